@@ -1,0 +1,509 @@
+"""Lark tree → typed AST: statement nodes with spans, then the structured Rubric."""
+
+from __future__ import annotations
+
+import datetime
+
+import lark
+from lark import Token, Transformer, v_args
+
+from . import nodes as n
+from .diagnostics import Diagnostic, RubricError
+from .parser import parse_tree
+
+
+def span_of(meta_or_token) -> n.Span:
+    item = meta_or_token
+    if getattr(item, "empty", False):
+        return n.NO_SPAN
+    return n.Span(item.line, item.column, item.end_line, item.end_column)
+
+
+def unquote(token: Token) -> str:
+    body = str(token)[1:-1]
+    if "\\" not in body:
+        return body
+    out, chars = [], iter(body)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def quote(text: str) -> str:
+    """The literal that `unquote` reads back as `text`."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def _tokens(children, type_):
+    return [c for c in children if isinstance(c, Token) and c.type == type_]
+
+
+def _trees(children, data):
+    return [c for c in children if isinstance(c, lark.Tree) and c.data == data]
+
+
+@v_args(meta=True)
+class _ToStatements(Transformer):
+    """Builds one statement node per source line; collects bad dates instead of stopping."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+
+    # ---- tokens
+    def DATE(self, token):
+        try:
+            return datetime.date.fromisoformat(str(token))
+        except ValueError:
+            self.diagnostics.append(Diagnostic(
+                self.path, token.line, token.column, "E103", f"`{token}` is not a real date",
+                hint="dates are YYYY-MM-DD with a valid month and day", end_line=token.line,
+                end_column=token.end_column))
+            return datetime.date(1, 1, 1)
+
+    def NUMBER(self, token):
+        return n.Number(str(token))
+
+    def STRING(self, token):
+        return n.Text(unquote(token))
+
+    def NAME(self, token):
+        return str(token)
+
+    def ID(self, token):
+        return str(token)
+
+    def INT(self, token):
+        return str(token)
+
+    def VERB(self, token):
+        return str(token)
+
+    def CMP(self, token):
+        return str(token)
+
+    # ---- header
+    def start(self, meta, children):
+        return [c for c in children if c is not None]
+
+    def title(self, meta, c):
+        return n.Title(c[0].value, span=span_of(meta))
+
+    def source(self, meta, c):
+        return n.SourceDoc(c[0].value, span=span_of(meta))
+
+    def window(self, meta, c):
+        return n.Window(c[0], c[1], span=span_of(meta))
+
+    def precision(self, meta, c):
+        return n.Precision(int(c[0]), c[1] if len(c) > 1 else "half_up", span=span_of(meta))
+
+    def total(self, meta, c):
+        return n.Total(c[0], span=span_of(meta))
+
+    def clause(self, meta, c):
+        return n.Clause(c[0], c[1].value, span=span_of(meta))
+
+    def unlisted(self, meta, c):
+        return n.Unlisted(c[0], span=span_of(meta))
+
+    def scored_apart(self, meta, c):
+        return "scored_apart"
+
+    def rejected(self, meta, c):
+        return "rejected"
+
+    def group(self, meta, c):
+        label = next((x.value for x in c[1:] if isinstance(x, n.Text)), None)
+        target = next((x for x in c[1:] if isinstance(x, n.Number)), None)
+        return n.Group(c[0], label, target, span=span_of(meta))
+
+    def unit(self, meta, c):
+        return n.Unit(c[0].value, c[1] if len(c) > 1 else None, span=span_of(meta))
+
+    def bulletin(self, meta, c):
+        return n.Bulletin(tuple(c), span=span_of(meta))
+
+    def commend_completion(self, meta, c):
+        return n.CommendCompletion(c[0], c[1], span=span_of(meta))
+
+    def commend_top(self, meta, c):
+        return n.CommendTop(int(c[0]), len(c) > 1, span=span_of(meta))
+
+    # ---- events
+    def event(self, meta, c):
+        return n.EventKind(c[0], c[1].value if len(c) > 1 else None, span=span_of(meta))
+
+    def field(self, meta, c):
+        return n.Field(c[0], c[1], tuple(c[2:]), span=span_of(meta))
+
+    def type_text(self, meta, c):
+        return n.FieldType("text")
+
+    def type_integer(self, meta, c):
+        return n.FieldType("integer")
+
+    def type_decimal(self, meta, c):
+        return n.FieldType("decimal")
+
+    def type_date(self, meta, c):
+        return n.FieldType("date")
+
+    def type_enum(self, meta, c):
+        return n.FieldType("enum", tuple(c))
+
+    def opt_optional(self, meta, c):
+        return n.FieldOption("optional")
+
+    def opt_default(self, meta, c):
+        return n.FieldOption("default", (c[0],))
+
+    def opt_required_when(self, meta, c):
+        return n.FieldOption("required_when", (c[0],))
+
+    def opt_only_when(self, meta, c):
+        return n.FieldOption("only_when", (c[0],))
+
+    def opt_range(self, meta, c):
+        return n.FieldOption("range", (c[0], c[1]))
+
+    def opt_min(self, meta, c):
+        return n.FieldOption("min", (c[0],))
+
+    def opt_max(self, meta, c):
+        return n.FieldOption("max", (c[0],))
+
+    # ---- sections and items
+    def section(self, meta, c):
+        return n.SectionHead(c[0], c[1].value, c[2] if len(c) > 2 else None, span=span_of(meta))
+
+    def item(self, meta, c):
+        return n.ItemHead(c[0], c[1].value, c[2] if len(c) > 2 else None, span=span_of(meta))
+
+    def part(self, meta, c):
+        return n.PartHead(c[0], c[1].value, span=span_of(meta))
+
+    def text(self, meta, c):
+        return n.ClauseText(c[0].value, span=span_of(meta))
+
+    def responsible(self, meta, c):
+        return n.Responsible(tuple(x.value for x in c), span=span_of(meta))
+
+    def assisting(self, meta, c):
+        return n.Assisting(tuple(x.value for x in c), span=span_of(meta))
+
+    def floor(self, meta, c):
+        return n.Floor(c[0], span=span_of(meta))
+
+    def cap(self, meta, c):
+        return n.Cap(c[0], span=span_of(meta))
+
+    def scale(self, meta, c):
+        extra = next((x[1] for x in c[2:] if isinstance(x, tuple) and x[0] == "extra"), None)
+        raw_floor = next((x[1] for x in c[2:] if isinstance(x, tuple) and x[0] == "raw_floor"), None)
+        return n.Scale(c[0], c[1], extra, raw_floor, span=span_of(meta))
+
+    def scale_extra(self, meta, c):
+        return ("extra", c[0])
+
+    def scale_raw_floor(self, meta, c):
+        return ("raw_floor", c[0])
+
+    # ---- rules
+    def rule(self, meta, c):
+        amount, cap = c[1]
+        return n.Rule(c[0], amount, cap, span=span_of(meta))
+
+    def cap_suffix(self, meta, c):
+        return ("cap", c[0])
+
+    @staticmethod
+    def _split_cap(c):
+        if c and isinstance(c[-1], tuple) and c[-1][0] == "cap":
+            return list(c[:-1]), c[-1][1]
+        return list(c), None
+
+    def per_each(self, meta, c):
+        c, cap = self._split_cap(c)
+        return n.PerEach(c[0], c[1], c[2] if len(c) > 2 else None), cap
+
+    def per_each_by(self, meta, c):
+        c, cap = self._split_cap(c)
+        return n.PerEachBy(c[0], c[1], tuple(c[2:])), cap
+
+    def when(self, meta, c):
+        c, cap = self._split_cap(c)
+        return n.When(c[0], c[1]), cap
+
+    def always(self, meta, c):
+        c, cap = self._split_cap(c)
+        return n.Always(c[0]), cap
+
+    def share_of(self, meta, c):
+        c, cap = self._split_cap(c)
+        return n.ShareOf(c[0], c[1]), cap
+
+    def prorated(self, meta, c):
+        return n.Prorated(c[0], c[1], c[2], c[3]), None
+
+    def rate(self, meta, c):
+        return n.Rate(c[0], c[1])
+
+    def count_events(self, meta, c):
+        return n.Events(c[0])
+
+    def count_distinct(self, meta, c):
+        return n.DistinctValues(c[0], c[1], c[2] if len(c) > 2 else None)
+
+    def whose(self, meta, c):
+        return n.Whose(c[0], c[1], c[2])
+
+    def count_months_without(self, meta, c):
+        return n.MonthsWithout(c[0])
+
+    def count_months_where(self, meta, c):
+        return n.MonthsWhere(c[0], c[1], c[2])
+
+    def kind_filter(self, meta, c):
+        return n.Source(c[0], c[1] if len(c) > 1 else None, span=span_of(meta))
+
+    simple_kind_filter = kind_filter
+
+    def agg_count(self, meta, c):
+        return n.Count(c[0])
+
+    def agg_sum(self, meta, c):
+        return n.Sum(c[0], c[1])
+
+    def agg_latest(self, meta, c):
+        return n.Latest(c[0], c[1])
+
+    def agg_distinct(self, meta, c):
+        return n.Distinct(c[0], c[1])
+
+    def agg_months_without(self, meta, c):
+        return n.MonthsWithout(c[0])
+
+    # Lark keeps an aliased `?rule` even with one child; a lone child is not a conjunction.
+    def cond_or(self, meta, c):
+        return c[0] if len(c) == 1 else n.Or(tuple(c))
+
+    def cond_and(self, meta, c):
+        return c[0] if len(c) == 1 else n.And(tuple(c))
+
+    def cond_not(self, meta, c):
+        return n.Not(c[0])
+
+    def cond_reached(self, meta, c):
+        return n.Reached(c[0], c[1] if len(c) > 1 else None)
+
+    def cond_none(self, meta, c):
+        return n.NoEvent(c[0])
+
+    def cond_compare(self, meta, c):
+        return n.AggCompare(c[0], c[1], c[2])
+
+    def cond_every_month(self, meta, c):
+        return n.EveryMonth(c[0], c[1], c[2])
+
+    filter_or = cond_or
+    filter_and = cond_and
+    filter_not = cond_not
+
+    def filter_compare(self, meta, c):
+        return n.Compare(c[0], c[1], c[2], span=span_of(meta))
+
+    def filter_in(self, meta, c):
+        return n.In(c[0], tuple(c[1:]), span=span_of(meta))
+
+    def word(self, meta, c):
+        return n.Word(c[0])
+
+
+def parse_statements(text: str, path: str = "<rubric>") -> list:
+    """Rubric text → the flat list of statement nodes (one per line), or RubricError."""
+    tree = parse_tree(text, path)
+    builder = _ToStatements(path)
+    try:
+        statements = builder.transform(tree)
+    except lark.exceptions.VisitError as error:
+        raise error.orig_exc from None
+    if builder.diagnostics:
+        raise RubricError(builder.diagnostics, text)
+    return statements
+
+
+# ---- structure: which statement belongs to which block ---------------------------------
+
+HEADER_ONCE = (n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.Bulletin)
+CITABLE = (n.Window, n.Unlisted, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total,
+           n.Title, n.SourceDoc, n.Group, n.Unit)
+STATEMENT_WORD = {
+    n.Title: "rubric", n.SourceDoc: "source", n.Window: "window", n.Precision: "precision", n.Total: "total",
+    n.Unlisted: "unlisted units", n.Bulletin: "bulletin", n.Field: "field", n.ClauseText: "text",
+    n.Responsible: "responsible", n.Assisting: "assisting", n.Floor: "floor", n.Cap: "cap",
+    n.Scale: "scale", n.Rule: "a rule", n.Unit: "unit", n.PartHead: "part", n.Clause: "clause",
+    n.ItemHead: "item",
+}
+
+
+class _ItemBuilder:
+    def __init__(self, head, is_part):
+        self.head = head
+        self.is_part = is_part
+        self.text = None
+        self.responsible = ()
+        self.assisting = ()
+        self.rules = []
+        self.floor = None
+        self.cap = None
+        self.scale = None
+        self.parts = []
+
+    def build(self) -> n.ItemDecl:
+        return n.ItemDecl(
+            self.head.item_id, self.head.title, getattr(self.head, "base", None), self.text,
+            self.responsible, self.assisting, tuple(self.rules), self.floor, self.cap, self.scale,
+            tuple(p.build() for p in self.parts), self.is_part, span=self.head.span)
+
+
+def structure(statements: list, path: str = "<rubric>", source: str | None = None) -> tuple[n.Rubric, list]:
+    """Assemble the flat statements into a Rubric; returns it and the structural diagnostics."""
+    diagnostics: list[Diagnostic] = []
+
+    def error(node, code, message, hint=None):
+        s = node.span
+        diagnostics.append(Diagnostic(path, s.line, s.column, code, message, hint=hint,
+                                      end_line=s.end_line, end_column=s.end_column))
+
+    header: dict[type, object] = {}
+    commend = None
+    clauses = []
+    groups = []  # [Group, [Unit]]
+    kinds = []  # [EventKind, [Field]]
+    sections = []  # [SectionHead, [_ItemBuilder]]
+    item = None  # the current _ItemBuilder (item or part)
+    block = None  # "group" | "event" | "section" | "item"
+    previous = None
+
+    for st in statements:
+        kind = type(st)
+        if kind in HEADER_ONCE:
+            if kind in header:
+                first = header[kind].span.line
+                error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice (first on line {first})",
+                      hint="keep one of them")
+            else:
+                header[kind] = st
+            block = None if kind is not n.Unlisted else block
+        elif kind in (n.CommendCompletion, n.CommendTop):
+            if commend is not None:
+                error(st, "E203", f"`commend` is given twice (first on line {commend.span.line})",
+                      hint="keep one of them")
+            commend = st
+        elif kind is n.Clause:
+            if not isinstance(previous, CITABLE + (n.Clause,)):
+                error(st, "E200", "`clause` must follow the statement it cites (window, units, bulletin, commend, …)",
+                      hint="items cite their source with `text`; move this line under the statement it explains")
+            else:
+                target = previous
+                clauses.append((st, target if not isinstance(target, n.Clause) else clauses[-1][1]))
+        elif kind is n.Group:
+            groups.append([st, []])
+            block = "group"
+        elif kind is n.Unit:
+            if not groups:
+                error(st, "E200", "`unit` must come under a `group`", hint='start a table with: group counties "縣市區"')
+            else:
+                groups[-1][1].append(st)
+        elif kind is n.EventKind:
+            kinds.append([st, []])
+            block = "event"
+        elif kind is n.Field:
+            if block != "event":
+                error(st, "E200", "`field` must come under an `event`", hint="declare the kind first: event adopted")
+            else:
+                kinds[-1][1].append(st)
+        elif kind is n.SectionHead:
+            sections.append([st, []])
+            block, item = "section", None
+        elif kind is n.ItemHead:
+            if not sections:
+                error(st, "E200", "`item` must come under a `section`", hint='start with: section A.4 "…"')
+                continue
+            item = _ItemBuilder(st, False)
+            sections[-1][1].append(item)
+            block = "item"
+        elif kind is n.PartHead:
+            if block != "item" or item is None:
+                error(st, "E200", "`part` must come under an `item`", hint="parts are sub-items of a scaled item")
+                continue
+            parent = item if not item.is_part else item.parent
+            part = _ItemBuilder(st, True)
+            part.parent = parent
+            parent.parts.append(part)
+            item = part
+        elif kind in (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule):
+            if block != "item" or item is None:
+                error(st, "E200", f"`{STATEMENT_WORD[kind]}` must come under an `item`",
+                      hint='put it after an item line such as: item A.4.1 "…"')
+                continue
+            if kind is n.Rule:
+                item.rules.append(st)
+            else:
+                attr = {n.ClauseText: "text", n.Responsible: "responsible", n.Assisting: "assisting",
+                        n.Floor: "floor", n.Cap: "cap", n.Scale: "scale"}[kind]
+                if getattr(item, attr):
+                    error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice for item {item.head.item_id}",
+                          hint="keep one of them")
+                value = st.text if kind is n.ClauseText else st.names if kind in (n.Responsible, n.Assisting) else st
+                setattr(item, attr, value)
+        previous = st
+
+    for kind, word in ((n.Title, "rubric"), (n.Window, "window")):
+        if kind not in header:
+            diagnostics.append(Diagnostic(path, 1, 1, "E202", f"the rubric has no `{word}` line",
+                                          hint={"rubric": 'begin the file with: rubric "TITLE"',
+                                                "window": "add: window 2009-01-01 to 2009-12-31"}[word]))
+
+    group_nodes = []
+    for head, units in groups:
+        decls = tuple(n.UnitDecl(u.name, head.name, u.target or head.target, span=u.span) for u in units)
+        group_nodes.append(n.GroupDecl(head.name, head.label, head.target, decls, span=head.span))
+    kind_nodes = tuple(n.KindDecl(h.name, h.label, tuple(fs), span=h.span) for h, fs in kinds)
+    section_nodes = tuple(
+        n.SectionDecl(h.section_id, h.title, h.base, tuple(i.build() for i in items), span=h.span)
+        for h, items in sections)
+    unlisted = header.get(n.Unlisted)
+    rubric = n.Rubric(
+        title=header[n.Title].title if n.Title in header else None,
+        source=header[n.SourceDoc].citation if n.SourceDoc in header else None,
+        window=header.get(n.Window),
+        precision=header.get(n.Precision) or n.Precision(2),
+        total=header.get(n.Total),
+        unlisted=unlisted.policy if unlisted else "rejected",
+        groups=tuple(group_nodes),
+        kinds=kind_nodes,
+        sections=section_nodes,
+        bulletins=header[n.Bulletin].periods if n.Bulletin in header else (),
+        commend=commend,
+        clauses=tuple((c, type(t).__name__) for c, t in clauses),
+        statements=tuple(statements),
+        path=path,
+    )
+    return rubric, diagnostics
+
+
+def parse(text: str, path: str = "<rubric>") -> n.Rubric:
+    """Rubric text → Rubric AST. Raises RubricError on syntax or structure errors (no semantic checks)."""
+    statements = parse_statements(text, path)
+    rubric, diagnostics = structure(statements, path, text)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise RubricError(diagnostics, text)
+    return rubric

@@ -1,0 +1,164 @@
+"""The parser facade: rubric text → Lark tree, with syntax errors turned into diagnostics."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pathlib
+import tempfile
+
+import lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from .diagnostics import Diagnostic, RubricError
+
+GRAMMAR_PATH = pathlib.Path(__file__).with_name("grammar.lark")
+
+# What a person calls the tokens Lark names.
+TOKEN_DESCRIPTIONS = {
+    "STRING": 'quoted text ("…")',
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "NAME": "a name",
+    "ID": "an id such as A.4.1",
+    "CMP": "a comparison (>=, <=, =, !=, <, >)",
+    "VERB": "award, bonus or deduct",
+    "_NL": "the end of the line",
+    "$END": "the end of the file",
+    "PER_GROUP": '"per group"',
+}
+
+# Common slips, recognised by example, with the fix to suggest (lark's match_examples).
+LABELLED_MISTAKES = {
+    ("unit names are quoted", 'write the name in quotes: unit "通川區"'): [
+        "unit 通川區\n",
+        "unit x target 150\n",
+    ],
+    ("`per` is not how a rule counts", "write `for each`: award 2 for each adopted"): [
+        "award 2 per adopted\n",
+        "deduct 1 per dead_link\n",
+    ],
+    ("a cap is written `, at most N`", "put a comma and `at most` before the cap: deduct 1 for each dead_link, at most 5"): [
+        "deduct 1 for each dead_link max 5\n",
+        "award 1 for each x at most 5\n",
+        "deduct 1 for each dead_link maximum 5\n",
+    ],
+    ("a window is written `window START to END`", "write: window 2009-04-01 to 2009-12-31"): [
+        "window 2009-04-01 - 2009-12-31\n",
+        "window 2009-04-01 2009-12-31\n",
+        "window 2009-04-01 until 2009-12-31\n",
+    ],
+    ("choices of `one of` are separated by `|`", "write: field outlet: one of daily_provincial | city_express"): [
+        "event e\nfield f: one of a, b\n",
+        "event e\nfield f: one of a or b\n",
+    ],
+    ("a field needs a type after the colon", "write e.g. field name: text (types: text, integer, decimal, date, one of a | b)"): [
+        "event e\nfield f:\n",
+        "event e\nfield f: string\n",
+        "event e\nfield f: number\n",
+    ],
+    ("a field is written `field NAME: TYPE`", "put a colon after the field name: field outlet: one of a | b"): [
+        "event e\nfield f text\n",
+        "event e\nfield f one of a | b\n",
+    ],
+}
+
+
+def _cache_path() -> str | None:
+    # An explicit, versioned cache file (not Lark's shared temp file): editors call `check`
+    # on every save, and the grammar analysis is most of its start-up time.
+    digest = hashlib.sha256(GRAMMAR_PATH.read_bytes() + lark.__version__.encode()).hexdigest()[:16]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = pathlib.Path(base) / "rubric_dsl"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, delete=True)
+        probe.close()
+    except OSError:
+        return None
+    return str(folder / f"grammar-{digest}.lark-cache")
+
+
+@functools.cache
+def get_parser(strict: bool = False) -> lark.Lark:
+    """The LALR parser for the rubric grammar (built once per process, cached on disk)."""
+    options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    if strict:
+        return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), strict=True, **options)
+    cache = _cache_path()
+    try:
+        return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), cache=cache or False, **options)
+    except Exception:  # a corrupt or foreign cache file: build afresh
+        return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), **options)
+
+
+def describe_expected(expected, parser: lark.Lark) -> str:
+    names = []
+    by_name = {t.name: t for t in parser.terminals}
+    for name in sorted(expected):
+        if name in TOKEN_DESCRIPTIONS:
+            names.append(TOKEN_DESCRIPTIONS[name])
+        elif name in by_name and by_name[name].pattern.type == "str":
+            names.append(f"`{by_name[name].pattern.value}`")
+        else:
+            names.append(name.lower())
+    names = sorted(set(names))
+    if len(names) > 8:
+        names = names[:8] + ["…"]
+    return ", ".join(names)
+
+
+def describe_token(token) -> str:
+    if token.type == "_NL":
+        return "the end of the line"
+    if token.type == "$END":
+        return "the end of the file"
+    return f"`{token.value}`"
+
+
+@functools.cache
+def _label_examples():
+    return {label: examples for label, examples in LABELLED_MISTAKES.items()}
+
+
+def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnostic:
+    parser = get_parser()
+    line, column = error.line, error.column
+    if isinstance(error, UnexpectedCharacters):
+        source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        if char == '"' and source_line.count('"') % 2 == 1:
+            return Diagnostic(path, line, column, "E102", "unterminated text: this quote is never closed",
+                              hint='close the text with " on the same line')
+        return Diagnostic(path, line, column, "E101", f"unexpected character `{char}`",
+                          hint="names are letters, digits and _; text goes in double quotes")
+    label = None
+    try:
+        label = error.match_examples(parser.parse, _label_examples(), use_accepts=True)
+    except Exception:  # matching is best effort; the generic message still applies
+        label = None
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        if token.type == "$END":
+            line, column = max(text.count("\n"), 1), 1
+        message = f"unexpected {describe_token(token)}"
+        expected = describe_expected(error.accepts or error.expected, parser)
+        end_column = column + len(token.value) if token.type not in ("_NL", "$END") else 0
+        if label:
+            return Diagnostic(path, line, column, "E100", f"{message}: {label[0]}", hint=label[1],
+                              end_line=line, end_column=end_column)
+        return Diagnostic(path, line, column, "E100", f"{message}; expected {expected}",
+                          end_line=line, end_column=end_column)
+    return Diagnostic(path, line or 1, column or 1, "E100", str(error).splitlines()[0])
+
+
+def parse_tree(text: str, path: str = "<rubric>") -> lark.Tree:
+    """Parse rubric text into a Lark tree, or raise RubricError with the syntax error."""
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        return get_parser().parse(text)
+    except UnexpectedInput as error:
+        raise RubricError([syntax_diagnostic(error, text, path)], text) from None
