@@ -1,0 +1,31 @@
+"""rubric_dsl: written assessment rules as executable, explainable rubrics."""
+
+from .api import check_text, load, loads
+from .builder import parse
+from .compiler import Program, Tally
+from .diagnostics import Diagnostic, RubricError
+from .events import EventError, EventProblem, Place, read_events
+from .results import ItemResult, Scorecard, UnitResult
+
+Rubric = Program
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Diagnostic",
+    "EventError",
+    "EventProblem",
+    "ItemResult",
+    "Place",
+    "Program",
+    "Rubric",
+    "RubricError",
+    "Scorecard",
+    "Tally",
+    "UnitResult",
+    "check_text",
+    "load",
+    "loads",
+    "parse",
+    "read_events",
+]

@@ -1,0 +1,41 @@
+"""The library's entry points: load a rubric (parse, check, compile) and read events."""
+
+from __future__ import annotations
+
+import pathlib
+
+from .builder import parse, structure, parse_statements
+from .checker import check
+from .compiler import Program
+from .diagnostics import RubricError
+
+
+def check_text(text: str, path: str = "<rubric>"):
+    """(rubric or None, diagnostics): parse and run every check; syntax errors stop at the first."""
+    try:
+        statements = parse_statements(text, path)
+    except RubricError as error:
+        return None, error.diagnostics
+    rubric, diagnostics = structure(statements, path, text)
+    diagnostics = diagnostics + check(rubric)
+    return rubric, sorted(diagnostics, key=lambda d: (d.line, d.column, d.code))
+
+
+def loads(text: str, path: str = "<rubric>") -> Program:
+    """Compile rubric text. Raises RubricError carrying every error found."""
+    rubric, diagnostics = check_text(text, path)
+    if rubric is None or any(d.severity == "error" for d in diagnostics):
+        raise RubricError(diagnostics, text)
+    return Program(rubric, [d for d in diagnostics if d.severity == "warning"])
+
+
+def load(path) -> Program:
+    """Compile a `.rubric` file. Raises RubricError carrying every error found."""
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        from .diagnostics import Diagnostic
+
+        raise RubricError([Diagnostic(str(path), 0, 0, "E001", f"cannot read the rubric: {error}")]) from None
+    return loads(text, str(path))

@@ -1,0 +1,462 @@
+"""Static checks of a structured rubric: each check is a small named function in CHECKS."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from decimal import Decimal
+
+from . import nodes as n
+from .diagnostics import Diagnostic
+
+ROUNDING_MODES = ("half_up", "half_even", "down", "up")
+# Every event has these; filters may test them like declared fields.
+COMMON_FIELDS = {"id": "text", "unit": "text", "date": "date", "kind": "text", "quantity": "integer"}
+ORDER_OPS = ("<", "<=", ">", ">=")
+
+
+def suggest(name: str, choices) -> str | None:
+    """`did you mean …?` text for a probable misspelling, or None."""
+    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{match[0]}`?" if match else None
+
+
+class Context:
+    """What the checks share: the rubric, its kinds and fields by name, and the findings so far."""
+
+    def __init__(self, rubric: n.Rubric):
+        self.rubric = rubric
+        self.path = rubric.path
+        self.kinds = {k.name: k for k in rubric.kinds}
+        self.fields = {k.name: {f.name: f for f in k.fields} for k in rubric.kinds}
+        self.diagnostics: list[Diagnostic] = []
+
+    def report(self, span: n.Span, code: str, message: str, hint: str | None = None, severity="error"):
+        self.diagnostics.append(Diagnostic(self.path, span.line, span.column, code, message, severity,
+                                           hint, span.end_line, span.end_column))
+
+    def warn(self, span, code, message, hint=None):
+        self.report(span, code, message, hint, "warning")
+
+    def field_type(self, kind: str, field: str):
+        """The FieldType of `field` on `kind` (common fields included), or None when unknown."""
+        if field in COMMON_FIELDS:
+            return n.FieldType(COMMON_FIELDS[field])
+        declared = self.fields.get(kind, {}).get(field)
+        return declared.type if declared else None
+
+
+# ---- walking rule expressions ----------------------------------------------------------
+
+
+def sources_of(node):
+    """Every Source inside an expression (amounts, conditions, aggregates, countables)."""
+    if isinstance(node, n.Source):
+        yield node
+        return
+    if isinstance(node, (tuple, list)):
+        for child in node:
+            yield from sources_of(child)
+        return
+    if hasattr(node, "__attrs_attrs__"):
+        for attribute in node.__attrs_attrs__:
+            value = getattr(node, attribute.name)
+            if hasattr(value, "__attrs_attrs__") or isinstance(value, (tuple, list)):
+                yield from sources_of(value)
+
+
+def walk(node):
+    """Every attrs node inside `node`, itself included."""
+    if isinstance(node, (tuple, list)):
+        for child in node:
+            yield from walk(child)
+        return
+    if not hasattr(node, "__attrs_attrs__"):
+        return
+    yield node
+    for attribute in node.__attrs_attrs__:
+        yield from walk(getattr(node, attribute.name))
+
+
+def rules_with_items(rubric):
+    for item in rubric.all_items():
+        for rule in item.rules:
+            yield item, rule
+
+
+def value_text(value) -> str:
+    if isinstance(value, n.Word):
+        return value.name
+    if isinstance(value, n.Number):
+        return value.literal
+    if isinstance(value, n.Text):
+        return f'"{value.value}"'
+    return str(value)
+
+
+# ---- value and filter checks ----------------------------------------------------------------
+
+
+def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where: str):
+    """A value compared with (or assigned to) a field must fit the field's type."""
+    ftype = ctx.field_type(kind, field)
+    if ftype is None:
+        return
+    if op in ORDER_OPS and ftype.name in ("text", "enum"):
+        ctx.report(span, "E303", f"`{field}` is {describe_type(ftype)}; it can only be compared with = or !=",
+                   hint="use = or != (or `in (…)`) for words and text")
+        return
+    if ftype.name == "enum":
+        choices = [str(c) for c in ftype.choices]
+        text = value.name if isinstance(value, n.Word) else value.literal if isinstance(value, n.Number) else None
+        if text is None:
+            ctx.report(span, "E303", f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}",
+                       hint=f"use one of: {', '.join(choices)}")
+        elif text not in choices:
+            hint = suggest(text, choices) or f"the choices are: {', '.join(choices)}"
+            ctx.report(span, "E302", f"`{text}` is not a declared value of `{field}` on {kind}", hint=hint)
+        return
+    expected = {"text": n.Text, "integer": n.Number, "decimal": n.Number, "date": __import__("datetime").date}[ftype.name]
+    if not isinstance(value, expected):
+        hint = {"text": 'text values are quoted: name = "領導信箱"', "integer": "write a number",
+                "decimal": "write a number, or a percentage such as 50%", "date": "write a date: 2009-06-30"}[ftype.name]
+        ctx.report(span, "E303", f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}",
+                   hint=hint)
+    elif ftype.name == "integer" and value.value != value.value.to_integral_value():
+        ctx.report(span, "E303", f"`{field}` of {kind} is a whole number, but {where} is {value.literal}")
+
+
+def describe_type(ftype: n.FieldType) -> str:
+    if ftype.name == "enum":
+        return "one of " + " | ".join(str(c) for c in ftype.choices)
+    return {"text": "text", "integer": "a whole number", "decimal": "a decimal number", "date": "a date"}[ftype.name]
+
+
+def describe_value(value) -> str:
+    if isinstance(value, n.Word):
+        return f"the word `{value.name}`"
+    if isinstance(value, n.Number):
+        return f"the number {value.literal}"
+    if isinstance(value, n.Text):
+        return f'the text "{value.value}"'
+    return f"the date {value}"
+
+
+def check_field_name(ctx: Context, span, kind: str, field: str) -> bool:
+    if kind not in ctx.kinds:
+        return False
+    if ctx.field_type(kind, field) is None:
+        known = list(ctx.fields[kind]) + list(COMMON_FIELDS)
+        hint = suggest(field, known) or (f"{kind} has the fields: {', '.join(ctx.fields[kind]) or '(none)'}")
+        ctx.report(span, "E301", f"event kind `{kind}` has no field `{field}`", hint=hint)
+        return False
+    return True
+
+
+def check_filter(ctx: Context, kind: str, node, fallback_span):
+    if node is None:
+        return
+    if isinstance(node, n.Compare):
+        if check_field_name(ctx, node.span, kind, node.field):
+            check_value(ctx, node.span, kind, node.field, node.op, node.value, "the value")
+    elif isinstance(node, n.In):
+        if check_field_name(ctx, node.span, kind, node.field):
+            for value in node.values:
+                check_value(ctx, node.span, kind, node.field, "=", value, "a value")
+    elif isinstance(node, (n.And, n.Or)):
+        for part in node.parts:
+            check_filter(ctx, kind, part, fallback_span)
+    elif isinstance(node, n.Not):
+        check_filter(ctx, kind, node.part, fallback_span)
+
+
+def check_numeric_field(ctx, span, kind, field, what):
+    if not check_field_name(ctx, span, kind, field):
+        return
+    ftype = ctx.field_type(kind, field)
+    if ftype.name not in ("integer", "decimal") and not (ftype.name == "enum" and all(str(c).isdigit() for c in ftype.choices)):
+        ctx.report(span, "E303", f"{what} needs a numeric field, but `{field}` of {kind} is {describe_type(ftype)}",
+                   hint="declare the field as decimal or integer")
+
+
+# ---- the checks ----------------------------------------------------------------------
+
+
+def check_header(ctx: Context):
+    """E403 window ends before it starts; E404 unknown rounding mode; E406 bad precision."""
+    rubric = ctx.rubric
+    if rubric.window and rubric.window.end < rubric.window.start:
+        ctx.report(rubric.window.span, "E403", f"the window ends ({rubric.window.end}) before it starts ({rubric.window.start})",
+                   hint="write the earlier date first")
+    if rubric.precision.rounding not in ROUNDING_MODES:
+        hint = suggest(rubric.precision.rounding, ROUNDING_MODES) or f"use one of: {', '.join(ROUNDING_MODES)}"
+        ctx.report(rubric.precision.span, "E404", f"unknown rounding mode `{rubric.precision.rounding}`", hint=hint)
+    if not 0 <= rubric.precision.digits <= 6:
+        ctx.report(rubric.precision.span, "E406", f"precision {rubric.precision.digits} is out of range",
+                   hint="use 0 to 6 decimal places")
+
+
+def check_duplicates(ctx: Context):
+    """E201: the same section or item id, unit, group, event kind or field declared twice."""
+    def dupes(things, describe):
+        seen = {}
+        for key, node in things:
+            if key in seen:
+                ctx.report(node.span, "E201", f"{describe} `{key}` is declared twice (first on line {seen[key].span.line})",
+                           hint="rename or remove one of them")
+            else:
+                seen[key] = node
+
+    rubric = ctx.rubric
+    dupes(((s.section_id, s) for s in rubric.sections), "section")
+    dupes(((i.item_id, i) for i in rubric.all_items()), "item")
+    dupes(((g.name, g) for g in rubric.groups), "group")
+    dupes(((u.name, u) for u in rubric.units), "unit")
+    dupes(((k.name, k) for k in rubric.kinds), "event kind")
+    for kind in rubric.kinds:
+        dupes(((f.name, f) for f in kind.fields), f"field of {kind.name}")
+
+
+def check_field_declarations(ctx: Context):
+    """E305 bad field options (reserved names, empty ranges, defaults that do not fit, options that clash)."""
+    for kind in ctx.rubric.kinds:
+        for field in kind.fields:
+            if field.name in COMMON_FIELDS:
+                ctx.report(field.span, "E305", f"`{field.name}` is a field every event has; it cannot be redeclared",
+                           hint=f"the common fields are: {', '.join(COMMON_FIELDS)}")
+                continue
+            names = [o.name for o in field.options]
+            if "range" in names and field.type.name not in ("integer", "decimal"):
+                ctx.report(field.span, "E305", f"`{field.name}` is {describe_type(field.type)}; only numbers take a range")
+            for option in field.options:
+                if option.name == "default":
+                    check_value(ctx, field.span, kind.name, field.name, "=", option.args[0], "its default")
+                elif option.name in ("required_when", "only_when"):
+                    check_filter(ctx, kind.name, option.args[0], field.span)
+                elif option.name == "range" and option.args[0].value > option.args[1].value:
+                    ctx.report(field.span, "E305", f"the range of `{field.name}` is empty ({option.args[0].literal} to {option.args[1].literal})",
+                               hint="write the smaller bound first")
+                elif option.name in ("min", "max") and field.type.name not in ("integer", "decimal"):
+                    ctx.report(field.span, "E305", f"`{field.name}` is {describe_type(field.type)}; only numbers take `at least`/`at most`")
+            if "required_when" in names and ("optional" in names or "default" in names):
+                ctx.report(field.span, "E305", f"`{field.name}` is both conditionally required and optional",
+                           hint="`required when` already makes it optional otherwise; drop `optional`/`default`")
+
+
+def check_references(ctx: Context):
+    """E300 unknown event kinds, E301 unknown fields, E302 undeclared enum values, E303 type mismatches."""
+    for item, rule in rules_with_items(ctx.rubric):
+        for source in sources_of(rule.amount):
+            if source.kind not in ctx.kinds:
+                hint = suggest(source.kind, ctx.kinds) or f"declare it: event {source.kind}"
+                ctx.report(source.span, "E300", f"unknown event kind `{source.kind}`", hint=hint)
+                continue
+            check_filter(ctx, source.kind, source.where, source.span)
+        for node in walk(rule.amount):
+            if isinstance(node, (n.Sum, n.Latest)):
+                word = "sum" if isinstance(node, n.Sum) else "latest"
+                check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{word}`")
+            elif isinstance(node, n.Distinct):
+                check_field_name(ctx, node.source.span, node.source.kind, node.field)
+            elif isinstance(node, n.DistinctValues):
+                if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
+                    if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
+                        check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op,
+                                    node.whose.value, "the value")
+            elif isinstance(node, (n.EveryMonth, n.MonthsWhere, n.Prorated)):
+                if isinstance(node.aggregate, (n.Latest, n.MonthsWithout)):
+                    ctx.report(rule.span, "E303", "a monthly requirement needs `count`, `sum` or `distinct` in each month",
+                               hint="for example: every month count portal_submission >= 100")
+        if isinstance(rule.amount, n.PerEachBy):
+            check_rate_table(ctx, rule)
+
+
+def check_rate_table(ctx: Context, rule: n.Rule):
+    amount = rule.amount
+    kind = amount.source.kind
+    if kind not in ctx.kinds or not check_field_name(ctx, rule.span, kind, amount.field):
+        return
+    ftype = ctx.field_type(kind, amount.field)
+    if ftype.name != "enum":
+        ctx.report(rule.span, "E303", f"`by {amount.field}` needs a field with declared values, but it is {describe_type(ftype)}",
+                   hint=f"declare it as: field {amount.field}: one of a | b")
+        return
+    choices = [str(c) for c in ftype.choices]
+    seen = set()
+    for rate in amount.rates:
+        if rate.value not in choices:
+            hint = suggest(rate.value, choices) or f"the choices are: {', '.join(choices)}"
+            ctx.report(rule.span, "E302", f"`{rate.value}` is not a declared value of `{amount.field}` on {kind}", hint=hint)
+        if rate.value in seen:
+            ctx.report(rule.span, "E201", f"the rate for `{rate.value}` is given twice", hint="keep one of them")
+        seen.add(rate.value)
+
+
+def check_bases(ctx: Context):
+    """E400 item bases that do not add up to their section's; E401 section bases that miss the total."""
+    rubric = ctx.rubric
+    for section in rubric.sections:
+        if section.base is None:
+            continue
+        item_sum = sum((i.base.value for i in section.items if i.base is not None), Decimal(0))
+        if item_sum != section.base.value:
+            parts = " + ".join(f"{i.item_id} {i.base.literal}" for i in section.items if i.base is not None) or "no bases"
+            ctx.report(section.span, "E400",
+                       f"section {section.section_id} declares base {section.base.literal}, but its items add up to {item_sum} ({parts})",
+                       hint="correct an item's base or the section's")
+    if rubric.total is not None:
+        total = sum((s.base.value for s in rubric.sections if s.base is not None), Decimal(0))
+        if total != rubric.total.points.value:
+            ctx.report(rubric.total.span, "E401",
+                       f"the rubric declares total {rubric.total.points.literal}, but its sections add up to {total}",
+                       hint="correct a section's base or the total")
+
+
+def check_deadlines(ctx: Context):
+    """E402: a `reached … by DATE` deadline outside the rubric's window."""
+    window = ctx.rubric.window
+    if window is None:
+        return
+    for item, rule in rules_with_items(ctx.rubric):
+        for node in walk(rule.amount):
+            if isinstance(node, n.Reached) and node.deadline and not window.start <= node.deadline <= window.end:
+                ctx.report(rule.span, "E402",
+                           f"deadline {node.deadline} is outside the window {window.start} to {window.end}",
+                           hint="a deadline must fall inside the assessment period")
+
+
+def check_scales(ctx: Context):
+    """E405: a scale without parts, parts without a scale, or an item that has both rules and parts."""
+    for section in ctx.rubric.sections:
+        for item in section.items:
+            if item.scale and not item.parts:
+                ctx.report(item.scale.span, "E405", f"item {item.item_id} has a scale but no parts",
+                           hint='add parts under it: part B.2.2.1 "…"')
+            if item.parts and not item.scale:
+                ctx.report(item.span, "E405", f"item {item.item_id} has parts but no scale",
+                           hint="add: scale parts from 300 to 10")
+            if item.parts and item.rules:
+                ctx.report(item.rules[0].span, "E405", f"item {item.item_id} scores through its parts; its own rules would be ignored",
+                           hint="move the rule into a part")
+            if item.scale and item.scale.raw.value <= 0:
+                ctx.report(item.scale.span, "E405", "a scale's raw total must be above 0")
+
+
+def single_award(amount) -> Decimal | None:
+    if isinstance(amount, (n.PerEach, n.When, n.Always)):
+        return amount.points.value
+    if isinstance(amount, n.PerEachBy) and amount.rates:
+        return min(r.points.value for r in amount.rates)
+    return None
+
+
+def check_caps(ctx: Context):
+    """W500: a rule's cap below a single award, so even one event hits it."""
+    for item, rule in rules_with_items(ctx.rubric):
+        single = single_award(rule.amount)
+        if rule.cap is not None and single is not None and rule.cap.value < single:
+            ctx.warn(rule.span, "W500", f"the cap {rule.cap.literal} is below a single award of {single}",
+                     hint="raise the cap, or lower the points per award")
+
+
+def possible_values(ctx: Context, kind: str, node) -> list[dict]:
+    """The filter in disjunctive form: a list of {field: allowed enum values}; {} means 'anything'."""
+    if node is None:
+        return [{}]
+    if isinstance(node, (n.Compare, n.In)):
+        ftype = ctx.field_type(kind, node.field)
+        if ftype is None or ftype.name != "enum":
+            return [{}]
+        choices = {str(c) for c in ftype.choices}
+        values = [node.value] if isinstance(node, n.Compare) else list(node.values)
+        texts = {v.name if isinstance(v, n.Word) else getattr(v, "literal", None) for v in values}
+        if isinstance(node, n.Compare) and node.op == "!=":
+            return [{node.field: choices - texts}]
+        if isinstance(node, n.Compare) and node.op != "=":
+            return [{}]
+        return [{node.field: choices & texts}]
+    if isinstance(node, n.Or):
+        return [term for part in node.parts for term in possible_values(ctx, kind, part)]
+    if isinstance(node, n.And):
+        terms = [{}]
+        for part in node.parts:
+            terms = [merge_terms(a, b) for a in terms for b in possible_values(ctx, kind, part)]
+        return terms
+    return [{}]
+
+
+def merge_terms(a: dict, b: dict) -> dict:
+    merged = dict(a)
+    for field, values in b.items():
+        merged[field] = merged[field] & values if field in merged else values
+    return merged
+
+
+def satisfiable(terms) -> bool:
+    return any(all(values for values in term.values()) for term in terms)
+
+
+def event_terms(ctx, amount):
+    """For a per-event rule: its kind and filter terms, each rate value narrowing the `by` field."""
+    if isinstance(amount, n.PerEach) and isinstance(amount.countable, n.Events):
+        source = amount.countable.source
+        return source.kind, possible_values(ctx, source.kind, source.where)
+    if isinstance(amount, n.PerEachBy):
+        source = amount.source
+        terms = possible_values(ctx, source.kind, source.where)
+        rate_values = {r.value for r in amount.rates}
+        return source.kind, [merge_terms(t, {amount.field: rate_values}) for t in terms]
+    return None, None
+
+
+def check_never_scores(ctx: Context):
+    """W501: an item with a base but no rule that awards points, or a rule whose filter can match nothing."""
+    for item in ctx.rubric.all_items():
+        if item.base is not None and item.base.value > 0 and not item.parts:
+            if not any(rule.verb in ("award", "bonus") for rule in item.rules):
+                ctx.warn(item.span, "W501", f"item {item.item_id} has base {item.base.literal} but no rule can award it",
+                         hint="add an `award` rule, or drop the base")
+        for rule in item.rules:
+            for source in sources_of(rule.amount):
+                if source.kind in ctx.kinds and not satisfiable(possible_values(ctx, source.kind, source.where)):
+                    ctx.warn(rule.span, "W501", f"no {source.kind} event can pass this filter, so the rule never scores",
+                             hint="a field cannot equal two different values at once; did you mean `or`?")
+
+
+def check_overlaps(ctx: Context):
+    """W502: two awards of one item that the same event can both satisfy (counted twice)."""
+    for item in ctx.rubric.all_items():
+        per_event = []
+        for rule in item.rules:
+            if rule.verb == "deduct":
+                continue
+            kind, terms = event_terms(ctx, rule.amount)
+            if kind and kind in ctx.kinds:
+                per_event.append((rule, kind, terms))
+        for (rule_a, kind_a, terms_a), (rule_b, kind_b, terms_b) in itertools.combinations(per_event, 2):
+            if kind_a == kind_b and satisfiable(merge_terms(a, b) for a in terms_a for b in terms_b):
+                ctx.warn(rule_b.span, "W502",
+                         f"a {kind_a} event can match this rule and the one on line {rule_a.span.line}, and would be counted twice",
+                         hint="narrow one filter so the two do not overlap (e.g. add `and column != problems`)")
+
+
+CHECKS = (
+    check_header,
+    check_duplicates,
+    check_field_declarations,
+    check_references,
+    check_bases,
+    check_deadlines,
+    check_scales,
+    check_caps,
+    check_never_scores,
+    check_overlaps,
+)
+
+
+def check(rubric: n.Rubric) -> list[Diagnostic]:
+    """Run every check and return all findings, errors and warnings, in source order."""
+    ctx = Context(rubric)
+    for run in CHECKS:
+        run(ctx)
+    return sorted(ctx.diagnostics, key=lambda d: (d.line, d.column, d.code))

@@ -1,0 +1,619 @@
+"""Compile once, score many: a rubric becomes per-kind event handlers (generated code) and item evaluators."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+
+from . import nodes as n
+from .events import BadRecord, EventError, EventProblem, with_places
+from .formatter import render_condition, render_filter, render_rule, render_source
+from .results import Contribution, Excluded, ItemResult, RuleOutcome, Scorecard, UnitResult
+from .units import UnitMatcher
+
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
+ZERO = Decimal(0)
+# Window status of a date, stored in the per-run date cache.
+IN_WINDOW, BEFORE_WINDOW, AFTER_WINDOW, AFTER_AS_OF = 0, 1, 2, 3
+EXCLUSION_REASONS = {BEFORE_WINDOW: "before the window", AFTER_WINDOW: "after the window", AFTER_AS_OF: "after the as-of date"}
+
+
+class Invalid(Exception):
+    """Raised inside a handler for an event that breaks the rubric's declarations."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def month_key(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_label(key: int) -> str:
+    return f"{key // 12:04d}-{key % 12 + 1:02d}"
+
+
+# ---- slots: what each unit records per (source, value) -------------------------------
+
+
+def slot_specs(rubric: n.Rubric):
+    """Every (source, value spec) the rules read, keyed for dedup; records are
+    (seq, id, date, month, quantity, value)."""
+    specs: dict = {}
+
+    def need(source, value=None):
+        specs.setdefault((source, value), len(specs))
+
+    for item in rubric.all_items():
+        for rule in item.rules:
+            for node in _walk(rule.amount):
+                if isinstance(node, n.Events) or isinstance(node, (n.Count, n.MonthsWithout, n.Reached, n.NoEvent)):
+                    need(node.source)
+                elif isinstance(node, n.PerEachBy):
+                    need(node.source, ("rate", node.field, tuple((r.value, r.points.value) for r in node.rates)))
+                elif isinstance(node, (n.Sum, n.Latest, n.Distinct)):
+                    need(node.source, ("field", node.field))
+                elif isinstance(node, n.DistinctValues):
+                    need(node.source, ("pair", node.field, node.whose.field if node.whose else None))
+    return specs
+
+
+def _walk(node):
+    if isinstance(node, (tuple, list)):
+        for child in node:
+            yield from _walk(child)
+        return
+    if not hasattr(node, "__attrs_attrs__"):
+        return
+    yield node
+    for attribute in node.__attrs_attrs__:
+        if attribute.name != "span":
+            yield from _walk(getattr(node, attribute.name))
+
+
+# ---- code generation for the per-event path ----------------------------------------------
+
+
+class _Namespace:
+    """Constants the generated code refers to by name (so nothing is rebuilt per event)."""
+
+    def __init__(self):
+        self.values: dict[str, object] = {}
+        self._by_key: dict = {}
+
+    def const(self, value, prefix="C") -> str:
+        key = (type(value).__name__, repr(value))
+        if key not in self._by_key:
+            name = f"{prefix}{len(self.values)}"
+            self.values[name] = value
+            self._by_key[key] = name
+        return self._by_key[key]
+
+
+def _local(field: str) -> str:
+    return {"id": "id_", "unit": "unit", "date": "day[0]", "quantity": "q", "kind": "kind"}.get(field, f"f_{field}")
+
+
+def _filter_code(node, fields: dict, ns: _Namespace) -> str:
+    """A filter as a Python expression over the handler's normalised locals."""
+    if node is None:
+        return "True"
+    if isinstance(node, n.Compare):
+        ftype = fields.get(node.field, "text")
+        value = _const_value(node.value, ftype)
+        op = "==" if node.op == "=" else node.op
+        local = _local(node.field)
+        if op in ("==", "!="):
+            return f"({local} {op} {ns.const(value)})"
+        return f"({local} is not None and {local} {op} {ns.const(value)})"
+    if isinstance(node, n.In):
+        ftype = fields.get(node.field, "text")
+        values = frozenset(_const_value(v, ftype) for v in node.values)
+        return f"({_local(node.field)} in {ns.const(values, 'S')})"
+    if isinstance(node, n.And):
+        return "(" + " and ".join(_filter_code(p, fields, ns) for p in node.parts) + ")"
+    if isinstance(node, n.Or):
+        return "(" + " or ".join(_filter_code(p, fields, ns) for p in node.parts) + ")"
+    if isinstance(node, n.Not):
+        return f"(not {_filter_code(node.part, fields, ns)})"
+    raise TypeError(node)
+
+
+def _const_value(value, ftype: str):
+    if isinstance(value, n.Word):
+        return value.name
+    if isinstance(value, n.Text):
+        return value.value
+    if isinstance(value, n.Number):
+        if ftype == "enum" or ftype == "text":
+            return value.literal
+        return value.value if ftype == "decimal" else int(value.value) if ftype == "integer" else value.value
+    return value  # a date
+
+
+def _field_types(kind: n.KindDecl) -> dict:
+    types = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
+    types.update({f.name: f.type.name for f in kind.fields})
+    return types
+
+
+def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
+    """Python source of `h_<kind>(ev, seq, place)`: validate, dedupe, window, tally."""
+    types = _field_types(kind)
+    allowed = frozenset(["id", "unit", "date", "kind", "quantity"] + [f.name for f in kind.fields])
+    lines = [
+        f"def h_{kind.name}(ev, seq, place):",
+        f"    if not ev.keys() <= {ns.const(allowed, 'S')}:",
+        f"        unknown_fields(ev, {ns.const(allowed, 'S')}, {kind.name!r})",
+        "    id_ = ev.get('id')",
+        "    if id_.__class__ is not str or not id_:",
+        "        id_ = bad_id(id_)",
+        "    unit = ev.get('unit')",
+        "    if unit.__class__ is not str or not unit:",
+        "        bad_unit(unit)",
+        "    day = DATES.get(ev.get('date'))",
+        "    if day is None:",
+        "        day = add_date(ev.get('date'))",
+        "    q = ev.get('quantity', 1)",
+        "    if q.__class__ is not int or q < 1:",
+        "        q = to_quantity(q)",
+    ]
+    # Plain fields first, so that `required when` / `only when` conditions see normalised values.
+    ordered = sorted(kind.fields, key=lambda f: any(o.name in ("required_when", "only_when") for o in f.options))
+    for field in kind.fields:
+        lines.append(f"    f_{field.name} = ev.get({field.name!r})")
+    for field in ordered:
+        lines += _field_check_lines(kind, field, types, ns)
+    lines += [
+        "    prev = IDS.get(id_)",
+        "    if prev is not None:",
+        "        return seen_again(ev, place, seq, prev, id_)",
+        "    IDS[id_] = (ev, place, seq)",
+        "    st = UNITS.get(unit)",
+        "    if st is None:",
+        "        st = new_unit(unit, place)",
+        "    if day[2]:",
+        f"        return exclude(ev, place, day, unit, {kind.name!r}, id_)",
+    ]
+    for (source, value), index in slots.items():
+        if source.kind != kind.name:
+            continue
+        condition = _filter_code(source.where, types, ns)
+        if value is None:
+            record = f"(seq, id_, day[0], day[1], q, None)"
+            lines += [f"    if {condition}:", f"        st[{index}].append({record})"]
+        elif value[0] == "rate":
+            rates = {v: p for v, p in value[2]}
+            lines += [
+                f"    if {condition}:",
+                f"        rate = {ns.const(rates, 'R')}.get(f_{value[1]})",
+                "        if rate is not None:",
+                f"            st[{index}].append((seq, id_, day[0], day[1], q, rate))",
+            ]
+        elif value[0] == "field":
+            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, {_local(value[1])}))"]
+        else:  # pair: the distinct field and the field its latest value is tested on
+            second = _local(value[2]) if value[2] else "None"
+            lines += [f"    if {condition}:",
+                      f"        st[{index}].append((seq, id_, day[0], day[1], q, ({_local(value[1])}, {second})))"]
+    lines.append("    return None")
+    return "\n".join(lines)
+
+
+def _field_check_lines(kind, field: n.Field, types, ns) -> list[str]:
+    name, local = field.name, f"f_{field.name}"
+    options = {o.name: o.args for o in field.options}
+    out = []
+    required_when = options.get("required_when")
+    only_when = options.get("only_when")
+    default = options.get("default")
+    missing = []
+    if default is not None:
+        default_value = _const_value(default[0], field.type.name)
+        if field.type.name == "decimal":
+            default_value = Decimal(str(default_value))
+        if only_when:
+            missing.append(f"        if {_filter_code(only_when[0], types, ns)}:")
+            missing.append(f"            {local} = {ns.const(default_value)}")
+        else:
+            missing.append(f"        {local} = {ns.const(default_value)}")
+    elif required_when:
+        condition = _filter_code(required_when[0], types, ns)
+        missing.append(f"        if {condition}:")
+        missing.append(f"            missing_field({name!r}, {render_filter(required_when[0])!r})")
+    elif "optional" in options or only_when:
+        missing.append("        pass")
+    else:
+        missing.append(f"        missing_field({name!r}, None)")
+    present = []
+    if only_when:
+        present.append(f"        if not {_filter_code(only_when[0], types, ns)}:")
+        present.append(f"            only_when_field({name!r}, {render_filter(only_when[0])!r})")
+    ftype = field.type.name
+    if ftype == "enum":
+        choices = frozenset(str(c) for c in field.type.choices)
+        present.append(f"        if {local} not in {ns.const(choices, 'S')}:")
+        present.append(f"            {local} = to_enum({local}, {ns.const(choices, 'S')}, {name!r})")
+    elif ftype == "decimal":
+        present.append(f"        if {local}.__class__ is not Decimal:")
+        present.append(f"            {local} = to_decimal({local}, {name!r})")
+    elif ftype == "integer":
+        present.append(f"        if {local}.__class__ is not int:")
+        present.append(f"            {local} = to_integer({local}, {name!r})")
+    elif ftype == "text":
+        present.append(f"        if {local}.__class__ is not str:")
+        present.append(f"            {local} = to_text({local}, {name!r})")
+    elif ftype == "date":
+        present.append(f"        {local} = to_date({local}, {name!r})")
+    for option, args in options.items():
+        if option in ("range", "min", "max"):
+            low = args[0].value if option in ("range", "min") else None
+            high = args[-1].value if option in ("range", "max") else None
+            present.append(f"        if {'False' if low is None else f'{local} < {ns.const(low)}'} or "
+                           f"{'False' if high is None else f'{local} > {ns.const(high)}'}:")
+            present.append(f"            out_of_range({local}, {name!r}, {ns.const(low)}, {ns.const(high)})")
+    out.append(f"    if {local} is None:")
+    out += missing
+    out.append("    else:")
+    out += present or ["        pass"]
+    return out
+
+
+# ---- helpers the generated code calls on its rare paths ------------------------------------
+
+
+def unknown_fields(ev, allowed, kind):
+    extra = sorted(set(ev) - allowed, key=str)
+    import difflib
+
+    hint = ""
+    match = difflib.get_close_matches(str(extra[0]), [a for a in allowed], n=1, cutoff=0.6)
+    if match:
+        hint = f" (did you mean `{match[0]}`?)"
+    fields = ", ".join(sorted(allowed - {"id", "unit", "date", "kind", "quantity"})) or "none"
+    raise Invalid(f"unknown field `{extra[0]}` for kind `{kind}`{hint}; its fields are: {fields}", str(extra[0]))
+
+
+def bad_id(value):
+    if value is None:
+        raise Invalid("missing `id`: every event needs an id unique in its stream", "id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise Invalid(f"`id` must be text, not {value!r}", "id")
+
+
+def bad_unit(value):
+    if value is None:
+        raise Invalid("missing `unit`: every event names the unit it belongs to", "unit")
+    raise Invalid(f"`unit` must be a unit's name, not {value!r}", "unit")
+
+
+def to_quantity(value):
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    if value.__class__ is int and value >= 1:
+        return value
+    raise Invalid(f"`quantity` must be a whole number of at least 1, not {_show(value)}", "quantity")
+
+
+def to_enum(value, choices, name):
+    if value.__class__ is int:
+        text = str(value)
+        if text in choices:
+            return text
+    import difflib
+
+    shown = " | ".join(sorted(choices))
+    match = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    hint = f" (did you mean `{match[0]}`?)" if match else ""
+    raise Invalid(f"`{name}` is {_show(value)}, which is not one of {shown}{hint}", name)
+
+
+def to_decimal(value, name):
+    if value.__class__ is int:
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            result = Decimal(value.strip().rstrip("%")) / (100 if value.strip().endswith("%") else 1)
+            if result.is_finite():
+                return result
+        except InvalidOperation:
+            pass
+    raise Invalid(f"`{name}` must be a number, not {_show(value)}", name)
+
+
+def to_integer(value, name):
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    raise Invalid(f"`{name}` must be a whole number, not {_show(value)}", name)
+
+
+def to_text(value, name):
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    raise Invalid(f"`{name}` must be text, not {_show(value)}", name)
+
+
+def to_date(value, name):
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"`{name}` must be a date YYYY-MM-DD, not {_show(value)}", name) from None
+
+
+def missing_field(name, condition):
+    if condition:
+        raise Invalid(f"missing `{name}`: it is required when {condition}", name)
+    raise Invalid(f"missing required field `{name}`", name)
+
+
+def only_when_field(name, condition):
+    raise Invalid(f"`{name}` is only allowed when {condition}", name)
+
+
+def out_of_range(value, name, low, high):
+    if low is not None and high is not None:
+        raise Invalid(f"`{name}` is {value}, outside {low} to {high}", name)
+    if low is not None:
+        raise Invalid(f"`{name}` is {value}, below the least allowed {low}", name)
+    raise Invalid(f"`{name}` is {value}, above the most allowed {high}", name)
+
+
+def _show(value) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "missing"
+    return repr(value) if not isinstance(value, Decimal) else str(value)
+
+
+# ---- the tally: what a run has recorded; mergeable ----------------------------------------
+
+
+class Tally:
+    """Per-unit slot records, identities, exclusions and problems of one scored stream (or chunk).
+
+    Two tallies of disjoint parts of a stream merge into the tally of the whole, provided each
+    part was tallied with the sequence numbers it has in the whole stream (`start`).
+    """
+
+    def __init__(self, slot_count: int):
+        self.slot_count = slot_count
+        self.units: dict[str, list] = {}
+        self.ids: dict[str, tuple] = {}
+        self.excluded: list[Excluded] = []
+        self.problems: list[EventProblem] = []
+        self.resent: list[Excluded] = []
+        self.unlisted: dict[str, object] = {}
+        self.warnings: list[str] = []
+        self.read = 0
+
+    def merge(self, other: "Tally") -> "Tally":
+        merged = Tally(self.slot_count)
+        merged.read = self.read + other.read
+        first, second = (self, other)
+        merged.ids = dict(first.ids)
+        drop: set[int] = set()
+        for event_id, entry in other.ids.items():
+            prev = merged.ids.get(event_id)
+            if prev is None:
+                merged.ids[event_id] = entry
+                continue
+            early, late = (prev, entry) if prev[2] < entry[2] else (entry, prev)
+            merged.ids[event_id] = early
+            drop.add(late[2])
+            if early[0] == late[0]:
+                merged.resent.append(Excluded(event_id, late[0].get("unit"), late[0].get("kind"), None,
+                                              str(late[1]), f"re-sent (first at {early[1]})"))
+            else:
+                merged.problems.append(EventProblem(late[1], f"id `{event_id}` was already used at {early[1]} with different content",
+                                                    "id", late[0]))
+        for tally in (first, second):
+            for unit, slots in tally.units.items():
+                target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
+                for index, records in enumerate(slots):
+                    target[index].extend(r for r in records if r[0] not in drop) if drop else target[index].extend(records)
+            merged.excluded += [e for e in tally.excluded]
+            merged.problems += tally.problems
+            merged.resent += tally.resent
+            for unit, place in tally.unlisted.items():
+                merged.unlisted.setdefault(unit, place)
+            merged.warnings += [w for w in tally.warnings if w not in merged.warnings]
+        return merged
+
+
+# ---- the program ---------------------------------------------------------------------------------
+
+
+class Program:
+    """A rubric compiled for scoring: `tally` events (in chunks if you like), `finish` into a Scorecard."""
+
+    def __init__(self, rubric: n.Rubric, warnings=()):
+        self.rubric = rubric
+        self.warnings = list(warnings)
+        self.slots = slot_specs(rubric)
+        self.slot_index = dict(self.slots)
+        ns = _Namespace()
+        sources = [_kind_handler_source(kind, self.slots, ns) for kind in rubric.kinds]
+        self.source = "\n\n".join(sources)
+        self._code = compile(self.source, f"<rubric {rubric.path}>", "exec")
+        self._constants = ns.values
+        self.units = {u.name: u for u in rubric.units}
+        self.groups = {g.name: g for g in rubric.groups}
+        self.places = rubric.precision.digits
+        self.quantum = Decimal(1).scaleb(-self.places)
+        self.rounding = ROUNDING.get(rubric.precision.rounding, ROUND_HALF_UP)
+        self.window = rubric.window
+        self.matcher = UnitMatcher(list(self.units))
+        self.window_clause = next((c for c, target in rubric.clauses if target == "Window"), None)
+
+    # -- tallying
+    def tally(self, events, as_of: datetime.date | None = None, start: int = 0, path: str = "<events>") -> Tally:
+        """Validate and record events. `events`: dicts, or (event, Place) pairs from read_events."""
+        tally = Tally(len(self.slots))
+        handlers = self._handlers(tally, as_of)
+        problems = tally.problems
+        seq = start
+        for seq, (ev, place) in enumerate(with_places(events, path), start):
+            try:
+                handler = handlers[ev["kind"]]
+            except (KeyError, TypeError):
+                problems.append(self._kind_problem(ev, place))
+                continue
+            try:
+                handler(ev, seq, place)
+            except Invalid as error:
+                problems.append(EventProblem(place, error.message, error.field, ev))
+        tally.read = seq - start + 1 if seq >= start and (tally.ids or problems or tally.excluded) else 0
+        tally.read = len(tally.ids) + len(problems) + len(tally.resent) - sum(1 for p in problems if "already used" in p.message)
+        return tally
+
+    def _kind_problem(self, ev, place) -> EventProblem:
+        if isinstance(ev, BadRecord):
+            return EventProblem(place, ev.message, None, None)
+        if not isinstance(ev, dict):
+            return EventProblem(place, f"expected an object, found {type(ev).__name__}", None, None)
+        kind = ev.get("kind")
+        if kind is None:
+            return EventProblem(place, "missing `kind`", "kind", ev)
+        import difflib
+
+        kinds = [k.name for k in self.rubric.kinds]
+        match = difflib.get_close_matches(str(kind), kinds, n=1, cutoff=0.6)
+        hint = f" (did you mean `{match[0]}`?)" if match else f"; the kinds are: {', '.join(kinds)}"
+        return EventProblem(place, f"unknown event kind `{kind}`{hint}", "kind", ev)
+
+    def _handlers(self, tally: Tally, as_of):
+        window = self.window
+        slot_count = len(self.slots)
+        dates: dict = {}
+        units = tally.units
+        for name in self.units:
+            units[name] = [[] for _ in range(slot_count)]
+
+        def add_date(value):
+            if value is None:
+                raise Invalid("missing `date`", "date")
+            if isinstance(value, datetime.date):
+                day = value
+            else:
+                try:
+                    if not isinstance(value, str) or len(value) != 10:
+                        raise ValueError
+                    day = datetime.date.fromisoformat(value)
+                except ValueError:
+                    raise Invalid(f"`date` must be a real date YYYY-MM-DD, not {_show(value)}", "date") from None
+            if day < window.start:
+                status = BEFORE_WINDOW
+            elif day > window.end:
+                status = AFTER_WINDOW
+            elif as_of is not None and day > as_of:
+                status = AFTER_AS_OF
+            else:
+                status = IN_WINDOW
+            info = (day, month_key(day), status)
+            if isinstance(value, str):
+                dates[value] = info
+            return info
+
+        def seen_again(ev, place, seq, prev, event_id):
+            if prev[0] == ev:
+                tally.resent.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), None, str(place),
+                                             f"re-sent (first at {prev[1]})"))
+                return None
+            raise Invalid(f"id `{event_id}` was already used at {prev[1]} with different content", "id")
+
+        def new_unit(unit, place):
+            if unit not in tally.unlisted:
+                tally.unlisted[unit] = place
+                near = self.matcher.probable(unit)
+                if near:
+                    tally.warnings.append(f"{place}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})")
+            if self.rubric.unlisted != "scored_apart":
+                tally.unlisted.pop(unit, None)
+                near = self.matcher.probable(unit)
+                hint = f" (did you mean `{near[0]}`?)" if near else ""
+                raise Invalid(f"unit `{unit}` is not in the rubric's tables, and this rubric rejects unlisted units{hint}", "unit")
+            slots = [[] for _ in range(slot_count)]
+            units[unit] = slots
+            return slots
+
+        def exclude(ev, place, day, unit, kind, event_id):
+            tally.excluded.append(Excluded(event_id, unit, kind, day[0], str(place), EXCLUSION_REASONS[day[2]]))
+
+        namespace = dict(self._constants)
+        namespace.update(
+            Decimal=Decimal, DATES=dates, IDS=tally.ids, UNITS=units, add_date=add_date, seen_again=seen_again,
+            new_unit=new_unit, exclude=exclude, unknown_fields=unknown_fields, bad_id=bad_id, bad_unit=bad_unit,
+            to_quantity=to_quantity, to_enum=to_enum, to_decimal=to_decimal, to_integer=to_integer, to_text=to_text,
+            to_date=to_date, missing_field=missing_field, only_when_field=only_when_field, out_of_range=out_of_range,
+        )
+        exec(self._code, namespace)
+        return {kind.name: namespace[f"h_{kind.name}"] for kind in self.rubric.kinds}
+
+    # -- finishing
+    def score(self, events, as_of=None, skip_invalid: bool = False, path: str = "<events>") -> Scorecard:
+        """Tally and finish in one go. Raises EventError if any event is invalid, unless `skip_invalid`."""
+        tally = self.tally(events, as_of=as_of, path=path)
+        if tally.problems and not skip_invalid:
+            raise EventError(tally.problems)
+        return self.finish(tally, as_of)
+
+    def months(self, as_of) -> list[int]:
+        first = month_key(self.window.start)
+        last = month_key(min(self.window.end, as_of) if as_of else self.window.end)
+        return list(range(first, last + 1))
+
+    def finish(self, tally: Tally, as_of=None) -> Scorecard:
+        from .evaluate import evaluate_unit
+
+        months = self.months(as_of)
+        results = []
+        excluded_by_unit: dict = {}
+        for e in tally.excluded:
+            excluded_by_unit.setdefault(e.unit, []).append(e)
+        for name, slots in tally.units.items():
+            decl = self.units.get(name)
+            group = self.groups.get(decl.group) if decl else None
+            items = evaluate_unit(self, slots, months, as_of, excluded_by_unit.get(name, []))
+            total = sum((i.score for i in items), ZERO)
+            target = decl.target.value if decl and decl.target is not None else None
+            completion = (total / target) if target else None
+            results.append(UnitResult(name, decl.group if decl else None, group.label if group else None, target,
+                                      total, tuple(items), decl is not None, None, completion,
+                                      len(excluded_by_unit.get(name, []))))
+        ranked = rank_units(results)
+        excluded = sorted(tally.excluded + tally.resent, key=lambda e: e.place)
+        period_end = min(self.window.end, as_of) if as_of else self.window.end
+        scored = sum(1 for _ in tally.ids) - len(tally.excluded)
+        return Scorecard(self.rubric.title or "", ranked, excluded, list(tally.problems),
+                         list(self.warnings_text()) + tally.warnings, as_of, (self.window.start, period_end),
+                         self.places, events_read=len(tally.ids) + len(tally.resent) + len(tally.problems),
+                         events_scored=scored)
+
+    def warnings_text(self):
+        return [d.render() for d in self.warnings]
+
+    def round(self, value: Decimal) -> Decimal:
+        return value.quantize(self.quantum, rounding=self.rounding)
+
+
+def rank_units(results):
+    """Listed units by total, best first, with shared ranks for ties (1, 2, 2, 4); unlisted after, unranked."""
+    import attrs
+
+    listed = sorted((r for r in results if r.listed), key=lambda r: (-r.total, r.unit))
+    unlisted = sorted((r for r in results if not r.listed), key=lambda r: (-r.total, r.unit))
+    ranked = []
+    previous_total, previous_rank = None, 0
+    for position, result in enumerate(listed, 1):
+        rank = previous_rank if result.total == previous_total else position
+        previous_total, previous_rank = result.total, rank
+        ranked.append(attrs.evolve(result, rank=rank))
+    return ranked + unlisted

@@ -1,0 +1,302 @@
+"""Item evaluation: a unit's slot records → item scores with provenance, limits and reasons ("why not")."""
+
+from __future__ import annotations
+
+import operator
+from decimal import Decimal
+
+from . import nodes as n
+from .compiler import ZERO, month_label
+from .formatter import render_aggregate, render_condition, render_rule, render_source
+from .results import Contribution, ItemResult, RuleOutcome
+
+COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
+
+
+def fmt(value) -> str:
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+def describe_source(source: n.Source) -> str:
+    """`paperless_migration` for `milestone where task = paperless_migration`, else the source text."""
+    if isinstance(source.where, n.Compare) and source.where.op == "=" and isinstance(source.where.value, n.Word):
+        return source.where.value.name
+    return render_source(source)
+
+
+class UnitEvaluation:
+    """Evaluates one unit's items from its slot records."""
+
+    def __init__(self, program, slots, months, as_of):
+        self.program = program
+        self.slots = slots
+        self.months = months
+        self.as_of = as_of
+
+    def records(self, source, value=None):
+        return self.slots[self.program.slot_index[(source, value)]]
+
+    # ---- aggregates
+    def aggregate(self, node, month=None):
+        """(value or None, records used) of an aggregate, over the period or one month."""
+        if isinstance(node, n.Count):
+            records = self._in_month(self.records(node.source), month)
+            return sum((r[4] for r in records), 0), records
+        if isinstance(node, (n.Sum, n.Latest, n.Distinct)):
+            records = self._in_month(self.records(node.source, ("field", node.field)), month)
+            present = [r for r in records if r[5] is not None]
+            if isinstance(node, n.Sum):
+                return sum((Decimal(r[5]) * r[4] for r in present), ZERO), present
+            if isinstance(node, n.Distinct):
+                return len({r[5] for r in present}), present
+            if not present:
+                return None, []
+            latest = max(present, key=lambda r: (r[2], r[0]))
+            return Decimal(latest[5]), [latest]
+        if isinstance(node, n.MonthsWithout):
+            present = {r[3] for r in self.records(node.source)}
+            return sum(1 for m in self.months if m not in present), []
+        raise TypeError(node)
+
+    @staticmethod
+    def _in_month(records, month):
+        return records if month is None else [r for r in records if r[3] == month]
+
+    # ---- conditions: (holds, reasons it does not, records that made it hold)
+    def condition(self, node):
+        if isinstance(node, n.Reached):
+            records = sorted(self.records(node.source), key=lambda r: (r[2], r[0]))
+            what = describe_source(node.source)
+            if not records:
+                return False, [f"{what} was not reported in the period"], []
+            if node.deadline and records[0][2] > node.deadline:
+                return False, [f"{what} reached {records[0][2]}, after the {node.deadline} deadline"], []
+            return True, [], records[:1]
+        if isinstance(node, n.NoEvent):
+            records = sorted(self.records(node.source), key=lambda r: (r[2], r[0]))
+            if records:
+                shown = ", ".join(f"{r[1]} ({r[2]})" for r in records[:5])
+                return False, [f"{render_source(node.source)} occurred: {shown}"], []
+            return True, [], []
+        if isinstance(node, n.AggCompare):
+            value, records = self.aggregate(node.aggregate)
+            wanted = node.number.value
+            if value is None:
+                return False, [f"no {node.aggregate.source.kind} reported for {render_aggregate(node.aggregate)}"], []
+            if COMPARE[node.op](value, wanted):
+                return True, [], records
+            return False, [f"{render_aggregate(node.aggregate)} is {fmt(value)}; needs {node.op} {node.number.literal}"], []
+        if isinstance(node, n.EveryMonth):
+            short = []
+            used = []
+            for month in self.months:
+                value, records = self.aggregate(node.aggregate, month)
+                if value is None or not COMPARE[node.op](value, node.number.value):
+                    short.append(f"{month_label(month)} ({fmt(value if value is not None else 0)})")
+                used += records
+            if short:
+                return False, [f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
+                               f"{len(short)} of {len(self.months)} months: {', '.join(short)}"], []
+            return True, [], used
+        if isinstance(node, n.And):
+            results = [self.condition(p) for p in node.parts]
+            holds = all(r[0] for r in results)
+            return holds, [m for r in results for m in r[1]], [x for r in results for x in r[2]] if holds else []
+        if isinstance(node, n.Or):
+            results = [self.condition(p) for p in node.parts]
+            holds = any(r[0] for r in results)
+            return holds, [] if holds else [m for r in results for m in r[1]], next((r[2] for r in results if r[0]), [])
+        if isinstance(node, n.Not):
+            holds, _, _ = self.condition(node.part)
+            return (not holds), ([] if not holds else [f"`{render_condition(node.part)}` holds"]), []
+        raise TypeError(node)
+
+    # ---- rules
+    def rule(self, rule: n.Rule) -> RuleOutcome:
+        amount = rule.amount
+        sign = -1 if rule.verb == "deduct" else 1
+        notes: list[str] = []
+        contributions: list[Contribution] = []
+        if isinstance(amount, n.PerEach):
+            raw, contributions, count, noun = self._per_each(amount)
+            if amount.beyond is not None:
+                notes.append(f"{count} counted, the first {amount.beyond.literal} earn nothing")
+        elif isinstance(amount, n.PerEachBy):
+            records = sorted(self.records(amount.source, ("rate", amount.field, tuple((r.value, r.points.value) for r in amount.rates))),
+                             key=lambda r: (r[2], r[0]))
+            contributions = [Contribution(r[1], r[2], r[5] * r[4], f"× {r[4]}" if r[4] != 1 else "") for r in records]
+            raw = sum((c.points for c in contributions), ZERO)
+            count, noun = sum(r[4] for r in records), amount.source.kind
+        elif isinstance(amount, n.When):
+            holds, reasons, records = self.condition(amount.condition)
+            raw = amount.points.value if holds else ZERO
+            if holds:
+                first = min(records, key=lambda r: (r[2], r[0])) if records else None
+                contributions = [Contribution(first[1] if first else None, first[2] if first else None, raw,
+                                              render_condition(amount.condition))]
+            notes += reasons
+            count, noun = None, None
+        elif isinstance(amount, n.Always):
+            raw = amount.points.value
+            contributions = [Contribution(None, None, raw, "awarded outright")]
+            count, noun = None, None
+        elif isinstance(amount, n.ShareOf):
+            value, records = self.aggregate(amount.aggregate)
+            factor = amount.factor.value
+            raw = factor * (value or ZERO)
+            if isinstance(amount.aggregate, n.Sum):
+                contributions = [Contribution(r[1], r[2], factor * Decimal(r[5]) * r[4], f"{amount.factor.literal} of {fmt(r[5])}")
+                                 for r in sorted(records, key=lambda r: (r[2], r[0]))]
+            else:
+                contributions = [Contribution(None, None, raw, f"{amount.factor.literal} of {fmt(value)}")]
+            count, noun = None, None
+        elif isinstance(amount, n.Prorated):
+            met = [m for m in self.months
+                   if (v := self.aggregate(amount.aggregate, m)[0]) is not None and COMPARE[amount.op](v, amount.number.value)]
+            raw = amount.points.value * len(met) / len(self.months) if self.months else ZERO
+            missed = [month_label(m) for m in self.months if m not in met]
+            notes.append(f"{len(met)} of {len(self.months)} months met" + (f"; missed: {', '.join(missed)}" if missed else ""))
+            contributions = [Contribution(None, None, raw, f"{len(met)}/{len(self.months)} months")]
+            count, noun = None, None
+        else:
+            raise TypeError(amount)
+        capped = False
+        points = raw
+        if rule.cap is not None and raw > rule.cap.value:
+            points = rule.cap.value
+            capped = True
+            label = {"deduct": "deduction", "bonus": "bonus", "award": "award"}[rule.verb]
+            found = f"{count} {noun} found; " if count is not None else ""
+            notes.append(f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(raw)})")
+        signed = [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in contributions]
+        return RuleOutcome(rule.verb, render_rule(rule), sign * points, sign * raw, tuple(signed), tuple(notes), capped)
+
+    def _per_each(self, amount: n.PerEach):
+        points = amount.points.value
+        beyond = int(amount.beyond.value) if amount.beyond is not None else 0
+        countable = amount.countable
+        if isinstance(countable, n.Events):
+            records = sorted(self.records(countable.source), key=lambda r: (r[2], r[0]))
+            contributions, skipped = [], beyond
+            for r in records:
+                paid = max(r[4] - skipped, 0)
+                skipped = max(skipped - r[4], 0)
+                contributions.append(Contribution(r[1], r[2], points * paid, f"× {r[4]}" if r[4] != 1 else ""))
+            count = sum(r[4] for r in records)
+            return points * max(count - beyond, 0), contributions, count, countable.source.kind
+        if isinstance(countable, n.DistinctValues):
+            whose = countable.whose
+            records = self.records(countable.source, ("pair", countable.field, whose.field if whose else None))
+            by_value: dict = {}
+            for r in sorted(records, key=lambda r: (r[2], r[0])):
+                if r[5][0] is not None:
+                    by_value.setdefault(r[5][0], []).append(r)
+            counted = []
+            for value, group in by_value.items():
+                if whose:
+                    latest = group[-1]
+                    test = latest[5][1]
+                    wanted = whose.value.value if isinstance(whose.value, n.Number) else getattr(whose.value, "name", getattr(whose.value, "value", whose.value))
+                    if test is None or not COMPARE[whose.op](test, wanted):
+                        continue
+                    counted.append((value, latest, f"{value}: latest {whose.field} {fmt(test)}"))
+                else:
+                    counted.append((value, group[0], str(value)))
+            contributions = [Contribution(r[1], r[2], points if index >= beyond else ZERO, what)
+                             for index, (value, r, what) in enumerate(counted)]
+            count = len(counted)
+            return points * max(count - beyond, 0), contributions, count, f"distinct {countable.field}"
+        if isinstance(countable, (n.MonthsWithout, n.MonthsWhere)):
+            if isinstance(countable, n.MonthsWithout):
+                present = {r[3] for r in self.records(countable.source)}
+                months = [m for m in self.months if m not in present]
+                what = f"no {render_source(countable.source)} in "
+            else:
+                months = [m for m in self.months
+                          if (v := self.aggregate(countable.aggregate, m)[0]) is not None
+                          and COMPARE[countable.op](v, countable.number.value)]
+                what = "met in "
+            contributions = [Contribution(None, None, points if index >= beyond else ZERO, what + month_label(m))
+                             for index, m in enumerate(months)]
+            return points * max(len(months) - beyond, 0), contributions, len(months), "months"
+        raise TypeError(countable)
+
+
+def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusions) -> ItemResult:
+    program = ev.program
+    limits: list[str] = []
+    if item.parts:
+        parts = [evaluate_item(ev, part, section_id, exclusions) for part in item.parts]
+        raw_scale = sum((p.score for p in parts), ZERO)
+        scale = item.scale
+        if scale.raw_floor is not None and raw_scale < scale.raw_floor.value:
+            limits.append(f"raw {fmt(raw_scale)} on the {scale.raw.literal}-point scale raised to the floor {scale.raw_floor.literal}")
+            raw_scale = scale.raw_floor.value
+        full, points = scale.raw.value, scale.points.value
+        award = points * min(raw_scale, full) / full
+        extra = points * max(raw_scale - full, ZERO) / full
+        if scale.extra_cap is None:
+            extra_allowed = ZERO
+        else:
+            extra_allowed = scale.extra_cap.value
+        if extra > extra_allowed:
+            limits.append(f"extra for {fmt(raw_scale)} of {scale.raw.literal} is {fmt(program.round(extra))}; capped at {fmt(extra_allowed)}")
+            extra = extra_allowed
+        deduction = ZERO
+        bonus = extra
+        rules: tuple = ()
+        why: list[str] = []
+        if raw_scale < full:
+            why.append(f"{fmt(raw_scale)} of {scale.raw.literal} scale points; {scale.points.literal} needs {scale.raw.literal}")
+    else:
+        parts = []
+        outcomes = [ev.rule(rule) for rule in item.rules]
+        rules = tuple(outcomes)
+        award = sum((o.points for o in outcomes if o.verb == "award"), ZERO)
+        bonus = sum((o.points for o in outcomes if o.verb == "bonus"), ZERO)
+        deduction = -sum((o.points for o in outcomes if o.verb == "deduct"), ZERO)
+        limits += [note for o in outcomes if o.capped for note in o.notes if "capped" in note]
+        why = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.notes]
+        why += [f"{o.rule}: {fmt(o.points)}" for o in outcomes if o.verb == "deduct" and o.points]
+    raw = award + bonus - deduction
+    value = raw
+    if item.floor is not None and value < item.floor.value:
+        limits.append(f"score {fmt(raw)} raised to the floor {item.floor.literal}")
+        value = item.floor.value
+    if item.cap is not None and value > item.cap.value:
+        limits.append(f"score {fmt(raw)} lowered to the cap {item.cap.literal}")
+        value = item.cap.value
+    score = program.round(value)
+    base = item.base.value if item.base is not None else None
+    kinds = {s.kind for rule in item.rules for s in _sources(rule.amount)} | {
+        s.kind for part in item.parts for rule in part.rules for s in _sources(rule.amount)}
+    skipped = [e for e in exclusions if e.kind in kinds]
+    if skipped:
+        counts: dict = {}
+        for e in skipped:
+            counts[e.reason] = counts.get(e.reason, 0) + 1
+        clause = program.window_clause.clause_id + ": " if program.window_clause else ""
+        for reason, count in counts.items():
+            bound = {"before the window": f"dated before {program.window.start}",
+                     "after the window": f"dated after {program.window.end}",
+                     "after the as-of date": "dated after the as-of date"}[reason]
+            why.append(f"{clause}{count} event{'s' if count != 1 else ''} {bound} {'were' if count != 1 else 'was'} not counted")
+    if base is None or score >= base:
+        why = [w for w in why if "not counted" in w] if base is not None else why
+    return ItemResult(item.item_id, item.title, score, base, award, bonus, deduction, raw, tuple(limits),
+                      tuple(why), rules, tuple(parts), item.responsible, item.assisting, item.text, section_id)
+
+
+def _sources(node):
+    from .checker import sources_of
+
+    return sources_of(node)
+
+
+def evaluate_unit(program, slots, months, as_of, exclusions):
+    ev = UnitEvaluation(program, slots, months, as_of)
+    return [evaluate_item(ev, item, section.section_id, exclusions)
+            for section in program.rubric.sections for item in section.items]

@@ -1,0 +1,240 @@
+"""Event input: JSON Lines, YAML and CSV readers that yield (event, place) pairs, and event errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import pathlib
+import sys
+from decimal import Decimal
+
+import attrs
+
+
+@attrs.frozen
+class Place:
+    """Where an event came from: `path` and 1-based `line`, or `index` for in-memory events."""
+
+    path: str
+    line: int = 0
+    index: int = 0
+    text: str | None = attrs.field(default=None, eq=False, repr=False)
+    format: str = attrs.field(default="memory", eq=False, repr=False)
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return f"{self.path}[{self.index}]"
+
+
+@attrs.frozen
+class EventProblem:
+    """A rejected event: where it is, what is wrong, and the field at fault (for the caret)."""
+
+    place: Place
+    message: str
+    field: str | None = None
+    event: object = attrs.field(default=None, eq=False, repr=False)
+
+    def render(self) -> str:
+        out = [f"{self.place}: error: {self.message}"]
+        text = self.place.text
+        if text is not None:
+            text = text.rstrip("\r\n")
+            column = column_of(text, self.field) if self.field else 1
+            from .diagnostics import caret_line
+
+            out.append(f"  {self.place.line:>4} | {text}")
+            out.append("       | " + caret_line(text, column))
+        return "\n".join(out)
+
+    def to_json(self) -> dict:
+        return {"place": str(self.place), "message": self.message, "field": self.field}
+
+
+def column_of(text: str, field: str) -> int:
+    for needle in (f'"{field}"', field):
+        at = text.find(needle)
+        if at >= 0:
+            return at + 1
+    return 1
+
+
+class EventError(Exception):
+    """Events that cannot be scored; `.problems` lists every EventProblem found."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(p.render() for p in self.problems[:20]) +
+                         (f"\n… and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""))
+
+
+class BadRecord:
+    """A line that is not an event at all (broken JSON, not an object); the engine rejects it with its place."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+def detect_format(path: str, explicit: str | None = None) -> str:
+    if explicit:
+        return explicit
+    suffix = pathlib.Path(path).suffix.lower()
+    return {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}.get(suffix, "jsonl")
+
+
+def _open_text(path: str):
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig")
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def read_jsonl(stream, path: str):
+    loads = json.JSONDecoder(parse_float=Decimal).decode
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            record = loads(line)
+        except ValueError as error:
+            message = str(error).split(":")[0]
+            yield BadRecord(f"broken JSON: {message}"), Place(path, number, text=line, format="jsonl")
+            continue
+        if not isinstance(record, dict):
+            yield BadRecord(f"expected an object {{…}}, found {type(record).__name__}"), Place(path, number, text=line, format="jsonl")
+            continue
+        yield record, Place(path, number, text=line, format="jsonl")
+
+
+def read_csv(stream, path: str):
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [h.strip() for h in header]
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            yield BadRecord(f"row has {len(row)} cells but the header names {len(header)} columns"), Place(
+                path, line, text=",".join(row), format="csv")
+            continue
+        # An empty cell means the field is absent.
+        yield {k: v for k, v in zip(header, row) if v != ""}, Place(path, line, text=",".join(row), format="csv")
+
+
+def read_yaml(stream, path: str):
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    # Decimal, never float: YAML's 0.1 must stay exactly 0.1.
+    _Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node)))
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    text = stream.read()
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        yield BadRecord(f"broken YAML: {getattr(error, 'problem', error)}"), Place(path, line, format="yaml")
+        return
+    if node is None:
+        return
+    if not isinstance(node, yaml.SequenceNode):
+        yield BadRecord("a YAML event file is a list of events (- id: …)"), Place(path, node.start_mark.line + 1, format="yaml")
+        return
+    lines = text.splitlines()
+    loader = _Loader("")
+    for child in node.value:
+        line = child.start_mark.line + 1
+        record = loader.construct_document(child)
+        source_line = lines[line - 1] if line <= len(lines) else None
+        if not isinstance(record, dict):
+            yield BadRecord(f"expected a mapping, found {type(record).__name__}"), Place(path, line, text=source_line, format="yaml")
+            continue
+        yield record, Place(path, line, text=source_line, format="yaml")
+
+
+def read_events(path: str, format: str | None = None):
+    """Yield (event, place) from a file ('-' for stdin); JSON Lines and CSV are streamed line by line."""
+    fmt = detect_format(path, format)
+    name = "<stdin>" if path == "-" else path
+    with _open_text(path) if path != "-" else _nullcontext(_open_text(path)) as stream:
+        if fmt == "csv":
+            yield from read_csv(stream, name)
+        elif fmt == "yaml":
+            yield from read_yaml(stream, name)
+        elif fmt == "json":
+            yield from read_json_array(stream, name)
+        else:
+            yield from read_jsonl(stream, name)
+
+
+def read_json_array(stream, path):
+    try:
+        data = json.loads(stream.read(), parse_float=Decimal)
+    except ValueError as error:
+        yield BadRecord(f"broken JSON: {error}"), Place(path, 1, format="json")
+        return
+    if not isinstance(data, list):
+        yield BadRecord("a JSON event file is a list of events"), Place(path, 1, format="json")
+        return
+    for index, record in enumerate(data):
+        place = Place(path, 0, index, format="json")
+        yield (record if isinstance(record, dict) else BadRecord("expected an object")), place
+
+
+class _nullcontext:
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        return self.value
+
+    def __exit__(self, *exc):
+        return False
+
+
+def with_places(events, path: str = "<events>"):
+    """In-memory events → (event, place) pairs; already-paired input passes through."""
+    for index, event in enumerate(events):
+        if isinstance(event, tuple) and len(event) == 2 and isinstance(event[1], Place):
+            yield event
+        elif isinstance(event, dict):
+            yield event, Place(path, 0, index)
+        else:
+            yield BadRecord(f"expected a dict, found {type(event).__name__}"), Place(path, 0, index)
+
+
+def write_rejected(problems, path: str, format: str):
+    """Write rejected events in their input format, so they can be corrected and sent again."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        if format == "csv":
+            rows = [p.event for p in problems if isinstance(p.event, dict)]
+            columns = sorted({k for row in rows for k in row})
+            writer = csv.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row)
+            return
+        if format == "yaml":
+            import yaml
+
+            rows = [_plain(p.event) for p in problems if isinstance(p.event, dict)]
+            yaml.safe_dump(rows, out, allow_unicode=True, sort_keys=False)
+            return
+        for problem in problems:
+            if isinstance(problem.event, dict):
+                out.write(json.dumps(_plain(problem.event), ensure_ascii=False) + "\n")
+            elif problem.place.text is not None:
+                out.write(problem.place.text.rstrip("\r\n") + "\n")
+
+
+def _plain(event: dict) -> dict:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in event.items()}

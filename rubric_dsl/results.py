@@ -1,0 +1,184 @@
+"""The scorecard model: per unit and per item results with their provenance, and JSON/CSV views."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import attrs
+
+
+@attrs.frozen
+class Contribution:
+    """Points one event (or one counted thing) brought to a rule."""
+
+    event_id: str | None
+    date: datetime.date | None
+    points: Decimal
+    what: str = ""
+
+
+@attrs.frozen
+class RuleOutcome:
+    """What one rule gave: `points` (negative for deductions), before-cap `raw`, and why."""
+
+    verb: str
+    rule: str
+    points: Decimal
+    raw: Decimal
+    contributions: tuple = ()
+    notes: tuple = ()
+    capped: bool = False
+
+
+@attrs.frozen
+class ItemResult:
+    """One item for one unit: rounded `score`, its parts (base award, bonus, deduction) and what bit."""
+
+    item_id: str
+    title: str
+    score: Decimal
+    base: Decimal | None
+    award: Decimal
+    bonus: Decimal
+    deduction: Decimal
+    raw: Decimal
+    limits: tuple = ()
+    why_not: tuple = ()
+    rules: tuple = ()
+    parts: tuple = ()
+    responsible: tuple = ()
+    assisting: tuple = ()
+    text: str | None = None
+    section: str | None = None
+
+    def to_json(self, places: int) -> dict:
+        return {
+            "id": self.item_id,
+            "title": self.title,
+            "section": self.section,
+            "score": fmt_decimal(self.score, places),
+            "base": fmt_decimal(self.base, places) if self.base is not None else None,
+            "award": fmt_decimal(self.award, places),
+            "bonus": fmt_decimal(self.bonus, places),
+            "deduction": fmt_decimal(self.deduction, places),
+            "limits": list(self.limits),
+            "why_not": list(self.why_not),
+            "responsible": list(self.responsible),
+            "assisting": list(self.assisting),
+            "events": [
+                {"id": c.event_id, "date": c.date.isoformat() if c.date else None,
+                 "points": fmt_decimal(c.points, None), "rule": rule.rule}
+                for rule in self.rules for c in rule.contributions
+            ],
+            "parts": [part.to_json(places) for part in self.parts],
+        }
+
+
+@attrs.frozen
+class UnitResult:
+    """One unit's scorecard: total, target, completion (a fraction), rank and items."""
+
+    unit: str
+    group: str | None
+    group_label: str | None
+    target: Decimal | None
+    total: Decimal
+    items: tuple
+    listed: bool = True
+    rank: int | None = None
+    completion: Decimal | None = None
+    excluded: int = 0
+
+    def item(self, item_id: str) -> ItemResult:
+        for item in self.items:
+            if item.item_id == item_id:
+                return item
+            for part in item.parts:
+                if part.item_id == item_id:
+                    return part
+        raise KeyError(item_id)
+
+    def to_json(self, places: int) -> dict:
+        return {
+            "unit": self.unit,
+            "group": self.group,
+            "group_label": self.group_label,
+            "listed": self.listed,
+            "rank": self.rank,
+            "target": int(self.target) if self.target is not None and self.target == self.target.to_integral_value() else (str(self.target) if self.target is not None else None),
+            "total": fmt_decimal(self.total, places),
+            "completion": fmt_decimal(self.completion * 100, 1) if self.completion is not None else None,
+            "items": [item.to_json(places) for item in self.items],
+        }
+
+
+@attrs.frozen
+class Excluded:
+    """An event kept out of the scores, and why (out of window, after the as-of date, re-sent)."""
+
+    event_id: str | None
+    unit: str | None
+    kind: str | None
+    date: datetime.date | None
+    place: str
+    reason: str
+
+
+@attrs.define
+class Scorecard:
+    """Scores of every unit for one rubric and one event stream; `units` ranked, best first."""
+
+    title: str
+    units: list
+    excluded: list
+    problems: list
+    warnings: list
+    as_of: datetime.date | None
+    period: tuple
+    places: int
+    events_read: int = 0
+    events_scored: int = 0
+
+    def unit(self, name: str) -> UnitResult:
+        for unit in self.units:
+            if unit.unit == name:
+                return unit
+        raise KeyError(name)
+
+    def total(self, name: str) -> Decimal:
+        return self.unit(name).total
+
+    def excluded_counts(self) -> dict:
+        counts: dict = {}
+        for e in self.excluded:
+            counts[e.reason] = counts.get(e.reason, 0) + 1
+        return counts
+
+    def to_json(self) -> dict:
+        return {
+            "rubric": self.title,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "period": [d.isoformat() for d in self.period],
+            "units": [unit.to_json(self.places) for unit in self.units],
+            "excluded": [
+                {"id": e.event_id, "unit": e.unit, "kind": e.kind, "date": e.date.isoformat() if e.date else None,
+                 "place": e.place, "reason": e.reason}
+                for e in self.excluded
+            ],
+            "excluded_counts": self.excluded_counts(),
+            "rejected": [p.to_json() for p in self.problems],
+            "warnings": list(self.warnings),
+            "events_read": self.events_read,
+            "events_scored": self.events_scored,
+        }
+
+
+def fmt_decimal(value: Decimal | None, places: int | None) -> str | None:
+    """A decimal as text with `places` digits (None: as it is, without exponent)."""
+    if value is None:
+        return None
+    if places is None:
+        text = format(value.normalize(), "f")
+        return text
+    return format(value.quantize(Decimal(1).scaleb(-places)), "f")
