@@ -461,7 +461,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 if getattr(item, attr):
                     error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice for item {item.head.item_id}",
                           hint="keep one of them")
-                value = st.text if kind is n.ClauseText else st.names if kind in (n.Responsible, n.Assisting) else st
+                value = (st.text if kind is n.ClauseText else st.names if kind in (n.Responsible, n.Assisting)
+                         else st.points if kind in (n.Floor, n.Cap) else st)
                 setattr(item, attr, value)
         previous = st
 

@@ -417,6 +417,8 @@ def check_never_scores(ctx: Context):
                 ctx.warn(item.span, "W501", f"item {item.item_id} has base {item.base.literal} but no rule can award it",
                          hint="add an `award` rule, or drop the base")
         for rule in item.rules:
+            if any(d.line == rule.span.line and d.severity == "error" for d in ctx.diagnostics):
+                continue  # its undeclared names are reported already
             for source in sources_of(rule.amount):
                 if source.kind in ctx.kinds and not satisfiable(possible_values(ctx, source.kind, source.where)):
                     ctx.warn(rule.span, "W501", f"no {source.kind} event can pass this filter, so the rule never scores",

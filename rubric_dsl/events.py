@@ -127,7 +127,8 @@ def read_csv(stream, path: str):
         yield {k: v for k, v in zip(header, row) if v != ""}, Place(path, line, text=",".join(row), format="csv")
 
 
-def read_yaml(stream, path: str):
+def yaml_loader():
+    """A safe YAML loader that reads floats as Decimal and dates as text, like the other formats."""
     import yaml
 
     class _Loader(yaml.SafeLoader):
@@ -136,6 +137,13 @@ def read_yaml(stream, path: str):
     # Decimal, never float: YAML's 0.1 must stay exactly 0.1.
     _Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node)))
     _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    return _Loader
+
+
+def read_yaml(stream, path: str):
+    import yaml
+
+    _Loader = yaml_loader()
     text = stream.read()
     try:
         node = yaml.compose(text, Loader=_Loader)

@@ -120,7 +120,10 @@ def describe_token(token) -> str:
 
 @functools.cache
 def _label_examples():
-    return {label: examples for label, examples in LABELLED_MISTAKES.items()}
+    # Lark matches by parser state, whose stack is one deeper after the first line:
+    # each example is tried both as the first line and after another.
+    return {label: [prefix + example for example in examples for prefix in ("", 'rubric "x"\n')]
+            for label, examples in LABELLED_MISTAKES.items()}
 
 
 def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnostic:

@@ -1,0 +1,402 @@
+"""The command line: `rubric check|score|explain|test|fmt|report`; `main(argv) -> int`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import difflib
+import io
+import json
+import pathlib
+import sys
+
+from . import __version__
+from .api import check_text, load
+from .diagnostics import RubricError
+from .events import EventError, detect_format, read_events, write_rejected
+from .results import fmt_decimal
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable inputs: exit 2."""
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _month(text: str) -> str:
+    try:
+        datetime.date.fromisoformat(text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month YYYY-MM: {text!r}") from None
+    return text
+
+
+def rubric_files(paths) -> list[pathlib.Path]:
+    """Files named, and every *.rubric below each folder named."""
+    found = []
+    for raw in paths:
+        path = pathlib.Path(raw)
+        if path.is_dir():
+            found += sorted(path.rglob("*.rubric"))
+        elif path.exists() or raw == "-":
+            found.append(path)
+        else:
+            raise UsageError(f"{raw}: no such file or folder")
+    return found
+
+
+def _out(text: str = "", end="\n"):
+    sys.stdout.write(text + end)
+
+
+def _err(text: str):
+    sys.stderr.write(text + "\n")
+
+
+# ---- check ------------------------------------------------------------------------------
+
+
+def cmd_check(args) -> int:
+    files = rubric_files(args.paths)
+    if not files:
+        raise UsageError("no *.rubric files found")
+    all_diagnostics = []
+    failed = False
+    for path in files:
+        text = path.read_text(encoding="utf-8") if str(path) != "-" else sys.stdin.read()
+        _, diagnostics = check_text(text, str(path))
+        all_diagnostics += diagnostics
+        errors = [d for d in diagnostics if d.severity == "error"]
+        warnings = [d for d in diagnostics if d.severity == "warning"]
+        if errors or (args.strict and warnings):
+            failed = True
+        if args.format == "text":
+            lines = text.splitlines()
+            for d in diagnostics:
+                _err(d.render(lines))
+    if args.format == "json":
+        _out(json.dumps({"files": [str(f) for f in files], "diagnostics": [d.to_json() for d in all_diagnostics]},
+                        ensure_ascii=False, indent=2))
+    elif not args.quiet:
+        errors = sum(d.severity == "error" for d in all_diagnostics)
+        warnings = len(all_diagnostics) - errors
+        files_word = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+        if errors or warnings:
+            _err(f"{files_word} checked: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+        else:
+            _err(f"{files_word} checked: all valid")
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+# ---- scoring commands share this ----------------------------------------------------------
+
+
+def load_rubric(path: str):
+    try:
+        return load(path)
+    except RubricError as error:
+        _err(error.render())
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def tally_files(program, paths, as_of, events_format=None):
+    """Tally every events file into one tally (sequence numbers continue across files)."""
+    tally = None
+    start = 0
+    for path in paths:
+        if path != "-" and not pathlib.Path(path).is_file():
+            raise UsageError(f"{path}: no such events file")
+        part = program.tally(read_events(path, events_format), as_of=as_of, start=start)
+        start += part.read + 1_000_000_000  # keeps sequence numbers of different files apart
+        tally = part if tally is None else tally.merge(part)
+    return tally
+
+
+def score_card(args):
+    program = load_rubric(args.rubric)
+    tally = tally_files(program, args.events, args.as_of, getattr(args, "events_format", None))
+    for warning in tally.warnings:
+        _err(warning)
+    if tally.problems:
+        for problem in tally.problems:
+            _err(problem.render())
+        count = len(tally.problems)
+        if not args.skip_invalid:
+            _err(f"{count} invalid event{'s' if count != 1 else ''}; nothing scored (use --skip-invalid to score the rest)")
+            return program, None, EXIT_FAIL
+        _err(f"{count} invalid event{'s' if count != 1 else ''} skipped")
+        if getattr(args, "rejected", None):
+            fmt = detect_format(args.events[0], getattr(args, "events_format", None))
+            write_rejected(tally.problems, args.rejected, fmt)
+    card = program.finish(tally, args.as_of)
+    return program, card, EXIT_FAIL if tally.problems else EXIT_OK
+
+
+def cmd_score(args) -> int:
+    program, card, status = score_card(args)
+    if card is None:
+        return status
+    units = card.units
+    if args.unit:
+        try:
+            units = [card.unit(args.unit)]
+        except KeyError:
+            raise UsageError(f"unit {args.unit!r} has no scorecard" + _unit_hint(program, card, args.unit)) from None
+    if args.format == "json":
+        data = card.to_json()
+        if args.unit:
+            data["units"] = [u.to_json(card.places) for u in units]
+        _out(json.dumps(data, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        _out(score_csv(card, units), end="")
+    else:
+        _out(score_table(card, units))
+    counts = card.excluded_counts()
+    if counts:
+        _err("not scored: " + ", ".join(f"{count} {reason}" for reason, count in sorted(counts.items())))
+    return status
+
+
+def _unit_hint(program, card, name):
+    names = [u.unit for u in card.units]
+    match = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    near = program.matcher.probable(name)
+    if near:
+        return f"; did you mean {near[0]!r}?"
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def item_columns(card):
+    first = card.units[0] if card.units else None
+    return [i.item_id for i in first.items] if first else []
+
+
+def score_table(card, units) -> str:
+    from .tables import render_table
+
+    items = item_columns(card)
+    headers = ["rank", "unit", "group", *items, "total", "target", "done %"]
+    rows = []
+    for u in units:
+        rows.append([u.rank or "—", u.unit, u.group_label or u.group or "(unlisted)",
+                     *[fmt_decimal(i.score, card.places) for i in u.items],
+                     fmt_decimal(u.total, card.places), fmt_decimal(u.target, None) if u.target is not None else "—",
+                     fmt_decimal(u.completion * 100, 1) if u.completion is not None else "—"])
+    numeric = set(range(3, len(headers))) | {0}
+    title = f"{card.title}" + (f" (as of {card.as_of})" if card.as_of else "")
+    return title + "\n\n" + render_table(headers, rows, numeric)
+
+
+def score_csv(card, units) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    items = item_columns(card)
+    writer.writerow(["rank", "unit", "group", "listed", *items, "total", "target", "completion_pct"])
+    for u in units:
+        writer.writerow([u.rank or "", u.unit, u.group or "", "yes" if u.listed else "no",
+                         *[fmt_decimal(i.score, card.places) for i in u.items], fmt_decimal(u.total, card.places),
+                         fmt_decimal(u.target, None) if u.target is not None else "",
+                         fmt_decimal(u.completion * 100, 1) if u.completion is not None else ""])
+    return buffer.getvalue()
+
+
+# ---- explain -----------------------------------------------------------------------------------
+
+
+def cmd_explain(args) -> int:
+    from .explain import explain_json, explain_unit
+
+    program, card, status = score_card(args)
+    if card is None:
+        return status
+    try:
+        card.unit(args.unit)
+    except KeyError:
+        raise UsageError(f"unit {args.unit!r} has no scorecard" + _unit_hint(program, card, args.unit)) from None
+    try:
+        if args.format == "json":
+            _out(json.dumps(explain_json(card, args.unit, args.item), ensure_ascii=False, indent=2))
+        else:
+            _out(explain_unit(program, card, args.unit, args.item), end="")
+    except KeyError:
+        raise UsageError(f"no item {args.item!r} in the rubric") from None
+    return status
+
+
+# ---- fmt ---------------------------------------------------------------------------------------
+
+
+def cmd_fmt(args) -> int:
+    from .formatter import format_text
+
+    if args.paths == ["-"]:
+        text = sys.stdin.read()
+        try:
+            _out(format_text(text, "<stdin>"), end="")
+        except RubricError as error:
+            _err(error.render())
+            return EXIT_USAGE
+        return EXIT_OK
+    changed, broken = [], 0
+    for path in rubric_files(args.paths):
+        text = path.read_text(encoding="utf-8")
+        try:
+            formatted = format_text(text, str(path))
+        except RubricError as error:
+            _err(error.render())
+            broken += 1
+            continue
+        if formatted == text:
+            continue
+        changed.append(path)
+        if args.diff:
+            _out("".join(difflib.unified_diff(text.splitlines(True), formatted.splitlines(True),
+                                              f"{path}", f"{path} (formatted)")), end="")
+        if args.check:
+            _err(f"would reformat {path}")
+        elif not args.diff:
+            path.write_text(formatted, encoding="utf-8")
+            _err(f"reformatted {path}")
+    if not changed and not broken:
+        _err("all files already formatted")
+    if broken:
+        return EXIT_USAGE if not changed else EXIT_FAIL
+    return EXIT_FAIL if (args.check or args.diff) and changed else EXIT_OK
+
+
+# ---- test --------------------------------------------------------------------------------------
+
+
+def cmd_test(args) -> int:
+    from .testing import run_test_paths
+
+    return run_test_paths(args.paths, coverage=args.coverage, out=_out, err=_err)
+
+
+# ---- report ------------------------------------------------------------------------------------
+
+
+def cmd_report(args) -> int:
+    from .reports import build_bulletin, write_bulletin
+
+    program = load_rubric(args.rubric)
+    if args.month:
+        year, month = map(int, args.month.split("-"))
+        next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
+        as_of = next_month - datetime.timedelta(days=1)
+    else:
+        as_of = None
+    tally = tally_files(program, args.events, None)
+    for warning in tally.warnings:
+        _err(warning)
+    if tally.problems:
+        for problem in tally.problems:
+            _err(problem.render())
+        if not args.skip_invalid:
+            _err(f"{len(tally.problems)} invalid events; no report (use --skip-invalid to report the rest)")
+            return EXIT_FAIL
+    bulletin = build_bulletin(program, tally, as_of)
+    fmt = args.format or (pathlib.Path(args.output).suffix.lstrip(".") if args.output else "md")
+    fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
+    if fmt not in ("md", "html", "xlsx", "csv"):
+        raise UsageError(f"unknown report format {fmt!r}; use md, html, xlsx or csv")
+    if fmt == "xlsx" and not args.output:
+        raise UsageError("an XLSX report needs -o PATH")
+    write_bulletin(bulletin, fmt, args.output, _out)
+    if args.output:
+        _err(f"wrote {args.output}")
+    return EXIT_FAIL if tally.problems else EXIT_OK
+
+
+# ---- wiring --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rubric", description="Executable assessment rubrics: check, score, explain, report.")
+    parser.add_argument("--version", action="version", version=f"rubric_dsl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("check", help="parse and statically check rubric files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="rubric files, or folders holding *.rubric files")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    p.set_defaults(run=cmd_check)
+
+    def scoring(p):
+        p.add_argument("rubric", metavar="RUBRIC")
+        p.add_argument("events", nargs="+", metavar="EVENTS", help="JSON Lines, YAML or CSV files; - for stdin")
+        p.add_argument("--as-of", type=_date, metavar="DATE", help="score what had happened by this date")
+        p.add_argument("--skip-invalid", action="store_true", help="score the valid events and list the rejected ones")
+        p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json"), help="when the file suffix does not say")
+
+    p = sub.add_parser("score", help="score event streams into scorecards")
+    scoring(p)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--unit", help="show a single unit")
+    p.add_argument("--rejected", metavar="PATH", help="with --skip-invalid: write the rejected events here")
+    p.set_defaults(run=cmd_score)
+
+    p = sub.add_parser("explain", help="the ledger of every point a unit earned or lost")
+    scoring(p)
+    p.add_argument("--unit", required=True)
+    p.add_argument("--item", metavar="ID")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_explain)
+
+    p = sub.add_parser("test", help="run rubric test files (*.test.yaml)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="test files, rubrics, or folders")
+    p.add_argument("--coverage", action="store_true", help="list rules and clauses no case exercised")
+    p.set_defaults(run=cmd_test)
+
+    p = sub.add_parser("fmt", help="put rubric files into canonical layout")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - reads stdin and writes stdout")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if any file would change")
+    p.add_argument("--diff", action="store_true", help="print the changes instead of writing them")
+    p.set_defaults(run=cmd_fmt)
+
+    p = sub.add_parser("report", help="the monthly or year-end bulletin")
+    p.add_argument("rubric", metavar="RUBRIC")
+    p.add_argument("events", nargs="+", metavar="EVENTS")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", type=_month, metavar="YYYY-MM")
+    when.add_argument("--year", action="store_true")
+    p.add_argument("--format", choices=("md", "html", "xlsx", "csv"))
+    p.add_argument("-o", "--output", metavar="PATH")
+    p.add_argument("--skip-invalid", action="store_true")
+    p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json"))
+    p.set_defaults(run=cmd_report)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        _err(f"rubric {args.command}: error: {error}")
+        return EXIT_USAGE
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    except EventError as error:
+        _err(str(error))
+        return EXIT_FAIL
+    except (OSError, UnicodeDecodeError) as error:
+        _err(f"rubric {args.command}: error: {error}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,76 @@
+"""`explain`: a unit's ledger — every point earned or lost, the rule and clause behind it, and why not more."""
+
+from __future__ import annotations
+
+from .results import fmt_decimal
+
+
+def _points(value) -> str:
+    text = fmt_decimal(value, None)
+    return text if text.startswith("-") else "+" + text
+
+
+def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> str:
+    unit = card.unit(unit_name)
+    places = card.places
+    lines = [f"{unit.unit}: {fmt_decimal(unit.total, places)} points"
+             + (f" of target {fmt_decimal(unit.target, None)} ({fmt_decimal(unit.completion * 100, 1)}%)" if unit.target else "")
+             + (f", rank {unit.rank}" if unit.rank else ", not ranked (not in the rubric's tables)" if not unit.listed else "")]
+    lines.append(f"{card.title}; period {card.period[0]} to {card.period[1]}")
+    items = [i for i in unit.items if item_id is None or i.item_id == item_id or any(p.item_id == item_id for p in i.parts)]
+    if item_id is not None and not items:
+        raise KeyError(item_id)
+    for item in items:
+        lines.append("")
+        lines += _item_lines(item, places, indent="", only=item_id)
+    return "\n".join(lines) + "\n"
+
+
+def _item_lines(item, places, indent, only=None):
+    base = f" (base {fmt_decimal(item.base, None)})" if item.base is not None else ""
+    out = [f"{indent}{item.item_id} {item.title}: {fmt_decimal(item.score, places)}{base}"]
+    if item.text:
+        out.append(f"{indent}  「{item.text}」")
+    owners = []
+    if item.responsible:
+        owners.append("responsible: " + ", ".join(item.responsible))
+    if item.assisting:
+        owners.append("assisting: " + ", ".join(item.assisting))
+    if owners:
+        out.append(f"{indent}  " + "; ".join(owners))
+    for rule in item.rules:
+        out.append(f"{indent}  {rule.rule}  → {_points(rule.points)}")
+        for c in rule.contributions:
+            who = c.event_id or "—"
+            when = c.date.isoformat() if c.date else "          "
+            what = f"  {c.what}" if c.what else ""
+            out.append(f"{indent}    {when}  {who:<12} {_points(c.points):>8}{what}")
+        for note in rule.notes:
+            out.append(f"{indent}    note: {note}")
+    for part in item.parts:
+        if only is None or only in (item.item_id, part.item_id):
+            out += _item_lines(part, places, indent + "  ")
+    if item.parts:
+        raw = sum((p.score for p in item.parts), 0)
+        out.append(f"{indent}  scale: {fmt_decimal(raw, None)} raw points → award {fmt_decimal(item.award, places)}"
+                   f" + extra {fmt_decimal(item.bonus, places)}")
+    for limit in item.limits:
+        out.append(f"{indent}  limit: {limit}")
+    for reason in item.why_not:
+        out.append(f"{indent}  why not more: {reason}")
+    return out
+
+
+def explain_json(card, unit_name: str, item_id: str | None = None) -> dict:
+    unit = card.unit(unit_name)
+    data = unit.to_json(card.places)
+    if item_id is not None:
+        data["items"] = [i for i in data["items"] if i["id"] == item_id or any(p["id"] == item_id for p in i["parts"])]
+    data["rules"] = {
+        item.item_id: [
+            {"rule": r.rule, "verb": r.verb, "points": fmt_decimal(r.points, None), "notes": list(r.notes),
+             "events": [{"id": c.event_id, "date": c.date.isoformat() if c.date else None,
+                         "points": fmt_decimal(c.points, None), "what": c.what} for c in r.contributions]}
+            for r in item.rules]
+        for top in unit.items for item in (top, *top.parts)}
+    return data

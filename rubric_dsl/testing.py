@@ -1,0 +1,201 @@
+"""`rubric test`: YAML test cases beside a rubric — events in, expected totals and item scores out — and coverage."""
+
+from __future__ import annotations
+
+import pathlib
+import time
+from decimal import Decimal, InvalidOperation
+
+import yaml
+
+from .api import load
+from .diagnostics import RubricError
+from .events import EventError, read_events, yaml_loader
+from .results import fmt_decimal
+
+
+class TestFileError(Exception):
+    """A test file that cannot be run: its place and what is wrong."""
+
+
+def find_test_files(paths) -> list[pathlib.Path]:
+    found = []
+    for raw in paths:
+        path = pathlib.Path(raw)
+        if path.is_dir():
+            found += sorted(path.rglob("*.test.yaml"))
+        elif path.suffix == ".rubric":
+            candidate = path.with_name(path.stem + ".test.yaml")
+            if candidate.exists():
+                found.append(candidate)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise TestFileError(f"{raw}: no such file or folder")
+    return found
+
+
+def _decimal(value, where) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise TestFileError(f"{where}: expected a number, found {value!r}") from None
+
+
+def load_cases(path: pathlib.Path):
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml_loader())
+    except yaml.YAMLError as error:
+        raise TestFileError(f"{path}: broken YAML: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise TestFileError(f"{path}: a test file is a mapping with `cases:` (a list)")
+    rubric_path = path.parent / data.get("rubric", path.name.replace(".test.yaml", ".rubric"))
+    return rubric_path, data["cases"]
+
+
+def run_case(program, case, base: pathlib.Path):
+    """Failures (list of text) and the scorecard, or raise TestFileError."""
+    if "events_file" in case:
+        events = list(read_events(str(base / case["events_file"])))
+    else:
+        events = case.get("events") or []
+    as_of = case.get("as_of")
+    if as_of is not None:
+        import datetime
+
+        as_of = datetime.date.fromisoformat(str(as_of))
+    failures = []
+    try:
+        card = program.score(events, as_of=as_of, path=f"case {case.get('name')!r}")
+    except EventError as error:
+        if case.get("expect_invalid"):
+            wanted = case["expect_invalid"]
+            got = [p.message for p in error.problems]
+            for needle in wanted if isinstance(wanted, list) else [wanted]:
+                if not any(str(needle) in message for message in got):
+                    failures.append(f"expected a rejection containing {needle!r}; got: {got}")
+            return failures, None
+        return [f"invalid events: {p.place}: {p.message}" for p in error.problems], None
+    if case.get("expect_invalid"):
+        failures.append("expected invalid events, but every event was accepted")
+    for unit_name, wanted in (case.get("expect") or {}).items():
+        try:
+            unit = card.unit(unit_name)
+        except KeyError:
+            failures.append(f"{unit_name}: no scorecard for this unit")
+            continue
+        if not isinstance(wanted, dict):
+            wanted = {"total": wanted}
+        if "total" in wanted:
+            expected = _decimal(wanted["total"], f"{unit_name} total")
+            if unit.total != expected:
+                failures.append(f"{unit_name} total: expected {fmt_decimal(expected, None)}, got {fmt_decimal(unit.total, card.places)}")
+        for item_id, expected_raw in (wanted.get("items") or {}).items():
+            expected = _decimal(expected_raw, f"{unit_name} {item_id}")
+            try:
+                got = unit.item(str(item_id)).score
+            except KeyError:
+                failures.append(f"{unit_name} {item_id}: no such item")
+                continue
+            if got != expected:
+                failures.append(f"{unit_name} {item_id}: expected {fmt_decimal(expected, None)}, got {fmt_decimal(got, card.places)}")
+        if "listed" in wanted and unit.listed != wanted["listed"]:
+            failures.append(f"{unit_name} listed: expected {wanted['listed']}, got {unit.listed}")
+        if "rank" in wanted and unit.rank != wanted["rank"]:
+            failures.append(f"{unit_name} rank: expected {wanted['rank']}, got {unit.rank}")
+    if "excluded" in case:
+        counts = card.excluded_counts()
+        got = sum(counts.values())
+        if got != case["excluded"]:
+            failures.append(f"excluded events: expected {case['excluded']}, got {got} ({counts})")
+    return failures, card
+
+
+def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
+    started = time.perf_counter()
+    try:
+        files = find_test_files(paths)
+    except TestFileError as error:
+        err(f"rubric test: error: {error}")
+        return 2
+    if not files:
+        err("rubric test: error: no *.test.yaml files found")
+        return 2
+    passed = failed = 0
+    uncovered_report = []
+    for path in files:
+        try:
+            rubric_path, cases = load_cases(path)
+            program = load(rubric_path)
+        except TestFileError as error:
+            err(f"rubric test: error: {error}")
+            return 2
+        except RubricError as error:
+            err(error.render())
+            return 2
+        exercised_rules: set = set()
+        exercised_clauses: set = set()
+        for number, case in enumerate(cases, 1):
+            name = case.get("name", f"case {number}") if isinstance(case, dict) else f"case {number}"
+            if not isinstance(case, dict):
+                err(f"rubric test: error: {path}: case {number} is not a mapping")
+                return 2
+            try:
+                failures, card = run_case(program, case, path.parent)
+            except TestFileError as error:
+                err(f"rubric test: error: {error}")
+                return 2
+            label = f"{path}::{name}"
+            if failures:
+                failed += 1
+                out(f"FAILED {label}")
+                for failure in failures:
+                    out(f"    {failure}")
+            else:
+                passed += 1
+                out(f"PASSED {label}")
+                if case.get("clause"):
+                    clauses = case["clause"] if isinstance(case["clause"], list) else [case["clause"]]
+                    exercised_clauses.update(str(c) for c in clauses)
+                if card is not None:
+                    for unit in card.units:
+                        for top in unit.items:
+                            for item in (top, *top.parts):
+                                for index, rule in enumerate(item.rules):
+                                    if rule.points or rule.raw:
+                                        exercised_rules.add((item.item_id, index))
+                                        exercised_clauses.add(item.item_id)
+        if coverage:
+            uncovered_report.append(coverage_text(program, path, exercised_rules, exercised_clauses))
+    for text in uncovered_report:
+        out(text)
+    elapsed = time.perf_counter() - started
+    summary = f"{passed} passed" + (f", {failed} failed" if failed else "") + f" in {elapsed:.2f}s"
+    out(f"== {summary} ==")
+    return 1 if failed else 0
+
+
+def coverage_text(program, path, exercised_rules, exercised_clauses) -> str:
+    rubric = program.rubric
+    from .formatter import render_rule
+
+    missing_rules = []
+    total_rules = 0
+    for item in rubric.all_items():
+        for index, rule in enumerate(item.rules):
+            total_rules += 1
+            if (item.item_id, index) not in exercised_rules:
+                missing_rules.append(f"  {item.item_id} line {rule.span.line}: {render_rule(rule)}")
+    clause_ids = [i.item_id for i in rubric.all_items()] + [c.clause_id for c, _ in rubric.clauses]
+    missing_clauses = [c for c in clause_ids if c not in exercised_clauses]
+    lines = [f"coverage of {program.rubric.path} ({path}):",
+             f"  rules: {total_rules - len(missing_rules)}/{total_rules} exercised;"
+             f" clauses: {len(clause_ids) - len(missing_clauses)}/{len(clause_ids)} covered"]
+    if missing_rules:
+        lines.append("  rules no case exercised:")
+        lines += ["  " + m for m in missing_rules]
+    if missing_clauses:
+        lines.append("  clauses no case covered: " + ", ".join(missing_clauses))
+    else:
+        lines.append("  every clause is covered")
+    return "\n".join(lines)
