@@ -438,7 +438,7 @@ def check_overlaps(ctx: Context):
         for (rule_a, kind_a, terms_a), (rule_b, kind_b, terms_b) in itertools.combinations(per_event, 2):
             if kind_a == kind_b and satisfiable(merge_terms(a, b) for a in terms_a for b in terms_b):
                 ctx.warn(rule_b.span, "W502",
-                         f"a {kind_a} event can match this rule and the one on line {rule_a.span.line}, and would be counted twice",
+                         f"the same {kind_a} event can match this rule and the one on line {rule_a.span.line}, and would be counted twice",
                          hint="narrow one filter so the two do not overlap (e.g. add `and column != problems`)")
 
 

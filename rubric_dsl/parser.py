@@ -112,9 +112,9 @@ def describe_expected(expected, parser: lark.Lark) -> str:
 
 def describe_token(token) -> str:
     if token.type == "_NL":
-        return "the end of the line"
+        return "end of line"
     if token.type == "$END":
-        return "the end of the file"
+        return "end of file"
     return f"`{token.value}`"
 
 

@@ -1,0 +1,50 @@
+"""Regenerates tests/cases/diagnostics.yaml from the snippets below (review the diff before committing)."""
+
+import pathlib
+
+import yaml
+
+from rubric_dsl.api import check_text
+
+HEAD = 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\n'
+KIND = "event adopted\n  field outlet: one of daily_provincial | city_express\n  field value: decimal, optional\n"
+SNIPPETS = {
+    "E100": HEAD + "award 2 per adopted\n",
+    "E100-generic": HEAD + "section A \"a\" base\n",
+    "E101": HEAD + "total 5 @\n",
+    "E102": HEAD + 'source "unclosed\n',
+    "E103": 'rubric "t"\nwindow 2009-02-30 to 2009-12-31\n',
+    "E200": HEAD + "award 2\n",
+    "E201": HEAD + 'group g\n  unit "通川區"\n  unit "通川區"\n',
+    "E202": 'rubric "t"\n',
+    "E203": HEAD + "window 2009-01-01 to 2009-06-30\n",
+    "E300": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adoptd\n',
+    "E301": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted where outlt = city_express\n',
+    "E302": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted where outlet = city_expres\n',
+    "E303": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 when sum outlet of adopted >= 2\n',
+    "E305": HEAD + "event e\n  field n: decimal, from 5 to 1\n",
+    "E400": HEAD + KIND + 'section A "a" base 10\n  item A.1 "i" base 4\n    award 4\n',
+    "E401": HEAD + "total 100\n" + KIND + 'section A "a" base 10\n  item A.1 "i" base 10\n    award 10\n',
+    "E402": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 10 when reached adopted by 2010-06-30\n',
+    "E403": 'rubric "t"\nwindow 2009-12-31 to 2009-01-01\n',
+    "E404": HEAD + "precision 2 rounding half_upp\n",
+    "E405": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    scale parts from 300 to 10\n',
+    "E406": HEAD + "precision 9\n",
+    "W500": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted, at most 1\n',
+    "W501": HEAD + KIND + 'section A "a"\n  item A.1 "i" base 5\n    deduct 1 for each adopted\n',
+    "W502": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted\n    award 2 for each adopted where outlet = city_express\n',
+}
+
+
+def render(text):
+    _, diagnostics = check_text(text, "t.rubric")
+    lines = text.splitlines()
+    return "\n".join(d.render(lines) for d in diagnostics) + "\n"
+
+
+if __name__ == "__main__":
+    cases = [{"code": code.split("-")[0], "name": code, "rubric": text, "expected": render(text)} for code, text in SNIPPETS.items()]
+    out = pathlib.Path(__file__).with_name("cases") / "diagnostics.yaml"
+    out.write_text(yaml.safe_dump(cases, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    for case in cases:
+        print(case["expected"])

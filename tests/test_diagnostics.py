@@ -1,0 +1,34 @@
+"""Each diagnostic code, asserting its whole rendered text (golden cases in tests/cases/diagnostics.yaml)."""
+
+import pathlib
+
+import pytest
+import yaml
+
+from rubric_dsl.api import check_text
+
+CASES = yaml.safe_load((pathlib.Path(__file__).parent / "cases" / "diagnostics.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_diagnostic_text(case):
+    _, diagnostics = check_text(case["rubric"], "t.rubric")
+    lines = case["rubric"].splitlines()
+    assert "\n".join(d.render(lines) for d in diagnostics) + "\n" == case["expected"]
+    assert case["code"] in {d.code for d in diagnostics}
+
+
+def test_every_code_in_the_docs_has_a_case():
+    documented = set()
+    for line in (pathlib.Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("### ") and line[4:5] in "EW" and line[5:8].isdigit():
+            documented.add(line[4:8])
+    tested = {c["code"] for c in CASES}
+    assert documented - tested == set()
+
+
+def test_all_findings_are_collected_in_one_run():
+    text = ('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent a\n'
+            'section S "s"\n  item S.1 "i"\n    award 1 for each b\n    award 1 for each c\n')
+    _, diagnostics = check_text(text, "t.rubric")
+    assert [d.code for d in diagnostics] == ["E300", "E300"]

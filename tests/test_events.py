@@ -1,0 +1,100 @@
+"""Bad events: each kind of problem, asserting the message and the place."""
+
+import json
+
+import pytest
+
+import rubric_dsl
+from rubric_dsl.events import read_events
+
+GOOD = {"id": "e1", "unit": "通川區", "date": "2009-05-04", "kind": "adopted", "outlet": "daily_provincial", "category": "dynamic"}
+
+
+def problems_of(program, events):
+    tally = program.tally(events)
+    return [(str(p.place), p.message) for p in tally.problems]
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"kind": "adoptd"}, "unknown event kind `adoptd` (did you mean `adopted`?)"),
+    ({"colour": "red"}, "unknown field `colour` for kind `adopted` (did you mean `column`?); its fields are: category, column, outlet"),
+    ({"outlet": "daily"}, "`outlet` is \"daily\", which is not one of city_express | daily_provincial | picture_news | province"),
+    ({"category": None}, "missing `category`: it is required when outlet = daily_provincial"),
+    ({"date": "2009-02-30"}, "`date` must be a real date YYYY-MM-DD, not \"2009-02-30\""),
+    ({"date": None}, "missing `date`"),
+    ({"quantity": 0}, "`quantity` must be a whole number of at least 1, not 0"),
+    ({"quantity": "two"}, "`quantity` must be a whole number of at least 1, not \"two\""),
+    ({"id": None}, "missing `id`: every event needs an id unique in its stream"),
+    ({"unit": None}, "missing `unit`: every event names the unit it belongs to"),
+    ({"column": "briefs"}, "`column` is only allowed when outlet = city_express"),
+])
+def test_bad_event(info, change, message):
+    event = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    assert problems_of(info, [event]) == [("<events>[0]", message)]
+
+
+def test_bad_value(info):
+    event = {"id": "p", "unit": "通川區", "date": "2009-05-04", "kind": "provincial_score", "value": "abc"}
+    assert problems_of(info, [event]) == [("<events>[0]", "`value` must be a number, not \"abc\"")]
+    event["value"] = "-1"
+    assert problems_of(info, [event]) == [("<events>[0]", "`value` is -1, below the least allowed 0")]
+
+
+def test_conflicting_duplicate_names_both_places(info):
+    other = dict(GOOD, category="thematic")
+    assert problems_of(info, [GOOD, other]) == [
+        ("<events>[1]", "id `e1` was already used at <events>[0] with different content")]
+
+
+def test_jsonl_places_broken_json_and_non_objects(info, tmp_path):
+    path = tmp_path / "e.jsonl"
+    path.write_text(json.dumps(GOOD, ensure_ascii=False) + "\n{broken\n[1, 2]\n", encoding="utf-8")
+    tally = info.tally(read_events(str(path)))
+    rendered = [p.render() for p in tally.problems]
+    assert rendered[0].splitlines()[0] == f"{path}:2: error: broken JSON: Expecting property name enclosed in double quotes"
+    assert rendered[1].splitlines()[0] == f"{path}:3: error: expected an object {{…}}, found list"
+
+
+def test_jsonl_caret_points_at_the_bad_field(info, tmp_path):
+    path = tmp_path / "e.jsonl"
+    path.write_text(json.dumps(dict(GOOD, outlet="daily"), ensure_ascii=False) + "\n", encoding="utf-8")
+    rendered = info.tally(read_events(str(path))).problems[0].render().splitlines()
+    assert rendered[1].startswith("     1 | {")
+    # the caret sits under `"outlet"` in display cells (each CJK character takes two)
+    from wcwidth import wcswidth
+
+    prefix = rendered[1][: rendered[1].index('"outlet"')]
+    assert rendered[2].index("^") == wcswidth(prefix)
+
+
+def test_csv_cells_are_coerced(info, tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("id,unit,date,kind,outlet,category,quantity\n"
+                    "c1,通川區,2009-05-04,adopted,daily_provincial,thematic,2\n", encoding="utf-8")
+    card = info.score(read_events(str(path)))
+    assert card.total("通川區") == 8
+
+
+def test_yaml_decimals_stay_exact(informatization, tmp_path):
+    path = tmp_path / "e.yaml"
+    path.write_text("- {id: a, unit: 達州市, date: 2009-05-01, kind: portal_adoption, type: crawled, quantity: 3}\n", encoding="utf-8")
+    card = informatization.score(read_events(str(path)))
+    assert str(card.unit("達州市").item("B.2.2.4").raw) == "0.3"
+
+
+def test_invalid_events_raise_one_documented_error(info):
+    with pytest.raises(rubric_dsl.EventError) as caught:
+        info.score([dict(GOOD, kind="nope")])
+    assert "unknown event kind `nope`" in str(caught.value)
+
+
+def test_misspelt_unit_warns_with_the_unit_meant(info):
+    tally = info.tally([dict(GOOD, unit="通川区")])
+    assert tally.warnings == ["<events>[0]: warning: unit `通川区` is not in the rubric's tables; did you mean `通川區`? "
+                              "(the same name in Simplified characters)"]
+
+
+def test_rejected_unit_policy(informatization):
+    event = {"id": "x", "unit": "巴中市", "date": "2009-05-01", "kind": "dead_link"}
+    assert problems_of(informatization, [event]) == [
+        ("<events>[0]", "unit `巴中市` is not in the rubric's tables, and this rubric rejects unlisted units")]

@@ -1,0 +1,101 @@
+"""The grammar: conflict-free under strict LALR, and one case per construct (snippet → AST)."""
+
+import datetime
+
+import pytest
+
+from rubric_dsl import nodes as n
+from rubric_dsl.builder import parse_statements
+from rubric_dsl.parser import get_parser
+
+
+def test_grammar_builds_strict_without_conflicts():
+    get_parser(strict=True)
+
+
+def only(text):
+    statements = parse_statements(text)
+    assert len(statements) == 1
+    return statements[0]
+
+
+def src(kind, where=None):
+    return n.Source(kind, where)
+
+
+def eq(field, word):
+    return n.Compare(field, "=", n.Word(word))
+
+
+N = n.Number
+CONSTRUCTS = [
+    ('rubric "2009年度考核"', n.Title("2009年度考核")),
+    ('source "川辦發〔2009〕24號"', n.SourceDoc("川辦發〔2009〕24號")),
+    ("window 2009-04-01 to 2009-12-31", n.Window(datetime.date(2009, 4, 1), datetime.date(2009, 12, 31))),
+    ("precision 2 rounding half_even", n.Precision(2, "half_even")),
+    ("total 100", n.Total(N("100"))),
+    ('clause A.4.7 "從今年4月份開始執行"', n.Clause("A.4.7", "從今年4月份開始執行")),
+    ("unlisted units are scored apart", n.Unlisted("scored_apart")),
+    ("unlisted units are rejected", n.Unlisted("rejected")),
+    ('group counties "縣(市、區)" target 150', n.Group("counties", "縣(市、區)", N("150"))),
+    ('unit "通川區" target 150', n.Unit("通川區", N("150"))),
+    ("bulletin monthly, yearly", n.Bulletin(("monthly", "yearly"))),
+    ("commend completion >= 100%", n.CommendCompletion(">=", N("100%"))),
+    ("commend top 3 per group", n.CommendTop(3, True)),
+    ('event adopted "信息被采用"', n.EventKind("adopted", "信息被采用")),
+    ("field outlet: one of a | b, default a", n.Field("outlet", n.FieldType("enum", ("a", "b")),
+                                                      (n.FieldOption("default", (n.Word("a"),)),))),
+    ("field level: one of 1 | 2", n.Field("level", n.FieldType("enum", ("1", "2")))),
+    ("field c: one of x | y, required when outlet = a",
+     n.Field("c", n.FieldType("enum", ("x", "y")), (n.FieldOption("required_when", (eq("outlet", "a"),)),))),
+    ("field rate: decimal, from 0 to 1", n.Field("rate", n.FieldType("decimal"), (n.FieldOption("range", (N("0"), N("1"))),))),
+    ("field v: decimal, at least 0", n.Field("v", n.FieldType("decimal"), (n.FieldOption("min", (N("0"),)),))),
+    ("field d: date, optional", n.Field("d", n.FieldType("date"), (n.FieldOption("optional"),))),
+    ('section B.1 "電子監察" base 30', n.SectionHead("B.1", "電子監察", N("30"))),
+    ('item B.1.2 "數據交換" base 5', n.ItemHead("B.1.2", "數據交換", N("5"))),
+    ('part B.2.2.1 "報送"', n.PartHead("B.2.2.1", "報送")),
+    ('responsible "市政務服務中心", "市信息產業局"', n.Responsible(("市政務服務中心", "市信息產業局"))),
+    ("floor 0", n.Floor(N("0"))),
+    ("scale parts from 300 to 10, extra at most 20, raw floor 0", n.Scale(N("300"), N("10"), N("20"), N("0"))),
+    ("award 2 for each adopted where outlet = a and category = b",
+     n.Rule("award", n.PerEach(N("2"), n.Events(src("adopted", n.And((eq("outlet", "a"), eq("category", "b"))))), None))),
+    ("award for each adopted where outlet = a by column: general 2, briefs 1",
+     n.Rule("award", n.PerEachBy(src("adopted", eq("outlet", "a")), "column", (n.Rate("general", N("2")), n.Rate("briefs", N("1")))))),
+    ("bonus 1 for each distinct dept of dept_exchange, at most 5",
+     n.Rule("bonus", n.PerEach(N("1"), n.DistinctValues("dept", src("dept_exchange"))), N("5"))),
+    ("bonus 1 for each distinct name of col beyond 2",
+     n.Rule("bonus", n.PerEach(N("1"), n.DistinctValues("name", src("col")), N("2")))),
+    ("deduct 1 for each distinct name of col whose latest rate < 50%",
+     n.Rule("deduct", n.PerEach(N("1"), n.DistinctValues("name", src("col"), n.Whose("rate", "<", N("50%")))))),
+    ("deduct 1 for each month without update", n.Rule("deduct", n.PerEach(N("1"), n.MonthsWithout(src("update"))))),
+    ("award 1 for each month where count sub >= 100",
+     n.Rule("award", n.PerEach(N("1"), n.MonthsWhere(n.Count(src("sub")), ">=", N("100"))))),
+    ("award 10 when reached milestone where task = x by 2009-06-30",
+     n.Rule("award", n.When(N("10"), n.Reached(src("milestone", eq("task", "x")), datetime.date(2009, 6, 30))))),
+    ("award 5 when reached milestone where task = x and no incident",
+     n.Rule("award", n.When(N("5"), n.And((n.Reached(src("milestone", eq("task", "x"))), n.NoEvent(src("incident"))))))),
+    ("award 10 when latest value of rate where scope = city >= 40%",
+     n.Rule("award", n.When(N("10"), n.AggCompare(n.Latest("value", src("rate", eq("scope", "city"))), ">=", N("40%"))))),
+    ("award 80 when every month count sub >= 100",
+     n.Rule("award", n.When(N("80"), n.EveryMonth(n.Count(src("sub")), ">=", N("100"))))),
+    ("award 80 prorated over months where count sub >= 100",
+     n.Rule("award", n.Prorated(N("80"), n.Count(src("sub")), ">=", N("100")))),
+    ("award 5 when distinct name of col >= 2",
+     n.Rule("award", n.When(N("5"), n.AggCompare(n.Distinct("name", src("col")), ">=", N("2"))))),
+    ("award 40% of sum value of score", n.Rule("award", n.ShareOf(N("40%"), n.Sum("value", src("score"))))),
+    ("award 10", n.Rule("award", n.Always(N("10")))),
+    ("deduct 0.2 for each filing where unit in (\"甲\", \"乙\")",
+     n.Rule("deduct", n.PerEach(N("0.2"), n.Events(src("filing", n.In("unit", (n.Text("甲"), n.Text("乙")))))))),
+    ("award 1 when (reached a or reached b) and not no c",
+     n.Rule("award", n.When(N("1"), n.And((n.Or((n.Reached(src("a")), n.Reached(src("b")))), n.Not(n.NoEvent(src("c")))))))),
+]
+
+
+@pytest.mark.parametrize("text,expected", CONSTRUCTS, ids=[c[0][:40] for c in CONSTRUCTS])
+def test_construct(text, expected):
+    assert only(text + "  # a comment\n") == expected
+
+
+def test_spans_are_kept_but_ignored_by_equality():
+    statement = only('unit "通川區" target 150')
+    assert statement.span == n.Span(1, 1, 1, 22)
