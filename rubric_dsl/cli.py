@@ -106,22 +106,22 @@ def load_rubric(path: str):
         raise SystemExit(EXIT_USAGE) from None
 
 
-def tally_files(program, paths, as_of, events_format=None):
+def tally_files(program, paths, events_format=None):
     """Tally every events file into one tally (sequence numbers continue across files)."""
     tally = None
     start = 0
     for path in paths:
         if path != "-" and not pathlib.Path(path).is_file():
             raise UsageError(f"{path}: no such events file")
-        part = program.tally(read_events(path, events_format), as_of=as_of, start=start)
-        start += part.read + 1_000_000_000  # keeps sequence numbers of different files apart
+        part = program.tally(read_events(path, events_format), start=start)
+        start += part.read
         tally = part if tally is None else tally.merge(part)
     return tally
 
 
 def score_card(args):
     program = load_rubric(args.rubric)
-    tally = tally_files(program, args.events, args.as_of, getattr(args, "events_format", None))
+    tally = tally_files(program, args.events, getattr(args, "events_format", None))
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:
@@ -295,7 +295,7 @@ def cmd_report(args) -> int:
         as_of = next_month - datetime.timedelta(days=1)
     else:
         as_of = None
-    tally = tally_files(program, args.events, None)
+    tally = tally_files(program, args.events, args.events_format)
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:

@@ -454,12 +454,16 @@ class Program:
         self.window_clause = next((c for c, target in rubric.clauses if target == "Window"), None)
 
     # -- tallying
-    def tally(self, events, as_of: datetime.date | None = None, start: int = 0, path: str = "<events>") -> Tally:
-        """Validate and record events. `events`: dicts, or (event, Place) pairs from read_events."""
+    def tally(self, events, start: int = 0, path: str = "<events>") -> Tally:
+        """Validate and record events. `events`: dicts, or (event, Place) pairs from read_events.
+
+        A tally does not depend on an as-of date: `finish` cuts it off, so one tally serves
+        every monthly bulletin of a year.
+        """
         tally = Tally(len(self.slots))
-        handlers = self._handlers(tally, as_of)
+        handlers = self._handlers(tally)
         problems = tally.problems
-        seq = start
+        seq = start - 1
         for seq, (ev, place) in enumerate(with_places(events, path), start):
             try:
                 handler = handlers[ev["kind"]]
@@ -470,8 +474,7 @@ class Program:
                 handler(ev, seq, place)
             except Invalid as error:
                 problems.append(EventProblem(place, error.message, error.field, ev))
-        tally.read = seq - start + 1 if seq >= start and (tally.ids or problems or tally.excluded) else 0
-        tally.read = len(tally.ids) + len(problems) + len(tally.resent) - sum(1 for p in problems if "already used" in p.message)
+        tally.read = seq - start + 1
         return tally
 
     def _kind_problem(self, ev, place) -> EventProblem:
@@ -489,7 +492,7 @@ class Program:
         hint = f" (did you mean `{match[0]}`?)" if match else f"; the kinds are: {', '.join(kinds)}"
         return EventProblem(place, f"unknown event kind `{kind}`{hint}", "kind", ev)
 
-    def _handlers(self, tally: Tally, as_of):
+    def _handlers(self, tally: Tally):
         window = self.window
         slot_count = len(self.slots)
         dates: dict = {}
@@ -513,8 +516,6 @@ class Program:
                 status = BEFORE_WINDOW
             elif day > window.end:
                 status = AFTER_WINDOW
-            elif as_of is not None and day > as_of:
-                status = AFTER_AS_OF
             else:
                 status = IN_WINDOW
             info = (day, month_key(day), status)
@@ -560,7 +561,7 @@ class Program:
     # -- finishing
     def score(self, events, as_of=None, skip_invalid: bool = False, path: str = "<events>") -> Scorecard:
         """Tally and finish in one go. Raises EventError if any event is invalid, unless `skip_invalid`."""
-        tally = self.tally(events, as_of=as_of, path=path)
+        tally = self.tally(events, path=path)
         if tally.problems and not skip_invalid:
             raise EventError(tally.problems)
         return self.finish(tally, as_of)
@@ -576,9 +577,12 @@ class Program:
         months = self.months(as_of)
         results = []
         excluded_by_unit: dict = {}
-        for e in tally.excluded:
+        late = self._after_as_of(tally, as_of) if as_of else []
+        for e in tally.excluded + late:
             excluded_by_unit.setdefault(e.unit, []).append(e)
         for name, slots in tally.units.items():
+            if as_of:
+                slots = [[r for r in records if r[2] <= as_of] for records in slots]
             decl = self.units.get(name)
             group = self.groups.get(decl.group) if decl else None
             items = evaluate_unit(self, slots, months, as_of, excluded_by_unit.get(name, []))
@@ -589,13 +593,23 @@ class Program:
                                       total, tuple(items), decl is not None, None, completion,
                                       len(excluded_by_unit.get(name, []))))
         ranked = rank_units(results)
-        excluded = sorted(tally.excluded + tally.resent, key=lambda e: e.place)
+        excluded = tally.excluded + late + tally.resent
         period_end = min(self.window.end, as_of) if as_of else self.window.end
-        scored = sum(1 for _ in tally.ids) - len(tally.excluded)
         return Scorecard(self.rubric.title or "", ranked, excluded, list(tally.problems),
                          list(self.warnings_text()) + tally.warnings, as_of, (self.window.start, period_end),
-                         self.places, events_read=len(tally.ids) + len(tally.resent) + len(tally.problems),
-                         events_scored=scored)
+                         self.places, events_read=tally.read,
+                         events_scored=len(tally.ids) - len(tally.excluded) - len(late))
+
+    def _after_as_of(self, tally: Tally, as_of) -> list[Excluded]:
+        """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
+        late = []
+        for event_id, (ev, place, _) in tally.ids.items():
+            raw = ev.get("date")
+            day = raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(raw)
+            if as_of < day <= self.window.end:
+                late.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), day, str(place),
+                                     EXCLUSION_REASONS[AFTER_AS_OF]))
+        return late
 
     def warnings_text(self):
         return [d.render() for d in self.warnings]

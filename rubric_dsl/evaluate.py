@@ -260,7 +260,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         deduction = -sum((o.points for o in outcomes if o.verb == "deduct"), ZERO)
         limits += [note for o in outcomes if o.capped for note in o.notes if "capped" in note]
         why = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.notes]
-        why += [f"{o.rule}: {fmt(o.points)}" for o in outcomes if o.verb == "deduct" and o.points]
+        why += [f"deducted {fmt(-o.points)}: {o.rule}" for o in outcomes if o.verb == "deduct" and o.points]
     raw = award + bonus - deduction
     value = raw
     if item.floor is not None and value < item.floor.value:
