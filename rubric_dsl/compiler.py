@@ -40,7 +40,8 @@ def month_label(key: int) -> str:
 
 def slot_specs(rubric: n.Rubric):
     """Every (source, value spec) the rules read, keyed for dedup; records are
-    (seq, id, date, month, quantity, value)."""
+    (seq, id, date, month, quantity, value), where value is None, a field's value,
+    (field value, rate) for rate tables, or (distinct value, tested value) for `whose`."""
     specs: dict = {}
 
     def need(source, value=None):
@@ -190,7 +191,7 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
                 f"    if {condition}:",
                 f"        rate = {ns.const(rates, 'R')}.get(f_{value[1]})",
                 "        if rate is not None:",
-                f"            st[{index}].append((seq, id_, day[0], day[1], q, rate))",
+                f"            st[{index}].append((seq, id_, day[0], day[1], q, (f_{value[1]}, rate)))",
             ]
         elif value[0] == "field":
             lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, {_local(value[1])}))"]

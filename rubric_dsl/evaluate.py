@@ -127,7 +127,8 @@ class UnitEvaluation:
         elif isinstance(amount, n.PerEachBy):
             records = sorted(self.records(amount.source, ("rate", amount.field, tuple((r.value, r.points.value) for r in amount.rates))),
                              key=lambda r: (r[2], r[0]))
-            contributions = [Contribution(r[1], r[2], r[5] * r[4], f"× {r[4]}" if r[4] != 1 else "") for r in records]
+            contributions = [Contribution(r[1], r[2], r[5][1] * r[4], f"{amount.field} {r[5][0]}" + (f" × {r[4]}" if r[4] != 1 else ""))
+                             for r in records]
             raw = sum((c.points for c in contributions), ZERO)
             count, noun = sum(r[4] for r in records), amount.source.kind
         elif isinstance(amount, n.When):

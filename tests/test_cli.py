@@ -1,0 +1,164 @@
+"""The command line: exit statuses, output formats, and no traceback on bad input."""
+
+import json
+
+import pytest
+
+from rubric_dsl.cli import main
+
+from .conftest import ROOT, RUBRICS
+
+INFO = str(RUBRICS / "2009_info.rubric")
+INFZ = str(RUBRICS / "2009_informatization.rubric")
+INFO_EVENTS = str(ROOT / "examples" / "2009_info.events.jsonl")
+INFZ_EVENTS = str(ROOT / "examples" / "2009_informatization.events.jsonl")
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_check_shipped_rubrics_folder(capsys):
+    status, out, err = run(capsys, "check", str(RUBRICS))
+    assert status == 0
+    assert err == "2 files checked: all valid\n"
+
+
+def test_check_error_and_json(capsys, tmp_path):
+    bad = tmp_path / "bad.rubric"
+    bad.write_text('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nsection S "s"\n  item S.1 "i"\n    award 1 for each x\n',
+                   encoding="utf-8")
+    status, out, err = run(capsys, "check", str(bad))
+    assert status == 1
+    assert err.splitlines()[0] == f"{bad}:5:22: error[E300]: unknown event kind `x`"
+    status, out, err = run(capsys, "check", "--format", "json", str(bad))
+    assert status == 1
+    assert json.loads(out)["diagnostics"][0]["code"] == "E300"
+
+
+def test_check_warnings_fail_only_with_strict(capsys, tmp_path):
+    path = tmp_path / "w.rubric"
+    path.write_text('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\nsection S "s"\n  item S.1 "i"\n'
+                    "    award 2 for each e, at most 1\n", encoding="utf-8")
+    assert run(capsys, "check", str(path))[0] == 0
+    assert run(capsys, "check", "--strict", str(path))[0] == 1
+
+
+def test_usage_errors_exit_2(capsys):
+    assert run(capsys, "check")[0] == 2
+    assert run(capsys, "check", "no/such/path")[0] == 2
+    assert run(capsys, "score", INFO, "no/such/events.jsonl")[0] == 2
+    assert run(capsys, "frobnicate")[0] == 2
+
+
+def test_score_json_shape(capsys):
+    status, out, err = run(capsys, "score", INFO, INFO_EVENTS, "--format", "json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["rubric"] == "2009年度全市政務信息目標任務考核辦法"
+    units = data["units"]
+    assert len(units) == 56  # 55 targeted + 市信息產業局 scored apart (A.4.5b)
+    listed = [u for u in units if u["listed"]]
+    assert [float(u["total"]) for u in listed] == sorted((float(u["total"]) for u in listed), reverse=True)
+    first = units[0]
+    assert set(first) >= {"unit", "group", "target", "total", "items"}
+    assert [i["id"] for i in first["items"]] == ["A.4.1", "A.4.2", "A.4.3", "A.4.4", "A.4.5"]
+    for unit in units:  # totals are sums of the rounded item scores
+        assert sum(float(i["score"]) for i in unit["items"]) == pytest.approx(float(unit["total"]))
+    assert data["excluded_counts"]["before the window"] == 54
+    unlisted = [u for u in units if not u["listed"]]
+    assert unlisted[0]["unit"] == "市信息產業局" and unlisted[0]["target"] is None
+
+
+def test_score_json_carries_raw_part_points(capsys):
+    status, out, _ = run(capsys, "score", INFZ, INFZ_EVENTS, "--format", "json")
+    item = next(i for i in json.loads(out)["units"][0]["items"] if i["id"] == "B.2.2")
+    assert [p["id"] for p in item["parts"]] == [f"B.2.2.{n}" for n in range(1, 7)]
+
+
+def test_score_invalid_events_exit_1_and_skip(capsys, tmp_path):
+    events = tmp_path / "e.jsonl"
+    events.write_text('{"id": "a", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"}\n'
+                      '{"id": "b", "unit": "通川區", "date": "2009-05-01", "kind": "adoptd"}\n', encoding="utf-8")
+    status, out, err = run(capsys, "score", INFO, str(events))
+    assert status == 1 and out == ""
+    assert f"{events}:2: error: unknown event kind `adoptd` (did you mean `adopted`?)" in err
+    assert "Traceback" not in err
+    rejected = tmp_path / "rejected.jsonl"
+    status, out, err = run(capsys, "score", INFO, str(events), "--skip-invalid", "--rejected", str(rejected), "--format", "csv")
+    assert status == 1
+    assert "通川區" in out
+    assert json.loads(rejected.read_text(encoding="utf-8"))["id"] == "b"
+
+
+def test_score_unit_and_stdin(capsys, monkeypatch):
+    import io
+    import sys
+
+    line = '{"id": "a", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"}\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(line.encode())))
+    status, out, err = run(capsys, "score", INFO, "-", "--unit", "通川區", "--format", "csv")
+    assert status == 0
+    assert out.splitlines()[1].startswith("1,通川區,counties,yes,0.00,0.00,1.00")
+
+
+def test_score_broken_rubric_exit_2(capsys, tmp_path):
+    bad = tmp_path / "bad.rubric"
+    bad.write_text("rubric\n", encoding="utf-8")
+    status, out, err = run(capsys, "score", str(bad), INFO_EVENTS)
+    assert status == 2
+    assert err.startswith(f"{bad}:1:7: error[E100]")
+
+
+def test_fmt_check_diff_and_stdin(capsys, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    messy = tmp_path / "m.rubric"
+    messy.write_text('rubric   "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\nfield f:text\n', encoding="utf-8")
+    assert run(capsys, "fmt", "--check", str(RUBRICS))[0] == 0
+    status, out, err = run(capsys, "fmt", "--check", str(messy))
+    assert status == 1 and err == f"would reformat {messy}\n"
+    status, out, err = run(capsys, "fmt", "--diff", str(messy))
+    assert status == 1 and "+  field f: text" in out
+    assert run(capsys, "fmt", str(messy))[0] == 0
+    assert messy.read_text(encoding="utf-8") == 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\n  field f: text\n'
+    monkeypatch.setattr(sys, "stdin", io.StringIO('rubric  "x"\n'))
+    status, out, err = run(capsys, "fmt", "-")
+    assert status == 0 and out == 'rubric "x"\n'
+
+
+def test_test_command_with_coverage(capsys):
+    status, out, err = run(capsys, "test", str(RUBRICS), "--coverage")
+    assert status == 0
+    assert "every clause is covered" in out
+    assert out.count("every clause is covered") == 2
+    assert out.splitlines()[-1].startswith("== 40 passed")
+
+
+def test_test_command_failure_shows_expected_and_actual(capsys, tmp_path):
+    (tmp_path / "t.rubric").write_text((RUBRICS / "2009_info.rubric").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "t.test.yaml").write_text(
+        "cases:\n  - name: wrong on purpose\n    events:\n"
+        "      - {id: a, unit: 通川區, date: 2009-05-01, kind: adopted, outlet: picture_news}\n"
+        "    expect:\n      通川區: {total: 2, items: {A.4.3: 2}}\n", encoding="utf-8")
+    status, out, err = run(capsys, "test", str(tmp_path))
+    assert status == 1
+    assert "    通川區 total: expected 2, got 1.00" in out
+    assert "    通川區 A.4.3: expected 2, got 1.00" in out
+
+
+def test_explain_unknown_unit_suggests(capsys):
+    status, out, err = run(capsys, "explain", INFO, INFO_EVENTS, "--unit", "通川区")
+    assert status == 2
+    assert "did you mean '通川區'" in err
+
+
+def test_report_formats(capsys, tmp_path):
+    for fmt in ("md", "html", "csv"):
+        status, out, err = run(capsys, "report", INFO, INFO_EVENTS, "--month", "2009-06", "--format", fmt)
+        assert status == 0 and out
+    assert run(capsys, "report", INFO, INFO_EVENTS, "--year", "--format", "xlsx")[0] == 2  # needs -o
+    assert run(capsys, "report", INFO, INFO_EVENTS, "--month", "2009-13")[0] == 2

@@ -1,0 +1,137 @@
+"""Bulletins: every number in every format equals the scorecard's (XLSX read back, HTML parsed, a screenshot)."""
+
+import csv
+import datetime
+import html.parser
+import io
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+import rubric_dsl
+from rubric_dsl.reports import build_bulletin, to_csv, to_html, to_markdown, to_xlsx
+
+from .conftest import ROOT
+
+INFO_EVENTS = str(ROOT / "examples" / "2009_info.events.jsonl")
+
+
+@pytest.fixture(scope="module")
+def info_tally(info):
+    return info.tally(rubric_dsl.read_events(INFO_EVENTS))
+
+
+@pytest.fixture(scope="module")
+def june(info, info_tally):
+    return build_bulletin(info, info_tally, datetime.date(2009, 6, 30))
+
+
+@pytest.fixture(scope="module")
+def year(info, info_tally):
+    return build_bulletin(info, info_tally, None)
+
+
+def test_monthly_numbers_equal_the_scorecards(info, info_tally, june):
+    card = info.finish(info_tally, datetime.date(2009, 6, 30))
+    may = info.finish(info_tally, datetime.date(2009, 5, 31))
+    for _, rows in june.groups:
+        for row in rows:
+            unit = card.unit(row.unit)
+            assert row.total == unit.total
+            assert row.this_month == unit.total - may.unit(row.unit).total
+            assert row.behind_pace == (unit.completion < Decimal(3) / Decimal(9))  # A.4.6: June is month 3 of 9
+
+
+def test_commendation_is_completion_at_least_100(info, info_tally, year):
+    card = info.finish(info_tally)
+    expected = sorted(u.unit for u in card.units if u.listed and u.completion >= 1)
+    assert list(year.commended) == expected and expected
+
+
+def test_xlsx_reads_back_as_numbers(year, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "year.xlsx"
+    to_xlsx(year, str(path))
+    workbook = load_workbook(path)
+    assert workbook.sheetnames[:3] == ["縣(市、區)", "市級部門", "市政府駐外辦事處"]
+    sheet = workbook["縣(市、區)"]
+    assert sheet.freeze_panes == "A2"
+    headers = [c.value for c in sheet[1]]
+    rows = {r[headers.index("unit")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    for row in year.groups[0][1]:
+        cells = rows[row.unit]
+        assert isinstance(cells[headers.index("score")], float)
+        assert Decimal(str(cells[headers.index("score")])) == row.total
+        assert cells[headers.index("target")] == 150
+
+
+class _Cells(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self._row, self._cell, self.svg_rects = [], None, None, 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = ""
+        elif tag == "rect":
+            self.svg_rects += 1
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row is not None:
+            self._row.append(self._cell)
+            self._cell = None
+        elif tag == "tr":
+            self.rows.append(self._row)
+
+
+def test_html_numbers_and_chart(june):
+    parser = _Cells()
+    parser.feed(to_html(june))
+    by_unit = {r[2]: r for r in parser.rows if r and len(r) > 4 and r[0] != "rank"}
+    for _, rows in june.groups:
+        for row in rows:
+            assert Decimal(by_unit[row.unit][4]) == row.total
+    assert parser.svg_rects == sum(len(rows) for _, rows in june.groups)
+
+
+def test_markdown_and_csv_numbers(year):
+    text = to_markdown(year)
+    reader = list(csv.DictReader(io.StringIO(to_csv(year))))
+    for _, rows in year.groups:
+        for row in rows:
+            assert f"| {row.unit} | {row.total:.2f} |" in text
+            assert Decimal(next(r for r in reader if r["unit"] == row.unit)["score"]) == row.total
+
+
+def test_informatization_report_names_who_answers_for_lost_points(informatization):
+    tally = informatization.tally(rubric_dsl.read_events(str(ROOT / "examples" / "2009_informatization.events.jsonl")))
+    bulletin = build_bulletin(informatization, tally, None)
+    text = to_markdown(bulletin)
+    lines = {i.item_id: i for i in bulletin.items}
+    assert lines["B.2.1.3"].lost == 3  # three dead links in the example stream
+    assert "- B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心、市信息產業局" in text
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
+def test_html_renders_in_headless_chromium(june, tmp_path):
+    page = tmp_path / "june.html"
+    page.write_text(to_html(june), encoding="utf-8")
+    shot = tmp_path / "june.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-quic", f"--user-data-dir={tmp_path / 'profile'}",
+                    "--window-size=1100,1400", f"--screenshot={shot}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
