@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import gc
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
 from . import nodes as n
-from .events import BadRecord, EventError, EventProblem, with_places
+from .events import BadRecord, EventError, EventProblem, resolve, with_places
 from .formatter import render_condition, render_filter, render_rule, render_source
 from .results import Contribution, Excluded, ItemResult, RuleOutcome, Scorecard, UnitResult
 from .units import UnitMatcher
@@ -384,8 +385,9 @@ class Tally:
     part was tallied with the sequence numbers it has in the whole stream (`start`).
     """
 
-    def __init__(self, slot_count: int):
+    def __init__(self, slot_count: int, path: str = "<events>"):
         self.slot_count = slot_count
+        self.path = path
         self.units: dict[str, list] = {}
         self.ids: dict[str, tuple] = {}
         self.excluded: list[Excluded] = []
@@ -396,7 +398,7 @@ class Tally:
         self.read = 0
 
     def merge(self, other: "Tally") -> "Tally":
-        merged = Tally(self.slot_count)
+        merged = Tally(self.slot_count, self.path)
         merged.read = self.read + other.read
         first, second = (self, other)
         merged.ids = dict(first.ids)
@@ -406,14 +408,15 @@ class Tally:
             if prev is None:
                 merged.ids[event_id] = entry
                 continue
-            early, late = (prev, entry) if prev[2] < entry[2] else (entry, prev)
+            (early, early_path), (late, late_path) = sorted(((prev, self.path), (entry, other.path)), key=lambda x: x[0][2])
             merged.ids[event_id] = early
             drop.add(late[2])
+            early_place, late_place = resolve(early[1], early_path), resolve(late[1], late_path)
             if early[0] == late[0]:
                 merged.resent.append(Excluded(event_id, late[0].get("unit"), late[0].get("kind"), None,
-                                              str(late[1]), f"re-sent (first at {early[1]})"))
+                                              str(late_place), f"re-sent (first at {early_place})"))
             else:
-                merged.problems.append(EventProblem(late[1], f"id `{event_id}` was already used at {early[1]} with different content",
+                merged.problems.append(EventProblem(late_place, f"id `{event_id}` was already used at {early_place} with different content",
                                                     "id", late[0]))
         for tally in (first, second):
             for unit, slots in tally.units.items():
@@ -461,20 +464,29 @@ class Program:
         A tally does not depend on an as-of date: `finish` cuts it off, so one tally serves
         every monthly bulletin of a year.
         """
-        tally = Tally(len(self.slots))
+        tally = Tally(len(self.slots), path)
         handlers = self._handlers(tally)
         problems = tally.problems
         seq = start - 1
-        for seq, (ev, place) in enumerate(with_places(events, path), start):
-            try:
-                handler = handlers[ev["kind"]]
-            except (KeyError, TypeError):
-                problems.append(self._kind_problem(ev, place))
-                continue
-            try:
-                handler(ev, seq, place)
-            except Invalid as error:
-                problems.append(EventProblem(place, error.message, error.field, ev))
+        pairs = events if getattr(events, "paired", False) else with_places(events, start)
+        # The tally only adds acyclic tuples; CPython's cyclic collector would otherwise rescan
+        # every one of them again and again as the tally grows (a third of the time at 1M events).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for seq, (ev, place) in enumerate(pairs, start):
+                try:
+                    handler = handlers[ev["kind"]]
+                except (KeyError, TypeError):
+                    problems.append(self._kind_problem(ev, resolve(place, path)))
+                    continue
+                try:
+                    handler(ev, seq, place)
+                except Invalid as error:
+                    problems.append(EventProblem(resolve(place, path), error.message, error.field, ev))
+        finally:
+            if collecting:
+                gc.enable()
         tally.read = seq - start + 1
         return tally
 
@@ -524,14 +536,18 @@ class Program:
                 dates[value] = info
             return info
 
+        path = tally.path
+
         def seen_again(ev, place, seq, prev, event_id):
+            first = resolve(prev[1], path)
             if prev[0] == ev:
-                tally.resent.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), None, str(place),
-                                             f"re-sent (first at {prev[1]})"))
+                tally.resent.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), None, str(resolve(place, path)),
+                                             f"re-sent (first at {first})"))
                 return None
-            raise Invalid(f"id `{event_id}` was already used at {prev[1]} with different content", "id")
+            raise Invalid(f"id `{event_id}` was already used at {first} with different content", "id")
 
         def new_unit(unit, place):
+            place = resolve(place, path)
             if unit not in tally.unlisted:
                 tally.unlisted[unit] = place
                 near = self.matcher.probable(unit)
@@ -547,7 +563,7 @@ class Program:
             return slots
 
         def exclude(ev, place, day, unit, kind, event_id):
-            tally.excluded.append(Excluded(event_id, unit, kind, day[0], str(place), EXCLUSION_REASONS[day[2]]))
+            tally.excluded.append(Excluded(event_id, unit, kind, day[0], str(resolve(place, path)), EXCLUSION_REASONS[day[2]]))
 
         namespace = dict(self._constants)
         namespace.update(
@@ -608,7 +624,7 @@ class Program:
             raw = ev.get("date")
             day = raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(raw)
             if as_of < day <= self.window.end:
-                late.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), day, str(place),
+                late.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), day, str(resolve(place, tally.path)),
                                      EXCLUSION_REASONS[AFTER_AS_OF]))
         return late
 

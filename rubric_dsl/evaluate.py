@@ -8,7 +8,7 @@ from decimal import Decimal
 from . import nodes as n
 from .compiler import ZERO, month_label
 from .formatter import render_aggregate, render_condition, render_rule, render_source
-from .results import Contribution, ItemResult, RuleOutcome
+from .results import Contribution, ItemResult, Lazy, RuleOutcome
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
 
@@ -116,52 +116,65 @@ class UnitEvaluation:
 
     # ---- rules
     def rule(self, rule: n.Rule) -> RuleOutcome:
+        """The rule's points, and its provenance as a lazy list (built only when read)."""
         amount = rule.amount
         sign = -1 if rule.verb == "deduct" else 1
         notes: list[str] = []
-        contributions: list[Contribution] = []
+        contributions = tuple
+        count = noun = None
         if isinstance(amount, n.PerEach):
             raw, contributions, count, noun = self._per_each(amount)
             if amount.beyond is not None:
                 notes.append(f"{count} counted, the first {amount.beyond.literal} earn nothing")
         elif isinstance(amount, n.PerEachBy):
-            records = sorted(self.records(amount.source, ("rate", amount.field, tuple((r.value, r.points.value) for r in amount.rates))),
-                             key=lambda r: (r[2], r[0]))
-            contributions = [Contribution(r[1], r[2], r[5][1] * r[4], f"{amount.field} {r[5][0]}" + (f" × {r[4]}" if r[4] != 1 else ""))
-                             for r in records]
-            raw = sum((c.points for c in contributions), ZERO)
-            count, noun = sum(r[4] for r in records), amount.source.kind
+            records = self.records(amount.source, ("rate", amount.field, tuple((r.value, r.points.value) for r in amount.rates)))
+            # Sum the quantities per rate first: one multiplication per rate, not per event.
+            by_rate: dict = {}
+            for r in records:
+                by_rate[r[5][1]] = by_rate.get(r[5][1], 0) + r[4]
+            raw = sum((rate * quantity for rate, quantity in by_rate.items()), ZERO)
+            count, noun = sum(by_rate.values()), amount.source.kind
+            field = amount.field
+
+            def contributions():
+                return [Contribution(r[1], r[2], r[5][1] * r[4], f"{field} {r[5][0]}" + (f" × {r[4]}" if r[4] != 1 else ""))
+                        for r in sorted(records, key=_by_date)]
         elif isinstance(amount, n.When):
             holds, reasons, records = self.condition(amount.condition)
             raw = amount.points.value if holds else ZERO
             if holds:
-                first = min(records, key=lambda r: (r[2], r[0])) if records else None
-                contributions = [Contribution(first[1] if first else None, first[2] if first else None, raw,
-                                              render_condition(amount.condition))]
+                first = min(records, key=_by_date) if records else None
+                text = render_condition(amount.condition)
+
+                def contributions():
+                    return [Contribution(first[1] if first else None, first[2] if first else None, raw, text)]
             notes += reasons
-            count, noun = None, None
         elif isinstance(amount, n.Always):
             raw = amount.points.value
-            contributions = [Contribution(None, None, raw, "awarded outright")]
-            count, noun = None, None
+
+            def contributions():
+                return [Contribution(None, None, raw, "awarded outright")]
         elif isinstance(amount, n.ShareOf):
             value, records = self.aggregate(amount.aggregate)
             factor = amount.factor.value
             raw = factor * (value or ZERO)
-            if isinstance(amount.aggregate, n.Sum):
-                contributions = [Contribution(r[1], r[2], factor * Decimal(r[5]) * r[4], f"{amount.factor.literal} of {fmt(r[5])}")
-                                 for r in sorted(records, key=lambda r: (r[2], r[0]))]
-            else:
-                contributions = [Contribution(None, None, raw, f"{amount.factor.literal} of {fmt(value)}")]
-            count, noun = None, None
+            literal = amount.factor.literal
+
+            def contributions():
+                if isinstance(amount.aggregate, n.Sum):
+                    return [Contribution(r[1], r[2], factor * Decimal(r[5]) * r[4], f"{literal} of {fmt(r[5])}")
+                            for r in sorted(records, key=_by_date)]
+                return [Contribution(None, None, raw, f"{literal} of {fmt(value)}")]
         elif isinstance(amount, n.Prorated):
             met = [m for m in self.months
                    if (v := self.aggregate(amount.aggregate, m)[0]) is not None and COMPARE[amount.op](v, amount.number.value)]
             raw = amount.points.value * len(met) / len(self.months) if self.months else ZERO
             missed = [month_label(m) for m in self.months if m not in met]
             notes.append(f"{len(met)} of {len(self.months)} months met" + (f"; missed: {', '.join(missed)}" if missed else ""))
-            contributions = [Contribution(None, None, raw, f"{len(met)}/{len(self.months)} months")]
-            count, noun = None, None
+            share = f"{len(met)}/{len(self.months)} months"
+
+            def contributions():
+                return [Contribution(None, None, raw, share)]
         else:
             raise TypeError(amount)
         capped = False
@@ -172,27 +185,31 @@ class UnitEvaluation:
             label = {"deduct": "deduction", "bonus": "bonus", "award": "award"}[rule.verb]
             found = f"{count} {noun} found; " if count is not None else ""
             notes.append(f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(raw)})")
-        signed = [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in contributions]
-        return RuleOutcome(rule.verb, render_rule(rule), sign * points, sign * raw, tuple(signed), tuple(notes), capped)
+        make = contributions
+        signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
+        return RuleOutcome(rule.verb, render_rule(rule), sign * points, sign * raw, signed, tuple(notes), capped)
 
     def _per_each(self, amount: n.PerEach):
         points = amount.points.value
         beyond = int(amount.beyond.value) if amount.beyond is not None else 0
         countable = amount.countable
         if isinstance(countable, n.Events):
-            records = sorted(self.records(countable.source), key=lambda r: (r[2], r[0]))
-            contributions, skipped = [], beyond
-            for r in records:
-                paid = max(r[4] - skipped, 0)
-                skipped = max(skipped - r[4], 0)
-                contributions.append(Contribution(r[1], r[2], points * paid, f"× {r[4]}" if r[4] != 1 else ""))
+            records = self.records(countable.source)
             count = sum(r[4] for r in records)
+
+            def contributions():
+                out, skipped = [], beyond
+                for r in sorted(records, key=_by_date):
+                    paid = max(r[4] - skipped, 0)
+                    skipped = max(skipped - r[4], 0)
+                    out.append(Contribution(r[1], r[2], points * paid, f"× {r[4]}" if r[4] != 1 else ""))
+                return out
             return points * max(count - beyond, 0), contributions, count, countable.source.kind
         if isinstance(countable, n.DistinctValues):
             whose = countable.whose
             records = self.records(countable.source, ("pair", countable.field, whose.field if whose else None))
             by_value: dict = {}
-            for r in sorted(records, key=lambda r: (r[2], r[0])):
+            for r in sorted(records, key=_by_date):
                 if r[5][0] is not None:
                     by_value.setdefault(r[5][0], []).append(r)
             counted = []
@@ -206,10 +223,11 @@ class UnitEvaluation:
                     counted.append((value, latest, f"{value}: latest {whose.field} {fmt(test)}"))
                 else:
                     counted.append((value, group[0], str(value)))
-            contributions = [Contribution(r[1], r[2], points if index >= beyond else ZERO, what)
-                             for index, (value, r, what) in enumerate(counted)]
-            count = len(counted)
-            return points * max(count - beyond, 0), contributions, count, f"distinct {countable.field}"
+
+            def contributions():
+                return [Contribution(r[1], r[2], points if index >= beyond else ZERO, what)
+                        for index, (value, r, what) in enumerate(counted)]
+            return points * max(len(counted) - beyond, 0), contributions, len(counted), f"distinct {countable.field}"
         if isinstance(countable, (n.MonthsWithout, n.MonthsWhere)):
             if isinstance(countable, n.MonthsWithout):
                 present = {r[3] for r in self.records(countable.source)}
@@ -220,10 +238,16 @@ class UnitEvaluation:
                           if (v := self.aggregate(countable.aggregate, m)[0]) is not None
                           and COMPARE[countable.op](v, countable.number.value)]
                 what = "met in "
-            contributions = [Contribution(None, None, points if index >= beyond else ZERO, what + month_label(m))
-                             for index, m in enumerate(months)]
+
+            def contributions():
+                return [Contribution(None, None, points if index >= beyond else ZERO, what + month_label(m))
+                        for index, m in enumerate(months)]
             return points * max(len(months) - beyond, 0), contributions, len(months), "months"
         raise TypeError(countable)
+
+
+def _by_date(record):
+    return record[2], record[0]
 
 
 def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusions) -> ItemResult:

@@ -12,20 +12,39 @@ from decimal import Decimal
 import attrs
 
 
-@attrs.frozen
 class Place:
-    """Where an event came from: `path` and 1-based `line`, or `index` for in-memory events."""
+    """Where an event came from: `path` and 1-based `line`, or `index` for in-memory events.
 
-    path: str
-    line: int = 0
-    index: int = 0
-    text: str | None = attrs.field(default=None, eq=False, repr=False)
-    format: str = attrs.field(default="memory", eq=False, repr=False)
+    A plain slotted class rather than an attrs one: a reader makes one per event.
+    """
+
+    __slots__ = ("path", "line", "index", "text", "format")
+
+    def __init__(self, path: str, line: int = 0, index: int = 0, text: str | None = None, format: str = "memory"):
+        self.path = path
+        self.line = line
+        self.index = index
+        self.text = text
+        self.format = format
 
     def __str__(self) -> str:
         if self.line:
             return f"{self.path}:{self.line}"
         return f"{self.path}[{self.index}]"
+
+    def __repr__(self) -> str:
+        return f"Place({str(self)!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Place) and (self.path, self.line, self.index) == (other.path, other.line, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.index))
+
+
+def resolve(place, path: str) -> Place:
+    """The Place of an event; in-memory events carry only their index until a place is needed."""
+    return place if isinstance(place, Place) else Place(path, 0, place)
 
 
 @attrs.frozen
@@ -169,8 +188,25 @@ def read_yaml(stream, path: str):
         yield record, Place(path, line, text=source_line, format="yaml")
 
 
-def read_events(path: str, format: str | None = None):
-    """Yield (event, place) from a file ('-' for stdin); JSON Lines and CSV are streamed line by line."""
+class EventStream:
+    """(event, Place) pairs from a file, read lazily; iterate it once or many times."""
+
+    paired = True
+
+    def __init__(self, path: str, format: str | None = None):
+        self.path = path
+        self.format = format
+
+    def __iter__(self):
+        return _read_events(self.path, self.format)
+
+
+def read_events(path: str, format: str | None = None) -> EventStream:
+    """(event, place) pairs from a file ('-' for stdin); JSON Lines and CSV are streamed line by line."""
+    return EventStream(str(path), format)
+
+
+def _read_events(path: str, format: str | None = None):
     fmt = detect_format(path, format)
     name = "<stdin>" if path == "-" else path
     with _open_text(path) if path != "-" else _nullcontext(_open_text(path)) as stream:
@@ -209,15 +245,18 @@ class _nullcontext:
         return False
 
 
-def with_places(events, path: str = "<events>"):
-    """In-memory events → (event, place) pairs; already-paired input passes through."""
-    for index, event in enumerate(events):
-        if isinstance(event, tuple) and len(event) == 2 and isinstance(event[1], Place):
+def with_places(events, start: int = 0):
+    """In-memory events → (event, index) pairs (the index becomes a Place only if one is needed);
+    (event, Place) pairs pass through. Indexes count from `start`, a chunk's offset in the stream."""
+    for index, event in enumerate(events, start):
+        if event.__class__ is dict:
+            yield event, index
+        elif isinstance(event, tuple) and len(event) == 2 and isinstance(event[1], Place):
             yield event
         elif isinstance(event, dict):
-            yield event, Place(path, 0, index)
+            yield event, index
         else:
-            yield BadRecord(f"expected a dict, found {type(event).__name__}"), Place(path, 0, index)
+            yield BadRecord(f"expected a dict, found {type(event).__name__}"), index
 
 
 def write_rejected(problems, path: str, format: str):

@@ -18,6 +18,40 @@ class Contribution:
     what: str = ""
 
 
+class Lazy:
+    """A tuple built on first use: the provenance of a million events is only made if someone reads it."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make):
+        self._make = make
+        self._value = None
+
+    def _get(self) -> tuple:
+        if self._make is not None:
+            self._value = tuple(self._make())
+            self._make = None
+        return self._value
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __getitem__(self, index):
+        return self._get()[index]
+
+    def __bool__(self) -> bool:
+        return bool(self._get())
+
+    def __eq__(self, other) -> bool:
+        return self._get() == (other._get() if isinstance(other, Lazy) else tuple(other))
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 @attrs.frozen
 class RuleOutcome:
     """What one rule gave: `points` (negative for deductions), before-cap `raw`, and why."""

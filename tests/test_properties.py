@@ -204,6 +204,7 @@ def test_chunk_merge_reports_a_resend_across_chunks(info):
     card = info.finish(merged)
     assert card.total("通川區") == 1
     assert card.excluded_counts() == {"re-sent (first at <events>[0])": 1}
+    assert card.excluded[0].place == "<events>[1]"
 
 
 def test_random_seeded_shuffle_of_example_stream(info):
