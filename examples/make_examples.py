@@ -83,20 +83,26 @@ def informatization_events():
     for dept, date in [("市財政局", "2009-06-12"), ("市地稅局", "2009-06-20"), ("市工商局", "2009-07-03"),
                        ("市財政局", "2009-09-09")]:
         add(date=date, kind="dept_exchange", dept=dept)
-    for name, rates in [("領導信箱", [0.82, 0.9]), ("民意征集", [0.6, 0.7]), ("在線咨詢", [0.4, 0.46])]:
-        for month, rate in zip((4, 10), rates):
-            add(date=day(rng, month), kind="interactive_column", name=name, reply_rate=str(rate))
+    # reply rates reported monthly from April; 在線咨詢 ends the year below 50% (B.2.1.2 costs a point)
+    for name, low, high in [("領導信箱", 0.75, 0.95), ("民意征集", 0.55, 0.8), ("在線咨詢", 0.35, 0.49)]:
+        for month in range(4, 13):
+            add(date=f"2009-{month:02d}-28", kind="interactive_column", name=name,
+                reply_rate=str(round(rng.uniform(low, high), 2)))
     for month in (3, 7, 11):
         add(date=day(rng, month), kind="dead_link")
     for month in range(1, 13):
-        total = 95 if month == 2 else rng.randint(100, 140)  # February falls short: B.2.2.1 is all-or-nothing
-        first = rng.randint(30, total - 30)
-        add(date=f"2009-{month:02d}-10", kind="portal_submission", quantity=first)
-        add(date=f"2009-{month:02d}-25", kind="portal_submission", quantity=total - first)
-        add(date=day(rng, month), kind="portal_adoption", type="submitted", quantity=rng.randint(3, 8))
-        add(date=day(rng, month), kind="portal_adoption", type="crawled", quantity=rng.randint(20, 60))
+        # weekly batches submitted to the provincial portal; February falls short (B.2.2.1 is all-or-nothing)
+        total = 95 if month == 2 else rng.randint(100, 140)
+        cuts = sorted(rng.sample(range(1, total), 4))
+        for week, (low, high) in enumerate(zip([0] + cuts, cuts + [total])):
+            add(date=f"2009-{month:02d}-{3 + week * 6:02d}", kind="portal_submission", quantity=high - low)
+        for _ in range(rng.randint(4, 9)):  # the portal adopts some of what was submitted, and crawls more
+            add(date=day(rng, month), kind="portal_adoption", type="submitted")
+        for _ in range(rng.randint(3, 6)):
+            add(date=day(rng, month), kind="portal_adoption", type="crawled", quantity=rng.randint(3, 15))
         if month != 8:  # no update in August: B.4.1 loses one point
-            add(date=day(rng, month), kind="extranet_update")
+            for _ in range(rng.randint(1, 3)):
+                add(date=day(rng, month), kind="extranet_update")
     add(date="2009-05-12", kind="co_built_column", level=2)
     add(date="2009-09-01", kind="service_item")
     add(date="2009-06-18", kind="online_interview", role="deputy")
