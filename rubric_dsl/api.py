@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pathlib
 
-from .builder import parse, structure, parse_statements
+from .builder import parse_statements, structure
 from .checker import check
 from .compiler import Program
 from .diagnostics import RubricError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import itertools
 from decimal import Decimal
@@ -116,7 +117,7 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             hint = suggest(text, choices) or f"the choices are: {', '.join(choices)}"
             ctx.report(span, "E302", f"`{text}` is not a declared value of `{field}` on {kind}", hint=hint)
         return
-    expected = {"text": n.Text, "integer": n.Number, "decimal": n.Number, "date": __import__("datetime").date}[ftype.name]
+    expected = {"text": n.Text, "integer": n.Number, "decimal": n.Number, "date": datetime.date}[ftype.name]
     if not isinstance(value, expected):
         hint = {"text": 'text values are quoted: name = "領導信箱"', "integer": "write a number",
                 "decimal": "write a number, or a percentage such as 50%", "date": "write a date: 2009-06-30"}[ftype.name]
@@ -234,7 +235,8 @@ def check_field_declarations(ctx: Context):
                 elif option.name in ("required_when", "only_when"):
                     check_filter(ctx, kind.name, option.args[0], field.span)
                 elif option.name == "range" and option.args[0].value > option.args[1].value:
-                    ctx.report(field.span, "E305", f"the range of `{field.name}` is empty ({option.args[0].literal} to {option.args[1].literal})",
+                    low, high = option.args[0].literal, option.args[1].literal
+                    ctx.report(field.span, "E305", f"the range of `{field.name}` is empty ({low} to {high})",
                                hint="write the smaller bound first")
                 elif option.name in ("min", "max") and field.type.name not in ("integer", "decimal"):
                     ctx.report(field.span, "E305", f"`{field.name}` is {describe_type(field.type)}; only numbers take `at least`/`at most`")
@@ -245,7 +247,7 @@ def check_field_declarations(ctx: Context):
 
 def check_references(ctx: Context):
     """E300 unknown event kinds, E301 unknown fields, E302 undeclared enum values, E303 type mismatches."""
-    for item, rule in rules_with_items(ctx.rubric):
+    for _item, rule in rules_with_items(ctx.rubric):
         for source in sources_of(rule.amount):
             if source.kind not in ctx.kinds:
                 hint = suggest(source.kind, ctx.kinds) or f"declare it: event {source.kind}"
@@ -317,7 +319,7 @@ def check_deadlines(ctx: Context):
     window = ctx.rubric.window
     if window is None:
         return
-    for item, rule in rules_with_items(ctx.rubric):
+    for _item, rule in rules_with_items(ctx.rubric):
         for node in walk(rule.amount):
             if isinstance(node, n.Reached) and node.deadline and not window.start <= node.deadline <= window.end:
                 ctx.report(rule.span, "E402",
@@ -352,7 +354,7 @@ def single_award(amount) -> Decimal | None:
 
 def check_caps(ctx: Context):
     """W500: a rule's cap below a single award, so even one event hits it."""
-    for item, rule in rules_with_items(ctx.rubric):
+    for _item, rule in rules_with_items(ctx.rubric):
         single = single_award(rule.amount)
         if rule.cap is not None and single is not None and rule.cap.value < single:
             ctx.warn(rule.span, "W500", f"the cap {rule.cap.literal} is below a single award of {single}",

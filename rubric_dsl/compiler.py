@@ -8,8 +8,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 
 from . import nodes as n
 from .events import BadRecord, EventError, EventProblem, resolve, with_places
-from .formatter import render_condition, render_filter, render_rule, render_source
-from .results import Contribution, Excluded, ItemResult, RuleOutcome, Scorecard, UnitResult
+from .formatter import render_filter
+from .results import Excluded, Scorecard, UnitResult
 from .units import UnitMatcher
 
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
@@ -51,7 +51,7 @@ def slot_specs(rubric: n.Rubric):
     for item in rubric.all_items():
         for rule in item.rules:
             for node in _walk(rule.amount):
-                if isinstance(node, n.Events) or isinstance(node, (n.Count, n.MonthsWithout, n.Reached, n.NoEvent)):
+                if isinstance(node, (n.Events, n.Count, n.MonthsWithout, n.Reached, n.NoEvent)):
                     need(node.source)
                 elif isinstance(node, n.PerEachBy):
                     need(node.source, ("rate", node.field, tuple((r.value, r.points.value) for r in node.rates)))
@@ -184,7 +184,7 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
             continue
         condition = _filter_code(source.where, types, ns)
         if value is None:
-            record = f"(seq, id_, day[0], day[1], q, None)"
+            record = "(seq, id_, day[0], day[1], q, None)"
             lines += [f"    if {condition}:", f"        st[{index}].append({record})"]
         elif value[0] == "rate":
             rates = {v: p for v, p in value[2]}
@@ -397,7 +397,7 @@ class Tally:
         self.warnings: list[str] = []
         self.read = 0
 
-    def merge(self, other: "Tally") -> "Tally":
+    def merge(self, other: Tally) -> Tally:
         merged = Tally(self.slot_count, self.path)
         merged.read = self.read + other.read
         first, second = (self, other)
@@ -422,7 +422,8 @@ class Tally:
             for unit, slots in tally.units.items():
                 target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
                 for index, records in enumerate(slots):
-                    target[index].extend(r for r in records if r[0] not in drop) if drop else target[index].extend(records)
+                    # records of a re-send seen in both parts are kept once: the earlier occurrence's
+                    target[index].extend(r for r in records if r[0] not in drop)
             merged.excluded += [e for e in tally.excluded]
             merged.problems += tally.problems
             merged.resent += tally.resent
@@ -552,7 +553,8 @@ class Program:
                 tally.unlisted[unit] = place
                 near = self.matcher.probable(unit)
                 if near:
-                    tally.warnings.append(f"{place}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})")
+                    tally.warnings.append(f"{place}: warning: unit `{unit}` is not in the rubric's tables; "
+                                          f"did you mean `{near[0]}`? ({near[1]})")
             if self.rubric.unlisted != "scored_apart":
                 tally.unlisted.pop(unit, None)
                 near = self.matcher.probable(unit)

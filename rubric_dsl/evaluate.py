@@ -217,8 +217,7 @@ class UnitEvaluation:
                 if whose:
                     latest = group[-1]
                     test = latest[5][1]
-                    wanted = whose.value.value if isinstance(whose.value, n.Number) else getattr(whose.value, "name", getattr(whose.value, "value", whose.value))
-                    if test is None or not COMPARE[whose.op](test, wanted):
+                    if test is None or not COMPARE[whose.op](test, n.plain_value(whose.value)):
                         continue
                     counted.append((value, latest, f"{value}: latest {whose.field} {fmt(test)}"))
                 else:
@@ -268,7 +267,8 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         else:
             extra_allowed = scale.extra_cap.value
         if extra > extra_allowed:
-            limits.append(f"extra for {fmt(raw_scale)} of {scale.raw.literal} is {fmt(program.round(extra))}; capped at {fmt(extra_allowed)}")
+            limits.append(f"extra for {fmt(raw_scale)} of {scale.raw.literal} is {fmt(program.round(extra))}; "
+                          f"capped at {fmt(extra_allowed)}")
             extra = extra_allowed
         deduction = ZERO
         bonus = extra

@@ -18,7 +18,7 @@ class Place:
     A plain slotted class rather than an attrs one: a reader makes one per event.
     """
 
-    __slots__ = ("path", "line", "index", "text", "format")
+    __slots__ = ("format", "index", "line", "path", "text")
 
     def __init__(self, path: str, line: int = 0, index: int = 0, text: str | None = None, format: str = "memory"):
         self.path = path

@@ -219,9 +219,7 @@ def _depths(statements):
         elif isinstance(st, n.PartHead):
             in_part = True
             depth = 2
-        elif isinstance(st, (n.Unit, n.Field)):
-            depth = 1
-        elif isinstance(st, n.Clause):
+        elif isinstance(st, (n.Unit, n.Field, n.Clause)):
             depth = 1
         elif isinstance(st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule)):
             depth = 3 if in_part else 2

@@ -33,6 +33,17 @@ def number_value(literal: str) -> Decimal:
     return Decimal(literal)
 
 
+def plain_value(value):
+    """A filter value as the engine compares it: Decimal for numbers, str for words and text, or a date."""
+    if isinstance(value, Number):
+        return value.value
+    if isinstance(value, Word):
+        return value.name
+    if isinstance(value, Text):
+        return value.value
+    return value
+
+
 # ---- event filters and conditions --------------------------------------------
 
 

@@ -74,8 +74,8 @@ def _cache_path() -> str | None:
     folder = pathlib.Path(base) / "rubric_dsl"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder, delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=folder):  # writable?
+            pass
     except OSError:
         return None
     return str(folder / f"grammar-{digest}.lark-cache")

@@ -283,7 +283,8 @@ def _html_table(headers, rows, places, classes=None) -> str:
     for index, row in enumerate(rows):
         css = f' class="{classes[index]}"' if classes and classes[index] else ""
         cells = "".join(
-            f'<td class="num">{html.escape(show(c, places, h))}</td>' if isinstance(c, (Decimal, int)) else f"<td>{html.escape(str(c))}</td>"
+            f'<td class="num">{html.escape(show(c, places, h))}</td>' if isinstance(c, (Decimal, int))
+            else f"<td>{html.escape(str(c))}</td>"
             for h, c in zip(headers, row))
         body.append(f"<tr{css}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

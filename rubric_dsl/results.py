@@ -140,7 +140,7 @@ class UnitResult:
             "group_label": self.group_label,
             "listed": self.listed,
             "rank": self.rank,
-            "target": int(self.target) if self.target is not None and self.target == self.target.to_integral_value() else (str(self.target) if self.target is not None else None),
+            "target": plain_number(self.target),
             "total": fmt_decimal(self.total, places),
             "completion": fmt_decimal(self.completion * 100, 1) if self.completion is not None else None,
             "items": [item.to_json(places) for item in self.items],
@@ -206,6 +206,13 @@ class Scorecard:
             "events_read": self.events_read,
             "events_scored": self.events_scored,
         }
+
+
+def plain_number(value: Decimal | None):
+    """A target for JSON: a whole number as an int (150), otherwise its exact text."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else fmt_decimal(value, None)
 
 
 def fmt_decimal(value: Decimal | None, places: int | None) -> str | None:

@@ -21,7 +21,7 @@ def run(capsys, *argv):
 
 
 def test_check_shipped_rubrics_folder(capsys):
-    status, out, err = run(capsys, "check", str(RUBRICS))
+    status, _out, err = run(capsys, "check", str(RUBRICS))
     assert status == 0
     assert err == "2 files checked: all valid\n"
 
@@ -54,7 +54,7 @@ def test_usage_errors_exit_2(capsys):
 
 
 def test_score_json_shape(capsys):
-    status, out, err = run(capsys, "score", INFO, INFO_EVENTS, "--format", "json")
+    status, out, _err = run(capsys, "score", INFO, INFO_EVENTS, "--format", "json")
     assert status == 0
     data = json.loads(out)
     assert data["rubric"] == "2009年度全市政務信息目標任務考核辦法"
@@ -73,7 +73,7 @@ def test_score_json_shape(capsys):
 
 
 def test_score_json_carries_raw_part_points(capsys):
-    status, out, _ = run(capsys, "score", INFZ, INFZ_EVENTS, "--format", "json")
+    _status, out, _ = run(capsys, "score", INFZ, INFZ_EVENTS, "--format", "json")
     item = next(i for i in json.loads(out)["units"][0]["items"] if i["id"] == "B.2.2")
     assert [p["id"] for p in item["parts"]] == [f"B.2.2.{n}" for n in range(1, 7)]
 
@@ -99,7 +99,7 @@ def test_score_unit_and_stdin(capsys, monkeypatch):
 
     line = '{"id": "a", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"}\n'
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(line.encode())))
-    status, out, err = run(capsys, "score", INFO, "-", "--unit", "通川區", "--format", "csv")
+    status, out, _err = run(capsys, "score", INFO, "-", "--unit", "通川區", "--format", "csv")
     assert status == 0
     assert out.splitlines()[1].startswith("1,通川區,counties,yes,0.00,0.00,1.00")
 
@@ -107,7 +107,7 @@ def test_score_unit_and_stdin(capsys, monkeypatch):
 def test_score_broken_rubric_exit_2(capsys, tmp_path):
     bad = tmp_path / "bad.rubric"
     bad.write_text("rubric\n", encoding="utf-8")
-    status, out, err = run(capsys, "score", str(bad), INFO_EVENTS)
+    status, _out, err = run(capsys, "score", str(bad), INFO_EVENTS)
     assert status == 2
     assert err.startswith(f"{bad}:1:7: error[E100]")
 
@@ -131,7 +131,7 @@ def test_fmt_check_diff_and_stdin(capsys, tmp_path, monkeypatch):
 
 
 def test_test_command_with_coverage(capsys):
-    status, out, err = run(capsys, "test", str(RUBRICS), "--coverage")
+    status, out, _err = run(capsys, "test", str(RUBRICS), "--coverage")
     assert status == 0
     assert "every clause is covered" in out
     assert out.count("every clause is covered") == 2
@@ -144,21 +144,21 @@ def test_test_command_failure_shows_expected_and_actual(capsys, tmp_path):
         "cases:\n  - name: wrong on purpose\n    events:\n"
         "      - {id: a, unit: 通川區, date: 2009-05-01, kind: adopted, outlet: picture_news}\n"
         "    expect:\n      通川區: {total: 2, items: {A.4.3: 2}}\n", encoding="utf-8")
-    status, out, err = run(capsys, "test", str(tmp_path))
+    status, out, _err = run(capsys, "test", str(tmp_path))
     assert status == 1
     assert "    通川區 total: expected 2, got 1.00" in out
     assert "    通川區 A.4.3: expected 2, got 1.00" in out
 
 
 def test_explain_unknown_unit_suggests(capsys):
-    status, out, err = run(capsys, "explain", INFO, INFO_EVENTS, "--unit", "通川区")
+    status, _out, err = run(capsys, "explain", INFO, INFO_EVENTS, "--unit", "通川区")
     assert status == 2
     assert "did you mean '通川區'" in err
 
 
 def test_report_formats(capsys, tmp_path):
     for fmt in ("md", "html", "csv"):
-        status, out, err = run(capsys, "report", INFO, INFO_EVENTS, "--month", "2009-06", "--format", fmt)
+        status, out, _err = run(capsys, "report", INFO, INFO_EVENTS, "--month", "2009-06", "--format", fmt)
         assert status == 0 and out
     assert run(capsys, "report", INFO, INFO_EVENTS, "--year", "--format", "xlsx")[0] == 2  # needs -o
     assert run(capsys, "report", INFO, INFO_EVENTS, "--month", "2009-13")[0] == 2

@@ -54,7 +54,7 @@ def test_mutated_shipped_rubrics_give_ast_or_rubric_error(data):
         position = data.draw(st.integers(0, len(line)))
         lines[index] = line[:position] + data.draw(st.sampled_from(WORDS + ["\"", "\\", "%", "-", "é"])) + line[position:]
     mutated = "\n".join(lines)
-    _, diagnostics = rubric_dsl.check_text(mutated)
+    _, _diagnostics = rubric_dsl.check_text(mutated)
     try:
         rubric_dsl.loads(mutated)
     except rubric_dsl.RubricError as error:
@@ -193,7 +193,7 @@ def test_caps_and_floors_are_never_crossed(informatization, data):
     unit = informatization.score(events).unit("達州市")
     assert 0 <= unit.item("B.2.1.3").score <= 5 and unit.item("B.2.1.3").deduction <= 5   # floor 0, deduction at most 5
     assert unit.item("B.1.2").bonus <= 5                                                   # bonus at most 5
-    assert 0 <= unit.item("B.2.1.2").score and 0 <= unit.item("B.4.1").score <= 10        # floors
+    assert unit.item("B.2.1.2").score >= 0 and 0 <= unit.item("B.4.1").score <= 10        # floors
     assert 0 <= unit.item("B.2.2").score <= 30                                             # scale with extra at most 20
     assert unit.item("B.2.2").bonus <= 20
 
