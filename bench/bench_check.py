@@ -1,6 +1,6 @@
 """Wall time of `python -m rubric_dsl check rubrics/`, interpreter start included, against a bare interpreter start.
 
-    python bench/bench_check.py [--runs 10]
+python bench/bench_check.py [--runs 10]
 """
 
 import argparse

@@ -207,19 +207,19 @@ def main(argv=None) -> int:
         path = os.path.join(folder, "events.jsonl")
         with open(path, "w", encoding="utf-8") as out:
             for event in events:
-                out.write(json.dumps({k: (str(v) if isinstance(v, Decimal) else v) for k, v in event.items()},
-                                     ensure_ascii=False) + "\n")
+                out.write(json.dumps({k: (str(v) if isinstance(v, Decimal) else v) for k, v in event.items()}, ensure_ascii=False) + "\n")
 
         def hand_file():
             loads = json.JSONDecoder(parse_float=Decimal).decode
             with open(path, encoding="utf-8") as stream:
-                return hand_loop(((loads(line), n) for n, line in enumerate(stream, 1)), set(unit_names),
-                                 window.start, window.end)
+                return hand_loop(((loads(line), n) for n, line in enumerate(stream, 1)), set(unit_names), window.start, window.end)
 
         file_base, _ = best(hand_file)
         file_engine, _ = best(lambda: program.score(rubric_dsl.read_events(path)))
         print(f"  hand-written loop (JSONL)    {args.events / file_base:>12,.0f} events/s   1.00x")
-        print(f"  engine score (JSONL)         {args.events / file_engine:>12,.0f} events/s   {file_engine / file_base:.2f}x the loop's time")
+        print(
+            f"  engine score (JSONL)         {args.events / file_engine:>12,.0f} events/s   {file_engine / file_base:.2f}x the loop's time"
+        )
     return 0
 
 

@@ -1,6 +1,6 @@
 """Writes the example event streams (deterministic: seeded), so they can be regenerated and reviewed.
 
-    python examples/make_examples.py
+python examples/make_examples.py
 """
 
 import csv
@@ -13,9 +13,28 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 COUNTIES = ["通川區", "達縣", "萬源市", "宣漢縣", "大竹縣", "渠縣", "開江縣"]
-DEPARTMENTS = ["市發展改革委", "市經委", "市教育局", "市科技局", "市公安局", "市民政局", "市財政局", "市勞動保障局",
-               "市交通局", "市農業局", "市林業局", "市衛生局", "市審計局", "市統計局", "市環保局", "市地稅局",
-               "市扶貧辦", "市政務服務中心", "市旅游局", "市畜牧食品局"]
+DEPARTMENTS = [
+    "市發展改革委",
+    "市經委",
+    "市教育局",
+    "市科技局",
+    "市公安局",
+    "市民政局",
+    "市財政局",
+    "市勞動保障局",
+    "市交通局",
+    "市農業局",
+    "市林業局",
+    "市衛生局",
+    "市審計局",
+    "市統計局",
+    "市環保局",
+    "市地稅局",
+    "市扶貧辦",
+    "市政務服務中心",
+    "市旅游局",
+    "市畜牧食品局",
+]
 OFFICES = ["市政府駐成都辦事處", "市政府駐重慶辦事處"]
 
 
@@ -51,13 +70,19 @@ def info_events():
                 adopted = add(**event)
                 if outlet in ("city_express", "province") and rng.random() < 0.12:
                     level = "city" if outlet == "city_express" else "province"
-                    later = min(datetime.date.fromisoformat(adopted["date"]) + datetime.timedelta(days=rng.randint(1, 9)),
-                                datetime.date(2009, 12, 31))
+                    later = min(
+                        datetime.date.fromisoformat(adopted["date"]) + datetime.timedelta(days=rng.randint(1, 9)),
+                        datetime.date(2009, 12, 31),
+                    )
                     add(unit=unit, date=later.isoformat(), kind="instruction", level=level, item=adopted["id"])
     for unit in COUNTIES + DEPARTMENTS[:6]:  # direct reporting points: quarterly provincial scores (A.4.5)
         for month in (6, 9, 12):
-            add(unit=unit, date=f"2009-{month:02d}-30" if month != 12 else "2009-12-31", kind="provincial_score",
-                value=str(round(rng.uniform(2, 15), 1)))
+            add(
+                unit=unit,
+                date=f"2009-{month:02d}-30" if month != 12 else "2009-12-31",
+                kind="provincial_score",
+                value=str(round(rng.uniform(2, 15), 1)),
+            )
     # A.4.5b: a department with no target that reports anyway
     for month in (5, 8, 11):
         add(unit="市信息產業局", date=day(rng, month), kind="adopted", outlet="picture_news")
@@ -74,20 +99,25 @@ def informatization_events():
     def add(**event):
         events.append({"id": f"x{next(counter):04d}", "unit": "達州市", **event})
 
-    for task, date in [("data_exchange_platform", "2009-05-18"), ("supervision_sharing", "2009-06-10"),
-                       ("supervision_website_link", "2009-07-22"), ("extranet_access", "2009-04-30"),
-                       ("disclosure_catalog", "2009-03-15"), ("site_quality", "2009-02-20"),
-                       ("paperless_migration", "2009-06-26"), ("anti_tamper", "2009-03-01"),
-                       ("network_isolation", "2009-01-20"), ("site_quality", "2009-08-01")]:
+    for task, date in [
+        ("data_exchange_platform", "2009-05-18"),
+        ("supervision_sharing", "2009-06-10"),
+        ("supervision_website_link", "2009-07-22"),
+        ("extranet_access", "2009-04-30"),
+        ("disclosure_catalog", "2009-03-15"),
+        ("site_quality", "2009-02-20"),
+        ("paperless_migration", "2009-06-26"),
+        ("anti_tamper", "2009-03-01"),
+        ("network_isolation", "2009-01-20"),
+        ("site_quality", "2009-08-01"),
+    ]:
         add(date=date, kind="milestone", task=task)
-    for dept, date in [("市財政局", "2009-06-12"), ("市地稅局", "2009-06-20"), ("市工商局", "2009-07-03"),
-                       ("市財政局", "2009-09-09")]:
+    for dept, date in [("市財政局", "2009-06-12"), ("市地稅局", "2009-06-20"), ("市工商局", "2009-07-03"), ("市財政局", "2009-09-09")]:
         add(date=date, kind="dept_exchange", dept=dept)
     # reply rates reported monthly from April; 在線咨詢 ends the year below 50% (B.2.1.2 costs a point)
     for name, low, high in [("領導信箱", 0.75, 0.95), ("民意征集", 0.55, 0.8), ("在線咨詢", 0.35, 0.49)]:
         for month in range(4, 13):
-            add(date=f"2009-{month:02d}-28", kind="interactive_column", name=name,
-                reply_rate=str(round(rng.uniform(low, high), 2)))
+            add(date=f"2009-{month:02d}-28", kind="interactive_column", name=name, reply_rate=str(round(rng.uniform(low, high), 2)))
     for month in (3, 7, 11):
         add(date=day(rng, month), kind="dead_link")
     for month in range(1, 13):
@@ -140,11 +170,15 @@ if __name__ == "__main__":
         for event in info:
             if "2009-04-01" <= event["date"] <= "2009-06-30":
                 writer.writerow(event)
-    yaml_events = [{**e, "reply_rate": float(e["reply_rate"])} if "reply_rate" in e else e
-                   for e in informatization if e["kind"] in ("milestone", "interactive_column", "access_rate")]
+    yaml_events = [
+        {**e, "reply_rate": float(e["reply_rate"])} if "reply_rate" in e else e
+        for e in informatization
+        if e["kind"] in ("milestone", "interactive_column", "access_rate")
+    ]
     for e in yaml_events:
         if "value" in e:
             e["value"] = float(e["value"])
     (HERE / "2009_informatization.milestones.events.yaml").write_text(
-        yaml.safe_dump(yaml_events, allow_unicode=True, sort_keys=False, default_flow_style=None), encoding="utf-8")
+        yaml.safe_dump(yaml_events, allow_unicode=True, sort_keys=False, default_flow_style=None), encoding="utf-8"
+    )
     print(f"info: {len(info)} events; informatization: {len(informatization)} events")

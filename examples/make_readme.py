@@ -1,6 +1,6 @@
 """Regenerates examples/README.md (and the bulletins beside it) from the real commands' output.
 
-    python examples/make_readme.py
+python examples/make_readme.py
 """
 
 import os
@@ -15,8 +15,9 @@ ROOT = HERE.parent
 
 
 def run(*args, check=True):
-    result = subprocess.run([sys.executable, "-m", "rubric_dsl", *args], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-m", "rubric_dsl", *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     if check and result.returncode not in (0, 1):
         raise SystemExit(result.stderr)
     return result
@@ -36,10 +37,26 @@ def screenshot(html_path, png_path):
     if not chromium:
         return False
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--disable-quic", f"--user-data-dir={profile}",
-                        "--window-size=1000,1500", f"--screenshot={png_path}", html_path.as_uri()],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                f"--user-data-dir={profile}",
+                "--window-size=1000,1500",
+                f"--screenshot={png_path}",
+                html_path.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     return True
 
 
@@ -68,19 +85,28 @@ def main():
         "| `bad.events.jsonl` | events with mistakes, to show the errors |\n"
         "| `use_library.py` | how another tool uses the library |\n"
         "| `bulletins/` | the June and year-end bulletins in Markdown, HTML and XLSX |\n",
-        "## Check\n", block("check rubrics/", run("check", "rubrics/")),
-        "## Score\n", block(f"score {info} {info_ev}", run("score", info, info_ev)),
+        "## Check\n",
+        block("check rubrics/", run("check", "rubrics/")),
+        "## Score\n",
+        block(f"score {info} {info_ev}", run("score", info, info_ev)),
         "Units not in the tables are scored apart (clause A.4.5b): 市信息產業局 appears at the end, unranked. "
         "Events dated before 2009-04-01 are kept and reported, never silently dropped (A.4.7).\n",
         block(f"score {infz} {infz_ev}", run("score", infz, infz_ev)),
         "The same scores from other formats and as data:\n",
-        block(f"score {info} examples/2009_info.q2.events.csv --unit 通川區", run("score", info, "examples/2009_info.q2.events.csv", "--unit", "通川區")),
-        block(f"score {infz} examples/2009_informatization.milestones.events.yaml --format csv",
-              run("score", infz, "examples/2009_informatization.milestones.events.yaml", "--format", "csv")),
+        block(
+            f"score {info} examples/2009_info.q2.events.csv --unit 通川區",
+            run("score", info, "examples/2009_info.q2.events.csv", "--unit", "通川區"),
+        ),
+        block(
+            f"score {infz} examples/2009_informatization.milestones.events.yaml --format csv",
+            run("score", infz, "examples/2009_informatization.milestones.events.yaml", "--format", "csv"),
+        ),
         "`--format json` gives the scorecard as one JSON object (units ranked, each item with its score, base, "
         "bonus, deduction, limits, reasons and contributing events).\n",
-        "## Bad events\n", block(f"score {info} examples/bad.events.jsonl", run("score", info, str(bad.relative_to(ROOT)))),
-        "## Explain\n", "The ledger of one county: every event, the rule and clause behind it, and why it did not earn more.\n",
+        "## Bad events\n",
+        block(f"score {info} examples/bad.events.jsonl", run("score", info, str(bad.relative_to(ROOT)))),
+        "## Explain\n",
+        "The ledger of one county: every event, the rule and clause behind it, and why it did not earn more.\n",
         block(f"explain {info} {info_ev} --unit 通川區", run("explain", info, info_ev, "--unit", "通川區")),
         "And the informatization rubric, where the city lost points:\n",
         block(f"explain {infz} {infz_ev} --unit 達州市", run("explain", infz, infz_ev, "--unit", "達州市")),
@@ -88,15 +114,22 @@ def main():
         "`2009_informatization_prorated.rubric` changes one line: `award 80 prorated over months where count "
         "portal_submission >= 100`. In the example year February has 95 submissions, so the shipped rubric gives "
         "B.2.2.1 nothing while the variant gives 80 × 11/12:\n",
-        block(f"explain examples/2009_informatization_prorated.rubric {infz_ev} --unit 達州市 --item B.2.2.1",
-              run("explain", "examples/2009_informatization_prorated.rubric", infz_ev, "--unit", "達州市", "--item", "B.2.2.1")),
-        "## Test\n", block("test rubrics/ --coverage", run("test", "rubrics/", "--coverage")),
+        block(
+            f"explain examples/2009_informatization_prorated.rubric {infz_ev} --unit 達州市 --item B.2.2.1",
+            run("explain", "examples/2009_informatization_prorated.rubric", infz_ev, "--unit", "達州市", "--item", "B.2.2.1"),
+        ),
+        "## Test\n",
+        block("test rubrics/ --coverage", run("test", "rubrics/", "--coverage")),
         "## Bulletins\n",
         "The June monthly bulletin (as of 2009-06-30): points this month, cumulative score, target, completion, "
         "rank within the group and its change since May, and the pace line (3 of the window's 9 months = 33.3%).\n",
         block(f"report {info} {info_ev} --month 2009-06", run("report", info, info_ev, "--month", "2009-06")),
-        ("The same as HTML (`-o bulletins/2009-06.html`), printable, with a bar chart of completion per unit "
-         "(red: behind the pace line):\n\n![June bulletin](bulletins/2009-06.png)\n" if shot else ""),
+        (
+            "The same as HTML (`-o bulletins/2009-06.html`), printable, with a bar chart of completion per unit "
+            "(red: behind the pace line):\n\n![June bulletin](bulletins/2009-06.png)\n"
+            if shot
+            else ""
+        ),
         "The year-end bulletin, with the commendation list (the rubric declares `commend completion >= 100%`; the seed fixes no criterion):\n",
         block(f"report {info} {info_ev} --year", run("report", info, info_ev, "--year")),
         "For the informatization rubric, the year-end bulletin itemises base, bonus and deductions and names who answers for each lost point:\n",

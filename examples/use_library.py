@@ -1,6 +1,6 @@
 """How another tool uses rubric_dsl as a library: load a rubric, feed events, read scorecards.
 
-    python examples/use_library.py
+python examples/use_library.py
 """
 
 import json

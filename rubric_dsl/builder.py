@@ -60,10 +60,18 @@ class _ToStatements(Transformer):
         try:
             return datetime.date.fromisoformat(str(token))
         except ValueError:
-            self.diagnostics.append(Diagnostic(
-                self.path, token.line, token.column, "E103", f"`{token}` is not a real date",
-                hint="dates are YYYY-MM-DD with a valid month and day", end_line=token.line,
-                end_column=token.end_column))
+            self.diagnostics.append(
+                Diagnostic(
+                    self.path,
+                    token.line,
+                    token.column,
+                    "E103",
+                    f"`{token}` is not a real date",
+                    hint="dates are YYYY-MM-DD with a valid month and day",
+                    end_line=token.line,
+                    end_column=token.end_column,
+                )
+            )
             return datetime.date(1, 1, 1)
 
     def NUMBER(self, token):
@@ -341,13 +349,26 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 # ---- structure: which statement belongs to which block ---------------------------------
 
 HEADER_ONCE = (n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.Bulletin)
-CITABLE = (n.Window, n.Unlisted, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total,
-           n.Title, n.SourceDoc, n.Group, n.Unit)
+CITABLE = (n.Window, n.Unlisted, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total, n.Title, n.SourceDoc, n.Group, n.Unit)
 STATEMENT_WORD = {
-    n.Title: "rubric", n.SourceDoc: "source", n.Window: "window", n.Precision: "precision", n.Total: "total",
-    n.Unlisted: "unlisted units", n.Bulletin: "bulletin", n.Field: "field", n.ClauseText: "text",
-    n.Responsible: "responsible", n.Assisting: "assisting", n.Floor: "floor", n.Cap: "cap",
-    n.Scale: "scale", n.Rule: "a rule", n.Unit: "unit", n.PartHead: "part", n.Clause: "clause",
+    n.Title: "rubric",
+    n.SourceDoc: "source",
+    n.Window: "window",
+    n.Precision: "precision",
+    n.Total: "total",
+    n.Unlisted: "unlisted units",
+    n.Bulletin: "bulletin",
+    n.Field: "field",
+    n.ClauseText: "text",
+    n.Responsible: "responsible",
+    n.Assisting: "assisting",
+    n.Floor: "floor",
+    n.Cap: "cap",
+    n.Scale: "scale",
+    n.Rule: "a rule",
+    n.Unit: "unit",
+    n.PartHead: "part",
+    n.Clause: "clause",
     n.ItemHead: "item",
 }
 
@@ -367,9 +388,20 @@ class _ItemBuilder:
 
     def build(self) -> n.ItemDecl:
         return n.ItemDecl(
-            self.head.item_id, self.head.title, getattr(self.head, "base", None), self.text,
-            self.responsible, self.assisting, tuple(self.rules), self.floor, self.cap, self.scale,
-            tuple(p.build() for p in self.parts), self.is_part, span=self.head.span)
+            self.head.item_id,
+            self.head.title,
+            getattr(self.head, "base", None),
+            self.text,
+            self.responsible,
+            self.assisting,
+            tuple(self.rules),
+            self.floor,
+            self.cap,
+            self.scale,
+            tuple(p.build() for p in self.parts),
+            self.is_part,
+            span=self.head.span,
+        )
 
 
 def structure(statements: list, path: str = "<rubric>", source: str | None = None) -> tuple[n.Rubric, list]:
@@ -378,8 +410,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
 
     def error(node, code, message, hint=None):
         s = node.span
-        diagnostics.append(Diagnostic(path, s.line, s.column, code, message, hint=hint,
-                                      end_line=s.end_line, end_column=s.end_column))
+        diagnostics.append(Diagnostic(path, s.line, s.column, code, message, hint=hint, end_line=s.end_line, end_column=s.end_column))
 
     header: dict[type, object] = {}
     commend = None
@@ -396,20 +427,22 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         if kind in HEADER_ONCE:
             if kind in header:
                 first = header[kind].span.line
-                error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice (first on line {first})",
-                      hint="keep one of them")
+                error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice (first on line {first})", hint="keep one of them")
             else:
                 header[kind] = st
             block = None if kind is not n.Unlisted else block
         elif kind in (n.CommendCompletion, n.CommendTop):
             if commend is not None:
-                error(st, "E203", f"`commend` is given twice (first on line {commend.span.line})",
-                      hint="keep one of them")
+                error(st, "E203", f"`commend` is given twice (first on line {commend.span.line})", hint="keep one of them")
             commend = st
         elif kind is n.Clause:
             if not isinstance(previous, CITABLE + (n.Clause,)):
-                error(st, "E200", "`clause` must follow the statement it cites (window, units, bulletin, commend, …)",
-                      hint="items cite their source with `text`; move this line under the statement it explains")
+                error(
+                    st,
+                    "E200",
+                    "`clause` must follow the statement it cites (window, units, bulletin, commend, …)",
+                    hint="items cite their source with `text`; move this line under the statement it explains",
+                )
             else:
                 target = previous
                 clauses.append((st, target if not isinstance(target, n.Clause) else clauses[-1][1]))
@@ -450,27 +483,50 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             item = part
         elif kind in (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule):
             if block != "item" or item is None:
-                error(st, "E200", f"`{STATEMENT_WORD[kind]}` must come under an `item`",
-                      hint='put it after an item line such as: item A.4.1 "…"')
+                error(
+                    st,
+                    "E200",
+                    f"`{STATEMENT_WORD[kind]}` must come under an `item`",
+                    hint='put it after an item line such as: item A.4.1 "…"',
+                )
                 continue
             if kind is n.Rule:
                 item.rules.append(st)
             else:
-                attr = {n.ClauseText: "text", n.Responsible: "responsible", n.Assisting: "assisting",
-                        n.Floor: "floor", n.Cap: "cap", n.Scale: "scale"}[kind]
+                attr = {
+                    n.ClauseText: "text",
+                    n.Responsible: "responsible",
+                    n.Assisting: "assisting",
+                    n.Floor: "floor",
+                    n.Cap: "cap",
+                    n.Scale: "scale",
+                }[kind]
                 if getattr(item, attr):
-                    error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice for item {item.head.item_id}",
-                          hint="keep one of them")
-                value = (st.text if kind is n.ClauseText else st.names if kind in (n.Responsible, n.Assisting)
-                         else st.points if kind in (n.Floor, n.Cap) else st)
+                    error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice for item {item.head.item_id}", hint="keep one of them")
+                value = (
+                    st.text
+                    if kind is n.ClauseText
+                    else st.names
+                    if kind in (n.Responsible, n.Assisting)
+                    else st.points
+                    if kind in (n.Floor, n.Cap)
+                    else st
+                )
                 setattr(item, attr, value)
         previous = st
 
     for kind, word in ((n.Title, "rubric"), (n.Window, "window")):
         if kind not in header:
-            diagnostics.append(Diagnostic(path, 1, 1, "E202", f"the rubric has no `{word}` line",
-                                          hint={"rubric": 'begin the file with: rubric "TITLE"',
-                                                "window": "add: window 2009-01-01 to 2009-12-31"}[word]))
+            diagnostics.append(
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    "E202",
+                    f"the rubric has no `{word}` line",
+                    hint={"rubric": 'begin the file with: rubric "TITLE"', "window": "add: window 2009-01-01 to 2009-12-31"}[word],
+                )
+            )
 
     group_nodes = []
     for head, units in groups:
@@ -478,8 +534,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         group_nodes.append(n.GroupDecl(head.name, head.label, head.target, decls, span=head.span))
     kind_nodes = tuple(n.KindDecl(h.name, h.label, tuple(fs), span=h.span) for h, fs in kinds)
     section_nodes = tuple(
-        n.SectionDecl(h.section_id, h.title, h.base, tuple(i.build() for i in items), span=h.span)
-        for h, items in sections)
+        n.SectionDecl(h.section_id, h.title, h.base, tuple(i.build() for i in items), span=h.span) for h, items in sections
+    )
     unlisted = header.get(n.Unlisted)
     rubric = n.Rubric(
         title=header[n.Title].title if n.Title in header else None,

@@ -33,8 +33,9 @@ class Context:
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, span: n.Span, code: str, message: str, hint: str | None = None, severity="error"):
-        self.diagnostics.append(Diagnostic(self.path, span.line, span.column, code, message, severity,
-                                           hint, span.end_line, span.end_column))
+        self.diagnostics.append(
+            Diagnostic(self.path, span.line, span.column, code, message, severity, hint, span.end_line, span.end_column)
+        )
 
     def warn(self, span, code, message, hint=None):
         self.report(span, code, message, hint, "warning")
@@ -104,25 +105,36 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
     if ftype is None:
         return
     if op in ORDER_OPS and ftype.name in ("text", "enum"):
-        ctx.report(span, "E303", f"`{field}` is {describe_type(ftype)}; it can only be compared with = or !=",
-                   hint="use = or != (or `in (…)`) for words and text")
+        ctx.report(
+            span,
+            "E303",
+            f"`{field}` is {describe_type(ftype)}; it can only be compared with = or !=",
+            hint="use = or != (or `in (…)`) for words and text",
+        )
         return
     if ftype.name == "enum":
         choices = [str(c) for c in ftype.choices]
         text = value.name if isinstance(value, n.Word) else value.literal if isinstance(value, n.Number) else None
         if text is None:
-            ctx.report(span, "E303", f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}",
-                       hint=f"use one of: {', '.join(choices)}")
+            ctx.report(
+                span,
+                "E303",
+                f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}",
+                hint=f"use one of: {', '.join(choices)}",
+            )
         elif text not in choices:
             hint = suggest(text, choices) or f"the choices are: {', '.join(choices)}"
             ctx.report(span, "E302", f"`{text}` is not a declared value of `{field}` on {kind}", hint=hint)
         return
     expected = {"text": n.Text, "integer": n.Number, "decimal": n.Number, "date": datetime.date}[ftype.name]
     if not isinstance(value, expected):
-        hint = {"text": 'text values are quoted: name = "領導信箱"', "integer": "write a number",
-                "decimal": "write a number, or a percentage such as 50%", "date": "write a date: 2009-06-30"}[ftype.name]
-        ctx.report(span, "E303", f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}",
-                   hint=hint)
+        hint = {
+            "text": 'text values are quoted: name = "領導信箱"',
+            "integer": "write a number",
+            "decimal": "write a number, or a percentage such as 50%",
+            "date": "write a date: 2009-06-30",
+        }[ftype.name]
+        ctx.report(span, "E303", f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}", hint=hint)
     elif ftype.name == "integer" and value.value != value.value.to_integral_value():
         ctx.report(span, "E303", f"`{field}` of {kind} is a whole number, but {where} is {value.literal}")
 
@@ -176,8 +188,12 @@ def check_numeric_field(ctx, span, kind, field, what):
         return
     ftype = ctx.field_type(kind, field)
     if ftype.name not in ("integer", "decimal") and not (ftype.name == "enum" and all(str(c).isdigit() for c in ftype.choices)):
-        ctx.report(span, "E303", f"{what} needs a numeric field, but `{field}` of {kind} is {describe_type(ftype)}",
-                   hint="declare the field as decimal or integer")
+        ctx.report(
+            span,
+            "E303",
+            f"{what} needs a numeric field, but `{field}` of {kind} is {describe_type(ftype)}",
+            hint="declare the field as decimal or integer",
+        )
 
 
 # ---- the checks ----------------------------------------------------------------------
@@ -187,24 +203,32 @@ def check_header(ctx: Context):
     """E403 window ends before it starts; E404 unknown rounding mode; E406 bad precision."""
     rubric = ctx.rubric
     if rubric.window and rubric.window.end < rubric.window.start:
-        ctx.report(rubric.window.span, "E403", f"the window ends ({rubric.window.end}) before it starts ({rubric.window.start})",
-                   hint="write the earlier date first")
+        ctx.report(
+            rubric.window.span,
+            "E403",
+            f"the window ends ({rubric.window.end}) before it starts ({rubric.window.start})",
+            hint="write the earlier date first",
+        )
     if rubric.precision.rounding not in ROUNDING_MODES:
         hint = suggest(rubric.precision.rounding, ROUNDING_MODES) or f"use one of: {', '.join(ROUNDING_MODES)}"
         ctx.report(rubric.precision.span, "E404", f"unknown rounding mode `{rubric.precision.rounding}`", hint=hint)
     if not 0 <= rubric.precision.digits <= 6:
-        ctx.report(rubric.precision.span, "E406", f"precision {rubric.precision.digits} is out of range",
-                   hint="use 0 to 6 decimal places")
+        ctx.report(rubric.precision.span, "E406", f"precision {rubric.precision.digits} is out of range", hint="use 0 to 6 decimal places")
 
 
 def check_duplicates(ctx: Context):
     """E201: the same section or item id, unit, group, event kind or field declared twice."""
+
     def dupes(things, describe):
         seen = {}
         for key, node in things:
             if key in seen:
-                ctx.report(node.span, "E201", f"{describe} `{key}` is declared twice (first on line {seen[key].span.line})",
-                           hint="rename or remove one of them")
+                ctx.report(
+                    node.span,
+                    "E201",
+                    f"{describe} `{key}` is declared twice (first on line {seen[key].span.line})",
+                    hint="rename or remove one of them",
+                )
             else:
                 seen[key] = node
 
@@ -223,8 +247,12 @@ def check_field_declarations(ctx: Context):
     for kind in ctx.rubric.kinds:
         for field in kind.fields:
             if field.name in COMMON_FIELDS:
-                ctx.report(field.span, "E305", f"`{field.name}` is a field every event has; it cannot be redeclared",
-                           hint=f"the common fields are: {', '.join(COMMON_FIELDS)}")
+                ctx.report(
+                    field.span,
+                    "E305",
+                    f"`{field.name}` is a field every event has; it cannot be redeclared",
+                    hint=f"the common fields are: {', '.join(COMMON_FIELDS)}",
+                )
                 continue
             names = [o.name for o in field.options]
             if "range" in names and field.type.name not in ("integer", "decimal"):
@@ -236,13 +264,18 @@ def check_field_declarations(ctx: Context):
                     check_filter(ctx, kind.name, option.args[0], field.span)
                 elif option.name == "range" and option.args[0].value > option.args[1].value:
                     low, high = option.args[0].literal, option.args[1].literal
-                    ctx.report(field.span, "E305", f"the range of `{field.name}` is empty ({low} to {high})",
-                               hint="write the smaller bound first")
+                    ctx.report(
+                        field.span, "E305", f"the range of `{field.name}` is empty ({low} to {high})", hint="write the smaller bound first"
+                    )
                 elif option.name in ("min", "max") and field.type.name not in ("integer", "decimal"):
                     ctx.report(field.span, "E305", f"`{field.name}` is {describe_type(field.type)}; only numbers take `at least`/`at most`")
             if "required_when" in names and ("optional" in names or "default" in names):
-                ctx.report(field.span, "E305", f"`{field.name}` is both conditionally required and optional",
-                           hint="`required when` already makes it optional otherwise; drop `optional`/`default`")
+                ctx.report(
+                    field.span,
+                    "E305",
+                    f"`{field.name}` is both conditionally required and optional",
+                    hint="`required when` already makes it optional otherwise; drop `optional`/`default`",
+                )
 
 
 def check_references(ctx: Context):
@@ -263,12 +296,15 @@ def check_references(ctx: Context):
             elif isinstance(node, n.DistinctValues):
                 if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
                     if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
-                        check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op,
-                                    node.whose.value, "the value")
+                        check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op, node.whose.value, "the value")
             elif isinstance(node, (n.EveryMonth, n.MonthsWhere, n.Prorated)):
                 if isinstance(node.aggregate, (n.Latest, n.MonthsWithout)):
-                    ctx.report(rule.span, "E303", "a monthly requirement needs `count`, `sum` or `distinct` in each month",
-                               hint="for example: every month count portal_submission >= 100")
+                    ctx.report(
+                        rule.span,
+                        "E303",
+                        "a monthly requirement needs `count`, `sum` or `distinct` in each month",
+                        hint="for example: every month count portal_submission >= 100",
+                    )
         if isinstance(rule.amount, n.PerEachBy):
             check_rate_table(ctx, rule)
 
@@ -280,8 +316,12 @@ def check_rate_table(ctx: Context, rule: n.Rule):
         return
     ftype = ctx.field_type(kind, amount.field)
     if ftype.name != "enum":
-        ctx.report(rule.span, "E303", f"`by {amount.field}` needs a field with declared values, but it is {describe_type(ftype)}",
-                   hint=f"declare it as: field {amount.field}: one of a | b")
+        ctx.report(
+            rule.span,
+            "E303",
+            f"`by {amount.field}` needs a field with declared values, but it is {describe_type(ftype)}",
+            hint=f"declare it as: field {amount.field}: one of a | b",
+        )
         return
     choices = [str(c) for c in ftype.choices]
     seen = set()
@@ -303,15 +343,21 @@ def check_bases(ctx: Context):
         item_sum = sum((i.base.value for i in section.items if i.base is not None), Decimal(0))
         if item_sum != section.base.value:
             parts = " + ".join(f"{i.item_id} {i.base.literal}" for i in section.items if i.base is not None) or "no bases"
-            ctx.report(section.span, "E400",
-                       f"section {section.section_id} declares base {section.base.literal}, but its items add up to {item_sum} ({parts})",
-                       hint="correct an item's base or the section's")
+            ctx.report(
+                section.span,
+                "E400",
+                f"section {section.section_id} declares base {section.base.literal}, but its items add up to {item_sum} ({parts})",
+                hint="correct an item's base or the section's",
+            )
     if rubric.total is not None:
         total = sum((s.base.value for s in rubric.sections if s.base is not None), Decimal(0))
         if total != rubric.total.points.value:
-            ctx.report(rubric.total.span, "E401",
-                       f"the rubric declares total {rubric.total.points.literal}, but its sections add up to {total}",
-                       hint="correct a section's base or the total")
+            ctx.report(
+                rubric.total.span,
+                "E401",
+                f"the rubric declares total {rubric.total.points.literal}, but its sections add up to {total}",
+                hint="correct a section's base or the total",
+            )
 
 
 def check_deadlines(ctx: Context):
@@ -322,9 +368,12 @@ def check_deadlines(ctx: Context):
     for _item, rule in rules_with_items(ctx.rubric):
         for node in walk(rule.amount):
             if isinstance(node, n.Reached) and node.deadline and not window.start <= node.deadline <= window.end:
-                ctx.report(rule.span, "E402",
-                           f"deadline {node.deadline} is outside the window {window.start} to {window.end}",
-                           hint="a deadline must fall inside the assessment period")
+                ctx.report(
+                    rule.span,
+                    "E402",
+                    f"deadline {node.deadline} is outside the window {window.start} to {window.end}",
+                    hint="a deadline must fall inside the assessment period",
+                )
 
 
 def check_scales(ctx: Context):
@@ -332,14 +381,18 @@ def check_scales(ctx: Context):
     for section in ctx.rubric.sections:
         for item in section.items:
             if item.scale and not item.parts:
-                ctx.report(item.scale.span, "E405", f"item {item.item_id} has a scale but no parts",
-                           hint='add parts under it: part B.2.2.1 "…"')
+                ctx.report(
+                    item.scale.span, "E405", f"item {item.item_id} has a scale but no parts", hint='add parts under it: part B.2.2.1 "…"'
+                )
             if item.parts and not item.scale:
-                ctx.report(item.span, "E405", f"item {item.item_id} has parts but no scale",
-                           hint="add: scale parts from 300 to 10")
+                ctx.report(item.span, "E405", f"item {item.item_id} has parts but no scale", hint="add: scale parts from 300 to 10")
             if item.parts and item.rules:
-                ctx.report(item.rules[0].span, "E405", f"item {item.item_id} scores through its parts; its own rules would be ignored",
-                           hint="move the rule into a part")
+                ctx.report(
+                    item.rules[0].span,
+                    "E405",
+                    f"item {item.item_id} scores through its parts; its own rules would be ignored",
+                    hint="move the rule into a part",
+                )
             if item.scale and item.scale.raw.value <= 0:
                 ctx.report(item.scale.span, "E405", "a scale's raw total must be above 0")
 
@@ -357,8 +410,12 @@ def check_caps(ctx: Context):
     for _item, rule in rules_with_items(ctx.rubric):
         single = single_award(rule.amount)
         if rule.cap is not None and single is not None and rule.cap.value < single:
-            ctx.warn(rule.span, "W500", f"the cap {rule.cap.literal} is below a single award of {single}",
-                     hint="raise the cap, or lower the points per award")
+            ctx.warn(
+                rule.span,
+                "W500",
+                f"the cap {rule.cap.literal} is below a single award of {single}",
+                hint="raise the cap, or lower the points per award",
+            )
 
 
 def possible_values(ctx: Context, kind: str, node) -> list[dict]:
@@ -416,15 +473,23 @@ def check_never_scores(ctx: Context):
     for item in ctx.rubric.all_items():
         if item.base is not None and item.base.value > 0 and not item.parts:
             if not any(rule.verb in ("award", "bonus") for rule in item.rules):
-                ctx.warn(item.span, "W501", f"item {item.item_id} has base {item.base.literal} but no rule can award it",
-                         hint="add an `award` rule, or drop the base")
+                ctx.warn(
+                    item.span,
+                    "W501",
+                    f"item {item.item_id} has base {item.base.literal} but no rule can award it",
+                    hint="add an `award` rule, or drop the base",
+                )
         for rule in item.rules:
             if any(d.line == rule.span.line and d.severity == "error" for d in ctx.diagnostics):
                 continue  # its undeclared names are reported already
             for source in sources_of(rule.amount):
                 if source.kind in ctx.kinds and not satisfiable(possible_values(ctx, source.kind, source.where)):
-                    ctx.warn(rule.span, "W501", f"no {source.kind} event can pass this filter, so the rule never scores",
-                             hint="a field cannot equal two different values at once; did you mean `or`?")
+                    ctx.warn(
+                        rule.span,
+                        "W501",
+                        f"no {source.kind} event can pass this filter, so the rule never scores",
+                        hint="a field cannot equal two different values at once; did you mean `or`?",
+                    )
 
 
 def check_overlaps(ctx: Context):
@@ -439,9 +504,12 @@ def check_overlaps(ctx: Context):
                 per_event.append((rule, kind, terms))
         for (rule_a, kind_a, terms_a), (rule_b, kind_b, terms_b) in itertools.combinations(per_event, 2):
             if kind_a == kind_b and satisfiable(merge_terms(a, b) for a in terms_a for b in terms_b):
-                ctx.warn(rule_b.span, "W502",
-                         f"the same {kind_a} event can match this rule and the one on line {rule_a.span.line}, and would be counted twice",
-                         hint="narrow one filter so the two do not overlap (e.g. add `and column != problems`)")
+                ctx.warn(
+                    rule_b.span,
+                    "W502",
+                    f"the same {kind_a} event can match this rule and the one on line {rule_a.span.line}, and would be counted twice",
+                    hint="narrow one filter so the two do not overlap (e.g. add `and column != problems`)",
+                )
 
 
 CHECKS = (

@@ -82,8 +82,11 @@ def cmd_check(args) -> int:
             for d in diagnostics:
                 _err(d.render(lines))
     if args.format == "json":
-        _out(json.dumps({"files": [str(f) for f in files], "diagnostics": [d.to_json() for d in all_diagnostics]},
-                        ensure_ascii=False, indent=2))
+        _out(
+            json.dumps(
+                {"files": [str(f) for f in files], "diagnostics": [d.to_json() for d in all_diagnostics]}, ensure_ascii=False, indent=2
+            )
+        )
     elif not args.quiet:
         errors = sum(d.severity == "error" for d in all_diagnostics)
         warnings = len(all_diagnostics) - errors
@@ -185,10 +188,17 @@ def score_table(card, units) -> str:
     headers = ["rank", "unit", "group", *items, "total", "target", "done %"]
     rows = []
     for u in units:
-        rows.append([u.rank or "—", u.unit, u.group_label or u.group or "(unlisted)",
-                     *[fmt_decimal(i.score, card.places) for i in u.items],
-                     fmt_decimal(u.total, card.places), fmt_decimal(u.target, None) if u.target is not None else "—",
-                     fmt_decimal(u.completion * 100, 1) if u.completion is not None else "—"])
+        rows.append(
+            [
+                u.rank or "—",
+                u.unit,
+                u.group_label or u.group or "(unlisted)",
+                *[fmt_decimal(i.score, card.places) for i in u.items],
+                fmt_decimal(u.total, card.places),
+                fmt_decimal(u.target, None) if u.target is not None else "—",
+                fmt_decimal(u.completion * 100, 1) if u.completion is not None else "—",
+            ]
+        )
     numeric = set(range(3, len(headers))) | {0}
     title = f"{card.title}" + (f" (as of {card.as_of})" if card.as_of else "")
     return title + "\n\n" + render_table(headers, rows, numeric)
@@ -202,10 +212,18 @@ def score_csv(card, units) -> str:
     items = item_columns(card)
     writer.writerow(["rank", "unit", "group", "listed", *items, "total", "target", "completion_pct"])
     for u in units:
-        writer.writerow([u.rank or "", u.unit, u.group or "", "yes" if u.listed else "no",
-                         *[fmt_decimal(i.score, card.places) for i in u.items], fmt_decimal(u.total, card.places),
-                         fmt_decimal(u.target, None) if u.target is not None else "",
-                         fmt_decimal(u.completion * 100, 1) if u.completion is not None else ""])
+        writer.writerow(
+            [
+                u.rank or "",
+                u.unit,
+                u.group or "",
+                "yes" if u.listed else "no",
+                *[fmt_decimal(i.score, card.places) for i in u.items],
+                fmt_decimal(u.total, card.places),
+                fmt_decimal(u.target, None) if u.target is not None else "",
+                fmt_decimal(u.completion * 100, 1) if u.completion is not None else "",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -259,8 +277,7 @@ def cmd_fmt(args) -> int:
             continue
         changed.append(path)
         if args.diff:
-            _out("".join(difflib.unified_diff(text.splitlines(True), formatted.splitlines(True),
-                                              f"{path}", f"{path} (formatted)")), end="")
+            _out("".join(difflib.unified_diff(text.splitlines(True), formatted.splitlines(True), f"{path}", f"{path} (formatted)")), end="")
         if args.check:
             _err(f"would reformat {path}")
         elif not args.diff:

@@ -198,8 +198,7 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
             lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, {_local(value[1])}))"]
         else:  # pair: the distinct field and the field its latest value is tested on
             second = _local(value[2]) if value[2] else "None"
-            lines += [f"    if {condition}:",
-                      f"        st[{index}].append((seq, id_, day[0], day[1], q, ({_local(value[1])}, {second})))"]
+            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, ({_local(value[1])}, {second})))"]
     lines.append("    return None")
     return "\n".join(lines)
 
@@ -253,8 +252,10 @@ def _field_check_lines(kind, field: n.Field, types, ns) -> list[str]:
         if option in ("range", "min", "max"):
             low = args[0].value if option in ("range", "min") else None
             high = args[-1].value if option in ("range", "max") else None
-            present.append(f"        if {'False' if low is None else f'{local} < {ns.const(low)}'} or "
-                           f"{'False' if high is None else f'{local} > {ns.const(high)}'}:")
+            present.append(
+                f"        if {'False' if low is None else f'{local} < {ns.const(low)}'} or "
+                f"{'False' if high is None else f'{local} > {ns.const(high)}'}:"
+            )
             present.append(f"            out_of_range({local}, {name!r}, {ns.const(low)}, {ns.const(high)})")
     out.append(f"    if {local} is None:")
     out += missing
@@ -413,11 +414,13 @@ class Tally:
             drop.add(late[2])
             early_place, late_place = resolve(early[1], early_path), resolve(late[1], late_path)
             if early[0] == late[0]:
-                merged.resent.append(Excluded(event_id, late[0].get("unit"), late[0].get("kind"), None,
-                                              str(late_place), f"re-sent (first at {early_place})"))
+                merged.resent.append(
+                    Excluded(event_id, late[0].get("unit"), late[0].get("kind"), None, str(late_place), f"re-sent (first at {early_place})")
+                )
             else:
-                merged.problems.append(EventProblem(late_place, f"id `{event_id}` was already used at {early_place} with different content",
-                                                    "id", late[0]))
+                merged.problems.append(
+                    EventProblem(late_place, f"id `{event_id}` was already used at {early_place} with different content", "id", late[0])
+                )
         for tally in (first, second):
             for unit, slots in tally.units.items():
                 target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
@@ -542,8 +545,9 @@ class Program:
         def seen_again(ev, place, seq, prev, event_id):
             first = resolve(prev[1], path)
             if prev[0] == ev:
-                tally.resent.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), None, str(resolve(place, path)),
-                                             f"re-sent (first at {first})"))
+                tally.resent.append(
+                    Excluded(event_id, ev.get("unit"), ev.get("kind"), None, str(resolve(place, path)), f"re-sent (first at {first})")
+                )
                 return None
             raise Invalid(f"id `{event_id}` was already used at {first} with different content", "id")
 
@@ -553,8 +557,9 @@ class Program:
                 tally.unlisted[unit] = place
                 near = self.matcher.probable(unit)
                 if near:
-                    tally.warnings.append(f"{place}: warning: unit `{unit}` is not in the rubric's tables; "
-                                          f"did you mean `{near[0]}`? ({near[1]})")
+                    tally.warnings.append(
+                        f"{place}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})"
+                    )
             if self.rubric.unlisted != "scored_apart":
                 tally.unlisted.pop(unit, None)
                 near = self.matcher.probable(unit)
@@ -569,10 +574,26 @@ class Program:
 
         namespace = dict(self._constants)
         namespace.update(
-            Decimal=Decimal, DATES=dates, IDS=tally.ids, UNITS=units, add_date=add_date, seen_again=seen_again,
-            new_unit=new_unit, exclude=exclude, unknown_fields=unknown_fields, bad_id=bad_id, bad_unit=bad_unit,
-            to_quantity=to_quantity, to_enum=to_enum, to_decimal=to_decimal, to_integer=to_integer, to_text=to_text,
-            to_date=to_date, missing_field=missing_field, only_when_field=only_when_field, out_of_range=out_of_range,
+            Decimal=Decimal,
+            DATES=dates,
+            IDS=tally.ids,
+            UNITS=units,
+            add_date=add_date,
+            seen_again=seen_again,
+            new_unit=new_unit,
+            exclude=exclude,
+            unknown_fields=unknown_fields,
+            bad_id=bad_id,
+            bad_unit=bad_unit,
+            to_quantity=to_quantity,
+            to_enum=to_enum,
+            to_decimal=to_decimal,
+            to_integer=to_integer,
+            to_text=to_text,
+            to_date=to_date,
+            missing_field=missing_field,
+            only_when_field=only_when_field,
+            out_of_range=out_of_range,
         )
         exec(self._code, namespace)
         return {kind.name: namespace[f"h_{kind.name}"] for kind in self.rubric.kinds}
@@ -608,16 +629,35 @@ class Program:
             total = sum((i.score for i in items), ZERO)
             target = decl.target.value if decl and decl.target is not None else None
             completion = (total / target) if target else None
-            results.append(UnitResult(name, decl.group if decl else None, group.label if group else None, target,
-                                      total, tuple(items), decl is not None, None, completion,
-                                      len(excluded_by_unit.get(name, []))))
+            results.append(
+                UnitResult(
+                    name,
+                    decl.group if decl else None,
+                    group.label if group else None,
+                    target,
+                    total,
+                    tuple(items),
+                    decl is not None,
+                    None,
+                    completion,
+                    len(excluded_by_unit.get(name, [])),
+                )
+            )
         ranked = rank_units(results)
         excluded = tally.excluded + late + tally.resent
         period_end = min(self.window.end, as_of) if as_of else self.window.end
-        return Scorecard(self.rubric.title or "", ranked, excluded, list(tally.problems),
-                         list(self.warnings_text()) + tally.warnings, as_of, (self.window.start, period_end),
-                         self.places, events_read=tally.read,
-                         events_scored=len(tally.ids) - len(tally.excluded) - len(late))
+        return Scorecard(
+            self.rubric.title or "",
+            ranked,
+            excluded,
+            list(tally.problems),
+            list(self.warnings_text()) + tally.warnings,
+            as_of,
+            (self.window.start, period_end),
+            self.places,
+            events_read=tally.read,
+            events_scored=len(tally.ids) - len(tally.excluded) - len(late),
+        )
 
     def _after_as_of(self, tally: Tally, as_of) -> list[Excluded]:
         """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
@@ -626,8 +666,9 @@ class Program:
             raw = ev.get("date")
             day = raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(raw)
             if as_of < day <= self.window.end:
-                late.append(Excluded(event_id, ev.get("unit"), ev.get("kind"), day, str(resolve(place, tally.path)),
-                                     EXCLUSION_REASONS[AFTER_AS_OF]))
+                late.append(
+                    Excluded(event_id, ev.get("unit"), ev.get("kind"), day, str(resolve(place, tally.path)), EXCLUSION_REASONS[AFTER_AS_OF])
+                )
         return late
 
     def warnings_text(self):

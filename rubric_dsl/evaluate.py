@@ -98,8 +98,14 @@ class UnitEvaluation:
                     short.append(f"{month_label(month)} ({fmt(value if value is not None else 0)})")
                 used += records
             if short:
-                return False, [f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
-                               f"{len(short)} of {len(self.months)} months: {', '.join(short)}"], []
+                return (
+                    False,
+                    [
+                        f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
+                        f"{len(short)} of {len(self.months)} months: {', '.join(short)}"
+                    ],
+                    [],
+                )
             return True, [], used
         if isinstance(node, n.And):
             results = [self.condition(p) for p in node.parts]
@@ -137,8 +143,10 @@ class UnitEvaluation:
             field = amount.field
 
             def contributions():
-                return [Contribution(r[1], r[2], r[5][1] * r[4], f"{field} {r[5][0]}" + (f" × {r[4]}" if r[4] != 1 else ""))
-                        for r in sorted(records, key=_by_date)]
+                return [
+                    Contribution(r[1], r[2], r[5][1] * r[4], f"{field} {r[5][0]}" + (f" × {r[4]}" if r[4] != 1 else ""))
+                    for r in sorted(records, key=_by_date)
+                ]
         elif isinstance(amount, n.When):
             holds, reasons, records = self.condition(amount.condition)
             raw = amount.points.value if holds else ZERO
@@ -148,6 +156,7 @@ class UnitEvaluation:
 
                 def contributions():
                     return [Contribution(first[1] if first else None, first[2] if first else None, raw, text)]
+
             notes += reasons
         elif isinstance(amount, n.Always):
             raw = amount.points.value
@@ -162,12 +171,17 @@ class UnitEvaluation:
 
             def contributions():
                 if isinstance(amount.aggregate, n.Sum):
-                    return [Contribution(r[1], r[2], factor * Decimal(r[5]) * r[4], f"{literal} of {fmt(r[5])}")
-                            for r in sorted(records, key=_by_date)]
+                    return [
+                        Contribution(r[1], r[2], factor * Decimal(r[5]) * r[4], f"{literal} of {fmt(r[5])}")
+                        for r in sorted(records, key=_by_date)
+                    ]
                 return [Contribution(None, None, raw, f"{literal} of {fmt(value)}")]
         elif isinstance(amount, n.Prorated):
-            met = [m for m in self.months
-                   if (v := self.aggregate(amount.aggregate, m)[0]) is not None and COMPARE[amount.op](v, amount.number.value)]
+            met = [
+                m
+                for m in self.months
+                if (v := self.aggregate(amount.aggregate, m)[0]) is not None and COMPARE[amount.op](v, amount.number.value)
+            ]
             raw = amount.points.value * len(met) / len(self.months) if self.months else ZERO
             missed = [month_label(m) for m in self.months if m not in met]
             notes.append(f"{len(met)} of {len(self.months)} months met" + (f"; missed: {', '.join(missed)}" if missed else ""))
@@ -204,6 +218,7 @@ class UnitEvaluation:
                     skipped = max(skipped - r[4], 0)
                     out.append(Contribution(r[1], r[2], points * paid, f"× {r[4]}" if r[4] != 1 else ""))
                 return out
+
             return points * max(count - beyond, 0), contributions, count, countable.source.kind
         if isinstance(countable, n.DistinctValues):
             whose = countable.whose
@@ -224,8 +239,10 @@ class UnitEvaluation:
                     counted.append((value, group[0], str(value)))
 
             def contributions():
-                return [Contribution(r[1], r[2], points if index >= beyond else ZERO, what)
-                        for index, (value, r, what) in enumerate(counted)]
+                return [
+                    Contribution(r[1], r[2], points if index >= beyond else ZERO, what) for index, (value, r, what) in enumerate(counted)
+                ]
+
             return points * max(len(counted) - beyond, 0), contributions, len(counted), f"distinct {countable.field}"
         if isinstance(countable, (n.MonthsWithout, n.MonthsWhere)):
             if isinstance(countable, n.MonthsWithout):
@@ -233,14 +250,18 @@ class UnitEvaluation:
                 months = [m for m in self.months if m not in present]
                 what = f"no {render_source(countable.source)} in "
             else:
-                months = [m for m in self.months
-                          if (v := self.aggregate(countable.aggregate, m)[0]) is not None
-                          and COMPARE[countable.op](v, countable.number.value)]
+                months = [
+                    m
+                    for m in self.months
+                    if (v := self.aggregate(countable.aggregate, m)[0]) is not None and COMPARE[countable.op](v, countable.number.value)
+                ]
                 what = "met in "
 
             def contributions():
-                return [Contribution(None, None, points if index >= beyond else ZERO, what + month_label(m))
-                        for index, m in enumerate(months)]
+                return [
+                    Contribution(None, None, points if index >= beyond else ZERO, what + month_label(m)) for index, m in enumerate(months)
+                ]
+
             return points * max(len(months) - beyond, 0), contributions, len(months), "months"
         raise TypeError(countable)
 
@@ -267,8 +288,9 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         else:
             extra_allowed = scale.extra_cap.value
         if extra > extra_allowed:
-            limits.append(f"extra for {fmt(raw_scale)} of {scale.raw.literal} is {fmt(program.round(extra))}; "
-                          f"capped at {fmt(extra_allowed)}")
+            limits.append(
+                f"extra for {fmt(raw_scale)} of {scale.raw.literal} is {fmt(program.round(extra))}; capped at {fmt(extra_allowed)}"
+            )
             extra = extra_allowed
         deduction = ZERO
         bonus = extra
@@ -297,7 +319,8 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     score = program.round(value)
     base = item.base.value if item.base is not None else None
     kinds = {s.kind for rule in item.rules for s in _sources(rule.amount)} | {
-        s.kind for part in item.parts for rule in part.rules for s in _sources(rule.amount)}
+        s.kind for part in item.parts for rule in part.rules for s in _sources(rule.amount)
+    }
     skipped = [e for e in exclusions if e.kind in kinds]
     if skipped:
         counts: dict = {}
@@ -305,14 +328,32 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
             counts[e.reason] = counts.get(e.reason, 0) + 1
         clause = program.window_clause.clause_id + ": " if program.window_clause else ""
         for reason, count in counts.items():
-            bound = {"before the window": f"dated before {program.window.start}",
-                     "after the window": f"dated after {program.window.end}",
-                     "after the as-of date": "dated after the as-of date"}[reason]
+            bound = {
+                "before the window": f"dated before {program.window.start}",
+                "after the window": f"dated after {program.window.end}",
+                "after the as-of date": "dated after the as-of date",
+            }[reason]
             why.append(f"{clause}{count} event{'s' if count != 1 else ''} {bound} {'were' if count != 1 else 'was'} not counted")
     if base is None or score >= base:
         why = [w for w in why if "not counted" in w] if base is not None else why
-    return ItemResult(item.item_id, item.title, score, base, award, bonus, deduction, raw, tuple(limits),
-                      tuple(why), rules, tuple(parts), item.responsible, item.assisting, item.text, section_id)
+    return ItemResult(
+        item.item_id,
+        item.title,
+        score,
+        base,
+        award,
+        bonus,
+        deduction,
+        raw,
+        tuple(limits),
+        tuple(why),
+        rules,
+        tuple(parts),
+        item.responsible,
+        item.assisting,
+        item.text,
+        section_id,
+    )
 
 
 def _sources(node):
@@ -323,5 +364,4 @@ def _sources(node):
 
 def evaluate_unit(program, slots, months, as_of, exclusions):
     ev = UnitEvaluation(program, slots, months, as_of)
-    return [evaluate_item(ev, item, section.section_id, exclusions)
-            for section in program.rubric.sections for item in section.items]
+    return [evaluate_item(ev, item, section.section_id, exclusions) for section in program.rubric.sections for item in section.items]

@@ -85,8 +85,10 @@ class EventError(Exception):
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__("\n".join(p.render() for p in self.problems[:20]) +
-                         (f"\n… and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""))
+        super().__init__(
+            "\n".join(p.render() for p in self.problems[:20])
+            + (f"\n… and {len(self.problems) - 20} more" if len(self.problems) > 20 else "")
+        )
 
 
 class BadRecord:
@@ -139,8 +141,10 @@ def read_csv(stream, path: str):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            yield BadRecord(f"row has {len(row)} cells but the header names {len(header)} columns"), Place(
-                path, line, text=",".join(row), format="csv")
+            yield (
+                BadRecord(f"row has {len(row)} cells but the header names {len(header)} columns"),
+                Place(path, line, text=",".join(row), format="csv"),
+            )
             continue
         # An empty cell means the field is absent.
         yield {k: v for k, v in zip(header, row) if v != ""}, Place(path, line, text=",".join(row), format="csv")

@@ -13,9 +13,11 @@ def _points(value) -> str:
 def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> str:
     unit = card.unit(unit_name)
     places = card.places
-    lines = [f"{unit.unit}: {fmt_decimal(unit.total, places)} points"
-             + (f" of target {fmt_decimal(unit.target, None)} ({fmt_decimal(unit.completion * 100, 1)}%)" if unit.target else "")
-             + (f", rank {unit.rank}" if unit.rank else ", not ranked (not in the rubric's tables)" if not unit.listed else "")]
+    lines = [
+        f"{unit.unit}: {fmt_decimal(unit.total, places)} points"
+        + (f" of target {fmt_decimal(unit.target, None)} ({fmt_decimal(unit.completion * 100, 1)}%)" if unit.target else "")
+        + (f", rank {unit.rank}" if unit.rank else ", not ranked (not in the rubric's tables)" if not unit.listed else "")
+    ]
     lines.append(f"{card.title}; period {card.period[0]} to {card.period[1]}")
     items = [i for i in unit.items if item_id is None or i.item_id == item_id or any(p.item_id == item_id for p in i.parts)]
     if item_id is not None and not items:
@@ -52,8 +54,10 @@ def _item_lines(item, places, indent, only=None):
             out += _item_lines(part, places, indent + "  ")
     if item.parts:
         raw = sum((p.score for p in item.parts), 0)
-        out.append(f"{indent}  scale: {fmt_decimal(raw, None)} raw points → award {fmt_decimal(item.award, places)}"
-                   f" + extra {fmt_decimal(item.bonus, places)}")
+        out.append(
+            f"{indent}  scale: {fmt_decimal(raw, None)} raw points → award {fmt_decimal(item.award, places)}"
+            f" + extra {fmt_decimal(item.bonus, places)}"
+        )
     for limit in item.limits:
         out.append(f"{indent}  limit: {limit}")
     for reason in item.why_not:
@@ -68,9 +72,24 @@ def explain_json(card, unit_name: str, item_id: str | None = None) -> dict:
         data["items"] = [i for i in data["items"] if i["id"] == item_id or any(p["id"] == item_id for p in i["parts"])]
     data["rules"] = {
         item.item_id: [
-            {"rule": r.rule, "verb": r.verb, "points": fmt_decimal(r.points, None), "notes": list(r.notes),
-             "events": [{"id": c.event_id, "date": c.date.isoformat() if c.date else None,
-                         "points": fmt_decimal(c.points, None), "what": c.what} for c in r.contributions]}
-            for r in item.rules]
-        for top in unit.items for item in (top, *top.parts)}
+            {
+                "rule": r.rule,
+                "verb": r.verb,
+                "points": fmt_decimal(r.points, None),
+                "notes": list(r.notes),
+                "events": [
+                    {
+                        "id": c.event_id,
+                        "date": c.date.isoformat() if c.date else None,
+                        "points": fmt_decimal(c.points, None),
+                        "what": c.what,
+                    }
+                    for c in r.contributions
+                ],
+            }
+            for r in item.rules
+        ]
+        for top in unit.items
+        for item in (top, *top.parts)
+    }
     return data

@@ -109,8 +109,9 @@ def render_amount(amount) -> str:
     if isinstance(amount, n.ShareOf):
         return f"{amount.factor.literal} of {render_aggregate(amount.aggregate)}"
     if isinstance(amount, n.Prorated):
-        return (f"{amount.points.literal} prorated over months where "
-                f"{render_aggregate(amount.aggregate)} {amount.op} {amount.number.literal}")
+        return (
+            f"{amount.points.literal} prorated over months where {render_aggregate(amount.aggregate)} {amount.op} {amount.number.literal}"
+        )
     raise TypeError(amount)
 
 

@@ -122,8 +122,10 @@ def describe_token(token) -> str:
 def _label_examples():
     # Lark matches by parser state, whose stack is one deeper after the first line:
     # each example is tried both as the first line and after another.
-    return {label: [prefix + example for example in examples for prefix in ("", 'rubric "x"\n')]
-            for label, examples in LABELLED_MISTAKES.items()}
+    return {
+        label: [prefix + example for example in examples for prefix in ("", 'rubric "x"\n')]
+        for label, examples in LABELLED_MISTAKES.items()
+    }
 
 
 def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnostic:
@@ -133,10 +135,12 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
         source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
         if char == '"' and source_line.count('"') % 2 == 1:
-            return Diagnostic(path, line, column, "E102", "unterminated text: this quote is never closed",
-                              hint='close the text with " on the same line')
-        return Diagnostic(path, line, column, "E101", f"unexpected character `{char}`",
-                          hint="names are letters, digits and _; text goes in double quotes")
+            return Diagnostic(
+                path, line, column, "E102", "unterminated text: this quote is never closed", hint='close the text with " on the same line'
+            )
+        return Diagnostic(
+            path, line, column, "E101", f"unexpected character `{char}`", hint="names are letters, digits and _; text goes in double quotes"
+        )
     label = None
     try:
         label = error.match_examples(parser.parse, _label_examples(), use_accepts=True)
@@ -150,10 +154,8 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
         expected = describe_expected(error.accepts or error.expected, parser)
         end_column = column + len(token.value) if token.type not in ("_NL", "$END") else 0
         if label:
-            return Diagnostic(path, line, column, "E100", f"{message}: {label[0]}", hint=label[1],
-                              end_line=line, end_column=end_column)
-        return Diagnostic(path, line, column, "E100", f"{message}; expected {expected}",
-                          end_line=line, end_column=end_column)
+            return Diagnostic(path, line, column, "E100", f"{message}: {label[0]}", hint=label[1], end_line=line, end_column=end_column)
+        return Diagnostic(path, line, column, "E100", f"{message}; expected {expected}", end_line=line, end_column=end_column)
     return Diagnostic(path, line or 1, column or 1, "E100", str(error).splitlines()[0])
 
 

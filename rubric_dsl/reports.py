@@ -100,8 +100,17 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
     def row(unit):
         this_month = unit.total - before_totals.get(unit.unit, ZERO) if monthly else None
         behind = (unit.completion < pace) if unit.completion is not None and pace is not None else None
-        return Row(unit.unit, ranks_now.get(unit.unit), ranks_before.get(unit.unit), this_month, unit.total, unit.target,
-                   unit.completion, behind, unit.unit in commended_names)
+        return Row(
+            unit.unit,
+            ranks_now.get(unit.unit),
+            ranks_before.get(unit.unit),
+            this_month,
+            unit.total,
+            unit.target,
+            unit.completion,
+            behind,
+            unit.unit in commended_names,
+        )
 
     groups = []
     for group in rubric.groups:
@@ -112,14 +121,37 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
     if len(rubric.units) == 1 and card.units:
         unit = card.unit(rubric.units[0].name)
         items = tuple(
-            ItemLine(i.section, i.item_id, i.title, i.base, i.award, i.bonus, i.deduction, i.score,
-                     max((i.base or ZERO) - i.score, ZERO), i.responsible)
-            for i in unit.items)
-    heading = (f"{month_label(month_key(cut))} monthly bulletin (as of {cut})" if monthly
-               else f"Year-end bulletin {window.start} to {window.end}")
-    return Bulletin(rubric.title or "", heading, monthly, cut, pace, tuple(groups), unlisted,
-                    commendation_text(rubric.commend), tuple(sorted(commended_names)), items, card.places,
-                    card.excluded_counts())
+            ItemLine(
+                i.section,
+                i.item_id,
+                i.title,
+                i.base,
+                i.award,
+                i.bonus,
+                i.deduction,
+                i.score,
+                max((i.base or ZERO) - i.score, ZERO),
+                i.responsible,
+            )
+            for i in unit.items
+        )
+    heading = (
+        f"{month_label(month_key(cut))} monthly bulletin (as of {cut})" if monthly else f"Year-end bulletin {window.start} to {window.end}"
+    )
+    return Bulletin(
+        rubric.title or "",
+        heading,
+        monthly,
+        cut,
+        pace,
+        tuple(groups),
+        unlisted,
+        commendation_text(rubric.commend),
+        tuple(sorted(commended_names)),
+        items,
+        card.places,
+        card.excluded_counts(),
+    )
 
 
 def group_ranks(card) -> dict:
@@ -194,8 +226,11 @@ def row_cells(bulletin, row: Row) -> list:
     cells.append(row.unit)
     if bulletin.monthly:
         cells.append(row.this_month)
-    cells += [row.total, row.target if row.target is not None else "—",
-              (row.completion * 100).quantize(Decimal("0.1")) if row.completion is not None else "—"]
+    cells += [
+        row.total,
+        row.target if row.target is not None else "—",
+        (row.completion * 100).quantize(Decimal("0.1")) if row.completion is not None else "—",
+    ]
     if bulletin.monthly:
         cells.append("behind" if row.behind_pace else ("on pace" if row.behind_pace is not None else "—"))
     else:
@@ -219,8 +254,18 @@ def item_headers():
 
 
 def item_cells(line: ItemLine) -> list:
-    return [line.section, line.item_id, line.title, line.base if line.base is not None else "—", line.award, line.bonus,
-            line.deduction, line.score, line.lost, "、".join(line.responsible) or "—"]
+    return [
+        line.section,
+        line.item_id,
+        line.title,
+        line.base if line.base is not None else "—",
+        line.award,
+        line.bonus,
+        line.deduction,
+        line.score,
+        line.lost,
+        "、".join(line.responsible) or "—",
+    ]
 
 
 # ---- Markdown ---------------------------------------------------------------------------------------
@@ -249,8 +294,10 @@ def to_markdown(b: Bulletin) -> str:
         lost = [i for i in b.items if i.lost > 0]
         if lost:
             out += ["Points lost, and who answers for them:", ""]
-            out += [f"- {i.item_id} {i.title}: {show(i.lost, b.places)} lost — {'、'.join(i.responsible) or 'no department named'}"
-                    for i in lost] + [""]
+            out += [
+                f"- {i.item_id} {i.title}: {show(i.lost, b.places)} lost — {'、'.join(i.responsible) or 'no department named'}"
+                for i in lost
+            ] + [""]
     if not b.monthly and b.commendation:
         criterion = b.commendation
         out += [f"### Commendation ({criterion})", ""]
@@ -283,9 +330,11 @@ def _html_table(headers, rows, places, classes=None) -> str:
     for index, row in enumerate(rows):
         css = f' class="{classes[index]}"' if classes and classes[index] else ""
         cells = "".join(
-            f'<td class="num">{html.escape(show(c, places, h))}</td>' if isinstance(c, (Decimal, int))
+            f'<td class="num">{html.escape(show(c, places, h))}</td>'
+            if isinstance(c, (Decimal, int))
             else f"<td>{html.escape(str(c))}</td>"
-            for h, c in zip(headers, row))
+            for h, c in zip(headers, row)
+        )
         body.append(f"<tr{css}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -298,15 +347,19 @@ def completion_chart(b: Bulletin) -> str:
     label_width, bar_width, row_height = 190, 420, 20
     top = max([Decimal(1)] + [r.completion for r in rows])
     height = row_height * len(rows) + 40
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 80}" height="{height}" '
-             f'role="img" aria-label="completion per unit">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 80}" height="{height}" '
+        f'role="img" aria-label="completion per unit">'
+    ]
     for index, r in enumerate(rows):
         y = 20 + index * row_height
         width = float(r.completion / top) * bar_width
         colour = "#d9534f" if r.behind_pace else "#4a90d9"
         parts.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" font-size="12">{html.escape(r.unit)}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 6}" fill="{colour}">'
-                     f'<title>{html.escape(r.unit)}: {fmt_decimal(r.completion * 100, 1)}%</title></rect>')
+        parts.append(
+            f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 6}" fill="{colour}">'
+            f"<title>{html.escape(r.unit)}: {fmt_decimal(r.completion * 100, 1)}%</title></rect>"
+        )
         parts.append(f'<text x="{label_width + width + 4:.1f}" y="{y + 14}" font-size="11">{fmt_decimal(r.completion * 100, 1)}%</text>')
     for fraction, label, dash in ((Decimal(1), "100%", ""), (b.pace, "pace", ' stroke-dasharray="4 3"')):
         if fraction is None:
@@ -319,12 +372,14 @@ def completion_chart(b: Bulletin) -> str:
 
 
 def to_html(b: Bulletin) -> str:
-    out = ['<!DOCTYPE html><html lang="zh-Hant"><head><meta charset="utf-8">',
-           f"<title>{html.escape(b.title)} — {html.escape(b.heading)}</title><style>{CSS}</style></head><body>",
-           f"<h1>{html.escape(b.title)}</h1>", f"<h2>{html.escape(b.heading)}</h2>"]
+    out = [
+        '<!DOCTYPE html><html lang="zh-Hant"><head><meta charset="utf-8">',
+        f"<title>{html.escape(b.title)} — {html.escape(b.heading)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(b.title)}</h1>",
+        f"<h2>{html.escape(b.heading)}</h2>",
+    ]
     if b.monthly and b.pace is not None:
-        out.append(f'<p class="note">Pace line: {fmt_decimal(b.pace * 100, 1)}% of the target by now. '
-                   "Red rows and bars are behind it.</p>")
+        out.append(f'<p class="note">Pace line: {fmt_decimal(b.pace * 100, 1)}% of the target by now. Red rows and bars are behind it.</p>')
     chart = completion_chart(b)
     if chart:
         out += ["<h3>Completion per unit</h3>", chart]
@@ -334,8 +389,10 @@ def to_html(b: Bulletin) -> str:
         classes = ["behind" if r.behind_pace and b.monthly else "commended" if r.commended else "" for r in rows]
         out += [f"<h3>{html.escape(label)}</h3>", _html_table(row_headers(b), [row_cells(b, r) for r in rows], b.places, classes)]
     if b.unlisted:
-        out += ["<h3>Units without a target (scored apart)</h3>",
-                _html_table(["unit", "score"], [[r.unit, r.total] for r in b.unlisted], b.places)]
+        out += [
+            "<h3>Units without a target (scored apart)</h3>",
+            _html_table(["unit", "score"], [[r.unit, r.total] for r in b.unlisted], b.places),
+        ]
     if b.items:
         out += ["<h3>Items</h3>", _html_table(item_headers(), [item_cells(i) for i in b.items], b.places)]
     if not b.monthly and b.commendation:

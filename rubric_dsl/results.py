@@ -101,9 +101,9 @@ class ItemResult:
             "responsible": list(self.responsible),
             "assisting": list(self.assisting),
             "events": [
-                {"id": c.event_id, "date": c.date.isoformat() if c.date else None,
-                 "points": fmt_decimal(c.points, None), "rule": rule.rule}
-                for rule in self.rules for c in rule.contributions
+                {"id": c.event_id, "date": c.date.isoformat() if c.date else None, "points": fmt_decimal(c.points, None), "rule": rule.rule}
+                for rule in self.rules
+                for c in rule.contributions
             ],
             "parts": [part.to_json(places) for part in self.parts],
         }
@@ -196,8 +196,14 @@ class Scorecard:
             "period": [d.isoformat() for d in self.period],
             "units": [unit.to_json(self.places) for unit in self.units],
             "excluded": [
-                {"id": e.event_id, "unit": e.unit, "kind": e.kind, "date": e.date.isoformat() if e.date else None,
-                 "place": e.place, "reason": e.reason}
+                {
+                    "id": e.event_id,
+                    "unit": e.unit,
+                    "kind": e.kind,
+                    "date": e.date.isoformat() if e.date else None,
+                    "place": e.place,
+                    "reason": e.reason,
+                }
                 for e in self.excluded
             ],
             "excluded_counts": self.excluded_counts(),

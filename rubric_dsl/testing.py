@@ -188,9 +188,11 @@ def coverage_text(program, path, exercised_rules, exercised_clauses) -> str:
                 missing_rules.append(f"  {item.item_id} line {rule.span.line}: {render_rule(rule)}")
     clause_ids = [i.item_id for i in rubric.all_items()] + [c.clause_id for c, _ in rubric.clauses]
     missing_clauses = [c for c in clause_ids if c not in exercised_clauses]
-    lines = [f"coverage of {program.rubric.path} ({path}):",
-             f"  rules: {total_rules - len(missing_rules)}/{total_rules} exercised;"
-             f" clauses: {len(clause_ids) - len(missing_clauses)}/{len(clause_ids)} covered"]
+    lines = [
+        f"coverage of {program.rubric.path} ({path}):",
+        f"  rules: {total_rules - len(missing_rules)}/{total_rules} exercised;"
+        f" clauses: {len(clause_ids) - len(missing_clauses)}/{len(clause_ids)} covered",
+    ]
     if missing_rules:
         lines.append("  rules no case exercised:")
         lines += ["  " + m for m in missing_rules]

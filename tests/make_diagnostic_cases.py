@@ -10,7 +10,7 @@ HEAD = 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\n'
 KIND = "event adopted\n  field outlet: one of daily_provincial | city_express\n  field value: decimal, optional\n"
 SNIPPETS = {
     "E100": HEAD + "award 2 per adopted\n",
-    "E100-generic": HEAD + "section A \"a\" base\n",
+    "E100-generic": HEAD + 'section A "a" base\n',
     "E101": HEAD + "total 5 @\n",
     "E102": HEAD + 'source "unclosed\n',
     "E103": 'rubric "t"\nwindow 2009-02-30 to 2009-12-31\n',
@@ -32,7 +32,9 @@ SNIPPETS = {
     "E406": HEAD + "precision 9\n",
     "W500": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted, at most 1\n',
     "W501": HEAD + KIND + 'section A "a"\n  item A.1 "i" base 5\n    deduct 1 for each adopted\n',
-    "W502": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted\n    award 2 for each adopted where outlet = city_express\n',
+    "W502": HEAD
+    + KIND
+    + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted\n    award 2 for each adopted where outlet = city_express\n',
 }
 
 

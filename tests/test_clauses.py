@@ -31,18 +31,20 @@ def city(events):
 def interviews(n_principal, extra_submitted=0):
     events = [{"id": "o", "date": "2009-05-01", "kind": "online_interview", "role": "principal", "quantity": n_principal}]
     if extra_submitted:
-        events.append({"id": "s", "date": "2009-05-01", "kind": "portal_adoption", "type": "submitted",
-                       "quantity": extra_submitted})
+        events.append({"id": "s", "date": "2009-05-01", "kind": "portal_adoption", "type": "submitted", "quantity": extra_submitted})
     return city(events)
 
 
-@pytest.mark.parametrize("principal,submitted,raw,item", [
-    (4, 59, 299, "9.97"),    # B.2.2: 10 × 299/300 = 9.966…
-    (5, 0, 300, "10.00"),    # B.2.2: exactly the full 10
-    (5, 1, 301, "10.03"),    # B.2.2: 10 + 10 × 1/300
-    (15, 0, 900, "30.00"),   # B.2.2: 10 + extra 20 (the cap)
-    (15, 1, 901, "30.00"),   # B.2.2: the extra stays capped at 20
-])
+@pytest.mark.parametrize(
+    "principal,submitted,raw,item",
+    [
+        (4, 59, 299, "9.97"),  # B.2.2: 10 × 299/300 = 9.966…
+        (5, 0, 300, "10.00"),  # B.2.2: exactly the full 10
+        (5, 1, 301, "10.03"),  # B.2.2: 10 + 10 × 1/300
+        (15, 0, 900, "30.00"),  # B.2.2: 10 + extra 20 (the cap)
+        (15, 1, 901, "30.00"),  # B.2.2: the extra stays capped at 20
+    ],
+)
 def test_b22_scale_boundaries(informatization, principal, submitted, raw, item):
     card = informatization.score(interviews(principal, submitted))
     unit = card.unit("達州市")
@@ -58,8 +60,12 @@ def test_b22_three_crawled_make_exactly_point_three(informatization):
 
 @pytest.mark.parametrize("links,deduction,capped", [(5, 5, False), (6, 5, True)])
 def test_b213_dead_link_deduction_caps_at_five(informatization, links, deduction, capped):
-    events = city([{"id": "q", "date": "2009-02-01", "kind": "milestone", "task": "site_quality"},
-                   {"id": "k", "date": "2009-03-01", "kind": "dead_link", "quantity": links}])
+    events = city(
+        [
+            {"id": "q", "date": "2009-02-01", "kind": "milestone", "task": "site_quality"},
+            {"id": "k", "date": "2009-03-01", "kind": "dead_link", "quantity": links},
+        ]
+    )
     item = informatization.score(events).unit("達州市").item("B.2.1.3")
     assert item.deduction == deduction
     assert item.score == 0
@@ -70,16 +76,21 @@ def test_b213_dead_link_deduction_caps_at_five(informatization, links, deduction
 
 @pytest.mark.parametrize("month_total,points", [(99, 0), (100, 80)])
 def test_b221_month_with_99_vs_100(informatization, month_total, points):
-    events = city([{"id": f"p{m}", "date": f"2009-{m:02d}-10", "kind": "portal_submission",
-                    "quantity": month_total if m == 7 else 100} for m in range(1, 13)])
+    events = city(
+        [
+            {"id": f"p{m}", "date": f"2009-{m:02d}-10", "kind": "portal_submission", "quantity": month_total if m == 7 else 100}
+            for m in range(1, 13)
+        ]
+    )
     assert informatization.score(events).unit("達州市").item("B.2.2.1").score == points
 
 
 def test_b221_prorated_variant_expresses_other_reading():
     # B.2.2.1 prorated: 80 × 11/12 = 73.333… → 73.33
     program = rubric_dsl.load(RUBRICS.parent / "examples" / "2009_informatization_prorated.rubric")
-    events = city([{"id": f"p{m}", "date": f"2009-{m:02d}-10", "kind": "portal_submission",
-                    "quantity": 99 if m == 7 else 100} for m in range(1, 13)])
+    events = city(
+        [{"id": f"p{m}", "date": f"2009-{m:02d}-10", "kind": "portal_submission", "quantity": 99 if m == 7 else 100} for m in range(1, 13)]
+    )
     assert str(program.score(events).unit("達州市").item("B.2.2.1").score) == "73.33"
 
 

@@ -28,8 +28,7 @@ def test_check_shipped_rubrics_folder(capsys):
 
 def test_check_error_and_json(capsys, tmp_path):
     bad = tmp_path / "bad.rubric"
-    bad.write_text('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nsection S "s"\n  item S.1 "i"\n    award 1 for each x\n',
-                   encoding="utf-8")
+    bad.write_text('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nsection S "s"\n  item S.1 "i"\n    award 1 for each x\n', encoding="utf-8")
     status, out, err = run(capsys, "check", str(bad))
     assert status == 1
     assert err.splitlines()[0] == f"{bad}:5:22: error[E300]: unknown event kind `x`"
@@ -40,8 +39,10 @@ def test_check_error_and_json(capsys, tmp_path):
 
 def test_check_warnings_fail_only_with_strict(capsys, tmp_path):
     path = tmp_path / "w.rubric"
-    path.write_text('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\nsection S "s"\n  item S.1 "i"\n'
-                    "    award 2 for each e, at most 1\n", encoding="utf-8")
+    path.write_text(
+        'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\nsection S "s"\n  item S.1 "i"\n    award 2 for each e, at most 1\n',
+        encoding="utf-8",
+    )
     assert run(capsys, "check", str(path))[0] == 0
     assert run(capsys, "check", "--strict", str(path))[0] == 1
 
@@ -80,8 +81,11 @@ def test_score_json_carries_raw_part_points(capsys):
 
 def test_score_invalid_events_exit_1_and_skip(capsys, tmp_path):
     events = tmp_path / "e.jsonl"
-    events.write_text('{"id": "a", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"}\n'
-                      '{"id": "b", "unit": "通川區", "date": "2009-05-01", "kind": "adoptd"}\n', encoding="utf-8")
+    events.write_text(
+        '{"id": "a", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"}\n'
+        '{"id": "b", "unit": "通川區", "date": "2009-05-01", "kind": "adoptd"}\n',
+        encoding="utf-8",
+    )
     status, out, err = run(capsys, "score", INFO, str(events))
     assert status == 1 and out == ""
     assert f"{events}:2: error: unknown event kind `adoptd` (did you mean `adopted`?)" in err
@@ -143,7 +147,9 @@ def test_test_command_failure_shows_expected_and_actual(capsys, tmp_path):
     (tmp_path / "t.test.yaml").write_text(
         "cases:\n  - name: wrong on purpose\n    events:\n"
         "      - {id: a, unit: 通川區, date: 2009-05-01, kind: adopted, outlet: picture_news}\n"
-        "    expect:\n      通川區: {total: 2, items: {A.4.3: 2}}\n", encoding="utf-8")
+        "    expect:\n      通川區: {total: 2, items: {A.4.3: 2}}\n",
+        encoding="utf-8",
+    )
     status, out, _err = run(capsys, "test", str(tmp_path))
     assert status == 1
     assert "    通川區 total: expected 2, got 1.00" in out

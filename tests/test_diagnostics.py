@@ -28,7 +28,9 @@ def test_every_code_in_the_docs_has_a_case():
 
 
 def test_all_findings_are_collected_in_one_run():
-    text = ('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent a\n'
-            'section S "s"\n  item S.1 "i"\n    award 1 for each b\n    award 1 for each c\n')
+    text = (
+        'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent a\n'
+        'section S "s"\n  item S.1 "i"\n    award 1 for each b\n    award 1 for each c\n'
+    )
     _, diagnostics = check_text(text, "t.rubric")
     assert [d.code for d in diagnostics] == ["E300", "E300"]

@@ -15,19 +15,22 @@ def problems_of(program, events):
     return [(str(p.place), p.message) for p in tally.problems]
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"kind": "adoptd"}, "unknown event kind `adoptd` (did you mean `adopted`?)"),
-    ({"colour": "red"}, "unknown field `colour` for kind `adopted` (did you mean `column`?); its fields are: category, column, outlet"),
-    ({"outlet": "daily"}, "`outlet` is \"daily\", which is not one of city_express | daily_provincial | picture_news | province"),
-    ({"category": None}, "missing `category`: it is required when outlet = daily_provincial"),
-    ({"date": "2009-02-30"}, "`date` must be a real date YYYY-MM-DD, not \"2009-02-30\""),
-    ({"date": None}, "missing `date`"),
-    ({"quantity": 0}, "`quantity` must be a whole number of at least 1, not 0"),
-    ({"quantity": "two"}, "`quantity` must be a whole number of at least 1, not \"two\""),
-    ({"id": None}, "missing `id`: every event needs an id unique in its stream"),
-    ({"unit": None}, "missing `unit`: every event names the unit it belongs to"),
-    ({"column": "briefs"}, "`column` is only allowed when outlet = city_express"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"kind": "adoptd"}, "unknown event kind `adoptd` (did you mean `adopted`?)"),
+        ({"colour": "red"}, "unknown field `colour` for kind `adopted` (did you mean `column`?); its fields are: category, column, outlet"),
+        ({"outlet": "daily"}, '`outlet` is "daily", which is not one of city_express | daily_provincial | picture_news | province'),
+        ({"category": None}, "missing `category`: it is required when outlet = daily_provincial"),
+        ({"date": "2009-02-30"}, '`date` must be a real date YYYY-MM-DD, not "2009-02-30"'),
+        ({"date": None}, "missing `date`"),
+        ({"quantity": 0}, "`quantity` must be a whole number of at least 1, not 0"),
+        ({"quantity": "two"}, '`quantity` must be a whole number of at least 1, not "two"'),
+        ({"id": None}, "missing `id`: every event needs an id unique in its stream"),
+        ({"unit": None}, "missing `unit`: every event names the unit it belongs to"),
+        ({"column": "briefs"}, "`column` is only allowed when outlet = city_express"),
+    ],
+)
 def test_bad_event(info, change, message):
     event = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
     assert problems_of(info, [event]) == [("<events>[0]", message)]
@@ -35,15 +38,14 @@ def test_bad_event(info, change, message):
 
 def test_bad_value(info):
     event = {"id": "p", "unit": "通川區", "date": "2009-05-04", "kind": "provincial_score", "value": "abc"}
-    assert problems_of(info, [event]) == [("<events>[0]", "`value` must be a number, not \"abc\"")]
+    assert problems_of(info, [event]) == [("<events>[0]", '`value` must be a number, not "abc"')]
     event["value"] = "-1"
     assert problems_of(info, [event]) == [("<events>[0]", "`value` is -1, below the least allowed 0")]
 
 
 def test_conflicting_duplicate_names_both_places(info):
     other = dict(GOOD, category="thematic")
-    assert problems_of(info, [GOOD, other]) == [
-        ("<events>[1]", "id `e1` was already used at <events>[0] with different content")]
+    assert problems_of(info, [GOOD, other]) == [("<events>[1]", "id `e1` was already used at <events>[0] with different content")]
 
 
 def test_jsonl_places_broken_json_and_non_objects(info, tmp_path):
@@ -69,8 +71,9 @@ def test_jsonl_caret_points_at_the_bad_field(info, tmp_path):
 
 def test_csv_cells_are_coerced(info, tmp_path):
     path = tmp_path / "e.csv"
-    path.write_text("id,unit,date,kind,outlet,category,quantity\n"
-                    "c1,通川區,2009-05-04,adopted,daily_provincial,thematic,2\n", encoding="utf-8")
+    path.write_text(
+        "id,unit,date,kind,outlet,category,quantity\nc1,通川區,2009-05-04,adopted,daily_provincial,thematic,2\n", encoding="utf-8"
+    )
     card = info.score(read_events(str(path)))
     assert card.total("通川區") == 8
 
@@ -90,11 +93,13 @@ def test_invalid_events_raise_one_documented_error(info):
 
 def test_misspelt_unit_warns_with_the_unit_meant(info):
     tally = info.tally([dict(GOOD, unit="通川区")])
-    assert tally.warnings == ["<events>[0]: warning: unit `通川区` is not in the rubric's tables; did you mean `通川區`? "
-                              "(the same name in Simplified characters)"]
+    assert tally.warnings == [
+        "<events>[0]: warning: unit `通川区` is not in the rubric's tables; did you mean `通川區`? (the same name in Simplified characters)"
+    ]
 
 
 def test_rejected_unit_policy(informatization):
     event = {"id": "x", "unit": "巴中市", "date": "2009-05-01", "kind": "dead_link"}
     assert problems_of(informatization, [event]) == [
-        ("<events>[0]", "unit `巴中市` is not in the rubric's tables, and this rubric rejects unlisted units")]
+        ("<events>[0]", "unit `巴中市` is not in the rubric's tables, and this rubric rejects unlisted units")
+    ]

@@ -13,9 +13,51 @@ from rubric_dsl.formatter import format_text
 from .conftest import RUBRICS
 
 SHIPPED = [(RUBRICS / name).read_text(encoding="utf-8") for name in ("2009_info.rubric", "2009_informatization.rubric")]
-WORDS = ["rubric", "window", "item", "section", "award", "bonus", "deduct", "for", "each", "when", "where", "and", "or",
-         "not", "by", "at", "most", "of", "field", "event", "one", "unit", "group", '"文"', "2009-01-01", "10", "40%",
-         ":", ",", "|", "=", ">=", "(", ")", "\n", "#c", "A.1", "x", "distinct", "latest", "count", "reached", "no"]
+WORDS = [
+    "rubric",
+    "window",
+    "item",
+    "section",
+    "award",
+    "bonus",
+    "deduct",
+    "for",
+    "each",
+    "when",
+    "where",
+    "and",
+    "or",
+    "not",
+    "by",
+    "at",
+    "most",
+    "of",
+    "field",
+    "event",
+    "one",
+    "unit",
+    "group",
+    '"文"',
+    "2009-01-01",
+    "10",
+    "40%",
+    ":",
+    ",",
+    "|",
+    "=",
+    ">=",
+    "(",
+    ")",
+    "\n",
+    "#c",
+    "A.1",
+    "x",
+    "distinct",
+    "latest",
+    "count",
+    "reached",
+    "no",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -52,7 +94,7 @@ def test_mutated_shipped_rubrics_give_ast_or_rubric_error(data):
         lines[index] = line[: data.draw(st.integers(0, len(line)))]
     else:
         position = data.draw(st.integers(0, len(line)))
-        lines[index] = line[:position] + data.draw(st.sampled_from(WORDS + ["\"", "\\", "%", "-", "é"])) + line[position:]
+        lines[index] = line[:position] + data.draw(st.sampled_from(WORDS + ['"', "\\", "%", "-", "é"])) + line[position:]
     mutated = "\n".join(lines)
     _, _diagnostics = rubric_dsl.check_text(mutated)
     try:
@@ -71,27 +113,42 @@ def test_formatting_shipped_rubrics_keeps_meaning():
 @st.composite
 def generated_rubrics(draw):
     """Small valid rubrics in messy layout: random indentation, spacing, comments and blank lines."""
+
     def pad():
         return draw(st.sampled_from(["", " ", "  ", "\t", "      "]))
 
     def comment():
         return draw(st.sampled_from(["", "  # note", " #另加"]))
 
-    lines = [f'{pad()}rubric   "{draw(st.text("考核abc ", min_size=1, max_size=8))}"{comment()}',
-             f"{pad()}window 2009-01-01   to 2009-12-31"]
+    lines = [
+        f'{pad()}rubric   "{draw(st.text("考核abc ", min_size=1, max_size=8))}"{comment()}',
+        f"{pad()}window 2009-01-01   to 2009-12-31",
+    ]
     if draw(st.booleans()):
         lines.append("")
-    lines += [f"{pad()}event  e", f"{pad()}field  f :one of a|b{draw(st.sampled_from(['', ', optional', ', default a']))}",
-              f"{pad()}field v: decimal,from 0 to 1, optional"]
+    lines += [
+        f"{pad()}event  e",
+        f"{pad()}field  f :one of a|b{draw(st.sampled_from(['', ', optional', ', default a']))}",
+        f"{pad()}field v: decimal,from 0 to 1, optional",
+    ]
     for section in range(draw(st.integers(1, 3))):
         lines.append(f'{pad()}section S{section} "s"{comment()}')
         for item in range(draw(st.integers(1, 3))):
             lines.append(f'{pad()}item S{section}.{item} "i"')
-            rule = draw(st.sampled_from([
-                "award 2 for each e where f = a", "deduct 1 for each e,at most 5", "bonus 1 when reached e where f=b",
-                "award for each e by f: a 1, b 2.5", "award 40% of sum v of e", "award 3 when every month count e >= 2",
-                "deduct 1 for each month without e", "award 1 for each distinct f of e whose latest v < 50%",
-            ]))
+            rule = draw(
+                st.sampled_from(
+                    [
+                        "award 2 for each e where f = a",
+                        "deduct 1 for each e,at most 5",
+                        "bonus 1 when reached e where f=b",
+                        "award for each e by f: a 1, b 2.5",
+                        "award 40% of sum v of e",
+                        "award 3 when every month count e >= 2",
+                        "deduct 1 for each month without e",
+                        "award 1 for each distinct f of e whose latest v < 50%",
+                    ]
+                )
+            )
             lines.append(f"{pad()}{rule}{comment()}")
             if draw(st.booleans()):
                 lines.append(f"{pad()}floor 0")
@@ -119,9 +176,12 @@ def info_streams(draw):
     events = []
     for number in range(draw(st.integers(0, 40))):
         kind = draw(st.sampled_from(["adopted", "instruction", "provincial_score"]))
-        event = {"id": f"e{number}", "unit": draw(st.sampled_from(UNITS)),
-                 "date": (datetime.date(2009, 3, 20) + datetime.timedelta(days=draw(st.integers(0, 300)))).isoformat(),
-                 "kind": kind}
+        event = {
+            "id": f"e{number}",
+            "unit": draw(st.sampled_from(UNITS)),
+            "date": (datetime.date(2009, 3, 20) + datetime.timedelta(days=draw(st.integers(0, 300)))).isoformat(),
+            "kind": kind,
+        }
         if kind == "adopted":
             event["outlet"] = draw(st.sampled_from(["daily_provincial", "city_express", "picture_news", "province"]))
             if event["outlet"] == "daily_provincial":
@@ -170,14 +230,27 @@ def test_chunked_tallies_merge_to_the_whole(info, events, cut):
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_caps_and_floors_are_never_crossed(informatization, data):
-    kinds = ["dead_link", "unreported_dead_link", "dept_exchange", "inaccurate_filing", "interactive_column",
-             "online_interview", "portal_adoption", "provincial_task_unfinished", "milestone"]
+    kinds = [
+        "dead_link",
+        "unreported_dead_link",
+        "dept_exchange",
+        "inaccurate_filing",
+        "interactive_column",
+        "online_interview",
+        "portal_adoption",
+        "provincial_task_unfinished",
+        "milestone",
+    ]
     events = []
     for number in range(data.draw(st.integers(0, 30))):
         kind = data.draw(st.sampled_from(kinds))
-        event = {"id": f"e{number}", "unit": "達州市", "kind": kind,
-                 "date": (datetime.date(2009, 1, 1) + datetime.timedelta(days=data.draw(st.integers(0, 364)))).isoformat(),
-                 "quantity": data.draw(st.integers(1, 9))}
+        event = {
+            "id": f"e{number}",
+            "unit": "達州市",
+            "kind": kind,
+            "date": (datetime.date(2009, 1, 1) + datetime.timedelta(days=data.draw(st.integers(0, 364)))).isoformat(),
+            "quantity": data.draw(st.integers(1, 9)),
+        }
         if kind == "dept_exchange":
             event["dept"] = data.draw(st.sampled_from(["甲", "乙", "丙", "丁", "戊", "己", "庚"]))
         elif kind == "interactive_column":
@@ -191,10 +264,10 @@ def test_caps_and_floors_are_never_crossed(informatization, data):
             event["task"] = data.draw(st.sampled_from(["site_quality", "supervision_sharing", "online_application"]))
         events.append(event)
     unit = informatization.score(events).unit("達州市")
-    assert 0 <= unit.item("B.2.1.3").score <= 5 and unit.item("B.2.1.3").deduction <= 5   # floor 0, deduction at most 5
-    assert unit.item("B.1.2").bonus <= 5                                                   # bonus at most 5
-    assert unit.item("B.2.1.2").score >= 0 and 0 <= unit.item("B.4.1").score <= 10        # floors
-    assert 0 <= unit.item("B.2.2").score <= 30                                             # scale with extra at most 20
+    assert 0 <= unit.item("B.2.1.3").score <= 5 and unit.item("B.2.1.3").deduction <= 5  # floor 0, deduction at most 5
+    assert unit.item("B.1.2").bonus <= 5  # bonus at most 5
+    assert unit.item("B.2.1.2").score >= 0 and 0 <= unit.item("B.4.1").score <= 10  # floors
+    assert 0 <= unit.item("B.2.2").score <= 30  # scale with extra at most 20
     assert unit.item("B.2.2").bonus <= 20
 
 
