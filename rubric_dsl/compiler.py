@@ -496,7 +496,7 @@ class Program:
 
     def _kind_problem(self, ev, place) -> EventProblem:
         if isinstance(ev, BadRecord):
-            return EventProblem(place, ev.message, None, None)
+            return EventProblem(place, ev.message, None, None, ev.column)
         if not isinstance(ev, dict):
             return EventProblem(place, f"expected an object, found {type(ev).__name__}", None, None)
         kind = ev.get("kind")

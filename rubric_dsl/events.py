@@ -55,13 +55,14 @@ class EventProblem:
     message: str
     field: str | None = None
     event: object = attrs.field(default=None, eq=False, repr=False)
+    column: int = attrs.field(default=0, eq=False, repr=False)
 
     def render(self) -> str:
         out = [f"{self.place}: error: {self.message}"]
         text = self.place.text
         if text is not None:
             text = text.rstrip("\r\n")
-            column = column_of(text, self.field) if self.field else 1
+            column = self.column or (column_of(text, self.field) if self.field else 1)
             from .diagnostics import caret_line
 
             out.append(f"  {self.place.line:>4} | {text}")
@@ -94,10 +95,11 @@ class EventError(Exception):
 class BadRecord:
     """A line that is not an event at all (broken JSON, not an object); the engine rejects it with its place."""
 
-    __slots__ = ("message",)
+    __slots__ = ("column", "message")
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, column: int = 0):
         self.message = message
+        self.column = column
 
 
 def detect_format(path: str, explicit: str | None = None) -> str:
@@ -121,8 +123,8 @@ def read_jsonl(stream, path: str):
         try:
             record = loads(line)
         except ValueError as error:
-            message = str(error).split(":")[0]
-            yield BadRecord(f"broken JSON: {message}"), Place(path, number, text=line, format="jsonl")
+            message = getattr(error, "msg", str(error))
+            yield BadRecord(f"broken JSON: {message}", getattr(error, "colno", 0)), Place(path, number, text=line, format="jsonl")
             continue
         if not isinstance(record, dict):
             yield BadRecord(f"expected an object {{…}}, found {type(record).__name__}"), Place(path, number, text=line, format="jsonl")
