@@ -5,10 +5,11 @@ python examples/make_readme.py
 
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from rubric_dsl.reports import find_chromium, screenshot
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -32,34 +33,6 @@ def count(path):
     return sum(1 for line in (ROOT / path).read_text(encoding="utf-8").splitlines() if line.strip())
 
 
-def screenshot(html_path, png_path):
-    chromium = shutil.which("chromium")
-    if not chromium:
-        return False
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                f"--user-data-dir={profile}",
-                "--window-size=1000,1500",
-                f"--screenshot={png_path}",
-                html_path.as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-    return True
-
-
 def main():
     out = HERE / "bulletins"
     out.mkdir(exist_ok=True)
@@ -70,7 +43,9 @@ def main():
     run("report", info, info_ev, "--year", "-o", "examples/bulletins/2009-year.html")
     run("report", info, info_ev, "--year", "-o", "examples/bulletins/2009-year.xlsx")
     run("report", infz, infz_ev, "--year", "-o", "examples/bulletins/2009-informatization.md")
-    shot = screenshot(out / "2009-06.html", out / "2009-06.png")
+    shot = find_chromium() is not None
+    if shot:
+        screenshot(out / "2009-06.html", out / "2009-06.png")
     bad = HERE / "bad.events.jsonl"
     sections = [
         "# Examples\n",

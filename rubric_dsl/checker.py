@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from . import nodes as n
 from .diagnostics import Diagnostic
+from .nodes import sources_of, walk
 
 ROUNDING_MODES = ("half_up", "half_even", "down", "up")
 # Every event has these; filters may test them like declared fields.
@@ -51,49 +52,10 @@ class Context:
 # ---- walking rule expressions ----------------------------------------------------------
 
 
-def sources_of(node):
-    """Every Source inside an expression (amounts, conditions, aggregates, countables)."""
-    if isinstance(node, n.Source):
-        yield node
-        return
-    if isinstance(node, (tuple, list)):
-        for child in node:
-            yield from sources_of(child)
-        return
-    if hasattr(node, "__attrs_attrs__"):
-        for attribute in node.__attrs_attrs__:
-            value = getattr(node, attribute.name)
-            if hasattr(value, "__attrs_attrs__") or isinstance(value, (tuple, list)):
-                yield from sources_of(value)
-
-
-def walk(node):
-    """Every attrs node inside `node`, itself included."""
-    if isinstance(node, (tuple, list)):
-        for child in node:
-            yield from walk(child)
-        return
-    if not hasattr(node, "__attrs_attrs__"):
-        return
-    yield node
-    for attribute in node.__attrs_attrs__:
-        yield from walk(getattr(node, attribute.name))
-
-
 def rules_with_items(rubric):
     for item in rubric.all_items():
         for rule in item.rules:
             yield item, rule
-
-
-def value_text(value) -> str:
-    if isinstance(value, n.Word):
-        return value.name
-    if isinstance(value, n.Number):
-        return value.literal
-    if isinstance(value, n.Text):
-        return f'"{value.value}"'
-    return str(value)
 
 
 # ---- value and filter checks ----------------------------------------------------------------

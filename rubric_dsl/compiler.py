@@ -50,7 +50,7 @@ def slot_specs(rubric: n.Rubric):
 
     for item in rubric.all_items():
         for rule in item.rules:
-            for node in _walk(rule.amount):
+            for node in n.walk(rule.amount):
                 if isinstance(node, (n.Events, n.Count, n.MonthsWithout, n.Reached, n.NoEvent)):
                     need(node.source)
                 elif isinstance(node, n.PerEachBy):
@@ -60,19 +60,6 @@ def slot_specs(rubric: n.Rubric):
                 elif isinstance(node, n.DistinctValues):
                     need(node.source, ("pair", node.field, node.whose.field if node.whose else None))
     return specs
-
-
-def _walk(node):
-    if isinstance(node, (tuple, list)):
-        for child in node:
-            yield from _walk(child)
-        return
-    if not hasattr(node, "__attrs_attrs__"):
-        return
-    yield node
-    for attribute in node.__attrs_attrs__:
-        if attribute.name != "span":
-            yield from _walk(getattr(node, attribute.name))
 
 
 # ---- code generation for the per-event path ----------------------------------------------

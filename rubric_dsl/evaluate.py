@@ -318,8 +318,8 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         value = item.cap.value
     score = program.round(value)
     base = item.base.value if item.base is not None else None
-    kinds = {s.kind for rule in item.rules for s in _sources(rule.amount)} | {
-        s.kind for part in item.parts for rule in part.rules for s in _sources(rule.amount)
+    kinds = {s.kind for rule in item.rules for s in n.sources_of(rule.amount)} | {
+        s.kind for part in item.parts for rule in part.rules for s in n.sources_of(rule.amount)
     }
     skipped = [e for e in exclusions if e.kind in kinds]
     if skipped:
@@ -354,12 +354,6 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         item.text,
         section_id,
     )
-
-
-def _sources(node):
-    from .checker import sources_of
-
-    return sources_of(node)
 
 
 def evaluate_unit(program, slots, months, as_of, exclusions):

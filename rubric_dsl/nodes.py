@@ -33,6 +33,25 @@ def number_value(literal: str) -> Decimal:
     return Decimal(literal)
 
 
+def walk(node):
+    """Every node inside `node` (a node, or a tuple of them), itself included, depth first."""
+    if isinstance(node, (tuple, list)):
+        for child in node:
+            yield from walk(child)
+        return
+    if not hasattr(node, "__attrs_attrs__"):
+        return
+    yield node
+    for attribute in node.__attrs_attrs__:
+        if attribute.name != "span":
+            yield from walk(getattr(node, attribute.name))
+
+
+def sources_of(node):
+    """Every Source (kind and filter) an expression reads."""
+    return (child for child in walk(node) if isinstance(child, Source))
+
+
 def plain_value(value):
     """A filter value as the engine compares it: Decimal for numbers, str for words and text, or a date."""
     if isinstance(value, Number):

@@ -461,6 +461,49 @@ def _sheet_title(title: str, workbook) -> str:
     return clean
 
 
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+)
+
+
+def find_chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def screenshot(html_path, png_path, width: int = 1000, height: int = 1500) -> None:
+    """A PNG of an HTML bulletin as headless Chromium renders it (raises FileNotFoundError without Chromium)."""
+    import pathlib
+    import subprocess
+    import tempfile
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise FileNotFoundError("chromium is not installed")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                f"--screenshot={png_path}",
+                pathlib.Path(html_path).resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+
 def write_bulletin(bulletin: Bulletin, fmt: str, output: str | None, out) -> None:
     if fmt == "xlsx":
         to_xlsx(bulletin, output)

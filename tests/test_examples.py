@@ -52,9 +52,7 @@ def test_examples_readme_shows_the_golden_explain_text():
 
 def test_as_of_counts_months_only_to_that_date(informatization):
     # B.4.1 as of June: six months, updates in four of them → 10 − 2 = 8
-    events = [
-        {"id": f"u{m}", "unit": "達州市", "date": f"2009-{m:02d}-05", "kind": "extranet_update"} for m in (1, 2, 3, 5, 9)
-    ]
+    events = [{"id": f"u{m}", "unit": "達州市", "date": f"2009-{m:02d}-05", "kind": "extranet_update"} for m in (1, 2, 3, 5, 9)]
     card = informatization.score(events, as_of=datetime.date(2009, 6, 30))
     assert card.unit("達州市").item("B.4.1").score == 8
     assert card.excluded_counts() == {"after the as-of date": 1}
@@ -62,7 +60,15 @@ def test_as_of_counts_months_only_to_that_date(informatization):
 
 def test_cli_as_of(capsys):
     status = main(
-        ["score", str(ROOT / "rubrics/2009_info.rubric"), str(EXAMPLES / "2009_info.events.jsonl"), "--as-of", "2009-04-30", "--format", "json"]
+        [
+            "score",
+            str(ROOT / "rubrics/2009_info.rubric"),
+            str(EXAMPLES / "2009_info.events.jsonl"),
+            "--as-of",
+            "2009-04-30",
+            "--format",
+            "json",
+        ]
     )
     data = json.loads(capsys.readouterr().out)
     assert status == 0 and data["as_of"] == "2009-04-30" and data["period"] == ["2009-04-01", "2009-04-30"]

@@ -4,14 +4,12 @@ import csv
 import datetime
 import html.parser
 import io
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
 
 import rubric_dsl
-from rubric_dsl.reports import build_bulletin, to_csv, to_html, to_markdown, to_xlsx
+from rubric_dsl.reports import build_bulletin, find_chromium, screenshot, to_csv, to_html, to_markdown, to_xlsx
 
 from .conftest import ROOT
 
@@ -121,7 +119,7 @@ def test_informatization_report_names_who_answers_for_lost_points(informatizatio
     assert "- B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心、市信息產業局" in text
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = find_chromium()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
@@ -129,25 +127,6 @@ def test_html_renders_in_headless_chromium(june, tmp_path):
     page = tmp_path / "june.html"
     page.write_text(to_html(june), encoding="utf-8")
     shot = tmp_path / "june.png"
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1100,1400",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    screenshot(page, shot, 1100, 1400)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
