@@ -138,7 +138,10 @@ def score_card(args):
         if getattr(args, "rejected", None):
             fmt = detect_format(args.events[0], getattr(args, "events_format", None))
             write_rejected(tally.problems, args.rejected, fmt)
-    card = program.finish(tally, args.as_of)
+    try:
+        card = program.finish(tally, args.as_of)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     return program, card, EXIT_FAIL if tally.problems else EXIT_OK
 
 
@@ -321,7 +324,10 @@ def cmd_report(args) -> int:
         if not args.skip_invalid:
             _err(f"{len(tally.problems)} invalid events; no report (use --skip-invalid to report the rest)")
             return EXIT_FAIL
-    bulletin = build_bulletin(program, tally, as_of)
+    try:
+        bulletin = build_bulletin(program, tally, as_of)
+    except ValueError as error:
+        raise UsageError(f"no bulletin for {args.month}: {error}") from None
     fmt = args.format or (pathlib.Path(args.output).suffix.lstrip(".") if args.output else "md")
     fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
     if fmt not in ("md", "html", "xlsx", "csv"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
@@ -142,9 +143,10 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
         "    unit = ev.get('unit')",
         "    if unit.__class__ is not str or not unit:",
         "        bad_unit(unit)",
-        "    day = DATES.get(ev.get('date'))",
+        "    date_text = ev.get('date')",
+        "    day = DATES.get(date_text)",
         "    if day is None:",
-        "        day = add_date(ev.get('date'))",
+        "        day = add_date(date_text)",
         "    q = ev.get('quantity', 1)",
         "    if q.__class__ is not int or q < 1:",
         "        q = to_quantity(q)",
@@ -155,11 +157,15 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
         lines.append(f"    f_{field.name} = ev.get({field.name!r})")
     for field in ordered:
         lines += _field_check_lines(kind, field, types, ns)
+    # A re-send is the same id with the same (validated, normalised) content; the index keeps a
+    # hash of that content instead of the event, so memory per event stays small.
+    content = ", ".join(["unit", "date_text", "q", *(f"f_{f.name}" for f in kind.fields)])
     lines += [
+        f"    fingerprint = hash(({kind.name!r}, {content}))",
         "    prev = IDS.get(id_)",
         "    if prev is not None:",
-        "        return seen_again(ev, place, seq, prev, id_)",
-        "    IDS[id_] = (ev, place, seq)",
+        "        return seen_again(ev, place, seq, prev, id_, fingerprint)",
+        "    IDS[id_] = (fingerprint, place, seq)",
         "    st = UNITS.get(unit)",
         "    if st is None:",
         "        st = new_unit(unit, place)",
@@ -363,6 +369,19 @@ def _show(value) -> str:
     return repr(value) if not isinstance(value, Decimal) else str(value)
 
 
+@contextlib.contextmanager
+def no_cyclic_gc():
+    """Pause CPython's cyclic collector: tallying and finishing make only acyclic tuples, and the
+    collector would rescan every record again and again as they pile up (a third of the time at 1M events)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 # ---- the tally: what a run has recorded; mergeable ----------------------------------------
 
 
@@ -401,13 +420,10 @@ class Tally:
             drop.add(late[2])
             early_place, late_place = resolve(early[1], early_path), resolve(late[1], late_path)
             if early[0] == late[0]:
-                merged.resent.append(
-                    Excluded(event_id, late[0].get("unit"), late[0].get("kind"), None, str(late_place), f"re-sent (first at {early_place})")
-                )
+                merged.resent.append(Excluded(event_id, None, None, None, str(late_place), f"re-sent (first at {early_place})"))
             else:
-                merged.problems.append(
-                    EventProblem(late_place, f"id `{event_id}` was already used at {early_place} with different content", "id", late[0])
-                )
+                message = f"id `{event_id}` was already used at {early_place} with different content"
+                merged.problems.append(EventProblem(late_place, message, "id", None))
         for tally in (first, second):
             for unit, slots in tally.units.items():
                 target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
@@ -460,11 +476,7 @@ class Program:
         problems = tally.problems
         seq = start - 1
         pairs = events if getattr(events, "paired", False) else with_places(events, start)
-        # The tally only adds acyclic tuples; CPython's cyclic collector would otherwise rescan
-        # every one of them again and again as the tally grows (a third of the time at 1M events).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with no_cyclic_gc():
             for seq, (ev, place) in enumerate(pairs, start):
                 try:
                     handler = handlers[ev["kind"]]
@@ -475,9 +487,6 @@ class Program:
                     handler(ev, seq, place)
                 except Invalid as error:
                     problems.append(EventProblem(resolve(place, path), error.message, error.field, ev))
-        finally:
-            if collecting:
-                gc.enable()
         tally.read = seq - start + 1
         return tally
 
@@ -529,9 +538,9 @@ class Program:
 
         path = tally.path
 
-        def seen_again(ev, place, seq, prev, event_id):
+        def seen_again(ev, place, seq, prev, event_id, fingerprint):
             first = resolve(prev[1], path)
-            if prev[0] == ev:
+            if prev[0] == fingerprint:
                 tally.resent.append(
                     Excluded(event_id, ev.get("unit"), ev.get("kind"), None, str(resolve(place, path)), f"re-sent (first at {first})")
                 )
@@ -599,9 +608,16 @@ class Program:
         return list(range(first, last + 1))
 
     def finish(self, tally: Tally, as_of=None) -> Scorecard:
+        if as_of is not None and as_of < self.window.start:
+            # No month of the period has begun: "every month" and "months without" would be meaningless.
+            raise ValueError(f"the as-of date {as_of} is before the window starts ({self.window.start})")
+        months = self.months(as_of)
+        with no_cyclic_gc():
+            return self._finish(tally, as_of, months)
+
+    def _finish(self, tally: Tally, as_of, months) -> Scorecard:
         from .evaluate import evaluate_unit
 
-        months = self.months(as_of)
         results = []
         excluded_by_unit: dict = {}
         late = self._after_as_of(tally, as_of) if as_of else []
@@ -647,15 +663,19 @@ class Program:
         )
 
     def _after_as_of(self, tally: Tally, as_of) -> list[Excluded]:
-        """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
-        late = []
-        for event_id, (ev, place, _) in tally.ids.items():
-            raw = ev.get("date")
-            day = raw if isinstance(raw, datetime.date) else datetime.date.fromisoformat(raw)
-            if as_of < day <= self.window.end:
-                late.append(
-                    Excluded(event_id, ev.get("unit"), ev.get("kind"), day, str(resolve(place, tally.path)), EXCLUSION_REASONS[AFTER_AS_OF])
-                )
+        """In-window events dated after `as_of`, as the rules recorded them: kept, and reported as not yet counted.
+
+        (An event no rule reads scores nothing whatever its date, so it is not listed here.)
+        """
+        kind_of_slot = {index: source.kind for (source, _), index in self.slots.items()}
+        late, seen = [], set()
+        for unit, slots in tally.units.items():
+            for index, records in enumerate(slots):
+                for record in records:
+                    if as_of < record[2] <= self.window.end and record[0] not in seen:
+                        seen.add(record[0])
+                        place = resolve(tally.ids[record[1]][1], tally.path)
+                        late.append(Excluded(record[1], unit, kind_of_slot[index], record[2], str(place), EXCLUSION_REASONS[AFTER_AS_OF]))
         return late
 
     def warnings_text(self):

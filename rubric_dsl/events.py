@@ -35,11 +35,31 @@ class Place:
     def __repr__(self) -> str:
         return f"Place({str(self)!r})"
 
+    def source_line(self) -> str | None:
+        """The event's line as written: kept for stdin, read again from a file only when an error shows it."""
+        if self.text is not None:
+            return self.text
+        if self.line and self.format in ("jsonl", "csv"):
+            return fetch_line(self.path, self.line)
+        return None
+
     def __eq__(self, other) -> bool:
         return isinstance(other, Place) and (self.path, self.line, self.index) == (other.path, other.line, other.index)
 
     def __hash__(self) -> int:
         return hash((self.path, self.line, self.index))
+
+
+def fetch_line(path: str, number: int) -> str | None:
+    """Line `number` of a file, streamed (a reader keeps no line text, so memory does not grow with events)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            for current, line in enumerate(stream, 1):
+                if current == number:
+                    return line
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
 
 
 def resolve(place, path: str) -> Place:
@@ -59,7 +79,7 @@ class EventProblem:
 
     def render(self) -> str:
         out = [f"{self.place}: error: {self.message}"]
-        text = self.place.text
+        text = self.place.source_line()
         if text is not None:
             text = text.rstrip("\r\n")
             column = self.column or (column_of(text, self.field) if self.field else 1)
@@ -117,6 +137,7 @@ def _open_text(path: str):
 
 def read_jsonl(stream, path: str):
     loads = json.JSONDecoder(parse_float=Decimal).decode
+    keep = path == "<stdin>"  # stdin cannot be read twice: keep its lines for error messages
     for number, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -129,7 +150,7 @@ def read_jsonl(stream, path: str):
         if not isinstance(record, dict):
             yield BadRecord(f"expected an object {{…}}, found {type(record).__name__}"), Place(path, number, text=line, format="jsonl")
             continue
-        yield record, Place(path, number, text=line, format="jsonl")
+        yield record, Place(path, number, text=line if keep else None, format="jsonl")
 
 
 def read_csv(stream, path: str):
@@ -138,6 +159,7 @@ def read_csv(stream, path: str):
     if header is None:
         return
     header = [h.strip() for h in header]
+    keep = path == "<stdin>"
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -149,7 +171,8 @@ def read_csv(stream, path: str):
             )
             continue
         # An empty cell means the field is absent.
-        yield {k: v for k, v in zip(header, row) if v != ""}, Place(path, line, text=",".join(row), format="csv")
+        text = ",".join(row) if keep else None
+        yield {k: v for k, v in zip(header, row) if v != ""}, Place(path, line, text=text, format="csv")
 
 
 def yaml_loader():
@@ -285,8 +308,8 @@ def write_rejected(problems, path: str, format: str):
         for problem in problems:
             if isinstance(problem.event, dict):
                 out.write(json.dumps(_plain(problem.event), ensure_ascii=False) + "\n")
-            elif problem.place.text is not None:
-                out.write(problem.place.text.rstrip("\r\n") + "\n")
+            elif problem.place.source_line() is not None:
+                out.write(problem.place.source_line().rstrip("\r\n") + "\n")
 
 
 def _plain(event: dict) -> dict:
