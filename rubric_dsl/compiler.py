@@ -15,7 +15,7 @@ from .units import UnitMatcher
 
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 ZERO = Decimal(0)
-# Window status of a date, stored in the per-run date cache.
+# Window status of a date (kept in the per-run date cache), and the reasons events go unscored.
 IN_WINDOW, BEFORE_WINDOW, AFTER_WINDOW, AFTER_AS_OF = 0, 1, 2, 3
 EXCLUSION_REASONS = {BEFORE_WINDOW: "before the window", AFTER_WINDOW: "after the window", AFTER_AS_OF: "after the as-of date"}
 

@@ -139,7 +139,7 @@ class UnitEvaluation:
             for r in records:
                 by_rate[r[5][1]] = by_rate.get(r[5][1], 0) + r[4]
             raw = sum((rate * quantity for rate, quantity in by_rate.items()), ZERO)
-            count, noun = sum(by_rate.values()), amount.source.kind
+            count, noun = sum(by_rate.values()), render_source(amount.source)
             field = amount.field
 
             def contributions():
@@ -191,6 +191,8 @@ class UnitEvaluation:
                 return [Contribution(None, None, raw, share)]
         else:
             raise TypeError(amount)
+        if count == 0 and rule.verb != "deduct":
+            notes.append(f"no {noun} counted in the period")
         capped = False
         points = raw
         if rule.cap is not None and raw > rule.cap.value:
@@ -219,7 +221,7 @@ class UnitEvaluation:
                     out.append(Contribution(r[1], r[2], points * paid, f"× {r[4]}" if r[4] != 1 else ""))
                 return out
 
-            return points * max(count - beyond, 0), contributions, count, countable.source.kind
+            return points * max(count - beyond, 0), contributions, count, render_source(countable.source)
         if isinstance(countable, n.DistinctValues):
             whose = countable.whose
             records = self.records(countable.source, ("pair", countable.field, whose.field if whose else None))
@@ -333,9 +335,13 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
                 "after the window": f"dated after {program.window.end}",
                 "after the as-of date": "dated after the as-of date",
             }[reason]
-            why.append(f"{clause}{count} event{'s' if count != 1 else ''} {bound} {'were' if count != 1 else 'was'} not counted")
+            # Exclusions are known by kind, not by this item's filters: say exactly that.
+            kinds_text = "/".join(sorted({e.kind for e in skipped if e.reason == reason}))
+            plural = "s" if count != 1 else ""
+            was = "were" if count != 1 else "was"
+            why.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
     if base is None or score >= base:
-        why = [w for w in why if "not counted" in w] if base is not None else why
+        why = [w for w in why if w.endswith("not counted")] if base is not None else why
     return ItemResult(
         item.item_id,
         item.title,

@@ -60,8 +60,10 @@ def _item_lines(item, places, indent, only=None):
         )
     for limit in item.limits:
         out.append(f"{indent}  limit: {limit}")
+    noted = {note for rule in item.rules for note in rule.notes}
     for reason in item.why_not:
-        out.append(f"{indent}  why not more: {reason}")
+        if reason not in noted:  # already shown under its rule
+            out.append(f"{indent}  why not more: {reason}")
     return out
 
 
