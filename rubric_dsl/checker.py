@@ -474,6 +474,15 @@ def check_overlaps(ctx: Context):
                 )
 
 
+def check_units(ctx: Context):
+    """W503: no unit is listed and unlisted units are rejected, so every event would be rejected."""
+    rubric = ctx.rubric
+    if not rubric.units and rubric.unlisted == "rejected" and rubric.kinds:
+        span = rubric.window.span if rubric.window else n.Span(1, 1, 1, 1)
+        ctx.warn(span, "W503", "no unit is listed and unlisted units are rejected, so every event would be rejected",
+                 hint='list units (group g "…" then unit "…"), or add: unlisted units are scored apart')
+
+
 CHECKS = (
     check_header,
     check_duplicates,
@@ -485,6 +494,7 @@ CHECKS = (
     check_caps,
     check_never_scores,
     check_overlaps,
+    check_units,
 )
 
 

@@ -82,11 +82,18 @@ class _Namespace:
         return self._by_key[key]
 
 
-def _local(field: str) -> str:
-    return {"id": "id_", "unit": "unit", "date": "day[0]", "quantity": "q", "kind": "kind"}.get(field, f"f_{field}")
+COMMON_LOCALS = {"id": "id_", "unit": "unit", "date": "day[0]", "quantity": "q", "kind": "kind"}
 
 
-def _filter_code(node, fields: dict, ns: _Namespace) -> str:
+def _locals_of(kind: n.KindDecl) -> dict:
+    """The generated code's variable for each field. By position, not by name: Python folds
+    identifiers to NFKC, so two distinct Unicode field names could become one variable."""
+    names = dict(COMMON_LOCALS)
+    names.update({field.name: f"f{index}" for index, field in enumerate(kind.fields)})
+    return names
+
+
+def _filter_code(node, fields: dict, ns: _Namespace, names: dict) -> str:
     """A filter as a Python expression over the handler's normalised locals."""
     if node is None:
         return "True"
@@ -94,20 +101,20 @@ def _filter_code(node, fields: dict, ns: _Namespace) -> str:
         ftype = fields.get(node.field, "text")
         value = _const_value(node.value, ftype)
         op = "==" if node.op == "=" else node.op
-        local = _local(node.field)
+        local = names[node.field]
         if op in ("==", "!="):
             return f"({local} {op} {ns.const(value)})"
         return f"({local} is not None and {local} {op} {ns.const(value)})"
     if isinstance(node, n.In):
         ftype = fields.get(node.field, "text")
         values = frozenset(_const_value(v, ftype) for v in node.values)
-        return f"({_local(node.field)} in {ns.const(values, 'S')})"
+        return f"({names[node.field]} in {ns.const(values, 'S')})"
     if isinstance(node, n.And):
-        return "(" + " and ".join(_filter_code(p, fields, ns) for p in node.parts) + ")"
+        return "(" + " and ".join(_filter_code(p, fields, ns, names) for p in node.parts) + ")"
     if isinstance(node, n.Or):
-        return "(" + " or ".join(_filter_code(p, fields, ns) for p in node.parts) + ")"
+        return "(" + " or ".join(_filter_code(p, fields, ns, names) for p in node.parts) + ")"
     if isinstance(node, n.Not):
-        return f"(not {_filter_code(node.part, fields, ns)})"
+        return f"(not {_filter_code(node.part, fields, ns, names)})"
     raise TypeError(node)
 
 
@@ -129,12 +136,13 @@ def _field_types(kind: n.KindDecl) -> dict:
     return types
 
 
-def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
+def _kind_handler_source(kind: n.KindDecl, handler_name: str, slots: dict, ns: _Namespace) -> str:
     """Python source of `h_<kind>(ev, seq, place)`: validate, dedupe, window, tally."""
     types = _field_types(kind)
+    names = _locals_of(kind)
     allowed = frozenset(["id", "unit", "date", "kind", "quantity"] + [f.name for f in kind.fields])
     lines = [
-        f"def h_{kind.name}(ev, seq, place):",
+        f"def {handler_name}(ev, seq, place):",
         f"    if not ev.keys() <= {ns.const(allowed, 'S')}:",
         f"        unknown_fields(ev, {ns.const(allowed, 'S')}, {kind.name!r})",
         "    id_ = ev.get('id')",
@@ -154,12 +162,12 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
     # Plain fields first, so that `required when` / `only when` conditions see normalised values.
     ordered = sorted(kind.fields, key=lambda f: any(o.name in ("required_when", "only_when") for o in f.options))
     for field in kind.fields:
-        lines.append(f"    f_{field.name} = ev.get({field.name!r})")
+        lines.append(f"    {names[field.name]} = ev.get({field.name!r})")
     for field in ordered:
-        lines += _field_check_lines(kind, field, types, ns)
+        lines += _field_check_lines(field, types, ns, names)
     # A re-send is the same id with the same (validated, normalised) content; the index keeps a
     # hash of that content instead of the event, so memory per event stays small.
-    content = ", ".join(["unit", "date_text", "q", *(f"f_{f.name}" for f in kind.fields)])
+    content = ", ".join(["unit", "date_text", "q", *(names[f.name] for f in kind.fields)])
     lines += [
         f"    fingerprint = hash(({kind.name!r}, {content}))",
         "    prev = IDS.get(id_)",
@@ -175,7 +183,7 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
     for (source, value), index in slots.items():
         if source.kind != kind.name:
             continue
-        condition = _filter_code(source.where, types, ns)
+        condition = _filter_code(source.where, types, ns, names)
         if value is None:
             record = "(seq, id_, day[0], day[1], q, None)"
             lines += [f"    if {condition}:", f"        st[{index}].append({record})"]
@@ -183,21 +191,21 @@ def _kind_handler_source(kind: n.KindDecl, slots: dict, ns: _Namespace) -> str:
             rates = {v: p for v, p in value[2]}
             lines += [
                 f"    if {condition}:",
-                f"        rate = {ns.const(rates, 'R')}.get(f_{value[1]})",
+                f"        rate = {ns.const(rates, 'R')}.get({names[value[1]]})",
                 "        if rate is not None:",
-                f"            st[{index}].append((seq, id_, day[0], day[1], q, (f_{value[1]}, rate)))",
+                f"            st[{index}].append((seq, id_, day[0], day[1], q, ({names[value[1]]}, rate)))",
             ]
         elif value[0] == "field":
-            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, {_local(value[1])}))"]
+            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, {names[value[1]]}))"]
         else:  # pair: the distinct field and the field its latest value is tested on
-            second = _local(value[2]) if value[2] else "None"
-            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, ({_local(value[1])}, {second})))"]
+            second = names[value[2]] if value[2] else "None"
+            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, ({names[value[1]]}, {second})))"]
     lines.append("    return None")
     return "\n".join(lines)
 
 
-def _field_check_lines(kind, field: n.Field, types, ns) -> list[str]:
-    name, local = field.name, f"f_{field.name}"
+def _field_check_lines(field: n.Field, types, ns, names) -> list[str]:
+    name, local = field.name, names[field.name]
     options = {o.name: o.args for o in field.options}
     out = []
     required_when = options.get("required_when")
@@ -209,12 +217,12 @@ def _field_check_lines(kind, field: n.Field, types, ns) -> list[str]:
         if field.type.name == "decimal":
             default_value = Decimal(str(default_value))
         if only_when:
-            missing.append(f"        if {_filter_code(only_when[0], types, ns)}:")
+            missing.append(f"        if {_filter_code(only_when[0], types, ns, names)}:")
             missing.append(f"            {local} = {ns.const(default_value)}")
         else:
             missing.append(f"        {local} = {ns.const(default_value)}")
     elif required_when:
-        condition = _filter_code(required_when[0], types, ns)
+        condition = _filter_code(required_when[0], types, ns, names)
         missing.append(f"        if {condition}:")
         missing.append(f"            missing_field({name!r}, {render_filter(required_when[0])!r})")
     elif "optional" in options or only_when:
@@ -223,7 +231,7 @@ def _field_check_lines(kind, field: n.Field, types, ns) -> list[str]:
         missing.append(f"        missing_field({name!r}, None)")
     present = []
     if only_when:
-        present.append(f"        if not {_filter_code(only_when[0], types, ns)}:")
+        present.append(f"        if not {_filter_code(only_when[0], types, ns, names)}:")
         present.append(f"            only_when_field({name!r}, {render_filter(only_when[0])!r})")
     ftype = field.type.name
     if ftype == "enum":
@@ -451,7 +459,8 @@ class Program:
         self.slots = slot_specs(rubric)
         self.slot_index = dict(self.slots)
         ns = _Namespace()
-        sources = [_kind_handler_source(kind, self.slots, ns) for kind in rubric.kinds]
+        self._handler_names = {kind.name: f"h{index}" for index, kind in enumerate(rubric.kinds)}
+        sources = [_kind_handler_source(kind, self._handler_names[kind.name], self.slots, ns) for kind in rubric.kinds]
         self.source = "\n\n".join(sources)
         self._code = compile(self.source, f"<rubric {rubric.path}>", "exec")
         self._constants = ns.values
@@ -592,7 +601,7 @@ class Program:
             out_of_range=out_of_range,
         )
         exec(self._code, namespace)
-        return {kind.name: namespace[f"h_{kind.name}"] for kind in self.rubric.kinds}
+        return {kind: namespace[name] for kind, name in self._handler_names.items()}
 
     # -- finishing
     def score(self, events, as_of=None, skip_invalid: bool = False, path: str = "<events>") -> Scorecard:

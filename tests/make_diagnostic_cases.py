@@ -6,7 +6,7 @@ import yaml
 
 from rubric_dsl.api import check_text
 
-HEAD = 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\n'
+HEAD = 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\n'
 KIND = "event adopted\n  field outlet: one of daily_provincial | city_express\n  field value: decimal, optional\n"
 SNIPPETS = {
     "E100": HEAD + "award 2 per adopted\n",
@@ -32,6 +32,7 @@ SNIPPETS = {
     "E406": HEAD + "precision 9\n",
     "W500": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted, at most 1\n',
     "W501": HEAD + KIND + 'section A "a"\n  item A.1 "i" base 5\n    deduct 1 for each adopted\n',
+    "W503": 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\n',
     "W502": HEAD
     + KIND
     + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted\n    award 2 for each adopted where outlet = city_express\n',

@@ -174,5 +174,5 @@ def test_report_formats(capsys, tmp_path):
 
 
 def test_score_as_of_before_the_window_is_a_usage_error(capsys):
-    status, out, err = run(capsys, "score", INFO, INFO_EVENTS, "--as-of", "2009-03-01")
+    status, _out, err = run(capsys, "score", INFO, INFO_EVENTS, "--as-of", "2009-03-01")
     assert status == 2 and "is before the window starts (2009-04-01)" in err

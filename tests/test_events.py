@@ -103,3 +103,14 @@ def test_rejected_unit_policy(informatization):
     assert problems_of(informatization, [event]) == [
         ("<events>[0]", "unit `巴中市` is not in the rubric's tables, and this rubric rejects unlisted units")
     ]
+
+
+def test_unicode_kinds_and_fields_that_fold_alike_stay_apart():
+    # Python folds identifiers to NFKC (ａ → a); generated code must not merge these two fields.
+    text = (
+        'rubric "測試"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\nevent 採用\n  field ａ: one of 甲 | 乙\n  field a: one of 甲 | 乙\n'
+        'section S "節"\n  item S.1 "項"\n    award 2 for each 採用 where ａ = 甲 and a = 乙\n'
+    )
+    program = rubric_dsl.loads(text)
+    card = program.score([{"id": "1", "unit": "某單位", "date": "2009-05-01", "kind": "採用", "ａ": "甲", "a": "乙"}])
+    assert card.total("某單位") == 2
