@@ -29,7 +29,7 @@ def test_every_code_in_the_docs_has_a_case():
 
 def test_all_findings_are_collected_in_one_run():
     text = (
-        'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent a\n'
+        'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\nevent a\n'
         'section S "s"\n  item S.1 "i"\n    award 1 for each b\n    award 1 for each c\n'
     )
     _, diagnostics = check_text(text, "t.rubric")
