@@ -20,11 +20,11 @@ class Diagnostic:
     end_column: int = 0
 
     def render(self, source_lines: list[str] | None = None) -> str:
-        """`path:line:col: error[CODE]: message`, then the source line and a caret under the column."""
+        """`path:line:col: error: message [CODE]`, then the source line and a caret under the column."""
         where = self.path
         if self.line:
             where += f":{self.line}:{self.column}"
-        out = [f"{where}: {self.severity}[{self.code}]: {self.message}"]
+        out = [f"{where}: {self.severity}: {self.message} [{self.code}]"]
         if source_lines and 0 < self.line <= len(source_lines):
             text = source_lines[self.line - 1].rstrip("\r\n")
             out.append(f"  {self.line:>4} | {text}")

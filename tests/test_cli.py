@@ -31,7 +31,7 @@ def test_check_error_and_json(capsys, tmp_path):
     bad.write_text('rubric "t"\nwindow 2009-01-01 to 2009-12-31\nsection S "s"\n  item S.1 "i"\n    award 1 for each x\n', encoding="utf-8")
     status, out, err = run(capsys, "check", str(bad))
     assert status == 1
-    assert err.splitlines()[0] == f"{bad}:5:22: error[E300]: unknown event kind `x`"
+    assert err.splitlines()[0] == f"{bad}:5:22: error: unknown event kind `x` [E300]"
     status, out, err = run(capsys, "check", "--format", "json", str(bad))
     assert status == 1
     assert json.loads(out)["diagnostics"][0]["code"] == "E300"
@@ -113,7 +113,7 @@ def test_score_broken_rubric_exit_2(capsys, tmp_path):
     bad.write_text("rubric\n", encoding="utf-8")
     status, _out, err = run(capsys, "score", str(bad), INFO_EVENTS)
     assert status == 2
-    assert err.startswith(f"{bad}:1:7: error[E100]")
+    assert err.startswith(f"{bad}:1:7: error: unexpected end of line")
 
 
 def test_fmt_check_diff_and_stdin(capsys, tmp_path, monkeypatch):
