@@ -277,7 +277,8 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     limits: list[str] = []
     if item.parts:
         parts = [evaluate_item(ev, part, section_id, exclusions) for part in item.parts]
-        raw_scale = sum((p.score for p in parts), ZERO)
+        # Rounded once, at the item: the conversion takes the parts' exact points, not their rounded display.
+        raw_scale = sum((p.exact for p in parts), ZERO)
         scale = item.scale
         if scale.raw_floor is not None and raw_scale < scale.raw_floor.value:
             limits.append(f"raw {fmt(raw_scale)} on the {scale.raw.literal}-point scale raised to the floor {scale.raw_floor.literal}")
@@ -359,6 +360,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         item.assisting,
         item.text,
         section_id,
+        value,
     )
 
 

@@ -53,7 +53,7 @@ def _item_lines(item, places, indent, only=None):
         if only is None or only in (item.item_id, part.item_id):
             out += _item_lines(part, places, indent + "  ")
     if item.parts:
-        raw = sum((p.score for p in item.parts), 0)
+        raw = sum((p.exact for p in item.parts), 0)
         out.append(
             f"{indent}  scale: {fmt_decimal(raw, None)} raw points → award {fmt_decimal(item.award, places)}"
             f" + extra {fmt_decimal(item.bonus, places)}"

@@ -85,6 +85,7 @@ class ItemResult:
     assisting: tuple = ()
     text: str | None = None
     section: str | None = None
+    exact: Decimal | None = None  # the bounded score before rounding; a scaled item converts its parts' exact sum
 
     def to_json(self, places: int) -> dict:
         return {
