@@ -92,6 +92,7 @@ class ItemResult:
             "id": self.item_id,
             "title": self.title,
             "section": self.section,
+            "text": self.text,
             "score": fmt_decimal(self.score, places),
             "base": fmt_decimal(self.base, places) if self.base is not None else None,
             "award": fmt_decimal(self.award, places),
