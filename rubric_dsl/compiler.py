@@ -496,8 +496,18 @@ class Program:
                     handler(ev, seq, place)
                 except Invalid as error:
                     problems.append(EventProblem(resolve(place, path), error.message, error.field, ev))
+                except TypeError:  # a list or object where a single value belongs (unhashable in a lookup)
+                    problems.append(self._shape_problem(ev, resolve(place, path)))
         tally.read = seq - start + 1
         return tally
+
+    @staticmethod
+    def _shape_problem(ev, place) -> EventProblem:
+        field = next((k for k, v in ev.items() if isinstance(v, (list, dict, set, tuple))), None)
+        if field is None:
+            return EventProblem(place, "a field holds a value of the wrong type", None, ev)
+        shape = "a list" if isinstance(ev[field], (list, tuple, set)) else "an object"
+        return EventProblem(place, f"`{field}` holds {shape}; it takes a single value", field, ev)
 
     def _kind_problem(self, ev, place) -> EventProblem:
         if isinstance(ev, BadRecord):

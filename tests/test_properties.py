@@ -285,3 +285,29 @@ def test_random_seeded_shuffle_of_example_stream(info):
     shuffled = list(events)
     random.Random(7).shuffle(shuffled)
     assert totals(info.score(events)) == totals(info.score(shuffled))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.sampled_from(["2009-05-01", "dynamic", "city", "1.5"]),
+    lambda children: st.lists(children, max_size=2) | st.dictionaries(st.text(max_size=3), children, max_size=2),
+    max_leaves=4,
+)
+FIELDS = ["id", "unit", "date", "kind", "quantity", "outlet", "category", "column", "level", "item", "value", "extra"]
+
+
+VALID = [
+    {"id": "a", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "daily_provincial", "category": "dynamic"},
+    {"id": "b", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "city_express", "column": "briefs"},
+    {"id": "c", "unit": "達縣", "date": "2009-06-01", "kind": "instruction", "level": "city", "item": "a"},
+    {"id": "d", "unit": "達縣", "date": "2009-06-01", "kind": "provincial_score", "value": "3.5"},
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(VALID), st.sampled_from(FIELDS), JSON_VALUES), max_size=4))
+def test_any_event_values_give_a_scorecard_or_event_error(info, changes):
+    events = [{**event, field: value} for event, field, value in changes]
+    try:
+        info.score(events)
+    except rubric_dsl.EventError as error:
+        assert all(problem.message for problem in error.problems)
