@@ -479,8 +479,12 @@ def check_units(ctx: Context):
     rubric = ctx.rubric
     if not rubric.units and rubric.unlisted == "rejected" and rubric.kinds:
         span = rubric.window.span if rubric.window else n.Span(1, 1, 1, 1)
-        ctx.warn(span, "W503", "no unit is listed and unlisted units are rejected, so every event would be rejected",
-                 hint='list units (group g "…" then unit "…"), or add: unlisted units are scored apart')
+        ctx.warn(
+            span,
+            "W503",
+            "no unit is listed and unlisted units are rejected, so every event would be rejected",
+            hint='list units (group g "…" then unit "…"), or add: unlisted units are scored apart',
+        )
 
 
 CHECKS = (

@@ -183,9 +183,18 @@ def yaml_loader():
         pass
 
     # Decimal, never float: YAML's 0.1 must stay exactly 0.1.
-    _Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node)))
+    _Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: _yaml_decimal(loader.construct_scalar(node)))
     _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
     return _Loader
+
+
+def _yaml_decimal(text: str):
+    """A YAML float as an exact Decimal; what has no exact value (.inf, .nan, 1:30) stays text and fails validation."""
+    try:
+        value = Decimal(text.replace("_", ""))
+    except ArithmeticError:
+        return text
+    return value if value.is_finite() else text
 
 
 def read_yaml(stream, path: str):
@@ -209,7 +218,11 @@ def read_yaml(stream, path: str):
     loader = _Loader("")
     for child in node.value:
         line = child.start_mark.line + 1
-        record = loader.construct_document(child)
+        try:
+            record = loader.construct_document(child)
+        except yaml.YAMLError as error:
+            yield BadRecord(f"unreadable YAML value: {getattr(error, 'problem', error)}"), Place(path, line, format="yaml")
+            continue
         source_line = lines[line - 1] if line <= len(lines) else None
         if not isinstance(record, dict):
             yield BadRecord(f"expected a mapping, found {type(record).__name__}"), Place(path, line, text=source_line, format="yaml")
@@ -238,15 +251,19 @@ def read_events(path: str, format: str | None = None) -> EventStream:
 def _read_events(path: str, format: str | None = None):
     fmt = detect_format(path, format)
     name = "<stdin>" if path == "-" else path
+    reader = {"csv": read_csv, "yaml": read_yaml, "json": read_json_array}.get(fmt, read_jsonl)
+    last_line = 0
     with _open_text(path) if path != "-" else _nullcontext(_open_text(path)) as stream:
-        if fmt == "csv":
-            yield from read_csv(stream, name)
-        elif fmt == "yaml":
-            yield from read_yaml(stream, name)
-        elif fmt == "json":
-            yield from read_json_array(stream, name)
-        else:
-            yield from read_jsonl(stream, name)
+        try:
+            for record, place in reader(stream, name):
+                last_line = place.line or last_line
+                yield record, place
+        except UnicodeDecodeError as error:
+            # The rest of the file cannot be read as text: say so once, at the line where it stopped.
+            yield (
+                BadRecord(f"not UTF-8 text ({error.reason} at byte {error.start} of a read); the rest of the file was not read"),
+                Place(name, last_line + 1, format=fmt),
+            )
 
 
 def read_json_array(stream, path):

@@ -29,8 +29,8 @@ def problems_of(program, events):
         ({"id": None}, "missing `id`: every event needs an id unique in its stream"),
         ({"unit": None}, "missing `unit`: every event names the unit it belongs to"),
         ({"column": "briefs"}, "`column` is only allowed when outlet = city_express"),
-    ({"outlet": ["daily_provincial"]}, "`outlet` holds a list; it takes a single value"),
-    ({"date": {"y": 2009}}, "`date` holds an object; it takes a single value"),
+        ({"outlet": ["daily_provincial"]}, "`outlet` holds a list; it takes a single value"),
+        ({"date": {"y": 2009}}, "`date` holds an object; it takes a single value"),
     ],
 )
 def test_bad_event(info, change, message):

@@ -311,3 +311,37 @@ def test_any_event_values_give_a_scorecard_or_event_error(info, changes):
         info.score(events)
     except rubric_dsl.EventError as error:
         assert all(problem.message for problem in error.problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["jsonl", "csv", "yaml", "json"]))
+def test_any_file_bytes_give_a_scorecard_or_event_error(info, tmp_path_factory, data, suffix):
+    path = tmp_path_factory.mktemp("bytes") / f"events.{suffix}"
+    path.write_bytes(data)
+    try:
+        info.score(rubric_dsl.read_events(path))
+    except rubric_dsl.EventError as error:
+        assert all(str(problem.place).startswith(str(path)) for problem in error.problems)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(
+        [
+            "- !!python/object:os.system {}\n",
+            "- !foo {id: 1}\n",
+            "- [1, 2]\n",
+            "a: b\n",
+            "- {id: a, date: 2009-05-01}\n",
+            "--- \n- &x {id: a}\n- *x\n",
+            "- {id: [a]}\n",
+        ]
+    )
+)
+def test_hostile_yaml_gives_event_error(info, tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("yaml") / "events.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        info.score(rubric_dsl.read_events(path))
+    except rubric_dsl.EventError as error:
+        assert error.problems
