@@ -258,12 +258,22 @@ def _read_events(path: str, format: str | None = None):
             for record, place in reader(stream, name):
                 last_line = place.line or last_line
                 yield record, place
-        except UnicodeDecodeError as error:
-            # The rest of the file cannot be read as text: say so once, at the line where it stopped.
-            yield (
-                BadRecord(f"not UTF-8 text ({error.reason} at byte {error.start} of a read); the rest of the file was not read"),
-                Place(name, last_line + 1, format=fmt),
-            )
+        except UnicodeDecodeError:
+            # The rest of the file cannot be read as text: say so once, at the first line that is not UTF-8.
+            line = _first_undecodable_line(path) or last_line + 1
+            yield BadRecord("this line is not UTF-8 text; the rest of the file was not read"), Place(name, line, format=fmt)
+
+
+def _first_undecodable_line(path: str) -> int | None:
+    if path == "-":
+        return None
+    with open(path, "rb") as stream:
+        for number, raw in enumerate(stream, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def read_json_array(stream, path):
