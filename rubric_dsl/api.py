@@ -7,7 +7,7 @@ import pathlib
 from .builder import parse_statements, structure
 from .checker import check
 from .compiler import Program
-from .diagnostics import RubricError
+from .diagnostics import RubricError, unreadable
 
 
 def check_text(text: str, path: str = "<rubric>"):
@@ -35,7 +35,5 @@ def load(path) -> Program:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        from .diagnostics import Diagnostic
-
-        raise RubricError([Diagnostic(str(path), 0, 0, "E001", f"cannot read the rubric: {error}")]) from None
+        raise RubricError([unreadable(path, error)]) from None
     return loads(text, str(path))

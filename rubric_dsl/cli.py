@@ -12,7 +12,7 @@ import sys
 
 from . import __version__
 from .api import check_text, load
-from .diagnostics import RubricError
+from .diagnostics import RubricError, unreadable
 from .events import EventError, detect_format, read_events, write_rejected
 from .results import fmt_decimal
 
@@ -70,8 +70,12 @@ def cmd_check(args) -> int:
     all_diagnostics = []
     failed = False
     for path in files:
-        text = path.read_text(encoding="utf-8") if str(path) != "-" else sys.stdin.read()
-        _, diagnostics = check_text(text, str(path))
+        try:
+            text = path.read_text(encoding="utf-8") if str(path) != "-" else sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as error:
+            text, diagnostics = "", [unreadable(path, error)]
+        else:
+            _, diagnostics = check_text(text, str(path))
         all_diagnostics += diagnostics
         errors = [d for d in diagnostics if d.severity == "error"]
         warnings = [d for d in diagnostics if d.severity == "warning"]

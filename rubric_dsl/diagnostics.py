@@ -58,6 +58,14 @@ def caret_line(text: str, column: int, end_column: int = 0) -> str:
     return pad + "^" * width
 
 
+def unreadable(path, error: Exception) -> Diagnostic:
+    """E001: a rubric file that cannot be read (missing, unreadable, or not UTF-8)."""
+    if isinstance(error, UnicodeDecodeError):
+        return Diagnostic(str(path), 0, 0, "E001", "cannot read the rubric: it is not UTF-8 text", hint="save the file as UTF-8")
+    reason = getattr(error, "strerror", None) or str(error)
+    return Diagnostic(str(path), 0, 0, "E001", f"cannot read the rubric: {reason}")
+
+
 class RubricError(Exception):
     """A rubric that cannot be used: carries every diagnostic found (`.diagnostics`) and the source."""
 

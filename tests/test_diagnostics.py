@@ -27,6 +27,17 @@ def test_every_code_in_the_docs_has_a_case():
     assert documented - tested == set()
 
 
+def test_unreadable_rubric_is_e001(tmp_path, capsys):
+    from rubric_dsl.cli import main
+
+    path = tmp_path / "latin1.rubric"
+    path.write_bytes('rubric "café"\n'.encode("latin-1"))
+    assert main(["check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"{path}: error: cannot read the rubric: it is not UTF-8 text [E001]"
+    assert err.splitlines()[1] == "  = help: save the file as UTF-8"
+
+
 def test_all_findings_are_collected_in_one_run():
     text = (
         'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\nevent a\n'
