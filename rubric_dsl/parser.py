@@ -36,14 +36,27 @@ LABELLED_MISTAKES = {
         "unit 通川區\n",
         "unit x target 150\n",
     ],
-    ("`per` is not how a rule counts", "write `for each`: award 2 for each adopted"): [
+    ("a rule counts events with `for each`", "write: award 2 for each adopted"): [
         "award 2 per adopted\n",
         "deduct 1 per dead_link\n",
+        "award 2 adopted\n",
+        "award 2 each adopted\n",
+    ],
+    ("comparisons use a single `=`", "write: where outlet = daily_provincial"): [
+        "award 2 for each adopted where outlet == x\n",
+        "award 2 when reached milestone where task == x\n",
+    ],
+    ("inside a condition, `where` takes one comparison", "wrap several in parentheses: reached milestone where (task = a or task = b)"): [
+        "award 10 when reached milestone where task = a and task = b\n",
+        "award 10 when reached milestone where task = a or task = b\n",
+        "award 10 when no milestone where task = a and task = b\n",
     ],
     ("a cap is written `, at most N`", "put a comma and `at most` before the cap: deduct 1 for each dead_link, at most 5"): [
         "deduct 1 for each dead_link max 5\n",
         "award 1 for each x at most 5\n",
         "deduct 1 for each dead_link maximum 5\n",
+        "deduct 1 for each dead_link, max 5\n",
+        "deduct 1 for each dead_link, maximum 5\n",
     ],
     ("a window is written `window START to END`", "write: window 2009-04-01 to 2009-12-31"): [
         "window 2009-04-01 - 2009-12-31\n",

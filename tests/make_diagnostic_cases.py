@@ -11,6 +11,11 @@ KIND = "event adopted\n  field outlet: one of daily_provincial | city_express\n 
 SNIPPETS = {
     "E100": HEAD + "award 2 per adopted\n",
     "E100-generic": HEAD + 'section A "a" base\n',
+    "E100-cap": HEAD + "deduct 1 for each dead_link, max 5\n",
+    "E100-double-equals": HEAD + "award 2 for each adopted where outlet == x\n",
+    "E100-condition-where": HEAD + "award 10 when reached milestone where task = a and task = b\n",
+    "E100-unquoted-unit": HEAD + "group g\nunit 通川區 target 150\n",
+    "E100-field-type": HEAD + "event e\n  field f: string\n",
     "E101": HEAD + "total 5 @\n",
     "E102": HEAD + 'source "unclosed\n',
     "E103": 'rubric "t"\nwindow 2009-02-30 to 2009-12-31\n',
