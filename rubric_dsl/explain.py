@@ -71,7 +71,7 @@ def explain_json(card, unit_name: str, item_id: str | None = None) -> dict:
     unit = card.unit(unit_name)
     data = unit.to_json(card.places)
     if item_id is not None:
-        data["items"] = [i for i in data["items"] if i["id"] == item_id or any(p["id"] == item_id for p in i["parts"])]
+        data["items"] = [i for i in data["items"] if item_id in (i["id"], i["part_of"]) or item_id in i["parts"]]
     data["rules"] = {
         item.item_id: [
             {

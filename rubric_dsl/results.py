@@ -87,9 +87,10 @@ class ItemResult:
     section: str | None = None
     exact: Decimal | None = None  # the bounded score before rounding; a scaled item converts its parts' exact sum
 
-    def to_json(self, places: int) -> dict:
+    def to_json(self, places: int, part_of: str | None = None) -> dict:
         return {
             "id": self.item_id,
+            "part_of": part_of,
             "title": self.title,
             "section": self.section,
             "text": self.text,
@@ -107,7 +108,7 @@ class ItemResult:
                 for rule in self.rules
                 for c in rule.contributions
             ],
-            "parts": [part.to_json(places) for part in self.parts],
+            "parts": [part.item_id for part in self.parts],
         }
 
 
@@ -145,7 +146,13 @@ class UnitResult:
             "target": plain_number(self.target),
             "total": fmt_decimal(self.total, places),
             "completion": fmt_decimal(self.completion * 100, 1) if self.completion is not None else None,
-            "items": [item.to_json(places) for item in self.items],
+            # Every item of the rubric, parts right after their item (marked `part_of`; their points are
+            # raw scale points, already converted into the item's score, so a total sums top-level items only).
+            "items": [
+                entry
+                for item in self.items
+                for entry in (item.to_json(places), *(part.to_json(places, item.item_id) for part in item.parts))
+            ],
         }
 
 

@@ -67,7 +67,7 @@ def test_score_json_shape(capsys):
     assert set(first) >= {"unit", "group", "target", "total", "items"}
     assert [i["id"] for i in first["items"]] == ["A.4.1", "A.4.2", "A.4.3", "A.4.4", "A.4.5"]
     for unit in units:  # totals are sums of the rounded item scores
-        assert sum(float(i["score"]) for i in unit["items"]) == pytest.approx(float(unit["total"]))
+        assert sum(float(i["score"]) for i in unit["items"] if i["part_of"] is None) == pytest.approx(float(unit["total"]))
     assert data["excluded_counts"]["before the window"] == 54
     unlisted = [u for u in units if not u["listed"]]
     assert unlisted[0]["unit"] == "市信息產業局" and unlisted[0]["target"] is None
@@ -75,8 +75,15 @@ def test_score_json_shape(capsys):
 
 def test_score_json_carries_raw_part_points(capsys):
     _status, out, _ = run(capsys, "score", INFZ, INFZ_EVENTS, "--format", "json")
-    item = next(i for i in json.loads(out)["units"][0]["items"] if i["id"] == "B.2.2")
-    assert [p["id"] for p in item["parts"]] == [f"B.2.2.{n}" for n in range(1, 7)]
+    items = json.loads(out)["units"][0]["items"]
+    ids = [i["id"] for i in items]
+    parts = [f"B.2.2.{n}" for n in range(1, 7)]
+    assert ids == ["B.1.1", "B.1.2", "B.1.3", "B.1.4", "B.2.1.1", "B.2.1.2", "B.2.1.3", "B.2.2", *parts,
+                   "B.3.1", "B.3.2", "B.3.3", "B.4.1", "B.4.2", "B.4.3"]
+    assert next(i for i in items if i["id"] == "B.2.2")["parts"] == parts
+    assert {i["part_of"] for i in items if i["id"] in parts} == {"B.2.2"}
+    # the parts carry raw 300-scale points: B.2.2.1 is all-or-nothing 80 (0 here: February had 95)
+    assert next(i for i in items if i["id"] == "B.2.2.1")["score"] == "0.00"
 
 
 def test_score_invalid_events_exit_1_and_skip(capsys, tmp_path):
