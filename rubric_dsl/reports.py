@@ -71,6 +71,7 @@ class Bulletin:
     items: tuple  # ItemLine, for rubrics with a single unit
     places: int
     excluded: dict
+    sections: tuple = ()  # (section id, title, base, score, lost), for rubrics with a single unit
 
 
 def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
@@ -135,6 +136,20 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
             )
             for i in unit.items
         )
+    sections = (
+        tuple(
+            (
+                s.section_id,
+                s.title,
+                s.base.value if s.base is not None else None,
+                sum((i.score for i in items if i.section == s.section_id), ZERO),
+                sum((i.lost for i in items if i.section == s.section_id), ZERO),
+            )
+            for s in rubric.sections
+        )
+        if items
+        else ()
+    )
     heading = (
         f"{month_label(month_key(cut))} monthly bulletin (as of {cut})" if monthly else f"Year-end bulletin {window.start} to {window.end}"
     )
@@ -151,6 +166,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
         items,
         card.places,
         card.excluded_counts(),
+        sections,
     )
 
 
@@ -249,6 +265,23 @@ def show(value, places, header: str = "") -> str:
     return str(value)
 
 
+SECTION_HEADERS = ["section", "title", "base", "score", "lost"]
+
+
+def section_cells(section) -> list:
+    section_id, title, base, score, lost = section
+    return [section_id, title, base if base is not None else "—", score, lost]
+
+
+def lost_lines(b: Bulletin) -> list[str]:
+    """`B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心`, for each item that lost points."""
+    return [
+        f"{i.item_id} {i.title}: {show(i.lost, b.places)} lost — {'、'.join(i.responsible) or 'no department named'}"
+        for i in b.items
+        if i.lost > 0
+    ]
+
+
 def item_headers():
     return ["section", "item", "title", "base", "award", "bonus", "deduction", "score", "lost", "responsible"]
 
@@ -290,14 +323,10 @@ def to_markdown(b: Bulletin) -> str:
         out += ["### Units without a target (scored apart)", ""]
         out += _md_table(["unit", "score"], [[r.unit, r.total] for r in b.unlisted], b.places) + [""]
     if b.items:
+        out += ["### Sections", ""] + _md_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places) + [""]
         out += ["### Items", ""] + _md_table(item_headers(), [item_cells(i) for i in b.items], b.places) + [""]
-        lost = [i for i in b.items if i.lost > 0]
-        if lost:
-            out += ["Points lost, and who answers for them:", ""]
-            out += [
-                f"- {i.item_id} {i.title}: {show(i.lost, b.places)} lost — {'、'.join(i.responsible) or 'no department named'}"
-                for i in lost
-            ] + [""]
+        if lost_lines(b):
+            out += ["Points lost, and who answers for them:", ""] + [f"- {line}" for line in lost_lines(b)] + [""]
     if not b.monthly and b.commendation:
         criterion = b.commendation
         out += [f"### Commendation ({criterion})", ""]
@@ -394,7 +423,11 @@ def to_html(b: Bulletin) -> str:
             _html_table(["unit", "score"], [[r.unit, r.total] for r in b.unlisted], b.places),
         ]
     if b.items:
+        out += ["<h3>Sections</h3>", _html_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places)]
         out += ["<h3>Items</h3>", _html_table(item_headers(), [item_cells(i) for i in b.items], b.places)]
+        if lost_lines(b):
+            out.append("<h3>Points lost, and who answers for them</h3>")
+            out.append("<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lost_lines(b)) + "</ul>")
     if not b.monthly and b.commendation:
         out.append(f"<h3>Commendation ({html.escape(b.commendation)})</h3>")
         out.append("<ul>" + "".join(f"<li>{html.escape(name)}</li>" for name in b.commended) + "</ul>" if b.commended else "<p>none</p>")
@@ -446,6 +479,7 @@ def to_xlsx(b: Bulletin, path: str) -> None:
     if b.unlisted:
         sheet("unlisted", ["unit", "score"], [[r.unit, r.total] for r in b.unlisted])
     if b.items:
+        sheet("sections", SECTION_HEADERS, [section_cells(s) for s in b.sections])
         sheet("items", item_headers(), [item_cells(i) for i in b.items])
     if not workbook.sheetnames:
         sheet("bulletin", row_headers(b), [])

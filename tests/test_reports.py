@@ -117,6 +117,10 @@ def test_informatization_report_names_who_answers_for_lost_points(informatizatio
     lines = {i.item_id: i for i in bulletin.items}
     assert lines["B.2.1.3"].lost == 3  # three dead links in the example stream
     assert "- B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心、市信息產業局" in text
+    card = informatization.finish(tally)
+    assert sum(section[3] for section in bulletin.sections) == card.total("達州市")  # sections add up to the total
+    assert [section[0] for section in bulletin.sections] == ["B.1", "B.2", "B.3", "B.4"]
+    assert "<li>B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心、市信息產業局</li>" in to_html(bulletin)
 
 
 CHROMIUM = find_chromium()
