@@ -380,12 +380,48 @@ def check_caps(ctx: Context):
             )
 
 
+class Interval:
+    """The values an ordered field may take under a filter: `low`..`high`, each end open or closed (None: unbounded)."""
+
+    def __init__(self, low=None, low_closed=True, high=None, high_closed=True):
+        self.low, self.low_closed, self.high, self.high_closed = low, low_closed, high, high_closed
+
+    @classmethod
+    def of(cls, op: str, value):
+        return {
+            "<": cls(high=value, high_closed=False),
+            "<=": cls(high=value),
+            ">": cls(low=value, low_closed=False),
+            ">=": cls(low=value),
+            "=": cls(value, True, value, True),
+        }.get(op)
+
+    def __and__(self, other: "Interval") -> "Interval":
+        low, low_closed = self.low, self.low_closed
+        if other.low is not None and (low is None or other.low > low or (other.low == low and not other.low_closed)):
+            low, low_closed = other.low, other.low_closed
+        high, high_closed = self.high, self.high_closed
+        if other.high is not None and (high is None or other.high < high or (other.high == high and not other.high_closed)):
+            high, high_closed = other.high, other.high_closed
+        return Interval(low, low_closed, high, high_closed)
+
+    def __bool__(self) -> bool:
+        if self.low is None or self.high is None:
+            return True
+        return self.low < self.high or (self.low == self.high and self.low_closed and self.high_closed)
+
+
 def possible_values(ctx: Context, kind: str, node) -> list[dict]:
-    """The filter in disjunctive form: a list of {field: allowed enum values}; {} means 'anything'."""
+    """The filter in disjunctive form: a list of {field: allowed enum values, or an Interval of numbers or dates};
+    {} means 'anything'. Used to find filters that match nothing and rules that overlap."""
     if node is None:
         return [{}]
     if isinstance(node, (n.Compare, n.In)):
         ftype = ctx.field_type(kind, node.field)
+        if ftype is not None and ftype.name in ("integer", "decimal", "date") and isinstance(node, n.Compare):
+            value = n.plain_value(node.value)
+            interval = Interval.of(node.op, value) if isinstance(value, (Decimal, datetime.date)) else None
+            return [{node.field: interval}] if interval is not None else [{}]
         if ftype is None or ftype.name != "enum":
             return [{}]
         choices = {str(c) for c in ftype.choices}
@@ -450,7 +486,7 @@ def check_never_scores(ctx: Context):
                         rule.span,
                         "W501",
                         f"no {source.kind} event can pass this filter, so the rule never scores",
-                        hint="a field cannot equal two different values at once; did you mean `or`?",
+                        hint="its conditions exclude each other (one field cannot take two values, or lie both below and above a bound); did you mean `or`?",
                     )
 
 
@@ -470,7 +506,7 @@ def check_overlaps(ctx: Context):
                     rule_b.span,
                     "W502",
                     f"the same {kind_a} event can match this rule and the one on line {rule_a.span.line}, and would be counted twice",
-                    hint="narrow one filter so the two do not overlap (e.g. add `and column != problems`)",
+                    hint="narrow one filter so that no event matches both (e.g. add `and column != problems`), or merge the two rules",
                 )
 
 

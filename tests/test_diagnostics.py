@@ -38,6 +38,17 @@ def test_unreadable_rubric_is_e001(tmp_path, capsys):
     assert err.splitlines()[1] == "  = help: save the file as UTF-8"
 
 
+def test_disjoint_number_ranges_do_not_overlap():
+    # W502 must not fire for `v < 5` and `v >= 5`, nor W501 for a range that can be met
+    text = (
+        'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\nevent e\n  field v: decimal\n'
+        'section S "s"\n  item S.1 "i"\n    award 1 for each e where v < 5\n    award 2 for each e where v >= 5\n'
+        "    award 3 for each e where date >= 2009-03-01 and date <= 2009-03-01\n"
+    )
+    _, diagnostics = check_text(text, "t.rubric")
+    assert [(d.code, d.line) for d in diagnostics] == [("W502", 10), ("W502", 10)]
+
+
 def test_all_findings_are_collected_in_one_run():
     text = (
         'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\nevent a\n'
