@@ -1,4 +1,8 @@
-"""Regenerates tests/cases/diagnostics.yaml from the snippets below (review the diff before committing)."""
+"""Regenerates tests/cases/diagnostics.yaml from the snippets below, and the rendered examples in
+docs/language.md (review the diff before committing).
+
+    PYTHONPATH=. python tests/make_diagnostic_cases.py
+"""
 
 import pathlib
 
@@ -50,9 +54,27 @@ def render(text):
     return "\n".join(d.render(lines) for d in diagnostics) + "\n"
 
 
+def update_docs(cases):
+    """Each `### CODE` section of the language reference shows a rubric and then its rendered diagnostic."""
+    path = pathlib.Path(__file__).resolve().parent.parent / "docs" / "language.md"
+    first = {}
+    for case in cases:
+        first.setdefault(case["code"], case)
+    sections = path.read_text(encoding="utf-8").split("### ")
+    for index, section in enumerate(sections[1:], 1):
+        case = first.get(section[:4])
+        if case:
+            blocks = section.split("```")
+            blocks[1] = "\n" + case["rubric"].rstrip() + "\n"
+            blocks[3] = "\n" + case["expected"].rstrip() + "\n"
+            sections[index] = "```".join(blocks)
+    path.write_text("### ".join(sections), encoding="utf-8")
+
+
 if __name__ == "__main__":
     cases = [{"code": code.split("-")[0], "name": code, "rubric": text, "expected": render(text)} for code, text in SNIPPETS.items()]
     out = pathlib.Path(__file__).with_name("cases") / "diagnostics.yaml"
     out.write_text(yaml.safe_dump(cases, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    update_docs(cases)
     for case in cases:
         print(case["expected"])
