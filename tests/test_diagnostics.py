@@ -27,6 +27,15 @@ def test_every_code_in_the_docs_has_a_case():
     assert documented - tested == set()
 
 
+def test_docs_show_what_check_prints():
+    docs = (pathlib.Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+    first = {}
+    for case in CASES:
+        first.setdefault(case["code"], case)
+    for case in first.values():
+        assert case["expected"].rstrip() in docs, case["code"]
+
+
 def test_unreadable_rubric_is_e001(tmp_path, capsys):
     from rubric_dsl.cli import main
 
