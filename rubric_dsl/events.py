@@ -177,6 +177,8 @@ def read_csv(stream, path: str):
 
 def yaml_loader():
     """A safe YAML loader that reads floats as Decimal and dates as text, like the other formats."""
+    import re
+
     import yaml
 
     class _Loader(yaml.SafeLoader):
@@ -185,6 +187,12 @@ def yaml_loader():
     # Decimal, never float: YAML's 0.1 must stay exactly 0.1.
     _Loader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: _yaml_decimal(loader.construct_scalar(node)))
     _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    # YAML 1.1 reads yes/no/on/off as booleans; in event data they are words (`upheld: yes`).
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
     return _Loader
 
 

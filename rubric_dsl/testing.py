@@ -66,7 +66,7 @@ def run_case(program, case, base: pathlib.Path):
         as_of = datetime.date.fromisoformat(str(as_of))
     failures = []
     try:
-        card = program.score(events, as_of=as_of, path=f"case {case.get('name')!r}")
+        card = program.score(events, as_of=as_of, path=f"case {case.get('name')!r} events")
     except EventError as error:
         if case.get("expect_invalid"):
             wanted = case["expect_invalid"]

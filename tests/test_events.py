@@ -80,6 +80,14 @@ def test_csv_cells_are_coerced(info, tmp_path):
     assert card.total("通川區") == 8
 
 
+def test_yaml_yes_and_no_are_words(tmp_path):
+    # YAML 1.1 would read `upheld: yes` as a boolean; event values are words
+    path = tmp_path / "e.yaml"
+    path.write_text("- {id: a, upheld: yes, on: off, flag: true}\n", encoding="utf-8")
+    [(record, _)] = list(rubric_dsl.read_events(path))
+    assert record == {"id": "a", "upheld": "yes", "on": "off", "flag": True}
+
+
 def test_yaml_decimals_stay_exact(informatization, tmp_path):
     path = tmp_path / "e.yaml"
     path.write_text("- {id: a, unit: 達州市, date: 2009-05-01, kind: portal_adoption, type: crawled, quantity: 3}\n", encoding="utf-8")
