@@ -59,6 +59,7 @@ def main():
         "| `2009_informatization_prorated.rubric` | the other reading of B.2.2.1 (prorated instead of all-or-nothing) |\n"
         "| `bad.events.jsonl` | events with mistakes, to show the errors |\n"
         "| `use_library.py` | how another tool uses the library |\n"
+        "| `other_city/` | another city's (made-up) rubric with its tests |\n"
         "| `bulletins/` | the June and year-end bulletins in Markdown, HTML and XLSX |\n",
         "## Check\n",
         block("check rubrics/", run("check", "rubrics/")),
@@ -95,6 +96,11 @@ def main():
         ),
         "## Test\n",
         block("test rubrics/ --coverage", run("test", "rubrics/", "--coverage")),
+        "## Another city's rubric\n",
+        "`other_city/2010_news.rubric` is a made-up document for another city: a new file, not new code. It uses what the "
+        "Dazhou rubrics do not (item caps, `in`/`or`/`not` filters, months meeting a requirement, a share of a sum, "
+        "a date field, commendation of the best unit per group), and comes with its own hand-worked tests:\n",
+        block("test examples/other_city --coverage", run("test", "examples/other_city", "--coverage")),
         "## Bulletins\n",
         "The June monthly bulletin (as of 2009-06-30): points this month, cumulative score, target, completion, "
         "rank within the group and its change since May, and the pace line (3 of the window's 9 months = 33.3%).\n",
