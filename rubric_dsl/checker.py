@@ -396,7 +396,7 @@ class Interval:
             "=": cls(value, True, value, True),
         }.get(op)
 
-    def __and__(self, other: "Interval") -> "Interval":
+    def __and__(self, other: Interval) -> Interval:
         low, low_closed = self.low, self.low_closed
         if other.low is not None and (low is None or other.low > low or (other.low == low and not other.low_closed)):
             low, low_closed = other.low, other.low_closed
@@ -486,7 +486,10 @@ def check_never_scores(ctx: Context):
                         rule.span,
                         "W501",
                         f"no {source.kind} event can pass this filter, so the rule never scores",
-                        hint="its conditions exclude each other (one field cannot take two values, or lie both below and above a bound); did you mean `or`?",
+                        hint=(
+                            "its conditions exclude each other (one field cannot take two values, "
+                            "or lie both below and above a bound); did you mean `or`?"
+                        ),
                     )
 
 

@@ -7,7 +7,9 @@ import datetime
 import difflib
 import io
 import json
+import os
 import pathlib
+import re
 import sys
 
 from . import __version__
@@ -56,8 +58,34 @@ def _out(text: str = "", end="\n"):
     sys.stdout.write(text + end)
 
 
+# Colour for people at a terminal, as ruff and pytest do; never in pipes, files or with NO_COLOR.
+_COLOR = {"enabled": False}
+# Each pattern's last group is painted; what comes before it in the match is kept as it is.
+_PAINT = (
+    (re.compile(r"(: )(error)(?=: )"), "\033[1;31m"),
+    (re.compile(r"(: )(warning)(?=: )"), "\033[1;33m"),
+    (re.compile(r"^( +\| *)(\^+)$", re.M), "\033[1;31m"),
+    (re.compile(r"^(  = )(help)(?=:)", re.M), "\033[1;36m"),
+    (re.compile(r"( )(\[[EW]\d{3}\])$", re.M), "\033[2m"),
+)
+
+
+def paint(text: str) -> str:
+    for pattern, colour in _PAINT:
+        text = pattern.sub(lambda m, c=colour: m.group(1) + c + m.group(2) + "\033[0m", text)
+    return text
+
+
+def use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stderr.isatty()
+
+
 def _err(text: str):
-    sys.stderr.write(text + "\n")
+    sys.stderr.write((paint(text) if _COLOR["enabled"] else text) + "\n")
 
 
 # ---- check ------------------------------------------------------------------------------
@@ -350,6 +378,7 @@ def cmd_report(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rubric", description="Executable assessment rubrics: check, score, explain, report.")
     parser.add_argument("--version", action="version", version=f"rubric_dsl {__version__}")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour diagnostics (default: auto)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -412,6 +441,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
+    _COLOR["enabled"] = use_color(args.color)
     try:
         return args.run(args)
     except UsageError as error:

@@ -47,6 +47,19 @@ def test_check_warnings_fail_only_with_strict(capsys, tmp_path):
     assert run(capsys, "check", "--strict", str(path))[0] == 1
 
 
+def test_color_only_when_asked_or_at_a_terminal(capsys, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.rubric"
+    bad.write_text('rubric "t"\n', encoding="utf-8")
+    main(["check", str(bad)])
+    assert "\033[" not in capsys.readouterr().err  # captured output is not a terminal
+    main(["--color", "always", "check", str(bad)])
+    err = capsys.readouterr().err
+    assert f"{bad}:1:1: \033[1;31merror\033[0m: the rubric has no `window` line \033[2m[E202]\033[0m" in err
+    monkeypatch.setenv("NO_COLOR", "1")
+    main(["check", str(bad)])
+    assert "\033[" not in capsys.readouterr().err
+
+
 def test_usage_errors_exit_2(capsys):
     assert run(capsys, "check")[0] == 2
     assert run(capsys, "check", "no/such/path")[0] == 2
@@ -78,8 +91,23 @@ def test_score_json_carries_raw_part_points(capsys):
     items = json.loads(out)["units"][0]["items"]
     ids = [i["id"] for i in items]
     parts = [f"B.2.2.{n}" for n in range(1, 7)]
-    assert ids == ["B.1.1", "B.1.2", "B.1.3", "B.1.4", "B.2.1.1", "B.2.1.2", "B.2.1.3", "B.2.2", *parts,
-                   "B.3.1", "B.3.2", "B.3.3", "B.4.1", "B.4.2", "B.4.3"]
+    assert ids == [
+        "B.1.1",
+        "B.1.2",
+        "B.1.3",
+        "B.1.4",
+        "B.2.1.1",
+        "B.2.1.2",
+        "B.2.1.3",
+        "B.2.2",
+        *parts,
+        "B.3.1",
+        "B.3.2",
+        "B.3.3",
+        "B.4.1",
+        "B.4.2",
+        "B.4.3",
+    ]
     assert next(i for i in items if i["id"] == "B.2.2")["parts"] == parts
     assert {i["part_of"] for i in items if i["id"] in parts} == {"B.2.2"}
     # the parts carry raw 300-scale points: B.2.2.1 is all-or-nothing 80 (0 here: February had 95)

@@ -119,7 +119,7 @@ def test_unicode_kinds_and_fields_that_fold_alike_stay_apart():
     # Python folds identifiers to NFKC (ａ → a); generated code must not merge these two fields.
     text = (
         'rubric "測試"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\n'
-        'event 採用\n  field ａ: one of 甲 | 乙\n  field a: one of 甲 | 乙\n'
+        "event 採用\n  field ａ: one of 甲 | 乙\n  field a: one of 甲 | 乙\n"
         'section S "節"\n  item S.1 "項"\n    award 2 for each 採用 where ａ = 甲 and a = 乙\n'
     )
     program = rubric_dsl.loads(text)
