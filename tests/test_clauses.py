@@ -112,3 +112,21 @@ def test_targeted_units_appear_with_zero(info):
     assert len(card.units) == 55
     assert all(u.total == 0 for u in card.units)
     assert card.unit("市政府駐成都辦事處").target == 30
+
+
+SEED = (RUBRICS.parent / "docs" / "source" / "2009-dazhou-assessment-methods.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["2009_info.rubric", "2009_informatization.rubric"])
+def test_quoted_text_is_verbatim_from_the_source(name):
+    rubric = rubric_dsl.load(RUBRICS / name).rubric
+    assert [i.item_id for i in rubric.all_items() if not i.text or i.text not in SEED] == []
+    assert [c.clause_id for c, _ in rubric.clauses if c.text not in SEED] == []
+    assert [u.name for u in rubric.units if u.name not in SEED] == []  # byte for byte, Traditional characters
+
+
+def test_prorated_variant_differs_from_the_shipped_rubric_in_one_rule_only():
+    shipped = rubric_dsl.load(RUBRICS / "2009_informatization.rubric").rubric
+    variant = rubric_dsl.load(RUBRICS.parent / "examples" / "2009_informatization_prorated.rubric").rubric
+    differing = [(a.item_id, a.rules, b.rules) for a, b in zip(shipped.all_items(), variant.all_items()) if a.rules != b.rules]
+    assert [d[0] for d in differing] == ["B.2.2.1"]
