@@ -415,8 +415,7 @@ class Tally:
     def merge(self, other: Tally) -> Tally:
         merged = Tally(self.slot_count, self.path)
         merged.read = self.read + other.read
-        first, second = (self, other)
-        merged.ids = dict(first.ids)
+        merged.ids = dict(self.ids)
         drop: set[int] = set()
         for event_id, entry in other.ids.items():
             prev = merged.ids.get(event_id)
@@ -432,13 +431,13 @@ class Tally:
             else:
                 message = f"id `{event_id}` was already used at {early_place} with different content"
                 merged.problems.append(EventProblem(late_place, message, "id", None))
-        for tally in (first, second):
+        for tally in (self, other):
             for unit, slots in tally.units.items():
                 target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
                 for index, records in enumerate(slots):
                     # records of a re-send seen in both parts are kept once: the earlier occurrence's
                     target[index].extend(r for r in records if r[0] not in drop)
-            merged.excluded += [e for e in tally.excluded]
+            merged.excluded += tally.excluded
             merged.problems += tally.problems
             merged.resent += tally.resent
             for unit, place in tally.unlisted.items():
@@ -456,13 +455,12 @@ class Program:
     def __init__(self, rubric: n.Rubric, warnings=()):
         self.rubric = rubric
         self.warnings = list(warnings)
-        self.slots = slot_specs(rubric)
-        self.slot_index = dict(self.slots)
+        self.slots = slot_specs(rubric)  # (source, value spec) → index of the unit's record list
         ns = _Namespace()
         self._handler_names = {kind.name: f"h{index}" for index, kind in enumerate(rubric.kinds)}
         sources = [_kind_handler_source(kind, self._handler_names[kind.name], self.slots, ns) for kind in rubric.kinds]
-        self.source = "\n\n".join(sources)
-        self._code = compile(self.source, f"<rubric {rubric.path}>", "exec")
+        self.generated_source = "\n\n".join(sources)  # readable with print(): what each event kind runs
+        self._code = compile(self.generated_source, f"<rubric {rubric.path}>", "exec")
         self._constants = ns.values
         self.units = {u.name: u for u in rubric.units}
         self.groups = {g.name: g for g in rubric.groups}

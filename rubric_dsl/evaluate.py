@@ -37,7 +37,7 @@ class UnitEvaluation:
         self.as_of = as_of
 
     def records(self, source, value=None):
-        return self.slots[self.program.slot_index[(source, value)]]
+        return self.slots[self.program.slots[(source, value)]]
 
     # ---- aggregates
     def aggregate(self, node, month=None):
