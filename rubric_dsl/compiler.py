@@ -645,7 +645,7 @@ class Program:
                 slots = [[r for r in records if r[2] <= as_of] for records in slots]
             decl = self.units.get(name)
             group = self.groups.get(decl.group) if decl else None
-            items = evaluate_unit(self, slots, months, as_of, excluded_by_unit.get(name, []))
+            items = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []))
             total = sum((i.score for i in items), ZERO)
             target = decl.target.value if decl and decl.target is not None else None
             completion = (total / target) if target else None

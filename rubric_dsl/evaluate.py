@@ -14,9 +14,9 @@ COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator
 
 
 def fmt(value) -> str:
+    """A number as people write it: 0.3, 10, 2.5 (no exponent, no trailing zeros)."""
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
+        return format(value.normalize(), "f")
     return str(value)
 
 
@@ -30,11 +30,11 @@ def describe_source(source: n.Source) -> str:
 class UnitEvaluation:
     """Evaluates one unit's items from its slot records."""
 
-    def __init__(self, program, slots, months, as_of):
+    def __init__(self, program, slots, months):
         self.program = program
         self.slots = slots
         self.months = months
-        self.as_of = as_of
+        self._by_month: dict = {}  # id(record list) → {month: records}, for monthly requirements
 
     def records(self, source, value=None):
         return self.slots[self.program.slots[(source, value)]]
@@ -54,21 +54,27 @@ class UnitEvaluation:
                 return len({r[5] for r in present}), present
             if not present:
                 return None, []
-            latest = max(present, key=lambda r: (r[2], r[0]))
+            latest = max(present, key=_by_date)
             return Decimal(latest[5]), [latest]
         if isinstance(node, n.MonthsWithout):
             present = {r[3] for r in self.records(node.source)}
             return sum(1 for m in self.months if m not in present), []
         raise TypeError(node)
 
-    @staticmethod
-    def _in_month(records, month):
-        return records if month is None else [r for r in records if r[3] == month]
+    def _in_month(self, records, month):
+        if month is None:
+            return records
+        by_month = self._by_month.get(id(records))
+        if by_month is None:
+            by_month = self._by_month[id(records)] = {}
+            for record in records:
+                by_month.setdefault(record[3], []).append(record)
+        return by_month.get(month, [])
 
     # ---- conditions: (holds, reasons it does not, records that made it hold)
     def condition(self, node):
         if isinstance(node, n.Reached):
-            records = sorted(self.records(node.source), key=lambda r: (r[2], r[0]))
+            records = sorted(self.records(node.source), key=_by_date)
             what = describe_source(node.source)
             if not records:
                 return False, [f"{what} was not reported in the period"], []
@@ -76,7 +82,7 @@ class UnitEvaluation:
                 return False, [f"{what} reached {records[0][2]}, after the {node.deadline} deadline"], []
             return True, [], records[:1]
         if isinstance(node, n.NoEvent):
-            records = sorted(self.records(node.source), key=lambda r: (r[2], r[0]))
+            records = sorted(self.records(node.source), key=_by_date)
             if records:
                 shown = ", ".join(f"{r[1]} ({r[2]})" for r in records[:5])
                 return False, [f"{render_source(node.source)} occurred: {shown}"], []
@@ -364,6 +370,6 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     )
 
 
-def evaluate_unit(program, slots, months, as_of, exclusions):
-    ev = UnitEvaluation(program, slots, months, as_of)
+def evaluate_unit(program, slots, months, exclusions):
+    ev = UnitEvaluation(program, slots, months)
     return [evaluate_item(ev, item, section.section_id, exclusions) for section in program.rubric.sections for item in section.items]
