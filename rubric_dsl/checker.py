@@ -12,6 +12,7 @@ from .diagnostics import Diagnostic
 from .nodes import sources_of, walk
 
 ROUNDING_MODES = ("half_up", "half_even", "down", "up")
+BULLETIN_PERIODS = ("monthly", "yearly")
 # Every event has these; filters may test them like declared fields.
 COMMON_FIELDS = {"id": "text", "unit": "text", "date": "date", "kind": "text", "quantity": "integer"}
 ORDER_OPS = ("<", "<=", ">", ">=")
@@ -162,7 +163,7 @@ def check_numeric_field(ctx, span, kind, field, what):
 
 
 def check_header(ctx: Context):
-    """E403 window ends before it starts; E404 unknown rounding mode; E406 bad precision."""
+    """E403 window ends before it starts; E404 unknown rounding mode; E406 bad precision; E407 unknown bulletin."""
     rubric = ctx.rubric
     if rubric.window and rubric.window.end < rubric.window.start:
         ctx.report(
@@ -174,6 +175,11 @@ def check_header(ctx: Context):
     if rubric.precision.rounding not in ROUNDING_MODES:
         hint = suggest(rubric.precision.rounding, ROUNDING_MODES) or f"use one of: {', '.join(ROUNDING_MODES)}"
         ctx.report(rubric.precision.span, "E404", f"unknown rounding mode `{rubric.precision.rounding}`", hint=hint)
+    bulletin = next((st for st in rubric.statements if isinstance(st, n.Bulletin)), None)
+    for period in rubric.bulletins:
+        if period not in BULLETIN_PERIODS:
+            hint = suggest(period, BULLETIN_PERIODS) or f"use: {', '.join(BULLETIN_PERIODS)}"
+            ctx.report(bulletin.span, "E407", f"unknown bulletin period `{period}`", hint=hint)
     if not 0 <= rubric.precision.digits <= 6:
         ctx.report(rubric.precision.span, "E406", f"precision {rubric.precision.digits} is out of range", hint="use 0 to 6 decimal places")
 

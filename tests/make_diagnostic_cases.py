@@ -39,6 +39,7 @@ SNIPPETS = {
     "E404": HEAD + "precision 2 rounding half_upp\n",
     "E405": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    scale parts from 300 to 10\n',
     "E406": HEAD + "precision 9\n",
+    "E407": HEAD + "bulletin monthy, yearly\n",
     "W500": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted, at most 1\n',
     "W501": HEAD + KIND + 'section A "a"\n  item A.1 "i" base 5\n    deduct 1 for each adopted\n',
     "W503": 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\n',
