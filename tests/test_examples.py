@@ -17,6 +17,14 @@ from .conftest import ROOT
 EXAMPLES = ROOT / "examples"
 
 
+def test_readme_library_example_runs(monkeypatch, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.splitlines() == ["70.76", "28.00"]
+
+
 def test_library_example_runs():
     result = subprocess.run([sys.executable, str(EXAMPLES / "use_library.py")], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[0] == "通川區: 8.00"  # A.4.1 thematic 4 + A.4.2 city instruction 4
