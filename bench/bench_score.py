@@ -185,18 +185,24 @@ def main(argv=None) -> int:
     events = synthetic_events(args.events, unit_names + ["市信息產業局"])
     print(f"{args.events:,} synthetic events of the info rubric, best of {args.repeat}")
 
-    def best(function):
-        # keep only the last result alive, so earlier runs do not weigh on later ones
-        best_time, result = float("inf"), None
+    def interleaved(contenders):
+        """Best time of each contender, the runs taking turns so that every one meets the same heap and
+        collector state; only the latest result of each is kept alive."""
+        best = [float("inf")] * len(contenders)
+        results = [None] * len(contenders)
         for _ in range(args.repeat):
-            result = None
-            elapsed, result = timed(function)
-            best_time = min(best_time, elapsed)
-        return best_time, result
+            for index, function in enumerate(contenders):
+                results[index] = None
+                elapsed, results[index] = timed(function)
+                best[index] = min(best[index], elapsed)
+        return best, results
 
-    base_time, (base_totals, _) = best(lambda: hand_loop(enumerate_pairs(events), set(unit_names), window.start, window.end))
-    engine_time, card = best(lambda: program.score(events))
-    tally_time, _ = best(lambda: program.tally(events))
+    (base_time, engine_time, tally_time), (base_result, card, _) = interleaved([
+        lambda: hand_loop(enumerate_pairs(events), set(unit_names), window.start, window.end),
+        lambda: program.score(events),
+        lambda: program.tally(events),
+    ])
+    base_totals = base_result[0]
     engine_totals = {u.unit: u.total for u in card.units}
     assert all(engine_totals[u] == base_totals.get(u, 0) for u in engine_totals), "totals differ from the baseline"
     print(f"  hand-written loop (memory)   {args.events / base_time:>12,.0f} events/s   1.00x")
@@ -214,8 +220,7 @@ def main(argv=None) -> int:
             with open(path, encoding="utf-8") as stream:
                 return hand_loop(((loads(line), n) for n, line in enumerate(stream, 1)), set(unit_names), window.start, window.end)
 
-        file_base, _ = best(hand_file)
-        file_engine, _ = best(lambda: program.score(rubric_dsl.read_events(path)))
+        (file_base, file_engine), _ = interleaved([hand_file, lambda: program.score(rubric_dsl.read_events(path))])
         print(f"  hand-written loop (JSONL)    {args.events / file_base:>12,.0f} events/s   1.00x")
         print(
             f"  engine score (JSONL)         {args.events / file_engine:>12,.0f} events/s   {file_engine / file_base:.2f}x the loop's time"
