@@ -59,7 +59,10 @@ def slot_specs(rubric: n.Rubric):
                 elif isinstance(node, (n.Sum, n.Latest, n.Distinct)):
                     need(node.source, ("field", node.field))
                 elif isinstance(node, n.DistinctValues):
-                    need(node.source, ("pair", node.field, node.whose.field if node.whose else None))
+                    if node.whose:
+                        need(node.source, ("pair", node.field, node.whose.field))
+                    else:  # the same records as `distinct FIELD of KIND`: one list serves both
+                        need(node.source, ("field", node.field))
     return specs
 
 
@@ -183,23 +186,23 @@ def _kind_handler_source(kind: n.KindDecl, handler_name: str, slots: dict, ns: _
     for (source, value), index in slots.items():
         if source.kind != kind.name:
             continue
-        condition = _filter_code(source.where, types, ns, names)
         if value is None:
-            record = "(seq, id_, day[0], day[1], q, None)"
-            lines += [f"    if {condition}:", f"        st[{index}].append({record})"]
+            body = [f"st[{index}].append((seq, id_, day[0], day[1], q, None))"]
         elif value[0] == "rate":
             rates = {v: p for v, p in value[2]}
-            lines += [
-                f"    if {condition}:",
-                f"        rate = {ns.const(rates, 'R')}.get({names[value[1]]})",
-                "        if rate is not None:",
-                f"            st[{index}].append((seq, id_, day[0], day[1], q, ({names[value[1]]}, rate)))",
+            body = [
+                f"rate = {ns.const(rates, 'R')}.get({names[value[1]]})",
+                "if rate is not None:",
+                f"    st[{index}].append((seq, id_, day[0], day[1], q, ({names[value[1]]}, rate)))",
             ]
         elif value[0] == "field":
-            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, {names[value[1]]}))"]
-        else:  # pair: the distinct field and the field its latest value is tested on
-            second = names[value[2]] if value[2] else "None"
-            lines += [f"    if {condition}:", f"        st[{index}].append((seq, id_, day[0], day[1], q, ({names[value[1]]}, {second})))"]
+            body = [f"st[{index}].append((seq, id_, day[0], day[1], q, {names[value[1]]}))"]
+        else:  # pair: the distinct field and the field whose latest value is tested
+            body = [f"st[{index}].append((seq, id_, day[0], day[1], q, ({names[value[1]]}, {names[value[2]]})))"]
+        if source.where is None:
+            lines += ["    " + line for line in body]
+        else:
+            lines += [f"    if {_filter_code(source.where, types, ns, names)}:"] + ["        " + line for line in body]
     lines.append("    return None")
     return "\n".join(lines)
 

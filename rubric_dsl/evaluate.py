@@ -230,11 +230,16 @@ class UnitEvaluation:
             return points * max(count - beyond, 0), contributions, count, render_source(countable.source)
         if isinstance(countable, n.DistinctValues):
             whose = countable.whose
-            records = self.records(countable.source, ("pair", countable.field, whose.field if whose else None))
+            if whose:  # records hold (distinct value, tested value)
+                records = self.records(countable.source, ("pair", countable.field, whose.field))
+                value_of = operator.itemgetter(0)
+            else:  # records hold the value itself
+                records = self.records(countable.source, ("field", countable.field))
+                value_of = _itself
             by_value: dict = {}
             for r in sorted(records, key=_by_date):
-                if r[5][0] is not None:
-                    by_value.setdefault(r[5][0], []).append(r)
+                if value_of(r[5]) is not None:
+                    by_value.setdefault(value_of(r[5]), []).append(r)
             counted = []
             for value, group in by_value.items():
                 if whose:
@@ -272,6 +277,10 @@ class UnitEvaluation:
 
             return points * max(len(months) - beyond, 0), contributions, len(months), "months"
         raise TypeError(countable)
+
+
+def _itself(value):
+    return value
 
 
 def _by_date(record):
