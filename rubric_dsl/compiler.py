@@ -176,7 +176,8 @@ def _kind_handler_source(kind: n.KindDecl, handler_name: str, slots: dict, ns: _
         "    prev = IDS.get(id_)",
         "    if prev is not None:",
         "        return seen_again(ev, place, seq, prev, id_, fingerprint)",
-        "    IDS[id_] = (fingerprint, place, seq)",
+        "    unit = NAMES.setdefault(unit, unit)",
+        f"    IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",
         "    st = UNITS.get(unit)",
         "    if st is None:",
         "        st = new_unit(unit, place)",
@@ -430,7 +431,7 @@ class Tally:
             drop.add(late[2])
             early_place, late_place = resolve(early[1], early_path), resolve(late[1], late_path)
             if early[0] == late[0]:
-                merged.resent.append(Excluded(event_id, None, None, None, str(late_place), f"re-sent (first at {early_place})"))
+                merged.resent.append(Excluded(event_id, late[4], late[3], late[5][0], str(late_place), f"re-sent (first at {early_place})"))
             else:
                 message = f"id `{event_id}` was already used at {early_place} with different content"
                 merged.problems.append(EventProblem(late_place, message, "id", None))
@@ -472,6 +473,7 @@ class Program:
         self.rounding = ROUNDING.get(rubric.precision.rounding, ROUND_HALF_UP)
         self.window = rubric.window
         self.matcher = UnitMatcher(list(self.units))
+        self._memo: dict = {}
         self.window_clause = next((c for c, target in rubric.clauses if target == "Window"), None)
 
     # -- tallying
@@ -594,6 +596,7 @@ class Program:
             DATES=dates,
             IDS=tally.ids,
             UNITS=units,
+            NAMES={name: name for name in units},  # one shared string per unit name, kept in the id index
             add_date=add_date,
             seen_again=seen_again,
             new_unit=new_unit,
@@ -683,23 +686,25 @@ class Program:
         )
 
     def _after_as_of(self, tally: Tally, as_of) -> list[Excluded]:
-        """In-window events dated after `as_of`, as the rules recorded them: kept, and reported as not yet counted.
-
-        (An event no rule reads scores nothing whatever its date, so it is not listed here.)
-        """
-        kind_of_slot = {index: source.kind for (source, _), index in self.slots.items()}
-        late, seen = [], set()
-        for unit, slots in tally.units.items():
-            for index, records in enumerate(slots):
-                for record in records:
-                    if as_of < record[2] <= self.window.end and record[0] not in seen:
-                        seen.add(record[0])
-                        place = resolve(tally.ids[record[1]][1], tally.path)
-                        late.append(Excluded(record[1], unit, kind_of_slot[index], record[2], str(place), EXCLUSION_REASONS[AFTER_AS_OF]))
-        return late
+        """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
+        reason = EXCLUSION_REASONS[AFTER_AS_OF]
+        return [
+            Excluded(event_id, unit, kind, day[0], str(resolve(place, tally.path)), reason)
+            for event_id, (_, place, _, kind, unit, day) in tally.ids.items()
+            if not day[2] and day[0] > as_of
+        ]
 
     def warnings_text(self):
         return [d.render() for d in self.warnings]
+
+    def memo(self, derive, node):
+        """`derive(node)` for a node of this rubric, computed once: texts and kinds depend only on the rubric,
+        not on the unit being scored. (Keyed by identity, which is stable while the program holds its AST.)"""
+        key = (derive, id(node))
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = derive(node)
+        return value
 
     def round(self, value: Decimal) -> Decimal:
         return value.quantize(self.quantum, rounding=self.rounding)

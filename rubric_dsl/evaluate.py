@@ -145,7 +145,7 @@ class UnitEvaluation:
             for r in records:
                 by_rate[r[5][1]] = by_rate.get(r[5][1], 0) + r[4]
             raw = sum((rate * quantity for rate, quantity in by_rate.items()), ZERO)
-            count, noun = sum(by_rate.values()), render_source(amount.source)
+            count, noun = sum(by_rate.values()), self.program.memo(render_source, amount.source)
             field = amount.field
 
             def contributions():
@@ -209,7 +209,7 @@ class UnitEvaluation:
             notes.append(f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(raw)})")
         make = contributions
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
-        return RuleOutcome(rule.verb, render_rule(rule), sign * points, sign * raw, signed, tuple(notes), capped)
+        return RuleOutcome(rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), capped)
 
     def _per_each(self, amount: n.PerEach):
         points = amount.points.value
@@ -217,7 +217,7 @@ class UnitEvaluation:
         countable = amount.countable
         if isinstance(countable, n.Events):
             records = self.records(countable.source)
-            count = sum(r[4] for r in records)
+            count = sum(map(_quantity, records))
 
             def contributions():
                 out, skipped = [], beyond
@@ -227,7 +227,7 @@ class UnitEvaluation:
                     out.append(Contribution(r[1], r[2], points * paid, f"× {r[4]}" if r[4] != 1 else ""))
                 return out
 
-            return points * max(count - beyond, 0), contributions, count, render_source(countable.source)
+            return points * max(count - beyond, 0), contributions, count, self.program.memo(render_source, countable.source)
         if isinstance(countable, n.DistinctValues):
             whose = countable.whose
             if whose:  # records hold (distinct value, tested value)
@@ -277,6 +277,14 @@ class UnitEvaluation:
 
             return points * max(len(months) - beyond, 0), contributions, len(months), "months"
         raise TypeError(countable)
+
+
+_quantity = operator.itemgetter(4)
+
+
+def _kinds_read(item: n.ItemDecl) -> frozenset:
+    rules = list(item.rules) + [rule for part in item.parts for rule in part.rules]
+    return frozenset(s.kind for rule in rules for s in n.sources_of(rule.amount))
 
 
 def _itself(value):
@@ -336,9 +344,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         value = item.cap.value
     score = program.round(value)
     base = item.base.value if item.base is not None else None
-    kinds = {s.kind for rule in item.rules for s in n.sources_of(rule.amount)} | {
-        s.kind for part in item.parts for rule in part.rules for s in n.sources_of(rule.amount)
-    }
+    kinds = program.memo(_kinds_read, item)
     skipped = [e for e in exclusions if e.kind in kinds]
     if skipped:
         counts: dict = {}
