@@ -46,7 +46,8 @@ def _item_lines(item, places, indent, only=None):
             who = c.event_id or "—"
             when = c.date.isoformat() if c.date else "          "
             what = f"  {c.what}" if c.what else ""
-            out.append(f"{indent}    {when}  {who:<12} {_points(c.points):>8}{what}")
+            # each ledger line names its clause, so a line read (or grepped) alone still says where it comes from
+            out.append(f"{indent}    {when}  {who:<12} {_points(c.points):>8}  [{item.item_id}]{what}")
         for note in rule.notes:
             out.append(f"{indent}    note: {note}")
     for part in item.parts:

@@ -468,6 +468,11 @@ def to_xlsx(b: Bulletin, path: str) -> None:
         for row in rows:
             # numbers are stored as numbers (exact decimals converted at the cell, not before)
             ws.append([float(c) if isinstance(c, Decimal) else c for c in row])
+        for column, header in enumerate(headers, 1):
+            fmt = {"target": "0", "base": "0", "completion %": "0.0"}.get(header, "0." + "0" * b.places if b.places else "0")
+            for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+                if isinstance(cell.value, float):
+                    cell.number_format = fmt
         ws.freeze_panes = "A2"
         for column in ws.columns:
             ws.column_dimensions[column[0].column_letter].width = max(10, max(len(str(c.value or "")) * 2 for c in column))
