@@ -430,7 +430,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice (first on line {first})", hint="keep one of them")
             else:
                 header[kind] = st
-            block = None if kind is not n.Unlisted else block
+            block = None  # a header line ends the event or item above it
         elif kind in (n.CommendCompletion, n.CommendTop):
             if commend is not None:
                 error(st, "E203", f"`commend` is given twice (first on line {commend.span.line})", hint="keep one of them")
