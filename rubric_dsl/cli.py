@@ -345,6 +345,9 @@ def cmd_report(args) -> int:
         year, month = map(int, args.month.split("-"))
         next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
         as_of = next_month - datetime.timedelta(days=1)
+        window = program.rubric.window
+        if datetime.date(year, month, 1) > window.end:
+            raise UsageError(f"no bulletin for {args.month}: the window ends {window.end}")
     else:
         as_of = None
     tally = tally_files(program, args.events, args.events_format)

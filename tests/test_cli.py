@@ -208,6 +208,11 @@ def test_report_formats(capsys, tmp_path):
     assert err == "rubric report: error: no bulletin for 2009-03: the as-of date 2009-03-31 is before the window starts (2009-04-01)\n"
 
 
+def test_report_month_after_the_window_is_a_usage_error(capsys):
+    status, out, err = run(capsys, "report", INFO, INFO_EVENTS, "--month", "2010-01")
+    assert (status, err) == (2, "rubric report: error: no bulletin for 2010-01: the window ends 2009-12-31\n")
+
+
 def test_score_as_of_before_the_window_is_a_usage_error(capsys):
     status, _out, err = run(capsys, "score", INFO, INFO_EVENTS, "--as-of", "2009-03-01")
     assert status == 2 and "is before the window starts (2009-04-01)" in err
