@@ -216,3 +216,18 @@ def test_report_month_after_the_window_is_a_usage_error(capsys):
 def test_score_as_of_before_the_window_is_a_usage_error(capsys):
     status, _out, err = run(capsys, "score", INFO, INFO_EVENTS, "--as-of", "2009-03-01")
     assert status == 2 and "is before the window starts (2009-04-01)" in err
+
+
+def test_score_table_aligns_cjk_by_display_width(capsys):
+    from wcwidth import wcswidth
+
+    status, out, _ = run(capsys, "score", INFO, INFO_EVENTS)
+    lines = out.splitlines()[2:]  # header, rule, rows
+    assert status == 0 and len(lines) == 58
+    # every column ends at the same display cell on every line: the last (right-aligned) one included
+    assert {wcswidth(line) for line in lines} == {wcswidth(lines[1])}
+    total_end = wcswidth(lines[0][: lines[0].index("total") + len("total")])
+    for line in lines[2:]:
+        cells = line.split()
+        total = cells[-3]
+        assert wcswidth(line[: line.rindex(" " + total + " ") + 1 + len(total)]) == total_end
