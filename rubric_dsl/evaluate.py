@@ -361,9 +361,12 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
             kinds_text = "/".join(sorted({e.kind for e in skipped if e.reason == reason}))
             plural = "s" if count != 1 else ""
             was = "were" if count != 1 else "was"
-            why.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
+            if reason == "after the as-of date":  # not the window's doing, so no clause to cite
+                why.append(f"{count} {kinds_text} event{plural} {bound} {was} not counted yet")
+            else:
+                why.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
     if base is None or score >= base:
-        why = [w for w in why if w.endswith("not counted")] if base is not None else why
+        why = [w for w in why if "not counted" in w] if base is not None else why
     return ItemResult(
         item.item_id,
         item.title,

@@ -191,6 +191,12 @@ def test_test_command_failure_shows_expected_and_actual(capsys, tmp_path):
     assert "    通川區 A.4.3: expected 2, got 1.00" in out
 
 
+def test_explain_as_of_says_what_is_not_counted_yet(capsys):
+    status, out, err = run(capsys, "explain", INFO, INFO_EVENTS, "--unit", "通川區", "--item", "A.4.3", "--as-of", "2009-06-30")
+    assert status == 0
+    assert "  why not more: 20 adopted events dated after the as-of date were not counted yet" in out.splitlines()
+
+
 def test_explain_unknown_unit_suggests(capsys):
     status, _out, err = run(capsys, "explain", INFO, INFO_EVENTS, "--unit", "通川区")
     assert status == 2
