@@ -244,8 +244,10 @@ def score_csv(card, units) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    items = item_columns(card)
-    writer.writerow(["rank", "unit", "group", "listed", *items, "total", "target", "completion_pct"])
+    # every item and part (a part's column holds its raw scale points; the total sums the items only)
+    first = card.units[0].items if card.units else ()
+    columns = [entry.item_id for item in first for entry in (item, *item.parts)]
+    writer.writerow(["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct"])
     for u in units:
         writer.writerow(
             [
@@ -253,7 +255,7 @@ def score_csv(card, units) -> str:
                 u.unit,
                 u.group or "",
                 "yes" if u.listed else "no",
-                *[fmt_decimal(i.score, card.places) for i in u.items],
+                *[fmt_decimal(entry.score, card.places) for item in u.items for entry in (item, *item.parts)],
                 fmt_decimal(u.total, card.places),
                 fmt_decimal(u.target, None) if u.target is not None else "",
                 fmt_decimal(u.completion * 100, 1) if u.completion is not None else "",
