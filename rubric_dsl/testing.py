@@ -53,17 +53,47 @@ def load_cases(path: pathlib.Path):
     return rubric_path, data["cases"]
 
 
-def run_case(program, case, base: pathlib.Path):
+CASE_KEYS = {"name", "clause", "events", "events_file", "as_of", "expect", "expect_invalid", "excluded"}
+UNIT_KEYS = {"total", "items", "rank", "listed"}
+
+
+def validate_case(case: dict, where: str) -> None:
+    """A case's shape, checked before it runs, so a slip in a test file is named rather than crashing."""
+    unknown = sorted(set(case) - CASE_KEYS, key=str)
+    if unknown:
+        raise TestFileError(f"{where}: unknown key `{unknown[0]}`; a case takes: {', '.join(sorted(CASE_KEYS))}")
+    events = case.get("events")
+    if events is not None and not (isinstance(events, list) and all(isinstance(e, dict) for e in events)):
+        raise TestFileError(f"{where}: `events` is a list of events (mappings)")
+    expect = case.get("expect")
+    if expect is not None and not isinstance(expect, dict):
+        raise TestFileError(f"{where}: `expect` maps each unit to its expected total or to {{total, items, rank, listed}}")
+    for unit, wanted in (expect or {}).items():
+        if isinstance(wanted, dict):
+            if set(wanted) - UNIT_KEYS:
+                raise TestFileError(f"{where}: `{unit}` takes: {', '.join(sorted(UNIT_KEYS))}")
+            if "items" in wanted and not isinstance(wanted["items"], dict):
+                raise TestFileError(f"{where}: `{unit}` items map item ids to scores, e.g. {{A.4.1: 6}}")
+
+
+def run_case(program, case, base: pathlib.Path, where: str = "case"):
     """Failures (list of text) and the scorecard, or raise TestFileError."""
+    import datetime
+
+    validate_case(case, where)
     if "events_file" in case:
-        events = list(read_events(str(base / case["events_file"])))
+        path = base / str(case["events_file"])
+        if not path.is_file():
+            raise TestFileError(f"{where}: events_file {path} does not exist")
+        events = list(read_events(str(path)))
     else:
         events = case.get("events") or []
     as_of = case.get("as_of")
     if as_of is not None:
-        import datetime
-
-        as_of = datetime.date.fromisoformat(str(as_of))
+        try:
+            as_of = datetime.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise TestFileError(f"{where}: as_of must be a date YYYY-MM-DD, not {as_of!r}") from None
     failures = []
     try:
         card = program.score(events, as_of=as_of, path=f"case {case.get('name')!r} events")
@@ -141,7 +171,7 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
                 err(f"rubric test: error: {path}: case {number} is not a mapping")
                 return 2
             try:
-                failures, card = run_case(program, case, path.parent)
+                failures, card = run_case(program, case, path.parent, f"{path}::{name}")
             except TestFileError as error:
                 err(f"rubric test: error: {error}")
                 return 2

@@ -237,3 +237,24 @@ def test_score_table_aligns_cjk_by_display_width(capsys):
         cells = line.split()
         total = cells[-3]
         assert wcswidth(line[: line.rindex(" " + total + " ") + 1 + len(total)]) == total_end
+
+
+@pytest.mark.parametrize(
+    "case,message",
+    [
+        ("{name: a, events: 5}", "`events` is a list of events (mappings)"),
+        ("{name: a, as_of: notadate}", "as_of must be a date YYYY-MM-DD, not 'notadate'"),
+        ("{name: a, expect: [1]}", "`expect` maps each unit to its expected total or to {total, items, rank, listed}"),
+        ("{name: a, expect: {通川區: {items: [1]}}}", "`通川區` items map item ids to scores, e.g. {A.4.1: 6}"),
+        (
+            "{name: a, expected: {}}",
+            "unknown key `expected`; a case takes: as_of, clause, events, events_file, excluded, expect, expect_invalid, name",
+        ),
+    ],
+)
+def test_test_file_mistakes_are_named_not_crashed(capsys, tmp_path, case, message):
+    (tmp_path / "t.rubric").write_text((RUBRICS / "2009_info.rubric").read_text(encoding="utf-8"), encoding="utf-8")
+    test_file = tmp_path / "t.test.yaml"
+    test_file.write_text(f"cases: [{case}]\n", encoding="utf-8")
+    status, out, err = run(capsys, "test", str(tmp_path))
+    assert (status, err) == (2, f"rubric test: error: {test_file}::a: {message}\n")
