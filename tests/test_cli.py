@@ -192,7 +192,7 @@ def test_test_command_failure_shows_expected_and_actual(capsys, tmp_path):
 
 
 def test_explain_as_of_says_what_is_not_counted_yet(capsys):
-    status, out, err = run(capsys, "explain", INFO, INFO_EVENTS, "--unit", "通川區", "--item", "A.4.3", "--as-of", "2009-06-30")
+    status, out, _err = run(capsys, "explain", INFO, INFO_EVENTS, "--unit", "通川區", "--item", "A.4.3", "--as-of", "2009-06-30")
     assert status == 0
     assert "  why not more: 20 adopted events dated after the as-of date were not counted yet" in out.splitlines()
 
@@ -215,7 +215,7 @@ def test_report_formats(capsys, tmp_path):
 
 
 def test_report_month_after_the_window_is_a_usage_error(capsys):
-    status, out, err = run(capsys, "report", INFO, INFO_EVENTS, "--month", "2010-01")
+    status, _out, err = run(capsys, "report", INFO, INFO_EVENTS, "--month", "2010-01")
     assert (status, err) == (2, "rubric report: error: no bulletin for 2010-01: the window ends 2009-12-31\n")
 
 
@@ -256,5 +256,5 @@ def test_test_file_mistakes_are_named_not_crashed(capsys, tmp_path, case, messag
     (tmp_path / "t.rubric").write_text((RUBRICS / "2009_info.rubric").read_text(encoding="utf-8"), encoding="utf-8")
     test_file = tmp_path / "t.test.yaml"
     test_file.write_text(f"cases: [{case}]\n", encoding="utf-8")
-    status, out, err = run(capsys, "test", str(tmp_path))
+    status, _out, err = run(capsys, "test", str(tmp_path))
     assert (status, err) == (2, f"rubric test: error: {test_file}::a: {message}\n")
