@@ -345,3 +345,41 @@ def test_hostile_yaml_gives_event_error(info, tmp_path_factory, text):
         info.score(rubric_dsl.read_events(path))
     except rubric_dsl.EventError as error:
         assert error.problems
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_event_order_never_changes_informatization_scores(informatization, data):
+    # distinct dates: on the same date, "latest" is defined by stream order (clauses B.2.1.2, B.3.2)
+    kinds = {
+        "milestone": lambda: {"task": data.draw(st.sampled_from(["site_quality", "paperless_migration", "anti_tamper", "ceb_format"]))},
+        "dept_exchange": lambda: {"dept": data.draw(st.sampled_from(["甲", "乙", "丙"]))},
+        "interactive_column": lambda: {
+            "name": data.draw(st.sampled_from(["a", "b", "c"])),
+            "reply_rate": str(data.draw(st.decimals(min_value=0, max_value=1, places=2))),
+        },
+        "access_rate": lambda: {
+            "scope": data.draw(st.sampled_from(["city", "county"])),
+            "value": str(data.draw(st.decimals(min_value=0, max_value=1, places=2))),
+        },
+        "portal_submission": dict,
+        "extranet_update": dict,
+        "dead_link": dict,
+        "tamper_incident": dict,
+    }
+    events = []
+    for number in range(data.draw(st.integers(0, 30))):
+        kind = data.draw(st.sampled_from(sorted(kinds)))
+        day = datetime.date(2009, 1, 1) + datetime.timedelta(days=number * 12)
+        events.append(
+            {
+                "id": f"e{number}",
+                "unit": "達州市",
+                "kind": kind,
+                "date": day.isoformat(),
+                "quantity": data.draw(st.integers(1, 150)),
+                **kinds[kind](),
+            }
+        )
+    shuffled = data.draw(st.permutations(events))
+    assert totals(informatization.score(events)) == totals(informatization.score(shuffled))
