@@ -373,10 +373,22 @@ STATEMENT_WORD = {
 }
 
 
+# Item lines that set one attribute of the current item (or part): attribute, and the value it takes.
+ITEM_ATTRIBUTES = {
+    n.ClauseText: ("text", lambda st: st.text),
+    n.Responsible: ("responsible", lambda st: st.names),
+    n.Assisting: ("assisting", lambda st: st.names),
+    n.Floor: ("floor", lambda st: st.points),
+    n.Cap: ("cap", lambda st: st.points),
+    n.Scale: ("scale", lambda st: st),
+}
+
+
 class _ItemBuilder:
-    def __init__(self, head, is_part):
+    def __init__(self, head, is_part, parent=None):
         self.head = head
         self.is_part = is_part
+        self.parent = parent  # for a part: the item whose scale it is counted on
         self.text = None
         self.responsible = ()
         self.assisting = ()
@@ -477,11 +489,10 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 error(st, "E200", "`part` must come under an `item`", hint="parts are sub-items of a scaled item")
                 continue
             parent = item if not item.is_part else item.parent
-            part = _ItemBuilder(st, True)
-            part.parent = parent
+            part = _ItemBuilder(st, True, parent)
             parent.parts.append(part)
             item = part
-        elif kind in (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule):
+        elif kind in ITEM_ATTRIBUTES or kind is n.Rule:
             if block != "item" or item is None:
                 error(
                     st,
@@ -493,26 +504,10 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             if kind is n.Rule:
                 item.rules.append(st)
             else:
-                attr = {
-                    n.ClauseText: "text",
-                    n.Responsible: "responsible",
-                    n.Assisting: "assisting",
-                    n.Floor: "floor",
-                    n.Cap: "cap",
-                    n.Scale: "scale",
-                }[kind]
+                attr, value_of = ITEM_ATTRIBUTES[kind]
                 if getattr(item, attr):
                     error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice for item {item.head.item_id}", hint="keep one of them")
-                value = (
-                    st.text
-                    if kind is n.ClauseText
-                    else st.names
-                    if kind in (n.Responsible, n.Assisting)
-                    else st.points
-                    if kind in (n.Floor, n.Cap)
-                    else st
-                )
-                setattr(item, attr, value)
+                setattr(item, attr, value_of(st))
         previous = st
 
     for kind, word in ((n.Title, "rubric"), (n.Window, "window")):

@@ -208,6 +208,9 @@ def _kind_handler_source(kind: n.KindDecl, handler_name: str, slots: dict, ns: _
     return "\n".join(lines)
 
 
+SCALAR_COERCIONS = {"decimal": ("Decimal", "to_decimal"), "integer": ("int", "to_integer"), "text": ("str", "to_text")}
+
+
 def _field_check_lines(field: n.Field, types, ns, names) -> list[str]:
     name, local = field.name, names[field.name]
     options = {o.name: o.args for o in field.options}
@@ -242,15 +245,11 @@ def _field_check_lines(field: n.Field, types, ns, names) -> list[str]:
         choices = frozenset(str(c) for c in field.type.choices)
         present.append(f"        if {local} not in {ns.const(choices, 'S')}:")
         present.append(f"            {local} = to_enum({local}, {ns.const(choices, 'S')}, {name!r})")
-    elif ftype == "decimal":
-        present.append(f"        if {local}.__class__ is not Decimal:")
-        present.append(f"            {local} = to_decimal({local}, {name!r})")
-    elif ftype == "integer":
-        present.append(f"        if {local}.__class__ is not int:")
-        present.append(f"            {local} = to_integer({local}, {name!r})")
-    elif ftype == "text":
-        present.append(f"        if {local}.__class__ is not str:")
-        present.append(f"            {local} = to_text({local}, {name!r})")
+    elif ftype in SCALAR_COERCIONS:
+        # the usual class passes with one identity test; anything else goes through the coercion
+        python_class, coerce = SCALAR_COERCIONS[ftype]
+        present.append(f"        if {local}.__class__ is not {python_class}:")
+        present.append(f"            {local} = {coerce}({local}, {name!r})")
     elif ftype == "date":
         present.append(f"        {local} = to_date({local}, {name!r})")
     for option, args in options.items():
