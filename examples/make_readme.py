@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from rubric_dsl.reports import find_chromium, screenshot
+from rubric_dsl.outputs.reports import find_chromium, screenshot
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -1,11 +1,11 @@
 """rubric_dsl: written assessment rules as executable, explainable rubrics."""
 
 from .api import check_text, load, loads
-from .builder import parse
-from .compiler import Program, Tally
-from .diagnostics import Diagnostic, RubricError
-from .events import EventError, EventProblem, Place, read_events
-from .results import ItemResult, Scorecard, UnitResult
+from .language.builder import parse
+from .engine.compiler import Program, Tally
+from .language.diagnostics import Diagnostic, RubricError
+from .sources.events import EventError, EventProblem, Place, read_events
+from .engine.results import ItemResult, Scorecard, UnitResult
 
 Rubric = Program
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pathlib
 
-from .builder import parse_statements, structure
-from .checker import check
-from .compiler import Program
-from .diagnostics import RubricError, unreadable
+from .language.builder import parse_statements, structure
+from .language.checker import check
+from .engine.compiler import Program
+from .language.diagnostics import RubricError, unreadable
 
 
 def check_text(text: str, path: str = "<rubric>"):

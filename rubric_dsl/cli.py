@@ -14,9 +14,9 @@ import sys
 
 from . import __version__
 from .api import check_text, load
-from .diagnostics import RubricError, unreadable
-from .events import EventError, detect_format, read_events, write_rejected
-from .results import fmt_decimal
+from .language.diagnostics import RubricError, unreadable
+from .sources.events import EventError, detect_format, read_events, write_rejected
+from .engine.results import fmt_decimal
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -217,7 +217,7 @@ def item_columns(card):
 
 
 def score_table(card, units) -> str:
-    from .tables import render_table
+    from .outputs.tables import render_table
 
     items = item_columns(card)
     headers = ["rank", "unit", "group", *items, "total", "target", "done %"]
@@ -268,7 +268,7 @@ def score_csv(card, units) -> str:
 
 
 def cmd_explain(args) -> int:
-    from .explain import explain_json, explain_unit
+    from .outputs.explain import explain_json, explain_unit
 
     program, card, status = score_card(args)
     if card is None:
@@ -291,7 +291,7 @@ def cmd_explain(args) -> int:
 
 
 def cmd_fmt(args) -> int:
-    from .formatter import format_text
+    from .language.formatter import format_text
 
     if args.paths == ["-"]:
         text = sys.stdin.read()
@@ -340,7 +340,7 @@ def cmd_test(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .reports import build_bulletin, write_bulletin
+    from .outputs.reports import build_bulletin, write_bulletin
 
     program = load_rubric(args.rubric)
     if args.month:

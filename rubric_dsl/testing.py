@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from .api import load
-from .diagnostics import RubricError
-from .events import EventError, read_events, yaml_loader
-from .results import fmt_decimal
+from .language.diagnostics import RubricError
+from .sources.events import EventError, read_events, yaml_loader
+from .engine.results import fmt_decimal
 
 
 class TestFileError(Exception):
@@ -207,7 +207,7 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
 
 def coverage_text(program, path, exercised_rules, exercised_clauses) -> str:
     rubric = program.rubric
-    from .formatter import render_rule
+    from .language.formatter import render_rule
 
     missing_rules = []
     total_rules = 0

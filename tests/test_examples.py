@@ -8,9 +8,9 @@ import sys
 import pytest
 
 import rubric_dsl
-from rubric_dsl import nodes as n
+from rubric_dsl.language import nodes as n
 from rubric_dsl.cli import main
-from rubric_dsl.reports import build_bulletin, commended_units
+from rubric_dsl.outputs.reports import build_bulletin, commended_units
 
 from .conftest import ROOT
 

@@ -5,7 +5,7 @@ import os
 import pytest
 
 import rubric_dsl
-from rubric_dsl.explain import explain_unit
+from rubric_dsl.outputs.explain import explain_unit
 
 from .conftest import ROOT
 

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from rubric_dsl import nodes as n
-from rubric_dsl.builder import parse_statements
-from rubric_dsl.parser import get_parser
+from rubric_dsl.language import nodes as n
+from rubric_dsl.language.builder import parse_statements
+from rubric_dsl.language.parser import get_parser
 
 
 def test_grammar_builds_strict_without_conflicts():

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rubric_dsl
-from rubric_dsl.builder import parse
-from rubric_dsl.formatter import format_text
+from rubric_dsl.language.builder import parse
+from rubric_dsl.language.formatter import format_text
 
 from .conftest import RUBRICS
 

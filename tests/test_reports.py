@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 import rubric_dsl
-from rubric_dsl.reports import build_bulletin, find_chromium, screenshot, to_csv, to_html, to_markdown, to_xlsx
+from rubric_dsl.outputs.reports import build_bulletin, find_chromium, screenshot, to_csv, to_html, to_markdown, to_xlsx
 
 from .conftest import ROOT
 

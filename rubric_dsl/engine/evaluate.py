@@ -5,9 +5,9 @@ from __future__ import annotations
 import operator
 from decimal import Decimal
 
-from . import nodes as n
+from ..language import nodes as n
 from .compiler import ZERO, month_label
-from .formatter import render_aggregate, render_condition, render_rule, render_source
+from ..language.formatter import render_aggregate, render_condition, render_rule, render_source
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .results import fmt_decimal
+from ..engine.results import fmt_decimal
 
 
 def _points(value) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
+import json
 import pathlib
-import tempfile
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -79,32 +78,50 @@ LABELLED_MISTAKES = {
 }
 
 
-def _cache_path() -> str | None:
-    # An explicit, versioned cache file (not Lark's shared temp file): editors call `check`
-    # on every save, and the grammar analysis is most of its start-up time.
-    digest = hashlib.sha256(GRAMMAR_PATH.read_bytes() + lark.__version__.encode()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = pathlib.Path(base) / "rubric_dsl"
+TABLES_PATH = pathlib.Path(__file__).with_name("parser_tables.json")
+PARSER_OPTIONS = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def grammar_digest() -> str:
+    """What the shipped tables were built from: the grammar text and the Lark version."""
+    return hashlib.sha256(GRAMMAR_PATH.read_bytes() + lark.__version__.encode()).hexdigest()
+
+
+def build_tables() -> dict:
+    """The LALR tables of the grammar as plain JSON data (no pickle: loading them runs no code)."""
+    built = lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), **PARSER_OPTIONS)
+    data, memo = built.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
+    return {"digest": grammar_digest(), "data": data, "memo": memo}
+
+
+def _integer_keys(pairs):
+    # JSON object keys are strings; Lark's tables key states and memo entries by integers.
+    return {int(key) if key.isdigit() else key: value for key, value in pairs}
+
+
+def _shipped_tables() -> dict | None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder):  # writable?
-            pass
-    except OSError:
+        tables = json.loads(TABLES_PATH.read_text(encoding="utf-8"), object_pairs_hook=_integer_keys)
+    except (OSError, ValueError):
         return None
-    return str(folder / f"grammar-{digest}.lark-cache")
+    return tables if isinstance(tables, dict) and tables.get("digest") == grammar_digest() else None
 
 
 @functools.cache
 def get_parser(strict: bool = False) -> lark.Lark:
-    """The LALR parser for the rubric grammar (built once per process, cached on disk)."""
-    options = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    """The LALR parser for the rubric grammar, built once per process.
+
+    The grammar analysis is most of `check`'s start-up time, so the package ships the tables as
+    JSON (`python -m rubric_dsl.language.parser` writes them). JSON carries no code, unlike the
+    pickle behind Lark's own cache, which ran whatever a writable cache folder held. Tables that do
+    not match the grammar (an edited grammar, another Lark) are ignored and the grammar is analysed.
+    """
     if strict:
-        return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), strict=True, **options)
-    cache = _cache_path()
-    try:
-        return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), cache=cache or False, **options)
-    except Exception:  # a corrupt or foreign cache file: build afresh
-        return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), **options)
+        return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), strict=True, **PARSER_OPTIONS)
+    tables = _shipped_tables()
+    if tables is not None:
+        return lark.Lark._load_from_dict(tables["data"], tables["memo"])
+    return lark.Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), **PARSER_OPTIONS)
 
 
 def describe_expected(expected, parser: lark.Lark) -> str:
@@ -180,3 +197,4 @@ def parse_tree(text: str, path: str = "<rubric>") -> lark.Tree:
         return get_parser().parse(text)
     except UnexpectedInput as error:
         raise RubricError([syntax_diagnostic(error, text, path)], text) from None
+

@@ -83,7 +83,7 @@ class EventProblem:
         if text is not None:
             text = text.rstrip("\r\n")
             column = self.column or (column_of(text, self.field) if self.field else 1)
-            from .diagnostics import caret_line
+            from ..language.diagnostics import caret_line
 
             out.append(f"  {self.place.line:>4} | {text}")
             out.append("       | " + caret_line(text, column))

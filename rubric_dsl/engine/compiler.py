@@ -7,9 +7,9 @@ import datetime
 import gc
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
-from . import nodes as n
-from .events import BadRecord, EventError, EventProblem, resolve, with_places
-from .formatter import render_filter
+from ..language import nodes as n
+from ..sources.events import BadRecord, EventError, EventProblem, resolve, with_places
+from ..language.formatter import render_filter
 from .results import Excluded, Scorecard, UnitResult
 from .units import UnitMatcher
 

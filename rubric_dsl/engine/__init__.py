@@ -1,0 +1,1 @@
+"""The scoring engine: a checked rubric compiled into event handlers, tallies, item evaluation and scorecards."""

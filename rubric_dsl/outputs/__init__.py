@@ -1,0 +1,1 @@
+"""Outputs: the explain ledger, score tables and the bulletins."""
