@@ -4,7 +4,8 @@ from .api import check_text, load, loads
 from .language.builder import parse
 from .engine.compiler import Program, Tally
 from .language.diagnostics import Diagnostic, RubricError
-from .sources.events import EventError, EventProblem, Place, read_events
+from .sources.events import EventError, EventProblem, Place, Source
+from .sources.opening import read_events
 from .engine.results import ItemResult, Scorecard, UnitResult
 
 Rubric = Program
@@ -21,6 +22,7 @@ __all__ = [
     "Rubric",
     "RubricError",
     "Scorecard",
+    "Source",
     "Tally",
     "UnitResult",
     "check_text",

@@ -15,7 +15,8 @@ import sys
 from . import __version__
 from .api import check_text, load
 from .language.diagnostics import RubricError, unreadable
-from .sources.events import EventError, detect_format, read_events, write_rejected
+from .sources.events import EventError
+from .sources.opening import read_events
 from .engine.results import fmt_decimal
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -168,8 +169,8 @@ def score_card(args):
             return program, None, EXIT_FAIL
         _err(f"{count} invalid event{'s' if count != 1 else ''} skipped")
         if getattr(args, "rejected", None):
-            fmt = detect_format(args.events[0], getattr(args, "events_format", None))
-            write_rejected(tally.problems, args.rejected, fmt)
+            # the first source's own form: corrected rows go back where they came from
+            read_events(args.events[0], getattr(args, "events_format", None)).write_rejected(tally.problems, args.rejected)
     try:
         card = program.finish(tally, args.as_of)
     except ValueError as error:

@@ -10,7 +10,9 @@ import yaml
 
 from .api import load
 from .language.diagnostics import RubricError
-from .sources.events import EventError, read_events, yaml_loader
+from .sources.events import EventError
+from .sources.opening import read_events
+from .sources.yamlfile import yaml_loader
 from .engine.results import fmt_decimal
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 import rubric_dsl
-from rubric_dsl.sources.events import read_events
+from rubric_dsl.sources.opening import read_events
 
 GOOD = {"id": "e1", "unit": "通川區", "date": "2009-05-04", "kind": "adopted", "outlet": "daily_provincial", "category": "dynamic"}
 

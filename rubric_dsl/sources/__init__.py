@@ -1,1 +1,1 @@
-"""Event sources: readers that yield events with their places, and the rejected-record writer."""
+"""Event sources: one reader module per place events are kept, all yielding (event, Place) pairs."""

@@ -1,0 +1,58 @@
+"""The reader protocol: every source yields (event, Place) pairs placed in its own terms, and writes its rejected events back in its own form."""
+
+import csv
+import json
+
+import pytest
+import yaml
+
+import rubric_dsl
+from rubric_dsl.sources.opening import detect_format, read_events
+
+GOOD = {"id": "g", "unit": "通川區", "date": "2009-05-04", "kind": "adopted", "outlet": "picture_news"}
+BAD = {"id": "b", "unit": "通川區", "date": "2009-05-04", "kind": "adoptd"}
+
+
+def write_source(tmp_path, fmt):
+    path = tmp_path / f"e.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in (GOOD, BAD)), encoding="utf-8")
+    elif fmt == "json":
+        path.write_text(json.dumps([GOOD, BAD], ensure_ascii=False), encoding="utf-8")
+    elif fmt == "yaml":
+        path.write_text(yaml.safe_dump([GOOD, BAD], allow_unicode=True), encoding="utf-8")
+    else:
+        columns = ["id", "unit", "date", "kind", "outlet"]
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, columns)
+            writer.writeheader()
+            writer.writerows([GOOD, BAD])
+    return path
+
+
+# where the second event sits in each format (YAML's safe_dump writes five lines per event here)
+SECOND_PLACE = {"jsonl": "{}:2", "json": "{}[1]", "yaml": "{}:6", "csv": "{}:3"}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "yaml", "csv"])
+def test_every_file_source_places_its_events_and_writes_back_its_rejected(info, tmp_path, fmt):
+    path = write_source(tmp_path, fmt)
+    source = read_events(path)
+    assert isinstance(source, rubric_dsl.Source) and source.format == fmt == detect_format(str(path))
+    pairs = list(source)
+    assert [event for event, _ in pairs] == [GOOD, BAD]
+    assert all(isinstance(place, rubric_dsl.Place) for _, place in pairs)
+    tally = info.tally(source)
+    [problem] = tally.problems
+    assert str(problem.place) == SECOND_PLACE[fmt].format(path)
+    assert problem.message == "unknown event kind `adoptd` (did you mean `adopted`?)"
+    rejected = tmp_path / f"rejected.{fmt}"
+    source.write_rejected(tally.problems, str(rejected))
+    # the rejected file is a source of the same kind holding only the bad event (JSON arrays come back as JSON Lines)
+    back = [event for event, _ in read_events(rejected, "jsonl" if fmt == "json" else None)]
+    assert back == [BAD]
+
+
+def test_a_source_passes_through_read_events_unchanged(tmp_path):
+    source = read_events(write_source(tmp_path, "jsonl"))
+    assert read_events(source) is source
