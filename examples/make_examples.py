@@ -160,6 +160,13 @@ def write_jsonl(path, events):
 if __name__ == "__main__":
     info = info_events()
     write_jsonl(HERE / "2009_info.events.jsonl", info)
+    # the same stream as a mainland reporting system writes it: every name in Simplified characters
+    import opencc
+
+    to_simplified = opencc.OpenCC("t2s").convert
+    (HERE / "2009_info.events.zh-Hans.jsonl").write_text(
+        to_simplified((HERE / "2009_info.events.jsonl").read_text(encoding="utf-8")), encoding="utf-8"
+    )
     informatization = informatization_events()
     write_jsonl(HERE / "2009_informatization.events.jsonl", informatization)
     # the same kind of stream in the other formats: Q2 of the info stream as CSV, the year's milestones as YAML

@@ -10,8 +10,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decima
 from ..language import nodes as n
 from ..sources.events import BadRecord, EventError, EventProblem, resolve, with_places
 from ..language.formatter import render_filter
-from .results import Excluded, Scorecard, UnitResult
-from .units import UnitMatcher
+from .results import Excluded, Scorecard, UnitMatch, UnitResult
+from .units import UnitMatcher, listed_names
 
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 ZERO = Decimal(0)
@@ -172,11 +172,14 @@ def _kind_handler_source(kind: n.KindDecl, handler_name: str, slots: dict, ns: _
     # hash of that content instead of the event, so memory per event stays small.
     content = ", ".join(["unit", "date_text", "q", *(names[f.name] for f in kind.fields)])
     lines += [
+        # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
+        # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
+        "    name = NAMES.get(unit)",
+        "    unit = name if name is not None else known_as(unit, place)",
         f"    fingerprint = hash(({kind.name!r}, {content}))",
         "    prev = IDS.get(id_)",
         "    if prev is not None:",
         "        return seen_again(ev, place, seq, prev, id_, fingerprint)",
-        "    unit = NAMES.setdefault(unit, unit)",
         f"    IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",
         "    st = UNITS.get(unit)",
         "    if st is None:",
@@ -412,6 +415,7 @@ class Tally:
         self.problems: list[EventProblem] = []
         self.resent: list[Excluded] = []
         self.unlisted: dict[str, object] = {}
+        self.matched: dict[str, tuple] = {}  # a name counted for a listed unit → (listed name, why, first place)
         self.warnings: list[str] = []
         self.read = 0
 
@@ -445,6 +449,8 @@ class Tally:
             merged.resent += tally.resent
             for unit, place in tally.unlisted.items():
                 merged.unlisted.setdefault(unit, place)
+            for name, match in tally.matched.items():
+                merged.matched.setdefault(name, match)
             merged.warnings += [w for w in tally.warnings if w not in merged.warnings]
         return merged
 
@@ -471,7 +477,7 @@ class Program:
         self.quantum = Decimal(1).scaleb(-self.places)
         self.rounding = ROUNDING.get(rubric.precision.rounding, ROUND_HALF_UP)
         self.window = rubric.window
-        self.matcher = UnitMatcher(list(self.units))
+        self.matcher = UnitMatcher(list(self.units), listed_names(rubric.units, rubric.fold_scripts), rubric.fold_scripts)
         self._memo: dict = {}
         self.window_clause = next((c for c, target in rubric.clauses if target == "Window"), None)
 
@@ -586,6 +592,17 @@ class Program:
             units[unit] = slots
             return slots
 
+        names = {name: name for name in units}
+
+        def known_as(unit, place):
+            match = self.matcher.resolve(unit)
+            if match is None:
+                names[unit] = unit
+                return unit
+            tally.matched.setdefault(unit, (*match, resolve(place, path)))
+            names[unit] = match[0]
+            return match[0]
+
         def exclude(ev, place, day, unit, kind, event_id):
             tally.excluded.append(Excluded(event_id, unit, kind, day[0], str(resolve(place, path)), EXCLUSION_REASONS[day[2]]))
 
@@ -595,7 +612,8 @@ class Program:
             DATES=dates,
             IDS=tally.ids,
             UNITS=units,
-            NAMES={name: name for name in units},  # one shared string per unit name, kept in the id index
+            NAMES=names,
+            known_as=known_as,
             add_date=add_date,
             seen_again=seen_again,
             new_unit=new_unit,
@@ -682,6 +700,7 @@ class Program:
             self.places,
             events_read=tally.read,
             events_scored=len(tally.ids) - len(tally.excluded) - len(late),
+            matched=[UnitMatch(name, unit, why, str(place)) for name, (unit, why, place) in sorted(tally.matched.items())],
         )
 
     def _after_as_of(self, tally: Tally, as_of) -> list[Excluded]:

@@ -168,6 +168,16 @@ class Excluded:
     reason: str
 
 
+@attrs.frozen
+class UnitMatch:
+    """Events named `name` were counted for the listed unit `unit`: `why` is `alias` or `other_script`."""
+
+    name: str
+    unit: str
+    why: str
+    first_at: str
+
+
 @attrs.define
 class Scorecard:
     """Scores of every unit for one rubric and one event stream; `units` ranked, best first."""
@@ -182,6 +192,10 @@ class Scorecard:
     places: int
     events_read: int = 0
     events_scored: int = 0
+    matched: list = attrs.Factory(list)  # UnitMatch: names counted for a listed unit under another spelling
+
+    def matched_for(self, unit: str) -> list:
+        return [m for m in self.matched if m.unit == unit]
 
     def unit(self, name: str) -> UnitResult:
         for unit in self.units:
@@ -220,6 +234,7 @@ class Scorecard:
             "warnings": list(self.warnings),
             "events_read": self.events_read,
             "events_scored": self.events_scored,
+            "matched_names": [{"name": m.name, "unit": m.unit, "why": m.why, "first_at": m.first_at} for m in self.matched],
         }
 
 

@@ -1,4 +1,4 @@
-"""Unit names: finding the listed unit an unlisted name probably meant (Simplified form, one-character slip)."""
+"""Unit names: the listed unit an event's name stands for (alias, other script), or the one it probably meant."""
 
 from __future__ import annotations
 
@@ -25,12 +25,49 @@ def within_one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+def fold_script(name: str) -> str:
+    """The name in Simplified characters: what a Traditional and a Simplified spelling of a name share."""
+    convert = _to_simplified()
+    return convert(name) if convert is not None else name
+
+
+# Why an event's name was counted for a listed unit: a contract shared by the engine, explain and JSON.
+ALIAS = "alias"
+OTHER_SCRIPT = "other_script"
+
+
+def listed_names(units, fold_scripts: bool) -> dict[str, tuple[str, str]]:
+    """Every other name an event may use for a listed unit → (listed name, why).
+
+    Aliases are taken as written; with `fold_scripts`, also the Simplified form of each listed name
+    and alias (a Traditional spelling of an alias then folds to it too, see `UnitMatcher.resolve`).
+    """
+    names: dict[str, tuple[str, str]] = {}
+    for unit in units:
+        for alias in unit.aliases:
+            names.setdefault(alias, (unit.name, ALIAS))
+    if fold_scripts:
+        for unit in units:
+            for name in (unit.name, *unit.aliases):
+                names.setdefault(fold_script(name), (unit.name, OTHER_SCRIPT if name == unit.name else ALIAS))
+    return names
+
+
 class UnitMatcher:
     """Suggests the listed unit an unknown name probably means."""
 
-    def __init__(self, names):
+    def __init__(self, names, others=None, fold_scripts: bool = False):
         self.names = list(names)
+        self.others = others or {}  # from listed_names
+        self.fold_scripts = fold_scripts
         self._simplified = None
+
+    def resolve(self, name: str):
+        """(listed name, why) when `name` is declared to stand for a listed unit, else None."""
+        found = self.others.get(name)
+        if found is None and self.fold_scripts:
+            found = self.others.get(fold_script(name))
+        return found
 
     def probable(self, name: str):
         """(listed name, reason) or None."""

@@ -132,7 +132,15 @@ class _ToStatements(Transformer):
         return n.Group(c[0], label, target, span=span_of(meta))
 
     def unit(self, meta, c):
-        return n.Unit(c[0].value, c[1] if len(c) > 1 else None, span=span_of(meta))
+        target = next((x for x in c[1:] if isinstance(x, n.Number)), None)
+        aliases = next((x for x in c[1:] if isinstance(x, tuple)), ())
+        return n.Unit(c[0].value, target, aliases, span=span_of(meta))
+
+    def unit_aliases(self, meta, c):
+        return tuple(x.value for x in c)
+
+    def unit_names(self, meta, c):
+        return n.UnitNames(span=span_of(meta))
 
     def bulletin(self, meta, c):
         return n.Bulletin(tuple(c), span=span_of(meta))
@@ -348,8 +356,8 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 
 # ---- structure: which statement belongs to which block ---------------------------------
 
-HEADER_ONCE = (n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.Bulletin)
-CITABLE = (n.Window, n.Unlisted, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total, n.Title, n.SourceDoc, n.Group, n.Unit)
+HEADER_ONCE = (n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin)
+CITABLE = (n.Window, n.Unlisted, n.UnitNames, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total, n.Title, n.SourceDoc, n.Group, n.Unit)
 STATEMENT_WORD = {
     n.Title: "rubric",
     n.SourceDoc: "source",
@@ -357,6 +365,7 @@ STATEMENT_WORD = {
     n.Precision: "precision",
     n.Total: "total",
     n.Unlisted: "unlisted units",
+    n.UnitNames: "unit names match across scripts",
     n.Bulletin: "bulletin",
     n.Field: "field",
     n.ClauseText: "text",
@@ -525,7 +534,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
 
     group_nodes = []
     for head, units in groups:
-        decls = tuple(n.UnitDecl(u.name, head.name, u.target or head.target, span=u.span) for u in units)
+        decls = tuple(n.UnitDecl(u.name, head.name, u.target or head.target, u.aliases, span=u.span) for u in units)
         group_nodes.append(n.GroupDecl(head.name, head.label, head.target, decls, span=head.span))
     kind_nodes = tuple(n.KindDecl(h.name, h.label, tuple(fs), span=h.span) for h, fs in kinds)
     section_nodes = tuple(
@@ -546,6 +555,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         commend=commend,
         clauses=tuple((c, type(t).__name__) for c, t in clauses),
         statements=tuple(statements),
+        fold_scripts=n.UnitNames in header,
         path=path,
     )
     return rubric, diagnostics

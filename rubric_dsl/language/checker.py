@@ -532,6 +532,33 @@ def check_units(ctx: Context):
         )
 
 
+def check_unit_names(ctx: Context):
+    """E208: a name (a unit's own or an alias) that would stand for two listed units, once scripts are folded."""
+    from ..engine.units import fold_script
+
+    key = fold_script if ctx.rubric.fold_scripts else (lambda name: name)
+    owner: dict[str, n.UnitDecl] = {}
+    for unit in ctx.rubric.units:
+        for name in (unit.name, *unit.aliases):
+            first = owner.setdefault(key(name), unit)
+            if first.name == unit.name:
+                continue  # the same unit (a twice-listed unit is E201's)
+            if name == unit.name and key(first.name) == key(name):
+                ctx.report(
+                    unit.span,
+                    "E208",
+                    f"units `{first.name}` (line {first.span.line}) and `{unit.name}` are the same name in Simplified characters",
+                    hint="events for either would be counted for both: rename one, or drop `unit names match across scripts`",
+                )
+            else:
+                ctx.report(
+                    unit.span,
+                    "E208",
+                    f"`{name}` would name both `{first.name}` (line {first.span.line}) and `{unit.name}`",
+                    hint="an alias stands for one unit only: remove it from one of them",
+                )
+
+
 CHECKS = (
     check_header,
     check_duplicates,
@@ -544,6 +571,7 @@ CHECKS = (
     check_never_scores,
     check_overlaps,
     check_units,
+    check_unit_names,
 )
 
 

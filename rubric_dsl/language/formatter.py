@@ -165,9 +165,12 @@ def render_statement(st) -> str:
             label = f" {quote(st.label)}" if st.label is not None else ""
             target = f" target {st.target.literal}" if st.target is not None else ""
             return f"group {st.name}{label}{target}"
+        case n.UnitNames():
+            return "unit names match across scripts"
         case n.Unit():
             target = f" target {st.target.literal}" if st.target is not None else ""
-            return f"unit {quote(st.name)}{target}"
+            aliases = " also " + ", ".join(quote(a) for a in st.aliases) if st.aliases else ""
+            return f"unit {quote(st.name)}{target}{aliases}"
         case n.Bulletin():
             return "bulletin " + ", ".join(st.periods)
         case n.CommendCompletion():

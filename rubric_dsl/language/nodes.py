@@ -376,6 +376,13 @@ class Unlisted:
 
 
 @attrs.frozen
+class UnitNames:
+    """`unit names match across scripts`: an event's unit matches a listed unit in Simplified or Traditional."""
+
+    span: Span = _span()
+
+
+@attrs.frozen
 class Group:
     """`group NAME ["LABEL"] [target N]`: a table of units; `target` is the default for its units."""
 
@@ -387,10 +394,11 @@ class Group:
 
 @attrs.frozen
 class Unit:
-    """`unit "NAME" [target N]`: a scored unit of the current group."""
+    """`unit "NAME" [target N] [also "ALIAS", …]`: a scored unit of the current group, and other names it goes by."""
 
     name: str
     target: Number | None = None
+    aliases: tuple[str, ...] = ()
     span: Span = _span()
 
 
@@ -590,11 +598,12 @@ class SectionDecl:
 
 @attrs.frozen
 class UnitDecl:
-    """A scored unit: its name, group and (inherited) target."""
+    """A scored unit: its name, group, (inherited) target and the other names events may use for it."""
 
     name: str
     group: str
     target: Number | None
+    aliases: tuple[str, ...] = ()
     span: Span = _span()
 
 
@@ -626,6 +635,7 @@ class Rubric:
     commend: object
     clauses: tuple
     statements: tuple
+    fold_scripts: bool = False  # `unit names match across scripts`
     path: str = attrs.field(default="<rubric>", eq=False)
 
     @property

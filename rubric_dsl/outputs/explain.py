@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine.results import fmt_decimal
+from ..engine.units import ALIAS
 
 
 def _points(value) -> str:
@@ -19,6 +20,9 @@ def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> s
         + (f", rank {unit.rank}" if unit.rank else ", not ranked (not in the rubric's tables)" if not unit.listed else "")
     ]
     lines.append(f"{card.title}; period {card.period[0]} to {card.period[1]}")
+    for match in card.matched_for(unit.unit):  # noted once, not on every ledger line
+        why = "an alias in the rubric" if match.why == ALIAS else "the same name in the other script"
+        lines.append(f"note: events naming `{match.name}` are counted here ({why}; first at {match.first_at})")
     items = [i for i in unit.items if item_id is None or i.item_id == item_id or any(p.item_id == item_id for p in i.parts)]
     if item_id is not None and not items:
         raise KeyError(item_id)
