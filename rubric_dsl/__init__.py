@@ -2,7 +2,8 @@
 
 from .api import check_text, load, loads
 from .language.builder import parse
-from .engine.compiler import Program, Tally
+from .engine.program import Program
+from .engine.runtime import Tally
 from .language.diagnostics import Diagnostic, RubricError
 from .sources.events import EventError, EventProblem, Place, Source
 from .sources.opening import read_events

@@ -6,7 +6,7 @@ import pathlib
 
 from .language.builder import parse_statements, structure
 from .language.checker import check
-from .engine.compiler import Program
+from .engine.program import Program
 from .language.diagnostics import RubricError, unreadable
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import attrs
 
+from .plan import ExclusionReason
+
 
 @attrs.frozen
 class Contribution:
@@ -62,7 +64,11 @@ class RuleOutcome:
     raw: Decimal
     contributions: tuple = ()
     notes: tuple = ()
-    capped: bool = False
+    cap_note: str | None = None  # the note saying the rule's `at most` bit (also in `notes`)
+
+    @property
+    def capped(self) -> bool:
+        return self.cap_note is not None
 
 
 @attrs.frozen
@@ -165,7 +171,12 @@ class Excluded:
     kind: str | None
     date: datetime.date | None
     place: str
-    reason: str
+    reason: ExclusionReason
+    detail: str = ""  # e.g. where a re-sent event was first seen
+
+    @property
+    def reason_text(self) -> str:
+        return f"{self.reason.value} ({self.detail})" if self.detail else self.reason.value
 
 
 @attrs.frozen
@@ -209,7 +220,7 @@ class Scorecard:
     def excluded_counts(self) -> dict:
         counts: dict = {}
         for e in self.excluded:
-            counts[e.reason] = counts.get(e.reason, 0) + 1
+            counts[e.reason.value] = counts.get(e.reason.value, 0) + 1
         return counts
 
     def to_json(self) -> dict:
@@ -225,7 +236,7 @@ class Scorecard:
                     "kind": e.kind,
                     "date": e.date.isoformat() if e.date else None,
                     "place": e.place,
-                    "reason": e.reason,
+                    "reason": e.reason_text,
                 }
                 for e in self.excluded
             ],

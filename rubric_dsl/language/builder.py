@@ -33,11 +33,6 @@ def unquote(token: Token) -> str:
     return "".join(out)
 
 
-def quote(text: str) -> str:
-    """The literal that `unquote` reads back as `text`."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
-
-
 def _tokens(children, type_):
     return [c for c in children if isinstance(c, Token) and c.type == type_]
 

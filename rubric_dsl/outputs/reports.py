@@ -11,7 +11,8 @@ from decimal import Decimal
 import attrs
 
 from ..language import nodes as n
-from ..engine.compiler import month_key, month_label
+from ..engine.evaluation import COMPARE
+from ..engine.plan import month_key, month_label
 from ..engine.results import fmt_decimal
 
 ZERO = Decimal(0)
@@ -192,8 +193,6 @@ def commended_units(rubric, card) -> set:
     rule = rubric.commend
     listed = [u for u in card.units if u.listed]
     if isinstance(rule, n.CommendCompletion):
-        from ..engine.evaluate import COMPARE
-
         return {u.unit for u in listed if u.completion is not None and COMPARE[rule.op](u.completion, rule.number.value)}
     if isinstance(rule, n.CommendTop):
         chosen = set()

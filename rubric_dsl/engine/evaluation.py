@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import operator
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..language import nodes as n
-from .compiler import ZERO, month_label
-from ..language.formatter import render_aggregate, render_condition, render_rule, render_source
+from ..language.render import render_aggregate, render_condition, render_rule, render_source
+from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, slot_for
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
@@ -27,6 +28,14 @@ def describe_source(source: n.Source) -> str:
     return render_source(source)
 
 
+class Outcome(NamedTuple):
+    """A condition's verdict: whether it holds, the reasons it does not, and the records that made it hold."""
+
+    holds: bool
+    reasons: list[str]
+    records: list[tuple]
+
+
 class UnitEvaluation:
     """Evaluates one unit's items from its slot records."""
 
@@ -36,28 +45,29 @@ class UnitEvaluation:
         self.months = months
         self._by_month: dict = {}  # id(record list) → {month: records}, for monthly requirements
 
-    def records(self, source, value=None):
-        return self.slots[self.program.slots[(source, value)]]
+    def records(self, node) -> list[tuple]:
+        """The unit's records of the slot `node` reads (see plan.slot_for)."""
+        return self.slots[self.program.slots[slot_for(node)]]
 
     # ---- aggregates
     def aggregate(self, node, month=None):
         """(value or None, records used) of an aggregate, over the period or one month."""
         if isinstance(node, n.Count):
-            records = self._in_month(self.records(node.source), month)
-            return sum((r[4] for r in records), 0), records
+            records = self._in_month(self.records(node), month)
+            return sum((r[QUANTITY] for r in records), 0), records
         if isinstance(node, (n.Sum, n.Latest, n.Distinct)):
-            records = self._in_month(self.records(node.source, ("field", node.field)), month)
-            present = [r for r in records if r[5] is not None]
+            records = self._in_month(self.records(node), month)
+            present = [r for r in records if r[VALUE] is not None]
             if isinstance(node, n.Sum):
-                return sum((Decimal(r[5]) * r[4] for r in present), ZERO), present
+                return sum((Decimal(r[VALUE]) * r[QUANTITY] for r in present), ZERO), present
             if isinstance(node, n.Distinct):
-                return len({r[5] for r in present}), present
+                return len({r[VALUE] for r in present}), present
             if not present:
                 return None, []
-            latest = max(present, key=_by_date)
-            return Decimal(latest[5]), [latest]
+            latest = max(present, key=by_date)
+            return Decimal(latest[VALUE]), [latest]
         if isinstance(node, n.MonthsWithout):
-            present = {r[3] for r in self.records(node.source)}
+            present = {r[MONTH] for r in self.records(node)}
             return sum(1 for m in self.months if m not in present), []
         raise TypeError(node)
 
@@ -68,33 +78,33 @@ class UnitEvaluation:
         if by_month is None:
             by_month = self._by_month[id(records)] = {}
             for record in records:
-                by_month.setdefault(record[3], []).append(record)
+                by_month.setdefault(record[MONTH], []).append(record)
         return by_month.get(month, [])
 
-    # ---- conditions: (holds, reasons it does not, records that made it hold)
-    def condition(self, node):
+    # ---- conditions
+    def condition(self, node) -> Outcome:
         if isinstance(node, n.Reached):
-            records = sorted(self.records(node.source), key=_by_date)
+            records = sorted(self.records(node), key=by_date)
             what = describe_source(node.source)
             if not records:
-                return False, [f"{what} was not reported in the period"], []
-            if node.deadline and records[0][2] > node.deadline:
-                return False, [f"{what} reached {records[0][2]}, after the {node.deadline} deadline"], []
-            return True, [], records[:1]
+                return Outcome(False, [f"{what} was not reported in the period"], [])
+            if node.deadline and records[0][DATE] > node.deadline:
+                return Outcome(False, [f"{what} reached {records[0][DATE]}, after the {node.deadline} deadline"], [])
+            return Outcome(True, [], records[:1])
         if isinstance(node, n.NoEvent):
-            records = sorted(self.records(node.source), key=_by_date)
+            records = sorted(self.records(node), key=by_date)
             if records:
-                shown = ", ".join(f"{r[1]} ({r[2]})" for r in records[:5])
-                return False, [f"{render_source(node.source)} occurred: {shown}"], []
-            return True, [], []
+                shown = ", ".join(f"{r[EVENT_ID]} ({r[DATE]})" for r in records[:5])
+                return Outcome(False, [f"{render_source(node.source)} occurred: {shown}"], [])
+            return Outcome(True, [], [])
         if isinstance(node, n.AggCompare):
             value, records = self.aggregate(node.aggregate)
             wanted = node.number.value
             if value is None:
-                return False, [f"no {node.aggregate.source.kind} reported for {render_aggregate(node.aggregate)}"], []
+                return Outcome(False, [f"no {node.aggregate.source.kind} reported for {render_aggregate(node.aggregate)}"], [])
             if COMPARE[node.op](value, wanted):
-                return True, [], records
-            return False, [f"{render_aggregate(node.aggregate)} is {fmt(value)}; needs {node.op} {node.number.literal}"], []
+                return Outcome(True, [], records)
+            return Outcome(False, [f"{render_aggregate(node.aggregate)} is {fmt(value)}; needs {node.op} {node.number.literal}"], [])
         if isinstance(node, n.EveryMonth):
             short = []
             used = []
@@ -104,7 +114,7 @@ class UnitEvaluation:
                     short.append(f"{month_label(month)} ({fmt(value if value is not None else 0)})")
                 used += records
             if short:
-                return (
+                return Outcome(
                     False,
                     [
                         f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
@@ -112,18 +122,20 @@ class UnitEvaluation:
                     ],
                     [],
                 )
-            return True, [], used
+            return Outcome(True, [], used)
         if isinstance(node, n.And):
             results = [self.condition(p) for p in node.parts]
-            holds = all(r[0] for r in results)
-            return holds, [m for r in results for m in r[1]], [x for r in results for x in r[2]] if holds else []
+            holds = all(r.holds for r in results)
+            return Outcome(holds, [m for r in results for m in r.reasons], [x for r in results for x in r.records] if holds else [])
         if isinstance(node, n.Or):
             results = [self.condition(p) for p in node.parts]
-            holds = any(r[0] for r in results)
-            return holds, [] if holds else [m for r in results for m in r[1]], next((r[2] for r in results if r[0]), [])
+            holds = any(r.holds for r in results)
+            return Outcome(
+                holds, [] if holds else [m for r in results for m in r.reasons], next((r.records for r in results if r.holds), [])
+            )
         if isinstance(node, n.Not):
-            holds, _, _ = self.condition(node.part)
-            return (not holds), ([] if not holds else [f"`{render_condition(node.part)}` holds"]), []
+            holds = self.condition(node.part).holds
+            return Outcome(not holds, [] if not holds else [f"`{render_condition(node.part)}` holds"], [])
         raise TypeError(node)
 
     # ---- rules
@@ -139,29 +151,34 @@ class UnitEvaluation:
             if amount.beyond is not None:
                 notes.append(f"{count} counted, the first {amount.beyond.literal} earn nothing")
         elif isinstance(amount, n.PerEachBy):
-            records = self.records(amount.source, ("rate", amount.field, tuple((r.value, r.points.value) for r in amount.rates)))
+            records = self.records(amount)
             # Sum the quantities per rate first: one multiplication per rate, not per event.
             by_rate: dict = {}
             for r in records:
-                by_rate[r[5][1]] = by_rate.get(r[5][1], 0) + r[4]
+                by_rate[r[VALUE][1]] = by_rate.get(r[VALUE][1], 0) + r[QUANTITY]
             raw = sum((rate * quantity for rate, quantity in by_rate.items()), ZERO)
             count, noun = sum(by_rate.values()), self.program.memo(render_source, amount.source)
             field = amount.field
 
             def contributions():
                 return [
-                    Contribution(r[1], r[2], r[5][1] * r[4], f"{field} {r[5][0]}" + (f" × {r[4]}" if r[4] != 1 else ""))
-                    for r in sorted(records, key=_by_date)
+                    Contribution(
+                        r[EVENT_ID],
+                        r[DATE],
+                        r[VALUE][1] * r[QUANTITY],
+                        f"{field} {r[VALUE][0]}" + (f" × {r[QUANTITY]}" if r[QUANTITY] != 1 else ""),
+                    )
+                    for r in sorted(records, key=by_date)
                 ]
         elif isinstance(amount, n.When):
             holds, reasons, records = self.condition(amount.condition)
             raw = amount.points.value if holds else ZERO
             if holds:
-                first = min(records, key=_by_date) if records else None
+                first = min(records, key=by_date) if records else None
                 text = render_condition(amount.condition)
 
                 def contributions():
-                    return [Contribution(first[1] if first else None, first[2] if first else None, raw, text)]
+                    return [Contribution(first[EVENT_ID] if first else None, first[DATE] if first else None, raw, text)]
 
             notes += reasons
         elif isinstance(amount, n.Always):
@@ -178,8 +195,8 @@ class UnitEvaluation:
             def contributions():
                 if isinstance(amount.aggregate, n.Sum):
                     return [
-                        Contribution(r[1], r[2], factor * Decimal(r[5]) * r[4], f"{literal} of {fmt(r[5])}")
-                        for r in sorted(records, key=_by_date)
+                        Contribution(r[EVENT_ID], r[DATE], factor * Decimal(r[VALUE]) * r[QUANTITY], f"{literal} of {fmt(r[VALUE])}")
+                        for r in sorted(records, key=by_date)
                     ]
                 return [Contribution(None, None, raw, f"{literal} of {fmt(value)}")]
         elif isinstance(amount, n.Prorated):
@@ -199,52 +216,52 @@ class UnitEvaluation:
             raise TypeError(amount)
         if count == 0 and rule.verb != "deduct":
             notes.append(f"no {noun} counted in the period")
-        capped = False
+        cap_note = None
         points = raw
         if rule.cap is not None and raw > rule.cap.value:
             points = rule.cap.value
-            capped = True
             label = {"deduct": "deduction", "bonus": "bonus", "award": "award"}[rule.verb]
             found = f"{count} {noun} found; " if count is not None else ""
-            notes.append(f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(raw)})")
+            cap_note = f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(raw)})"
+            notes.append(cap_note)
         make = contributions
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
-        return RuleOutcome(rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), capped)
+        return RuleOutcome(rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note)
 
     def _per_each(self, amount: n.PerEach):
         points = amount.points.value
         beyond = int(amount.beyond.value) if amount.beyond is not None else 0
         countable = amount.countable
         if isinstance(countable, n.Events):
-            records = self.records(countable.source)
+            records = self.records(countable)
             count = sum(map(_quantity, records))
 
             def contributions():
                 out, skipped = [], beyond
-                for r in sorted(records, key=_by_date):
-                    paid = max(r[4] - skipped, 0)
-                    skipped = max(skipped - r[4], 0)
-                    out.append(Contribution(r[1], r[2], points * paid, f"× {r[4]}" if r[4] != 1 else ""))
+                for r in sorted(records, key=by_date):
+                    paid = max(r[QUANTITY] - skipped, 0)
+                    skipped = max(skipped - r[QUANTITY], 0)
+                    out.append(Contribution(r[EVENT_ID], r[DATE], points * paid, f"× {r[QUANTITY]}" if r[QUANTITY] != 1 else ""))
                 return out
 
             return points * max(count - beyond, 0), contributions, count, self.program.memo(render_source, countable.source)
         if isinstance(countable, n.DistinctValues):
             whose = countable.whose
             if whose:  # records hold (distinct value, tested value)
-                records = self.records(countable.source, ("pair", countable.field, whose.field))
+                records = self.records(countable)
                 value_of = operator.itemgetter(0)
             else:  # records hold the value itself
-                records = self.records(countable.source, ("field", countable.field))
+                records = self.records(countable)
                 value_of = _itself
             by_value: dict = {}
-            for r in sorted(records, key=_by_date):
-                if value_of(r[5]) is not None:
-                    by_value.setdefault(value_of(r[5]), []).append(r)
+            for r in sorted(records, key=by_date):
+                if value_of(r[VALUE]) is not None:
+                    by_value.setdefault(value_of(r[VALUE]), []).append(r)
             counted = []
             for value, group in by_value.items():
                 if whose:
                     latest = group[-1]
-                    test = latest[5][1]
+                    test = latest[VALUE][1]
                     if test is None or not COMPARE[whose.op](test, n.plain_value(whose.value)):
                         continue
                     counted.append((value, latest, f"{value}: latest {whose.field} {fmt(test)}"))
@@ -253,13 +270,14 @@ class UnitEvaluation:
 
             def contributions():
                 return [
-                    Contribution(r[1], r[2], points if index >= beyond else ZERO, what) for index, (value, r, what) in enumerate(counted)
+                    Contribution(r[EVENT_ID], r[DATE], points if index >= beyond else ZERO, what)
+                    for index, (value, r, what) in enumerate(counted)
                 ]
 
             return points * max(len(counted) - beyond, 0), contributions, len(counted), f"distinct {countable.field}"
         if isinstance(countable, (n.MonthsWithout, n.MonthsWhere)):
             if isinstance(countable, n.MonthsWithout):
-                present = {r[3] for r in self.records(countable.source)}
+                present = {r[MONTH] for r in self.records(countable)}
                 months = [m for m in self.months if m not in present]
                 what = f"no {render_source(countable.source)} in "
             else:
@@ -279,7 +297,7 @@ class UnitEvaluation:
         raise TypeError(countable)
 
 
-_quantity = operator.itemgetter(4)
+_quantity = operator.itemgetter(QUANTITY)
 
 
 def _kinds_read(item: n.ItemDecl) -> frozenset:
@@ -289,10 +307,6 @@ def _kinds_read(item: n.ItemDecl) -> frozenset:
 
 def _itself(value):
     return value
-
-
-def _by_date(record):
-    return record[2], record[0]
 
 
 def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusions) -> ItemResult:
@@ -331,7 +345,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         award = sum((o.points for o in outcomes if o.verb == "award"), ZERO)
         bonus = sum((o.points for o in outcomes if o.verb == "bonus"), ZERO)
         deduction = -sum((o.points for o in outcomes if o.verb == "deduct"), ZERO)
-        limits += [note for o in outcomes if o.capped for note in o.notes if "capped" in note]
+        limits += [o.cap_note for o in outcomes if o.cap_note is not None]
         why = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.notes]
         why += [f"deducted {fmt(-o.points)}: {o.rule}" for o in outcomes if o.verb == "deduct" and o.points]
     raw = award + bonus - deduction
@@ -346,6 +360,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     base = item.base.value if item.base is not None else None
     kinds = program.memo(_kinds_read, item)
     skipped = [e for e in exclusions if e.kind in kinds]
+    not_counted: list[str] = []
     if skipped:
         counts: dict = {}
         for e in skipped:
@@ -353,20 +368,20 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         clause = program.window_clause.clause_id + ": " if program.window_clause else ""
         for reason, count in counts.items():
             bound = {
-                "before the window": f"dated before {program.window.start}",
-                "after the window": f"dated after {program.window.end}",
-                "after the as-of date": "dated after the as-of date",
+                ExclusionReason.BEFORE_WINDOW: f"dated before {program.window.start}",
+                ExclusionReason.AFTER_WINDOW: f"dated after {program.window.end}",
+                ExclusionReason.AFTER_AS_OF: "dated after the as-of date",
             }[reason]
             # Exclusions are known by kind, not by this item's filters: say exactly that.
             kinds_text = "/".join(sorted({e.kind for e in skipped if e.reason == reason}))
             plural = "s" if count != 1 else ""
             was = "were" if count != 1 else "was"
-            if reason == "after the as-of date":  # not the window's doing, so no clause to cite
-                why.append(f"{count} {kinds_text} event{plural} {bound} {was} not counted yet")
+            if reason is ExclusionReason.AFTER_AS_OF:  # not the window's doing, so no clause to cite
+                not_counted.append(f"{count} {kinds_text} event{plural} {bound} {was} not counted yet")
             else:
-                why.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
-    if base is None or score >= base:
-        why = [w for w in why if "not counted" in w] if base is not None else why
+                not_counted.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
+    # An item at or above its base needs no "why not"; events left out are worth saying either way.
+    why = not_counted if base is not None and score >= base else why + not_counted
     return ItemResult(
         item.item_id,
         item.title,

@@ -1,0 +1,301 @@
+"""Code generation: each event kind's handler `h<N>(ev, seq, place)` as Python source, with a map back to rubric spans.
+
+A handler validates and normalises one event (the kind's field declarations), drops re-sends, and
+appends a record to every slot of the plan whose source matches. The names it calls on rare paths
+come from `runtime`; the constants it uses are collected in a `Namespace`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from decimal import Decimal
+
+import attrs
+
+from ..language import nodes as n
+from ..language.render import render_filter
+from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
+
+COMMON_FIELDS = ("id", "unit", "date", "kind", "quantity")
+COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
+COMMON_LOCALS = {"id": "id_", "unit": "unit", "date": f"day[{DAY_DATE}]", "quantity": "q", "kind": "kind"}
+# The usual Python class of a scalar field passes with one identity test; anything else goes through the coercion.
+SCALAR_COERCIONS = {"decimal": ("Decimal", "to_decimal"), "integer": ("int", "to_integer"), "text": ("str", "to_text")}
+
+
+class Namespace:
+    """Constants the generated code refers to by name (so nothing is rebuilt per event)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self._by_key: dict[tuple[str, str], str] = {}
+
+    def const(self, value: object, prefix: str = "C") -> str:
+        key = (type(value).__name__, repr(value))
+        if key not in self._by_key:
+            name = f"{prefix}{len(self.values)}"
+            self.values[name] = value
+            self._by_key[key] = name
+        return self._by_key[key]
+
+
+class Writer:
+    """Lines of generated source, each remembering the rubric span it was written for."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.spans: list[n.Span] = []
+        self._depth = 0
+        self._span = n.NO_SPAN
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self._depth + text)
+        self.spans.append(self._span)
+
+    @contextlib.contextmanager
+    def indent(self) -> Iterator[None]:
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+
+    @contextlib.contextmanager
+    def at(self, span: n.Span) -> Iterator[None]:
+        """Lines written inside come from `span` of the rubric."""
+        outer, self._span = self._span, span
+        try:
+            yield
+        finally:
+            self._span = outer
+
+    def blank(self) -> None:
+        self.lines.append("")
+        self.spans.append(n.NO_SPAN)
+
+
+@attrs.frozen
+class GeneratedCode:
+    """The handlers' source, the span of the rubric each of its lines (1-based) comes from, and its constants."""
+
+    source: str
+    spans: tuple[n.Span, ...]
+    constants: dict[str, object]
+    handler_names: dict[str, str]  # event kind → handler function name
+
+    def span_of_line(self, line: int) -> n.Span:
+        return self.spans[line - 1] if 0 < line <= len(self.spans) else n.NO_SPAN
+
+
+def generate(rubric: n.Rubric, slots: dict[SlotKey, int]) -> GeneratedCode:
+    ns = Namespace()
+    writer = Writer()
+    names = {kind.name: f"h{index}" for index, kind in enumerate(rubric.kinds)}
+    for index, kind in enumerate(rubric.kinds):
+        if index:
+            writer.blank()
+            writer.blank()
+        _kind_handler(writer, kind, names[kind.name], slots, ns)
+    return GeneratedCode("\n".join(writer.lines), tuple(writer.spans), ns.values, names)
+
+
+def _locals_of(kind: n.KindDecl) -> dict[str, str]:
+    """The generated code's variable for each field. By position, not by name: Python folds
+    identifiers to NFKC, so two distinct Unicode field names could become one variable."""
+    names = dict(COMMON_LOCALS)
+    names.update({field.name: f"f{index}" for index, field in enumerate(kind.fields)})
+    return names
+
+
+def _field_types(kind: n.KindDecl) -> dict[str, str]:
+    types = dict(COMMON_TYPES)
+    types.update({f.name: f.type.name for f in kind.fields})
+    return types
+
+
+def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict[str, str]) -> str:
+    """A filter as a Python expression over the handler's normalised locals."""
+    match node:
+        case None:
+            return "True"
+        case n.Compare():
+            value = _const_value(node.value, fields.get(node.field, "text"))
+            op = "==" if node.op == "=" else node.op
+            local = names[node.field]
+            if op in ("==", "!="):
+                return f"({local} {op} {ns.const(value)})"
+            return f"({local} is not None and {local} {op} {ns.const(value)})"
+        case n.In():
+            ftype = fields.get(node.field, "text")
+            values = frozenset(_const_value(v, ftype) for v in node.values)
+            return f"({names[node.field]} in {ns.const(values, 'S')})"
+        case n.And():
+            return "(" + " and ".join(filter_code(p, fields, ns, names) for p in node.parts) + ")"
+        case n.Or():
+            return "(" + " or ".join(filter_code(p, fields, ns, names) for p in node.parts) + ")"
+        case n.Not():
+            return f"(not {filter_code(node.part, fields, ns, names)})"
+    raise TypeError(node)
+
+
+def _const_value(value: object, ftype: str) -> object:
+    """A filter or default literal as the handler compares it with a normalised field of type `ftype`."""
+    match value:
+        case n.Word():
+            return value.name
+        case n.Text():
+            return value.value
+        case n.Number() if ftype in ("enum", "text"):
+            return value.literal
+        case n.Number() if ftype == "integer":
+            return int(value.value)
+        case n.Number():
+            return value.value
+    return value  # a date
+
+
+def _record(**fields: str) -> str:
+    """A record's tuple literal, its fields in Record's order."""
+    return "(" + ", ".join(fields[name] for name in Record._fields) + ")"
+
+
+def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace) -> None:
+    """`def h<N>(ev, seq, place)`: validate, dedupe, window, tally."""
+    types = _field_types(kind)
+    names = _locals_of(kind)
+    allowed = ns.const(frozenset([*COMMON_FIELDS, *(f.name for f in kind.fields)]), "S")
+    with w.at(kind.span):
+        w.line(f"def {handler_name}(ev, seq, place):")
+        with w.indent():
+            for text in (
+                f"if not ev.keys() <= {allowed}:",
+                f"    unknown_fields(ev, {allowed}, {kind.name!r})",
+                "id_ = ev.get('id')",
+                "if id_.__class__ is not str or not id_:",
+                "    id_ = bad_id(id_)",
+                "unit = ev.get('unit')",
+                "if unit.__class__ is not str or not unit:",
+                "    bad_unit(unit)",
+                "date_text = ev.get('date')",
+                "day = DATES.get(date_text)",
+                "if day is None:",
+                "    day = add_date(date_text)",
+                "q = ev.get('quantity', 1)",
+                "if q.__class__ is not int or q < 1:",
+                "    q = to_quantity(q)",
+            ):
+                w.line(text)
+            for field in kind.fields:
+                w.line(f"{names[field.name]} = ev.get({field.name!r})")
+    with w.indent():
+        # Plain fields first, so that `required when` / `only when` conditions see normalised values.
+        ordered = sorted(kind.fields, key=lambda f: any(o.name in ("required_when", "only_when") for o in f.options))
+        for field in ordered:
+            with w.at(field.span):
+                _field_checks(w, field, types, ns, names)
+        # A re-send is the same id with the same (validated, normalised) content; the index keeps a
+        # hash of that content instead of the event, so memory per event stays small.
+        content = ", ".join(["unit", "date_text", "q", *(names[f.name] for f in kind.fields)])
+        with w.at(kind.span):
+            for text in (
+                # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
+                # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
+                "name = NAMES.get(unit)",
+                "unit = name if name is not None else known_as(unit, place)",
+                f"fingerprint = hash(({kind.name!r}, {content}))",
+                "prev = IDS.get(id_)",
+                "if prev is not None:",
+                "    return seen_again(ev, place, seq, prev, id_, fingerprint)",
+                f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
+                "st = UNITS.get(unit)",
+                "if st is None:",
+                "    st = new_unit(unit, place)",
+                f"if day[{DAY_EXCLUDED}] is not None:",
+                f"    return exclude(ev, place, day, unit, {kind.name!r}, id_)",
+            ):
+                w.line(text)
+        for key, index in slots.items():
+            if key.source.kind != kind.name:
+                continue
+            with w.at(key.source.span):
+                if key.source.where is None:
+                    _append_record(w, key, index, ns, names)
+                else:
+                    w.line(f"if {filter_code(key.source.where, types, ns, names)}:")
+                    with w.indent():
+                        _append_record(w, key, index, ns, names)
+        w.line("return None")
+
+
+def _append_record(w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str]) -> None:
+    common = {"seq": "seq", "event_id": "id_", "date": f"day[{DAY_DATE}]", "month": f"day[{DAY_MONTH}]", "quantity": "q"}
+    match key.value:
+        case SlotValue.NONE:
+            w.line(f"st[{index}].append({_record(**common, value='None')})")
+        case SlotValue.RATE:
+            assert key.field is not None
+            field = names[key.field]
+            w.line(f"rate = {ns.const(dict(key.rates), 'R')}.get({field})")
+            w.line("if rate is not None:")
+            with w.indent():
+                w.line(f"st[{index}].append({_record(**common, value=f'({field}, rate)')})")
+        case SlotValue.FIELD:
+            assert key.field is not None
+            w.line(f"st[{index}].append({_record(**common, value=names[key.field])})")
+        case SlotValue.PAIR:  # the distinct field and the field whose latest value is tested
+            assert key.field is not None and key.tested is not None
+            w.line(f"st[{index}].append({_record(**common, value=f'({names[key.field]}, {names[key.tested]})')})")
+
+
+def _field_checks(w: Writer, field: n.Field, types: dict[str, str], ns: Namespace, names: dict[str, str]) -> None:
+    name, local = field.name, names[field.name]
+    options = {o.name: o.args for o in field.options}
+    required_when = options.get("required_when")
+    only_when = options.get("only_when")
+    default = options.get("default")
+    w.line(f"if {local} is None:")
+    with w.indent():
+        if default is not None:
+            default_value = _const_value(default[0], field.type.name)
+            if field.type.name == "decimal":
+                default_value = Decimal(str(default_value))
+            if only_when:
+                w.line(f"if {filter_code(only_when[0], types, ns, names)}:")
+                w.line(f"    {local} = {ns.const(default_value)}")
+            else:
+                w.line(f"{local} = {ns.const(default_value)}")
+        elif required_when:
+            w.line(f"if {filter_code(required_when[0], types, ns, names)}:")
+            w.line(f"    missing_field({name!r}, {render_filter(required_when[0])!r})")
+        elif "optional" in options or only_when:
+            w.line("pass")
+        else:
+            w.line(f"missing_field({name!r}, None)")
+    w.line("else:")
+    with w.indent():
+        written = len(w.lines)
+        if only_when:
+            w.line(f"if not {filter_code(only_when[0], types, ns, names)}:")
+            w.line(f"    only_when_field({name!r}, {render_filter(only_when[0])!r})")
+        ftype = field.type.name
+        if ftype == "enum":
+            choices = ns.const(frozenset(str(c) for c in field.type.choices), "S")
+            w.line(f"if {local} not in {choices}:")
+            w.line(f"    {local} = to_enum({local}, {choices}, {name!r})")
+        elif ftype in SCALAR_COERCIONS:
+            python_class, coerce = SCALAR_COERCIONS[ftype]
+            w.line(f"if {local}.__class__ is not {python_class}:")
+            w.line(f"    {local} = {coerce}({local}, {name!r})")
+        elif ftype == "date":
+            w.line(f"{local} = to_date({local}, {name!r})")
+        for option, args in options.items():
+            if option in ("range", "min", "max"):
+                low = args[0].value if option in ("range", "min") else None
+                high = args[-1].value if option in ("range", "max") else None
+                too_low = "False" if low is None else f"{local} < {ns.const(low)}"
+                too_high = "False" if high is None else f"{local} > {ns.const(high)}"
+                w.line(f"if {too_low} or {too_high}:")
+                w.line(f"    out_of_range({local}, {name!r}, {ns.const(low)}, {ns.const(high)})")
+        if len(w.lines) == written:
+            w.line("pass")

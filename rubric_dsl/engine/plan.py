@@ -1,0 +1,165 @@
+"""The scoring plan: which record lists (slots) a rubric needs, the record layout, months, and exclusion reasons.
+
+This is the contract between the generated per-event handlers (`codegen`, which fill the slots) and
+the item evaluation (`evaluation`, which reads them): both take slot keys from `slot_for` and record
+fields from the positions below, so neither rebuilds the other's conventions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from typing import NamedTuple
+
+import attrs
+
+from ..language import nodes as n
+
+ZERO = Decimal(0)
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
+
+
+# ---- records: what a unit keeps per event and slot ---------------------------------------------
+
+
+class Record(NamedTuple):
+    """The layout of one slot record. Records are plain tuples in this order, not instances: one is
+    made per event and slot, and a tuple literal is built twice as fast and indexed faster (CPython
+    specialises tuple[int]). Read them with the field positions below, never with bare numbers."""
+
+    seq: int  # position of the event in its stream (orders ties of equal dates)
+    event_id: str
+    date: datetime.date
+    month: int  # month_key(date)
+    quantity: int
+    value: object  # None, a field's value, (field value, rate) or (distinct value, tested value): see SlotKey
+
+
+SEQ, EVENT_ID, DATE, MONTH, QUANTITY, VALUE = range(len(Record._fields))
+
+
+def by_date(record: tuple) -> tuple:
+    """Sort key: date, then position in the stream."""
+    return record[DATE], record[SEQ]
+
+
+class DayInfo(NamedTuple):
+    """What the per-run date cache holds for a date text (a plain tuple in this order, like Record)."""
+
+    date: datetime.date
+    month: int
+    excluded: ExclusionReason | None  # None: inside the window
+
+
+DAY_DATE, DAY_MONTH, DAY_EXCLUDED = range(len(DayInfo._fields))
+
+
+class IdEntry(NamedTuple):
+    """What the id index keeps per event id (a plain tuple in this order): enough to recognise a
+    re-send and to place, date and attribute the event later, without keeping the event."""
+
+    fingerprint: int
+    place: object  # an int offset or a Place; resolved against the tally's path when shown
+    seq: int
+    kind: str
+    unit: str
+    day: tuple  # DayInfo layout
+
+
+# ---- months --------------------------------------------------------------------------------------
+
+
+def month_key(day: datetime.date) -> int:
+    """Months counted from year 0, so consecutive months are consecutive integers."""
+    return day.year * 12 + day.month - 1
+
+
+def month_label(key: int) -> str:
+    return f"{key // 12:04d}-{key % 12 + 1:02d}"
+
+
+def months_of(window: n.Window, as_of: datetime.date | None) -> list[int]:
+    """The month keys of the window that have begun by `as_of` (all of them without one)."""
+    first = month_key(window.start)
+    last = month_key(min(window.end, as_of) if as_of else window.end)
+    return list(range(first, last + 1))
+
+
+def as_of_for_month(window: n.Window, year: int, month: int) -> datetime.date:
+    """The as-of date of a monthly bulletin: the month's last day, or the window's end if earlier."""
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return min(following - datetime.timedelta(days=1), window.end)
+
+
+# ---- exclusions ----------------------------------------------------------------------------------
+
+
+class ExclusionReason(enum.Enum):
+    """Why a valid event is not scored. The value is the category as people read it."""
+
+    BEFORE_WINDOW = "before the window"
+    AFTER_WINDOW = "after the window"
+    AFTER_AS_OF = "after the as-of date"
+    RESENT = "re-sent"
+
+
+def window_exclusion(day: datetime.date, window: n.Window) -> ExclusionReason | None:
+    if day < window.start:
+        return ExclusionReason.BEFORE_WINDOW
+    if day > window.end:
+        return ExclusionReason.AFTER_WINDOW
+    return None
+
+
+# ---- slots ---------------------------------------------------------------------------------------
+
+
+class SlotValue(enum.Enum):
+    """What a slot's records carry in their `value` field."""
+
+    NONE = "none"  # counting only
+    FIELD = "field"  # the field's value
+    RATE = "rate"  # (field value, rate) for rows of a rate table; other values are not recorded
+    PAIR = "pair"  # (distinct value, tested value) for `distinct F of K whose latest G …`
+
+
+@attrs.frozen
+class SlotKey:
+    """One record list per unit: the events of `source`, carrying `value`. Made only by `slot_for`."""
+
+    source: n.Source
+    value: SlotValue = SlotValue.NONE
+    field: str | None = None
+    tested: str | None = None  # PAIR: the field whose latest value is tested
+    rates: tuple = ()  # RATE: (field value, points) pairs
+
+
+def slot_for(node: n.Node) -> SlotKey:
+    """The slot whose records an aggregate, countable, condition or rate table reads."""
+    match node:
+        case n.Events() | n.Count() | n.MonthsWithout() | n.Reached() | n.NoEvent():
+            return SlotKey(node.source)
+        case n.PerEachBy():
+            return SlotKey(node.source, SlotValue.RATE, node.field, rates=tuple((r.value, r.points.value) for r in node.rates))
+        case n.Sum() | n.Latest() | n.Distinct():
+            return SlotKey(node.source, SlotValue.FIELD, node.field)
+        case n.DistinctValues(whose=None):  # the same records as `distinct FIELD of KIND`: one list serves both
+            return SlotKey(node.source, SlotValue.FIELD, node.field)
+        case n.DistinctValues():
+            return SlotKey(node.source, SlotValue.PAIR, node.field, node.whose.field)
+    raise TypeError(f"{type(node).__name__} reads no slot")
+
+
+READS_SLOT = (n.Events, n.Count, n.MonthsWithout, n.Reached, n.NoEvent, n.PerEachBy, n.Sum, n.Latest, n.Distinct, n.DistinctValues)
+
+
+def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
+    """Every slot the rules read, numbered in order of first use."""
+    slots: dict[SlotKey, int] = {}
+    for item in rubric.all_items():
+        for rule in item.rules:
+            for node in n.walk(rule.amount):
+                if isinstance(node, READS_SLOT):
+                    slots.setdefault(slot_for(node), len(slots))
+    return slots

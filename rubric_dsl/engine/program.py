@@ -1,0 +1,192 @@
+"""A rubric compiled for scoring: plan, generated handlers and runtime tied together; `tally` events, `finish` into a Scorecard."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from ..language import nodes as n
+from ..sources.events import BadRecord, EventError, EventProblem, Place, resolve, with_places
+from .codegen import generate
+from .evaluation import evaluate_unit
+from .plan import ROUNDING, ZERO, SlotKey, months_of, plan_slots
+from .results import Excluded, Scorecard, UnitMatch, UnitResult
+from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
+from .units import UnitMatcher, listed_names
+
+
+class Program:
+    """A rubric compiled for scoring: `tally` events (in chunks if you like), `finish` into a Scorecard."""
+
+    def __init__(self, rubric: n.Rubric, warnings: Iterable[Any] = ()):
+        self.rubric = rubric
+        self.warnings = list(warnings)
+        self.slots: dict[SlotKey, int] = plan_slots(rubric)  # slot → index of the unit's record list
+        self.code = generate(rubric, self.slots)
+        self.generated_source = self.code.source  # readable with print(): what each event kind runs
+        self._compiled = compile(self.generated_source, f"<rubric {rubric.path}>", "exec")
+        self.units = {u.name: u for u in rubric.units}
+        self.groups = {g.name: g for g in rubric.groups}
+        self.places = rubric.precision.digits
+        self.quantum = Decimal(1).scaleb(-self.places)
+        self.rounding = ROUNDING.get(rubric.precision.rounding, ROUND_HALF_UP)
+        assert rubric.window is not None, "a checked rubric has a window"
+        self.window: n.Window = rubric.window
+        self.matcher = UnitMatcher(list(self.units), listed_names(rubric.units, rubric.fold_scripts), rubric.fold_scripts)
+        self._memo: dict[tuple[object, int], object] = {}
+        self.window_clause = next((c for c, target in rubric.clauses if target == "Window"), None)
+
+    # -- tallying
+    def tally(self, events: Iterable[Any], start: int = 0, path: str = "<events>") -> Tally:
+        """Validate and record events. `events`: dicts, or (event, Place) pairs from read_events.
+
+        A tally does not depend on an as-of date: `finish` cuts it off, so one tally serves
+        every monthly bulletin of a year.
+        """
+        tally = Tally(len(self.slots), path)
+        handlers = self._handlers(tally)
+        problems = tally.problems
+        seq = start - 1
+        pairs = events if getattr(events, "paired", False) else with_places(events, start)
+        with no_cyclic_gc():
+            for seq, (ev, place) in enumerate(pairs, start):
+                try:
+                    handler = handlers[ev["kind"]]
+                except (KeyError, TypeError):
+                    problems.append(self._kind_problem(ev, resolve(place, path)))
+                    continue
+                try:
+                    handler(ev, seq, place)
+                except Invalid as error:
+                    problems.append(EventProblem(resolve(place, path), error.message, error.field, ev))
+                except TypeError:  # a list or object where a single value belongs (unhashable in a lookup)
+                    problems.append(self._shape_problem(ev, resolve(place, path)))
+        tally.read = seq - start + 1
+        return tally
+
+    @staticmethod
+    def _shape_problem(ev: dict, place: Place) -> EventProblem:
+        field = next((k for k, v in ev.items() if isinstance(v, (list, dict, set, tuple))), None)
+        if field is None:
+            return EventProblem(place, "a field holds a value of the wrong type", None, ev)
+        shape = "a list" if isinstance(ev[field], (list, tuple, set)) else "an object"
+        return EventProblem(place, f"`{field}` holds {shape}; it takes a single value", field, ev)
+
+    def _kind_problem(self, ev: object, place: Place) -> EventProblem:
+        if isinstance(ev, BadRecord):
+            return EventProblem(place, ev.message, None, None, ev.column)
+        if not isinstance(ev, dict):
+            return EventProblem(place, f"expected an object, found {type(ev).__name__}", None, None)
+        kind = ev.get("kind")
+        if kind is None:
+            return EventProblem(place, "missing `kind`", "kind", ev)
+        kinds = [k.name for k in self.rubric.kinds]
+        match = difflib.get_close_matches(str(kind), kinds, n=1, cutoff=0.6)
+        hint = f" (did you mean `{match[0]}`?)" if match else f"; the kinds are: {', '.join(kinds)}"
+        return EventProblem(place, f"unknown event kind `{kind}`{hint}", "kind", ev)
+
+    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict, int, object], None]]:
+        namespace = handler_namespace(
+            tally, self.code.constants, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart"
+        )
+        exec(self._compiled, namespace)
+        return {kind: namespace[name] for kind, name in self.code.handler_names.items()}
+
+    # -- finishing
+    def score(
+        self, events: Iterable[Any], as_of: datetime.date | None = None, skip_invalid: bool = False, path: str = "<events>"
+    ) -> Scorecard:
+        """Tally and finish in one go. Raises EventError if any event is invalid, unless `skip_invalid`."""
+        tally = self.tally(events, path=path)
+        if tally.problems and not skip_invalid:
+            raise EventError(tally.problems)
+        return self.finish(tally, as_of)
+
+    def months(self, as_of: datetime.date | None) -> list[int]:
+        return months_of(self.window, as_of)
+
+    def finish(self, tally: Tally, as_of: datetime.date | None = None) -> Scorecard:
+        if as_of is not None and as_of < self.window.start:
+            # No month of the period has begun: "every month" and "months without" would be meaningless.
+            raise ValueError(f"the as-of date {as_of} is before the window starts ({self.window.start})")
+        months = self.months(as_of)
+        with no_cyclic_gc():
+            return self._finish(tally, as_of, months)
+
+    def _finish(self, tally: Tally, as_of: datetime.date | None, months: list[int]) -> Scorecard:
+        results = []
+        excluded_by_unit: dict[str | None, list[Excluded]] = {}
+        late = tally.after(as_of) if as_of else []
+        for e in tally.excluded + late:
+            excluded_by_unit.setdefault(e.unit, []).append(e)
+        units = tally.cut_at(as_of) if as_of else tally.units
+        for name, slots in units.items():
+            decl = self.units.get(name)
+            group = self.groups.get(decl.group) if decl else None
+            items = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []))
+            total = sum((i.score for i in items), ZERO)
+            target = decl.target.value if decl and decl.target is not None else None
+            completion = (total / target) if target else None
+            results.append(
+                UnitResult(
+                    name,
+                    decl.group if decl else None,
+                    group.label if group else None,
+                    target,
+                    total,
+                    tuple(items),
+                    decl is not None,
+                    None,
+                    completion,
+                    len(excluded_by_unit.get(name, [])),
+                )
+            )
+        ranked = rank_units(results)
+        excluded = tally.excluded + late + tally.resent
+        period_end = min(self.window.end, as_of) if as_of else self.window.end
+        return Scorecard(
+            self.rubric.title or "",
+            ranked,
+            excluded,
+            list(tally.problems),
+            list(self.warnings_text()) + tally.warnings,
+            as_of,
+            (self.window.start, period_end),
+            self.places,
+            events_read=tally.read,
+            events_scored=len(tally.ids) - len(tally.excluded) - len(late),
+            matched=[UnitMatch(name, unit, why, str(place)) for name, (unit, why, place) in sorted(tally.matched.items())],
+        )
+
+    def warnings_text(self) -> list[str]:
+        return [d.render() for d in self.warnings]
+
+    def memo(self, derive: Callable[[Any], Any], node: object) -> Any:
+        """`derive(node)` for a node of this rubric, computed once: texts and kinds depend only on the rubric,
+        not on the unit being scored. (Keyed by identity, which is stable while the program holds its AST.)"""
+        key = (derive, id(node))
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = derive(node)
+        return value
+
+    def round(self, value: Decimal) -> Decimal:
+        return value.quantize(self.quantum, rounding=self.rounding)
+
+
+def rank_units(results: list[UnitResult]) -> list[UnitResult]:
+    """Listed units by total, best first, with shared ranks for ties (1, 2, 2, 4); unlisted after, unranked."""
+    listed = sorted((r for r in results if r.listed), key=lambda r: (-r.total, r.unit))
+    unlisted = sorted((r for r in results if not r.listed), key=lambda r: (-r.total, r.unit))
+    ranked = []
+    previous_total, previous_rank = None, 0
+    for position, result in enumerate(listed, 1):
+        rank = previous_rank if result.total == previous_total else position
+        previous_total, previous_rank = result.total, rank
+        ranked.append(attrs.evolve(result, rank=rank))
+    return ranked + unlisted

@@ -1,0 +1,340 @@
+"""The runtime of generated handlers: value coercions and rejections (`Invalid`), the per-run helpers, and the mergeable `Tally`.
+
+Generated code (see `codegen`) runs in the namespace `handler_namespace` builds; everything it
+calls by name is defined here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import difflib
+import gc
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any, NoReturn
+
+from ..language import nodes as n
+from ..sources.events import EventProblem, resolve
+from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, month_key, window_exclusion
+from .results import Excluded
+from .units import UnitMatcher
+
+
+class Invalid(Exception):
+    """Raised inside a handler for an event that breaks the rubric's declarations."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# ---- helpers the generated code calls on its rare paths ------------------------------------------
+
+
+def unknown_fields(ev: dict, allowed: frozenset, kind: str) -> NoReturn:
+    extra = sorted(set(ev) - allowed, key=str)
+    hint = ""
+    match = difflib.get_close_matches(str(extra[0]), list(allowed), n=1, cutoff=0.6)
+    if match:
+        hint = f" (did you mean `{match[0]}`?)"
+    fields = ", ".join(sorted(allowed - {"id", "unit", "date", "kind", "quantity"})) or "none"
+    raise Invalid(f"unknown field `{extra[0]}` for kind `{kind}`{hint}; its fields are: {fields}", str(extra[0]))
+
+
+def bad_id(value: object) -> str:
+    if value is None:
+        raise Invalid("missing `id`: every event needs an id unique in its stream", "id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise Invalid(f"`id` must be text, not {value!r}", "id")
+
+
+def bad_unit(value: object) -> NoReturn:
+    if value is None:
+        raise Invalid("missing `unit`: every event names the unit it belongs to", "unit")
+    raise Invalid(f"`unit` must be a unit's name, not {value!r}", "unit")
+
+
+def to_quantity(value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    if value.__class__ is int and value >= 1:  # type: ignore[operator]
+        return value  # type: ignore[return-value]
+    raise Invalid(f"`quantity` must be a whole number of at least 1, not {_show(value)}", "quantity")
+
+
+def to_enum(value: object, choices: frozenset, name: str) -> str:
+    if value.__class__ is int:
+        text = str(value)
+        if text in choices:
+            return text
+    shown = " | ".join(sorted(choices))
+    match = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    hint = f" (did you mean `{match[0]}`?)" if match else ""
+    raise Invalid(f"`{name}` is {_show(value)}, which is not one of {shown}{hint}", name)
+
+
+def to_decimal(value: object, name: str) -> Decimal:
+    if isinstance(value, int) and value.__class__ is int:
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            result = Decimal(value.strip().rstrip("%")) / (100 if value.strip().endswith("%") else 1)
+            if result.is_finite():
+                return result
+        except InvalidOperation:
+            pass
+    raise Invalid(f"`{name}` must be a number, not {_show(value)}", name)
+
+
+def to_integer(value: object, name: str) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    raise Invalid(f"`{name}` must be a whole number, not {_show(value)}", name)
+
+
+def to_text(value: object, name: str) -> str:
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    raise Invalid(f"`{name}` must be text, not {_show(value)}", name)
+
+
+def to_date(value: object, name: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Invalid(f"`{name}` must be a date YYYY-MM-DD, not {_show(value)}", name) from None
+
+
+def missing_field(name: str, condition: str | None) -> NoReturn:
+    if condition:
+        raise Invalid(f"missing `{name}`: it is required when {condition}", name)
+    raise Invalid(f"missing required field `{name}`", name)
+
+
+def only_when_field(name: str, condition: str) -> NoReturn:
+    raise Invalid(f"`{name}` is only allowed when {condition}", name)
+
+
+def out_of_range(value: object, name: str, low: object, high: object) -> NoReturn:
+    if low is not None and high is not None:
+        raise Invalid(f"`{name}` is {value}, outside {low} to {high}", name)
+    if low is not None:
+        raise Invalid(f"`{name}` is {value}, below the least allowed {low}", name)
+    raise Invalid(f"`{name}` is {value}, above the most allowed {high}", name)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "missing"
+    return repr(value) if not isinstance(value, Decimal) else str(value)
+
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause CPython's cyclic collector: tallying and finishing make only acyclic tuples, and the
+    collector would rescan every record again and again as they pile up (a third of the time at 1M events)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+# ---- the tally: what a run has recorded; mergeable ----------------------------------------------
+
+
+class Tally:
+    """Per-unit slot records, identities, exclusions and problems of one scored stream (or chunk).
+
+    Two tallies of disjoint parts of a stream merge into the tally of the whole, provided each
+    part was tallied with the sequence numbers it has in the whole stream (`start`).
+    """
+
+    def __init__(self, slot_count: int, path: str = "<events>"):
+        self.slot_count = slot_count
+        self.path = path
+        self.units: dict[str, list[list[tuple]]] = {}
+        self.ids: dict[str, tuple] = {}  # event id → IdEntry layout
+        self.excluded: list[Excluded] = []
+        self.problems: list[EventProblem] = []
+        self.resent: list[Excluded] = []
+        self.unlisted: dict[str, object] = {}
+        self.matched: dict[str, tuple] = {}  # a name counted for a listed unit → (listed name, why, first place)
+        self.warnings: list[str] = []
+        self.read = 0
+
+    def merge(self, other: Tally) -> Tally:
+        merged = Tally(self.slot_count, self.path)
+        merged.read = self.read + other.read
+        merged.ids = dict(self.ids)
+        drop: set[int] = set()
+        for event_id, entry in other.ids.items():
+            prev = merged.ids.get(event_id)
+            if prev is None:
+                merged.ids[event_id] = entry
+                continue
+            ordered = sorted(((IdEntry._make(prev), self.path), (IdEntry._make(entry), other.path)), key=lambda x: x[0].seq)
+            (early, early_path), (late, late_path) = ordered
+            merged.ids[event_id] = tuple(early)
+            drop.add(late.seq)
+            early_place, late_place = resolve(early.place, early_path), resolve(late.place, late_path)
+            if early.fingerprint == late.fingerprint:
+                merged.resent.append(
+                    Excluded(
+                        event_id,
+                        late.unit,
+                        late.kind,
+                        late.day[DAY_DATE],
+                        str(late_place),
+                        ExclusionReason.RESENT,
+                        f"first at {early_place}",
+                    )
+                )
+            else:
+                message = f"id `{event_id}` was already used at {early_place} with different content"
+                merged.problems.append(EventProblem(late_place, message, "id", None))
+        for tally in (self, other):
+            for unit, slots in tally.units.items():
+                target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
+                for index, records in enumerate(slots):
+                    # records of a re-send seen in both parts are kept once: the earlier occurrence's
+                    target[index].extend(r for r in records if r[SEQ] not in drop)
+            merged.excluded += tally.excluded
+            merged.problems += tally.problems
+            merged.resent += tally.resent
+            for unit, place in tally.unlisted.items():
+                merged.unlisted.setdefault(unit, place)
+            for name, match in tally.matched.items():
+                merged.matched.setdefault(name, match)
+            merged.warnings += [w for w in tally.warnings if w not in merged.warnings]
+        return merged
+
+    def cut_at(self, as_of: datetime.date) -> dict[str, list[list[tuple]]]:
+        """Each unit's slot records dated on or before `as_of`."""
+        return {unit: [[r for r in records if r[DATE] <= as_of] for records in slots] for unit, slots in self.units.items()}
+
+    def after(self, as_of: datetime.date) -> list[Excluded]:
+        """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
+        return [
+            Excluded(event_id, unit, kind, day[DAY_DATE], str(resolve(place, self.path)), ExclusionReason.AFTER_AS_OF)
+            for event_id, (_, place, _, kind, unit, day) in self.ids.items()
+            if day[DAY_EXCLUDED] is None and day[DAY_DATE] > as_of
+        ]
+
+
+# ---- the per-run namespace of the generated handlers ---------------------------------------------
+
+
+def handler_namespace(
+    tally: Tally,
+    constants: dict[str, object],
+    window: n.Window,
+    listed: list[str],
+    matcher: UnitMatcher,
+    reject_unlisted: bool,
+) -> dict[str, Any]:
+    """The globals the generated handlers run with for one tally: its indexes, the date cache and the helpers."""
+    slot_count = tally.slot_count
+    dates: dict[object, tuple] = {}
+    units = tally.units
+    path = tally.path
+    for name in listed:
+        units[name] = [[] for _ in range(slot_count)]
+
+    def add_date(value: object) -> tuple:
+        if value is None:
+            raise Invalid("missing `date`", "date")
+        if isinstance(value, datetime.date):
+            day = value
+        else:
+            try:
+                if not isinstance(value, str) or len(value) != 10:
+                    raise ValueError
+                day = datetime.date.fromisoformat(value)
+            except ValueError:
+                raise Invalid(f"`date` must be a real date YYYY-MM-DD, not {_show(value)}", "date") from None
+        info = (day, month_key(day), window_exclusion(day, window))  # DayInfo's layout
+        if isinstance(value, str):
+            dates[value] = info
+        return info
+
+    def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: int) -> None:
+        entry = IdEntry._make(prev)
+        first = resolve(entry.place, path)
+        if entry.fingerprint == fingerprint:
+            where = str(resolve(place, path))
+            tally.resent.append(
+                Excluded(event_id, ev.get("unit"), ev.get("kind"), None, where, ExclusionReason.RESENT, f"first at {first}")
+            )
+            return None
+        raise Invalid(f"id `{event_id}` was already used at {first} with different content", "id")
+
+    def new_unit(unit: str, place: object) -> list[list[tuple]]:
+        resolved = resolve(place, path)
+        if unit not in tally.unlisted:
+            tally.unlisted[unit] = resolved
+            near = matcher.probable(unit)
+            if near:
+                tally.warnings.append(
+                    f"{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})"
+                )
+        if reject_unlisted:
+            tally.unlisted.pop(unit, None)
+            near = matcher.probable(unit)
+            hint = f" (did you mean `{near[0]}`?)" if near else ""
+            raise Invalid(f"unit `{unit}` is not in the rubric's tables, and this rubric rejects unlisted units{hint}", "unit")
+        slots: list[list[tuple]] = [[] for _ in range(slot_count)]
+        units[unit] = slots
+        return slots
+
+    names = {name: name for name in units}
+
+    def known_as(unit: str, place: object) -> str:
+        match = matcher.resolve(unit)
+        if match is None:
+            names[unit] = unit
+            return unit
+        tally.matched.setdefault(unit, (*match, resolve(place, path)))
+        names[unit] = match[0]
+        return match[0]
+
+    def exclude(ev: dict, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
+        tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(resolve(place, path)), day[DAY_EXCLUDED]))
+
+    namespace = dict(constants)
+    namespace.update(
+        Decimal=Decimal,
+        DATES=dates,
+        IDS=tally.ids,
+        UNITS=units,
+        NAMES=names,
+        known_as=known_as,
+        add_date=add_date,
+        seen_again=seen_again,
+        new_unit=new_unit,
+        exclude=exclude,
+        unknown_fields=unknown_fields,
+        bad_id=bad_id,
+        bad_unit=bad_unit,
+        to_quantity=to_quantity,
+        to_enum=to_enum,
+        to_decimal=to_decimal,
+        to_integer=to_integer,
+        to_text=to_text,
+        to_date=to_date,
+        missing_field=missing_field,
+        only_when_field=only_when_field,
+        out_of_range=out_of_range,
+    )
+    return namespace
