@@ -15,7 +15,8 @@ import sys
 from . import __version__
 from .api import check_text, load
 from .language.diagnostics import RubricError, unreadable
-from .sources.events import EventError
+from .sources.columns import ColumnsError, load_columns
+from .sources.events import EventError, SourceError
 from .sources.opening import read_events
 from .engine.results import fmt_decimal
 
@@ -142,14 +143,23 @@ def load_rubric(path: str):
         raise SystemExit(EXIT_USAGE) from None
 
 
-def tally_files(program, paths, events_format=None):
-    """Tally every events file into one tally (sequence numbers continue across files)."""
+def event_sources(args) -> list:
+    """The sources the command line names, with its --events-format, --sheet and --columns."""
+    columns = load_columns(args.columns) if getattr(args, "columns", None) else None
+    sources = []
+    for name in args.events:
+        if name != "-" and not pathlib.Path(name).is_file():
+            raise UsageError(f"{name}: no such events file")
+        sources.append(read_events(name, args.events_format, columns=columns, sheets=getattr(args, "sheet", None)))
+    return sources
+
+
+def tally_files(program, sources):
+    """Tally every source into one tally (sequence numbers continue across sources)."""
     tally = None
     start = 0
-    for path in paths:
-        if path != "-" and not pathlib.Path(path).is_file():
-            raise UsageError(f"{path}: no such events file")
-        part = program.tally(read_events(path, events_format), start=start)
+    for source in sources:
+        part = program.tally(source, start=start)
         start += part.read
         tally = part if tally is None else tally.merge(part)
     return tally
@@ -157,7 +167,8 @@ def tally_files(program, paths, events_format=None):
 
 def score_card(args):
     program = load_rubric(args.rubric)
-    tally = tally_files(program, args.events, getattr(args, "events_format", None))
+    sources = event_sources(args)
+    tally = tally_files(program, sources)
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:
@@ -170,7 +181,7 @@ def score_card(args):
         _err(f"{count} invalid event{'s' if count != 1 else ''} skipped")
         if getattr(args, "rejected", None):
             # the first source's own form: corrected rows go back where they came from
-            read_events(args.events[0], getattr(args, "events_format", None)).write_rejected(tally.problems, args.rejected)
+            sources[0].write_rejected(tally.problems, args.rejected)
     try:
         card = program.finish(tally, args.as_of)
     except ValueError as error:
@@ -353,7 +364,7 @@ def cmd_report(args) -> int:
             raise UsageError(f"no bulletin for {args.month}: the window ends {window.end}")
     else:
         as_of = None
-    tally = tally_files(program, args.events, args.events_format)
+    tally = tally_files(program, event_sources(args))
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:
@@ -381,6 +392,13 @@ def cmd_report(args) -> int:
 # ---- wiring --------------------------------------------------------------------------------------
 
 
+def event_options(p):
+    """How to read the event sources: the same options for score, explain and report."""
+    p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json", "xlsx"), help="when the file suffix does not say")
+    p.add_argument("--sheet", action="append", metavar="NAME", help="read this workbook sheet (repeat for more; default: every visible sheet)")
+    p.add_argument("--columns", metavar="FILE", help="YAML lines `heading: field` mapping column headings to fields (`heading: -` leaves one out)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rubric", description="Executable assessment rubrics: check, score, explain, report.")
     parser.add_argument("--version", action="version", version=f"rubric_dsl {__version__}")
@@ -397,10 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def scoring(p):
         p.add_argument("rubric", metavar="RUBRIC")
-        p.add_argument("events", nargs="+", metavar="EVENTS", help="JSON Lines, YAML or CSV files; - for stdin")
+        p.add_argument("events", nargs="+", metavar="EVENTS", help="JSON Lines, YAML, CSV or XLSX files; - for stdin")
         p.add_argument("--as-of", type=_date, metavar="DATE", help="score what had happened by this date")
         p.add_argument("--skip-invalid", action="store_true", help="score the valid events and list the rejected ones")
-        p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json"), help="when the file suffix does not say")
+        event_options(p)
 
     p = sub.add_parser("score", help="score event streams into scorecards")
     scoring(p)
@@ -436,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "html", "xlsx", "csv"))
     p.add_argument("-o", "--output", metavar="PATH")
     p.add_argument("--skip-invalid", action="store_true")
-    p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json"))
+    event_options(p)
     p.set_defaults(run=cmd_report)
     return parser
 
@@ -458,6 +476,9 @@ def main(argv=None) -> int:
     except EventError as error:
         _err(str(error))
         return EXIT_FAIL
+    except (SourceError, ColumnsError) as error:
+        _err(f"rubric {args.command}: error: {error}")
+        return EXIT_USAGE
     except (OSError, UnicodeDecodeError) as error:
         _err(f"rubric {args.command}: error: {error}")
         return EXIT_USAGE

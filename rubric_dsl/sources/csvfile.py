@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from .columns import field_names
 from .events import BadRecord, Place
 from .files import TextFileSource
 
@@ -17,7 +18,7 @@ class CsvSource(TextFileSource):
         if header is None:
             return
         header = [h.strip() for h in header]
-        header = [self.columns.get(h, h) for h in header]
+        header = field_names(header, self.columns)  # a column left out (None) is not read
         keep = path == "<stdin>"
         for row in reader:
             line = reader.line_num
@@ -31,7 +32,7 @@ class CsvSource(TextFileSource):
                 continue
             # An empty cell means the field is absent.
             text = ",".join(row) if keep else None
-            yield {k: v for k, v in zip(header, row) if v != ""}, Place(path, line, text=text, format="csv")
+            yield {k: v for k, v in zip(header, row) if v != "" and k is not None}, Place(path, line, text=text, format="csv")
 
     def write_rejected(self, problems, path: str) -> None:
         rows = [p.event for p in problems if isinstance(p.event, dict)]

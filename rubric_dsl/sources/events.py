@@ -132,6 +132,11 @@ class Source:
         return f"<{type(self).__name__} {self.name}>"
 
 
+class SourceError(Exception):
+    """A source that cannot be read at all (no such file, not a workbook, a refused connection, a failing
+    query): nothing is scored, and the command exits 2. The message names the source."""
+
+
 class BadRecord:
     """A line that is not an event at all (broken JSON, not an object); the engine rejects it with its place."""
 

@@ -6,13 +6,14 @@ import os
 import pathlib
 
 from .csvfile import CsvSource
-from .events import Source
+from .columns import load_columns
+from .events import Source, SourceError
 from .jsonfile import JsonArraySource
 from .jsonl import JsonLinesSource
 from .yamlfile import YamlSource
 
 FILE_READERS = {"jsonl": JsonLinesSource, "csv": CsvSource, "yaml": YamlSource, "json": JsonArraySource}
-SUFFIX_FORMATS = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl"}
+SUFFIX_FORMATS = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 
 def detect_format(name: str, explicit: str | None = None) -> str:
@@ -22,14 +23,24 @@ def detect_format(name: str, explicit: str | None = None) -> str:
     return SUFFIX_FORMATS.get(pathlib.PurePath(str(name)).suffix.lower(), "jsonl")
 
 
-def read_events(source, format: str | None = None, *, columns=None) -> Source:
+def read_events(source, format: str | None = None, *, columns=None, sheets=None) -> Source:
     """The events kept at `source`, as a Source of (event, place) pairs read lazily.
 
     `source`: a file path ('-' for stdin). `format` overrides the suffix. `columns` maps column
-    headers to field names for the tabular sources (a header mapped to None is not read).
+    headings to field names for the tabular sources (a heading mapped to None is not read), or
+    names a YAML file of `heading: field` lines. `sheets`: the workbook sheets to read (default: every
+    visible sheet).
     """
     if isinstance(source, Source):
         return source
+    if isinstance(columns, (str, os.PathLike)):
+        columns = load_columns(columns)
     name = os.fspath(source)
-    reader = FILE_READERS[detect_format(name, format)]
-    return reader(name, columns=columns)
+    fmt = detect_format(name, format)
+    if sheets and fmt != "xlsx":
+        raise SourceError(f"{name}: only a workbook has sheets to choose")
+    if fmt == "xlsx":
+        from .xlsx import WorkbookSource
+
+        return WorkbookSource(name, columns=columns, sheets=sheets)
+    return FILE_READERS[fmt](name, columns=columns)

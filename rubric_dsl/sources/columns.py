@@ -1,0 +1,50 @@
+"""Column headings to field names for the tabular sources (CSV, XLSX, SQL), read from a --columns file."""
+
+from __future__ import annotations
+
+import pathlib
+
+IGNORED = "-"  # a heading mapped to `-` is a column the events do not use (remarks, a clerk's tick box)
+
+
+class ColumnsError(ValueError):
+    """A --columns file that cannot be used; the message names the file and line."""
+
+
+def load_columns(path) -> dict[str, str | None]:
+    """A YAML mapping `heading: field` (`heading: -` leaves the column out), e.g. `单位: unit`."""
+    import yaml
+
+    from .yamlfile import yaml_loader
+
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ColumnsError(f"{path}: cannot read the column mapping: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        node = yaml.compose(text, Loader=yaml_loader())
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise ColumnsError(f"{path}:{mark.line + 1 if mark else 1}: broken YAML: {getattr(error, 'problem', error)}") from None
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise ColumnsError(f"{path}:{node.start_mark.line + 1}: a column mapping is lines of `heading: field`, e.g. `单位: unit`")
+    mapping: dict[str, str | None] = {}
+    for key, value in node.value:
+        line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
+            raise ColumnsError(f"{path}:{line}: each line maps one heading to one field name")
+        heading, field = str(key.value).strip(), str(value.value).strip()
+        if heading in mapping:
+            raise ColumnsError(f"{path}:{line}: heading `{heading}` is mapped twice")
+        if not field:
+            raise ColumnsError(f"{path}:{line}: heading `{heading}` needs a field name (or `-` to leave the column out)")
+        mapping[heading] = None if field == IGNORED else field
+    return mapping
+
+
+def field_names(headings, columns: dict) -> list[str | None]:
+    """Each heading's field: its mapping, or the heading itself; None for a column left out."""
+    return [columns[h] if h in columns else h for h in headings]
