@@ -14,6 +14,7 @@ import sys
 
 from . import __version__
 from .api import check_text, load
+from .errors import InternalError, UsageError
 from .language.diagnostics import RubricError, unreadable
 from .sources.columns import ColumnsError, load_columns
 from .sources.events import EventError, SourceError
@@ -21,10 +22,6 @@ from .sources.opening import read_events
 from .engine.results import fmt_decimal
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad arguments or unreadable inputs: exit 2."""
 
 
 def _date(text: str) -> datetime.date:
@@ -184,7 +181,7 @@ def score_card(args):
             sources[0].write_rejected(tally.problems, args.rejected)
     try:
         card = program.finish(tally, args.as_of)
-    except ValueError as error:
+    except UsageError as error:
         raise UsageError(str(error)) from None
     return program, card, EXIT_FAIL if tally.problems else EXIT_OK
 
@@ -375,7 +372,7 @@ def cmd_report(args) -> int:
             return EXIT_FAIL
     try:
         bulletin = build_bulletin(program, tally, as_of)
-    except ValueError as error:
+    except UsageError as error:
         raise UsageError(f"no bulletin for {args.month}: {error}") from None
     fmt = args.format or (pathlib.Path(args.output).suffix.lstrip(".") if args.output else "md")
     fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
@@ -478,6 +475,9 @@ def main(argv=None) -> int:
         return EXIT_FAIL
     except (SourceError, ColumnsError) as error:
         _err(f"rubric {args.command}: error: {error}")
+        return EXIT_USAGE
+    except InternalError as error:  # a bug of ours: said plainly, with where, and no traceback
+        _err(str(error))
         return EXIT_USAGE
     except (OSError, UnicodeDecodeError) as error:
         _err(f"rubric {args.command}: error: {error}")

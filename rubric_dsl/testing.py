@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from .api import load
+from .errors import RubricDSLError
 from .language.diagnostics import RubricError
 from .sources.events import EventError
 from .sources.opening import read_events
@@ -16,7 +17,7 @@ from .sources.yamlfile import yaml_loader
 from .engine.results import fmt_decimal
 
 
-class TestFileError(Exception):
+class TestFileError(RubricDSLError):
     """A test file that cannot be run: its place and what is wrong."""
 
 

@@ -225,7 +225,8 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                     w.line(f"if {filter_code(key.source.where, types, ns, names)}:")
                     with w.indent():
                         _append_record(w, key, index, ns, names)
-        w.line("return None")
+        with w.at(kind.span):
+            w.line("return None")
 
 
 def _append_record(w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from ..errors import InternalError, UsageError
 from ..language import nodes as n
 from ..sources.events import BadRecord, EventError, EventProblem, Place, resolve, with_places
 from .codegen import generate
@@ -18,6 +19,22 @@ from .plan import ROUNDING, ZERO, SlotKey, months_of, plan_slots
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
 from .units import UnitMatcher, listed_names
+
+
+def shape_problem(ev: dict, place: Place) -> EventProblem | None:
+    """The problem of an event with a list or an object where a single value belongs, if it has one."""
+    field = next((k for k, v in ev.items() if not isinstance(v, SCALARS)), None)
+    if field is None:
+        return None
+    value = ev[field]
+    shape = (
+        "a list" if isinstance(value, (list, tuple, set, frozenset)) else "an object" if isinstance(value, dict) else type(value).__name__
+    )
+    return EventProblem(place, f"`{field}` holds {shape}; it takes a single value", field, ev)
+
+
+# What readers produce for a single value (JSON, YAML and CSV scalars, and dates from YAML or callers).
+SCALARS = (str, int, float, Decimal, bool, datetime.date, type(None))
 
 
 class Program:
@@ -29,7 +46,8 @@ class Program:
         self.slots: dict[SlotKey, int] = plan_slots(rubric)  # slot → index of the unit's record list
         self.code = generate(rubric, self.slots)
         self.generated_source = self.code.source  # readable with print(): what each event kind runs
-        self._compiled = compile(self.generated_source, f"<rubric {rubric.path}>", "exec")
+        self._filename = f"<rubric {rubric.path}>"
+        self._compiled = compile(self.generated_source, self._filename, "exec")
         self.units = {u.name: u for u in rubric.units}
         self.groups = {g.name: g for g in rubric.groups}
         self.places = rubric.precision.digits
@@ -64,18 +82,33 @@ class Program:
                     handler(ev, seq, place)
                 except Invalid as error:
                     problems.append(EventProblem(resolve(place, path), error.message, error.field, ev))
-                except TypeError:  # a list or object where a single value belongs (unhashable in a lookup)
-                    problems.append(self._shape_problem(ev, resolve(place, path)))
+                except Exception as error:
+                    # Only data errors are event errors: a list or object where a single value belongs
+                    # fails a lookup or comparison with a TypeError. Anything else is our bug.
+                    shape = shape_problem(ev, resolve(place, path)) if isinstance(error, TypeError) else None
+                    if shape is None:
+                        raise self._internal_error(error, resolve(place, path)) from error
+                    problems.append(shape)
         tally.read = seq - start + 1
         return tally
 
-    @staticmethod
-    def _shape_problem(ev: dict, place: Place) -> EventProblem:
-        field = next((k for k, v in ev.items() if isinstance(v, (list, dict, set, tuple))), None)
-        if field is None:
-            return EventProblem(place, "a field holds a value of the wrong type", None, ev)
-        shape = "a list" if isinstance(ev[field], (list, tuple, set)) else "an object"
-        return EventProblem(place, f"`{field}` holds {shape}; it takes a single value", field, ev)
+    def _internal_error(self, error: Exception, place: Place) -> InternalError:
+        """The failure of generated code as a bug report naming the rubric line it was generated for."""
+        line = 0
+        trace = error.__traceback__
+        while trace is not None:  # the innermost frame of the generated code
+            if trace.tb_frame.f_code.co_filename == self._filename:
+                line = trace.tb_lineno
+            trace = trace.tb_next
+        span = self.code.span_of_line(line)
+        where = f"{self.rubric.path}:{span.line}:{span.column}" if span.line else str(self.rubric.path)
+        code = f" (generated line {line}: `{self.code.source.splitlines()[line - 1].strip()}`)" if line else ""
+        message = (
+            f"{where}: internal error: scoring the event at {place} failed in the code generated for this rubric line{code}: "
+            f"{type(error).__name__}: {error}\n"
+            "This is a bug in rubric_dsl, not in the rubric or the events. Please report it with the rubric and this event."
+        )
+        return InternalError(message, str(self.rubric.path), span.line, span.column)
 
     def _kind_problem(self, ev: object, place: Place) -> EventProblem:
         if isinstance(ev, BadRecord):
@@ -113,7 +146,7 @@ class Program:
     def finish(self, tally: Tally, as_of: datetime.date | None = None) -> Scorecard:
         if as_of is not None and as_of < self.window.start:
             # No month of the period has begun: "every month" and "months without" would be meaningless.
-            raise ValueError(f"the as-of date {as_of} is before the window starts ({self.window.start})")
+            raise UsageError(f"the as-of date {as_of} is before the window starts ({self.window.start})")
         months = self.months(as_of)
         with no_cyclic_gc():
             return self._finish(tally, as_of, months)

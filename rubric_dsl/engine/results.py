@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from ..errors import NotFound
 from .plan import ExclusionReason
 
 
@@ -140,7 +141,7 @@ class UnitResult:
             for part in item.parts:
                 if part.item_id == item_id:
                     return part
-        raise KeyError(item_id)
+        raise NotFound(f"no item {item_id!r} in the scorecard of {self.unit!r}")
 
     def to_json(self, places: int) -> dict:
         return {
@@ -212,7 +213,7 @@ class Scorecard:
         for unit in self.units:
             if unit.unit == name:
                 return unit
-        raise KeyError(name)
+        raise NotFound(f"no unit {name!r} in the scorecard")
 
     def total(self, name: str) -> Decimal:
         return self.unit(name).total

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import attrs
 
+from ..errors import RubricDSLError
+
 
 @attrs.frozen
 class Diagnostic:
@@ -66,7 +68,7 @@ def unreadable(path, error: Exception) -> Diagnostic:
     return Diagnostic(str(path), 0, 0, "E001", f"cannot read the rubric: {reason}")
 
 
-class RubricError(Exception):
+class RubricError(RubricDSLError):
     """A rubric that cannot be used: carries every diagnostic found (`.diagnostics`) and the source."""
 
     def __init__(self, diagnostics, source: str | None = None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine.results import fmt_decimal
+from ..errors import NotFound
 from ..engine.units import ALIAS
 
 
@@ -25,7 +26,7 @@ def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> s
         lines.append(f"note: events naming `{match.name}` are counted here ({why}; first at {match.first_at})")
     items = [i for i in unit.items if item_id is None or i.item_id == item_id or any(p.item_id == item_id for p in i.parts)]
     if item_id is not None and not items:
-        raise KeyError(item_id)
+        raise NotFound(f"no item {item_id!r} in the rubric")
     for item in items:
         lines.append("")
         lines += _item_lines(item, places, indent="", only=item_id)

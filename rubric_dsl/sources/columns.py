@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pathlib
 
+from ..errors import RubricDSLError
+
 IGNORED = "-"  # a heading mapped to `-` is a column the events do not use (remarks, a clerk's tick box)
 
 
-class ColumnsError(ValueError):
+class ColumnsError(RubricDSLError, ValueError):
     """A --columns file that cannot be used; the message names the file and line."""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import attrs
 
+from ..errors import RubricDSLError
+
 
 class Place:
     """Where an event came from: `path` and 1-based `line`, or `index` for in-memory events.
@@ -101,7 +103,7 @@ def column_of(text: str, field: str) -> int:
     return 1
 
 
-class EventError(Exception):
+class EventError(RubricDSLError):
     """Events that cannot be scored; `.problems` lists every EventProblem found."""
 
     def __init__(self, problems):
@@ -132,7 +134,7 @@ class Source:
         return f"<{type(self).__name__} {self.name}>"
 
 
-class SourceError(Exception):
+class SourceError(RubricDSLError):
     """A source that cannot be read at all (no such file, not a workbook, a refused connection, a failing
     query): nothing is scored, and the command exits 2. The message names the source."""
 

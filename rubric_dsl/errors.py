@@ -1,0 +1,38 @@
+"""The error hierarchy: every error rubric_dsl raises for its callers is a `RubricDSLError`.
+
+- `RubricError` (language.diagnostics): a rubric that cannot be used; carries its diagnostics.
+- `EventError` (sources.events): events that cannot be scored; carries every problem found.
+- `UsageError`: a request that cannot be answered as asked (an as-of date before the window,
+  a unit or item the scorecard does not have, a missing file); the CLI exits 2.
+- `TestFileError` (testing): a test file that cannot be run.
+- `InternalError`: a bug in rubric_dsl itself (never the rubric's or the events' fault); it names
+  the rubric line whose generated code failed and asks for a report.
+"""
+
+from __future__ import annotations
+
+
+class RubricDSLError(Exception):
+    """Base of every error rubric_dsl raises on purpose."""
+
+
+class UsageError(RubricDSLError, ValueError):
+    """A request that cannot be answered as asked. (A ValueError too, as it was before 0.2.)"""
+
+
+class NotFound(UsageError, KeyError):
+    """A unit or item the scorecard does not hold. (A KeyError too, for `card.unit(name)` callers.)"""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class InternalError(RubricDSLError):
+    """A failure inside rubric_dsl: a bug to report, with where in the rubric it happened."""
+
+    def __init__(self, message: str, rubric_path: str | None = None, line: int = 0, column: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.rubric_path = rubric_path
+        self.line = line
+        self.column = column
