@@ -142,12 +142,23 @@ def load_rubric(path: str):
 
 def event_sources(args) -> list:
     """The sources the command line names, with its --events-format, --sheet and --columns."""
+    from .sources.sql import is_database_url
+
     columns = load_columns(args.columns) if getattr(args, "columns", None) else None
+    query = None
+    if getattr(args, "query", None):
+        try:
+            query = pathlib.Path(args.query).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"{args.query}: cannot read the query: {getattr(error, 'strerror', None) or error}") from None
     sources = []
     for name in args.events:
-        if name != "-" and not pathlib.Path(name).is_file():
+        database = is_database_url(name)
+        if not database and name != "-" and not pathlib.Path(name).is_file():
             raise UsageError(f"{name}: no such events file")
-        sources.append(read_events(name, args.events_format, columns=columns, sheets=getattr(args, "sheet", None)))
+        if query and not database:
+            raise UsageError(f"--query is for a database URL, not {name}")
+        sources.append(read_events(name, args.events_format, columns=columns, sheets=getattr(args, "sheet", None), query=query))
     return sources
 
 
@@ -393,7 +404,8 @@ def event_options(p):
     """How to read the event sources: the same options for score, explain and report."""
     p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json", "xlsx"), help="when the file suffix does not say")
     p.add_argument("--sheet", action="append", metavar="NAME", help="read this workbook sheet (repeat for more; default: every visible sheet)")
-    p.add_argument("--columns", metavar="FILE", help="YAML lines `heading: field` mapping column headings to fields (`heading: -` leaves one out)")
+    p.add_argument("--columns", metavar="FILE", help="YAML lines `heading: field` mapping column headings to fields (`heading: \"-\"` leaves one out)")
+    p.add_argument("--query", metavar="FILE", help="run this SQL query, given whole, on the database URL (instead of ?table=)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -412,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def scoring(p):
         p.add_argument("rubric", metavar="RUBRIC")
-        p.add_argument("events", nargs="+", metavar="EVENTS", help="JSON Lines, YAML, CSV or XLSX files; - for stdin")
+        p.add_argument("events", nargs="+", metavar="EVENTS", help="JSON Lines, YAML, CSV or XLSX files, - for stdin, or a database URL (sqlite:///events.db?table=events)")
         p.add_argument("--as-of", type=_date, metavar="DATE", help="score what had happened by this date")
         p.add_argument("--skip-invalid", action="store_true", help="score the valid events and list the rejected ones")
         event_options(p)

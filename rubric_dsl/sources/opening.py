@@ -23,19 +23,30 @@ def detect_format(name: str, explicit: str | None = None) -> str:
     return SUFFIX_FORMATS.get(pathlib.PurePath(str(name)).suffix.lower(), "jsonl")
 
 
-def read_events(source, format: str | None = None, *, columns=None, sheets=None) -> Source:
+def read_events(source, format: str | None = None, *, columns=None, sheets=None, table=None, query=None, key=None) -> Source:
     """The events kept at `source`, as a Source of (event, place) pairs read lazily.
 
     `source`: a file path ('-' for stdin). `format` overrides the suffix. `columns` maps column
     headings to field names for the tabular sources (a heading mapped to None is not read), or
     names a YAML file of `heading: field` lines. `sheets`: the workbook sheets to read (default: every
-    visible sheet).
+    visible sheet). A database URL (`sqlite:///events.db?table=events`, `postgresql://host/db`) reads
+    a `table` or runs a `query` given whole; `key` names the column(s) that place a row.
     """
     if isinstance(source, Source):
         return source
     if isinstance(columns, (str, os.PathLike)):
         columns = load_columns(columns)
     name = os.fspath(source)
+    from .sql import is_database_url
+
+    if is_database_url(name):
+        from .sql import DatabaseSource
+
+        if sheets:
+            raise SourceError("only a workbook has sheets to choose")
+        return DatabaseSource(name, columns=columns, table=table, query=query, key=key)
+    if table or query or key:
+        raise SourceError(f"{name}: a table, query or key is for a database URL (sqlite:///events.db?table=events)")
     fmt = detect_format(name, format)
     if sheets and fmt != "xlsx":
         raise SourceError(f"{name}: only a workbook has sheets to choose")

@@ -1,0 +1,262 @@
+"""SQL events: a table, or a query given whole, read through SQLAlchemy Core in a read-only transaction
+with a streaming cursor; rows placed `events.db:events[entry=12]`, a column `events.db:events[entry=12].outlet`.
+
+A source is a URL: `sqlite:///events.db?table=events` (the embedded default) or
+`postgresql://user@host/db?table=events` (through psycopg). Parameters the reader takes from the URL:
+`table` (a table's name, looked up among the database's tables, never pasted into SQL), `key`
+(the column(s) that name a row; by default the table's primary key) and `query` (a whole query,
+run as given). Every other parameter goes to the driver. No SQL is ever built from user text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from decimal import Decimal
+
+from .columns import field_names
+from .events import BadRecord, Place, Source, SourceError
+
+SCHEMES = ("sqlite", "postgresql", "postgres")
+READER_PARAMETERS = ("table", "query", "key")
+BATCH = 1000  # rows fetched at a time from a streaming cursor
+
+
+def is_database_url(name: str) -> bool:
+    scheme = name.split(":", 1)[0].split("+", 1)[0].lower()
+    return "://" in name and scheme in SCHEMES
+
+
+class RowPlace(Place):
+    """A row of a table or query: `db:events[entry=12]` (by its key) or `db:query[row 14]` (by its number)."""
+
+    __slots__ = ("cell", "key", "layout")
+
+    def __init__(self, path: str, number: int, key, layout: _Layout, cell: str | None = None):
+        super().__init__(path, number, format="sql")
+        self.key = key  # the key's value (a tuple for a compound key), or None: placed by row number
+        self.layout = layout  # relation, key columns and field → column, shared by the source's places
+        self.cell = cell  # the one bad column, when the row is rejected for a value
+
+    def __str__(self) -> str:
+        return self._row() + (f".{self.cell}" if self.cell else "")
+
+    def _row(self) -> str:
+        layout = self.layout
+        if self.key is None:
+            return f"{self.path}:{layout.relation}[row {self.line}]"
+        values = self.key if isinstance(self.key, tuple) else (self.key,)
+        pairs = ", ".join(f"{column}={value}" for column, value in zip(layout.key_columns, values))
+        return f"{self.path}:{layout.relation}[{pairs}]"
+
+    def at(self, field: str | None) -> str:
+        column = self.layout.columns.get(field) if field and not self.cell else None
+        return f"{self._row()}.{column}" if column else str(self)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, RowPlace) and (self.path, self.layout.relation, self.line) == (other.path, other.layout.relation, other.line)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.layout.relation, self.line))
+
+
+class _Layout:
+    __slots__ = ("columns", "key_columns", "relation")
+
+    def __init__(self, relation: str, key_columns: tuple, columns: dict):
+        self.relation = relation
+        self.key_columns = key_columns
+        self.columns = columns
+
+
+def sql_value(value):
+    """A column value as an event value, or (None, problem) for one no field can take."""
+    kind = value.__class__
+    if kind is str or kind is int or kind is bool or kind is Decimal:
+        return value, None
+    if kind is float:
+        # a double holds the shortest decimal that reads back as it: 0.46, not 0.46000000000000002
+        exact = Decimal(repr(value))
+        if not exact.is_finite():
+            return None, f"holds {value}, not a number an event can use"
+        return (int(exact) if exact == exact.to_integral_value() else exact), None
+    if kind is datetime.datetime:
+        if value.time() == datetime.time(0) and value.tzinfo is None:
+            return value.date().isoformat(), None
+        return None, f"holds a date and time ({value.isoformat(' ')}); give the date alone"
+    if kind is datetime.date:
+        return value.isoformat(), None
+    return None, f"holds a {type(value).__name__}, not a value an event field takes"
+
+
+class DatabaseSource(Source):
+    """Events from a database table or a query given whole (`table`, `query` and `key` may also come in the URL)."""
+
+    format = "sql"
+
+    def __init__(self, url: str, columns=None, table: str | None = None, query: str | None = None, key=None):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise SourceError(f"{url}: not a database URL (sqlite:///events.db?table=events, postgresql://host/db?table=events)") from None
+        given = parsed.query
+        self.table = table or _one(given.get("table"))
+        self.query = query or _one(given.get("query"))
+        key = key or _one(given.get("key"))
+        self.key = tuple(k.strip() for k in key.split(",")) if isinstance(key, str) else tuple(key or ())
+        parsed = parsed.difference_update_query(READER_PARAMETERS)
+        backend = parsed.get_backend_name()
+        if backend == "postgres":
+            parsed = parsed.set(drivername="postgresql")
+            backend = "postgresql"
+        if backend == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        if backend == "sqlite":
+            if not parsed.database or parsed.database == ":memory:":
+                raise SourceError(f"{url}: name the database file: sqlite:///events.db?table=events")
+            self.name = parsed.database
+            # read-only at the file: a missing database is an error, not a new empty file
+            parsed = parsed.set(database=f"file:{parsed.database}").update_query_dict({"mode": "ro", "uri": "true"})
+        else:
+            self.name = parsed.set(drivername=backend).render_as_string(hide_password=True)
+        self.backend = backend
+        self.url = parsed
+        self.columns = dict(columns or {})
+        if self.table and self.query:
+            raise SourceError(f"{self.name}: give a table or a query, not both")
+
+    def _connect(self):
+        from sqlalchemy import create_engine
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+        from sqlalchemy.pool import NullPool
+
+        try:
+            engine = create_engine(self.url, poolclass=NullPool)
+            connection = engine.connect()
+        except (NoSuchModuleError, ArgumentError, ImportError) as error:
+            raise SourceError(f"{self.name}: cannot use this database: {error}") from None
+        except SQLAlchemyError as error:
+            raise SourceError(f"{self.name}: cannot connect: {_first_line(error)}") from None
+        return engine, connection
+
+    def __iter__(self):
+        from sqlalchemy import MetaData, Table, inspect, select, text
+        from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
+
+        engine, connection = self._connect()
+        try:
+            try:
+                # read-only, whatever the query says (the first statement opens the transaction)
+                if self.backend == "sqlite":
+                    connection.exec_driver_sql("PRAGMA query_only = ON")
+                elif self.backend == "postgresql":
+                    connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+                if self.query:
+                    relation, statement, key_columns = "query", text(self.query), self.key
+                else:
+                    relation = self.table or self._only_table(inspect(connection).get_table_names())
+                    try:
+                        table = Table(relation, MetaData(), autoload_with=connection)
+                    except NoSuchTableError:
+                        tables = ", ".join(inspect(connection).get_table_names()) or "none"
+                        raise SourceError(f"{self.name}: no table named {relation!r}; its tables are: {tables}") from None
+                    key_columns = self.key or tuple(column.name for column in table.primary_key.columns)
+                    unknown = [k for k in key_columns if k not in table.columns]
+                    if unknown:
+                        raise SourceError(f"{self.name}: table {relation!r} has no column {unknown[0]!r} to use as the key")
+                    # in key order, so that the same table gives the same stream (and the same places) every time
+                    statement = select(table).order_by(*(table.columns[k] for k in key_columns))
+                result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(statement)
+                yield from self._rows(result, relation, key_columns)
+            except SQLAlchemyError as error:
+                what = "the query failed" if self.query else "cannot read the table"
+                raise SourceError(f"{self.name}: {what}: {_first_line(error)}") from None
+        finally:
+            try:
+                connection.rollback()  # nothing was written; end the read-only transaction
+            except Exception:  # noqa: BLE001 — a connection already lost has nothing to roll back
+                pass
+            connection.close()
+            engine.dispose()
+
+    def _only_table(self, tables) -> str:
+        if "events" in tables:
+            return "events"
+        if len(tables) == 1:
+            return tables[0]
+        raise SourceError(f"{self.name}: name the table to read (?table=NAME); its tables are: {', '.join(tables) or 'none'}")
+
+    def _rows(self, result, relation, key_columns):
+        names = list(result.keys())
+        missing = [k for k in key_columns if k not in names]
+        if missing:
+            raise SourceError(f"{self.name}: the query gives no column {missing[0]!r} to use as the key")
+        fields = field_names(names, self.columns)
+        # a key column places the row; it is an event field too only when it is the event's id or is mapped to a field
+        fields = [None if name in key_columns and name not in self.columns and field != "id" else field for name, field in zip(names, fields)]
+        layout = _Layout(relation, tuple(key_columns), {f: c for f, c in zip(fields, names) if f is not None})
+        key_index = [names.index(k) for k in key_columns]
+        single = len(key_index) == 1
+        pairs = [(index, field) for index, field in enumerate(fields) if field is not None]
+        for number, row in enumerate(result, 1):
+            key = (row[key_index[0]] if single else tuple(row[i] for i in key_index)) if key_index else None
+            event = {}
+            bad = None
+            for index, field in pairs:
+                value = row[index]
+                if value is None:
+                    continue
+                kind = value.__class__
+                if kind is not str and kind is not int:
+                    value, trouble = sql_value(value)
+                    if trouble:
+                        bad = (names[index], f"`{names[index]}` {trouble}")
+                        break
+                event[field] = value
+            if bad is not None:
+                yield BadRecord(bad[1]), RowPlace(self.name, number, key, layout, bad[0])
+            else:
+                yield event, RowPlace(self.name, number, key, layout)
+
+    def write_rejected(self, problems, path: str) -> None:
+        write_problem_table(problems, path)
+
+
+def write_problem_table(problems, path: str) -> None:
+    """Rejected rows of a source that cannot take them back (a database): place, problem and fields, as CSV or XLSX."""
+    rows = [p.event if isinstance(p.event, dict) else {} for p in problems]
+    fields = sorted({field for row in rows for field in row})
+    header = ["place", "problem", *fields]
+    lines = [[p.place.at(p.field), p.message, *(_text(row.get(f)) for f in fields)] for p, row in zip(problems, rows)]
+    if str(path).lower().endswith(".xlsx"):
+        import openpyxl
+
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet("rejected")
+        sheet.append(header)
+        for line in lines:
+            sheet.append(line)
+        book.save(path)
+        return
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(lines)
+
+
+def _text(value):
+    return "" if value is None else str(value)
+
+
+def _one(value):
+    """A URL parameter given once (a repeated one is a tuple: the last wins, as in a browser)."""
+    return value[-1] if isinstance(value, tuple) else value
+
+
+def _first_line(error) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__
