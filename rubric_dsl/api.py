@@ -12,6 +12,7 @@ from .language.diagnostics import RubricError, unreadable
 
 def check_text(text: str, path: str = "<rubric>"):
     """(rubric or None, diagnostics): parse and run every check; syntax errors stop at the first."""
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark, as Windows editors write it
     try:
         statements = parse_statements(text, path)
     except RubricError as error:
@@ -23,6 +24,7 @@ def check_text(text: str, path: str = "<rubric>"):
 
 def loads(text: str, path: str = "<rubric>") -> Program:
     """Compile rubric text. Raises RubricError carrying every error found."""
+    text = text.removeprefix("\ufeff")
     rubric, diagnostics = check_text(text, path)
     if rubric is None or any(d.severity == "error" for d in diagnostics):
         raise RubricError(diagnostics, text)

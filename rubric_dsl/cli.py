@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime
 import difflib
 import io
@@ -15,11 +16,13 @@ import sys
 from . import __version__
 from .api import check_text, load
 from .errors import InternalError, UsageError
-from .language.diagnostics import RubricError, unreadable
+from .language.diagnostics import RubricError, source_lines, unreadable
 from .sources.columns import ColumnsError, load_columns
 from .sources.events import EventError, SourceError
 from .sources.opening import read_events
 from .engine.results import fmt_decimal
+from .outputs.files import refuse_overwriting_inputs, write_atomically
+from .outputs.safety import spreadsheet_text, terminal_text
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -45,7 +48,8 @@ def rubric_files(paths) -> list[pathlib.Path]:
     for raw in paths:
         path = pathlib.Path(raw)
         if path.is_dir():
-            found += sorted(path.rglob("*.rubric"))
+            # a FIFO or device named *.rubric would block or never end: only regular files are read from a folder
+            found += sorted(p for p in path.rglob("*.rubric") if p.is_file())
         elif path.exists() or raw == "-":
             found.append(path)
         else:
@@ -53,8 +57,28 @@ def rubric_files(paths) -> list[pathlib.Path]:
     return found
 
 
-def _out(text: str = "", end="\n"):
-    sys.stdout.write(text + end)
+def read_rubric_text(path) -> str:
+    """A rubric's text, from a file or `-` (stdin), strictly as UTF-8 (a BOM is dropped); raises UnicodeDecodeError."""
+    if str(path) != "-":
+        return pathlib.Path(path).read_bytes().decode("utf-8-sig")
+    if not hasattr(sys.stdin, "buffer"):  # a text stream put in its place (tests, embedding): already decoded
+        return sys.stdin.read().removeprefix("\ufeff")
+    # the bytes, not sys.stdin's text: under a C locale Python would let undecodable bytes through as surrogates
+    return sys.stdin.buffer.read().decode("utf-8-sig")
+
+
+def _out(text: str = "", end="\n", raw: bool = False):
+    """Print for a person (control characters from names made visible), or `raw` data (CSV, JSON, fmt)."""
+    sys.stdout.write((text if raw else terminal_text(text)) + end)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def json_text(data) -> str:
+    """JSON as we print it: readable CJK, but C1 controls and bidi overrides escaped (json leaves them raw)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # Colour for people at a terminal, as ruff and pytest do; never in pipes, files or with NO_COLOR.
@@ -84,6 +108,7 @@ def use_color(choice: str) -> bool:
 
 
 def _err(text: str):
+    text = terminal_text(text)
     sys.stderr.write((paint(text) if _COLOR["enabled"] else text) + "\n")
 
 
@@ -98,7 +123,7 @@ def cmd_check(args) -> int:
     failed = False
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8") if str(path) != "-" else sys.stdin.read()
+            text = read_rubric_text(path)
         except (OSError, UnicodeDecodeError) as error:
             text, diagnostics = "", [unreadable(path, error)]
         else:
@@ -109,15 +134,11 @@ def cmd_check(args) -> int:
         if errors or (args.strict and warnings):
             failed = True
         if args.format == "text":
-            lines = text.splitlines()
+            lines = source_lines(text)
             for d in diagnostics:
                 _err(d.render(lines))
     if args.format == "json":
-        _out(
-            json.dumps(
-                {"files": [str(f) for f in files], "diagnostics": [d.to_json() for d in all_diagnostics]}, ensure_ascii=False, indent=2
-            )
-        )
+        _out(json_text({"files": [str(f) for f in files], "diagnostics": [d.to_json() for d in all_diagnostics]}), raw=True)
     elif not args.quiet:
         errors = sum(d.severity == "error" for d in all_diagnostics)
         warnings = len(all_diagnostics) - errors
@@ -211,9 +232,9 @@ def cmd_score(args) -> int:
         data = card.to_json()
         if args.unit:
             data["units"] = [u.to_json(card.places) for u in units]
-        _out(json.dumps(data, ensure_ascii=False, indent=2))
+        _out(json_text(data), raw=True)
     elif args.format == "csv":
-        _out(score_csv(card, units), end="")
+        _out(score_csv(card, units), end="", raw=True)
     else:
         _out(score_table(card, units))
     counts = card.excluded_counts()
@@ -246,8 +267,8 @@ def score_table(card, units) -> str:
         rows.append(
             [
                 u.rank or "—",
-                u.unit,
-                u.group_label or u.group or "(unlisted)",
+                terminal_text(u.unit, one_line=True),
+                terminal_text(u.group_label or u.group or "(unlisted)", one_line=True),
                 *[fmt_decimal(i.score, card.places) for i in u.items],
                 fmt_decimal(u.total, card.places),
                 fmt_decimal(u.target, None) if u.target is not None else "—",
@@ -272,8 +293,8 @@ def score_csv(card, units) -> str:
         writer.writerow(
             [
                 u.rank or "",
-                u.unit,
-                u.group or "",
+                spreadsheet_text(u.unit),
+                spreadsheet_text(u.group or ""),
                 "yes" if u.listed else "no",
                 *[fmt_decimal(entry.score, card.places) for item in u.items for entry in (item, *item.parts)],
                 fmt_decimal(u.total, card.places),
@@ -299,7 +320,7 @@ def cmd_explain(args) -> int:
         raise UsageError(f"unit {args.unit!r} has no scorecard" + _unit_hint(program, card, args.unit)) from None
     try:
         if args.format == "json":
-            _out(json.dumps(explain_json(card, args.unit, args.item), ensure_ascii=False, indent=2))
+            _out(json_text(explain_json(card, args.unit, args.item)), raw=True)
         else:
             _out(explain_unit(program, card, args.unit, args.item), end="")
     except KeyError:
@@ -314,16 +335,25 @@ def cmd_fmt(args) -> int:
     from .language.formatter import format_text
 
     if args.paths == ["-"]:
-        text = sys.stdin.read()
         try:
-            _out(format_text(text, "<stdin>"), end="")
+            text = read_rubric_text("-")
+        except UnicodeDecodeError as error:
+            _err(unreadable("<stdin>", error).render())
+            return EXIT_USAGE
+        try:
+            _out(format_text(text, "<stdin>"), end="", raw=True)
         except RubricError as error:
             _err(error.render())
             return EXIT_USAGE
         return EXIT_OK
     changed, broken = [], 0
     for path in rubric_files(args.paths):
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = read_rubric_text(path)
+        except (OSError, UnicodeDecodeError) as error:
+            _err(unreadable(path, error).render())
+            broken += 1
+            continue
         try:
             formatted = format_text(text, str(path))
         except RubricError as error:
@@ -338,7 +368,13 @@ def cmd_fmt(args) -> int:
         if args.check:
             _err(f"would reformat {path}")
         elif not args.diff:
-            path.write_text(formatted, encoding="utf-8")
+            try:
+                write_atomically(path, formatted)
+            except OSError as error:
+                # a read-only file (or folder) stops that file, not the run
+                _err(f"rubric fmt: error: cannot write {path}: {error.strerror or error}")
+                broken += 1
+                continue
             _err(f"reformatted {path}")
     if not changed and not broken:
         _err("all files already formatted")
@@ -365,8 +401,8 @@ def cmd_report(args) -> int:
     program = load_rubric(args.rubric)
     if args.month:
         year, month = map(int, args.month.split("-"))
-        next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
-        as_of = next_month - datetime.timedelta(days=1)
+        # the month's last day, found without stepping past it (9999-12 has no next month)
+        as_of = datetime.date(year, month, calendar.monthrange(year, month)[1])
         window = program.rubric.window
         if datetime.date(year, month, 1) > window.end:
             raise UsageError(f"no bulletin for {args.month}: the window ends {window.end}")
@@ -395,6 +431,21 @@ def cmd_report(args) -> int:
     if args.output:
         _err(f"wrote {args.output}")
     return EXIT_FAIL if tally.problems else EXIT_OK
+
+
+def check_outputs(args):
+    """Usage errors about output paths, found before any work: an output that is an input, a lone --rejected."""
+    inputs = [args.rubric, *args.events] if hasattr(args, "events") else []
+    if getattr(args, "rejected", None):
+        if not args.skip_invalid:
+            raise UsageError("--rejected needs --skip-invalid (without it, invalid events stop the run and nothing is rejected)")
+        problem = refuse_overwriting_inputs(args.rejected, inputs, "--rejected")
+        if problem:
+            raise UsageError(problem)
+    if getattr(args, "output", None):
+        problem = refuse_overwriting_inputs(args.output, inputs, "-o")
+        if problem:
+            raise UsageError(problem)
 
 
 # ---- wiring --------------------------------------------------------------------------------------
@@ -468,7 +519,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ClosedStream:
+    """Stands in for a standard stream that was closed before we started (`rubric … >&-`):
+    using it is an error we report, not an AttributeError on None."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def _closed(self, *args, **kwargs):
+        raise OSError(9, f"standard {self.name} is closed")
+
+    read = write = readline = fileno = _closed
+    buffer = property(_closed)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
 def main(argv=None) -> int:
+    """Run one command; whatever happens to the standard streams, end with an exit status, not a traceback."""
+    if sys.stdin is None:
+        sys.stdin = _ClosedStream("input")
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("output")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - nowhere to report to; lives until exit
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+    except OSError as error:  # stdout closed early (a pipe to `head`) or full (/dev/full)
+        status = EXIT_USAGE
+        _detach_stdout()
+        try:
+            _err(f"rubric: error: cannot write the output: {error.strerror or error}")
+        except OSError:
+            pass
+    return status
+
+
+def _detach_stdout():
+    # Python flushes sys.stdout once more at exit; point it at /dev/null so that flush cannot fail
+    # and print "Exception ignored" after we have reported the error.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+
+
+def _main(argv=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -476,6 +578,7 @@ def main(argv=None) -> int:
         return int(stop.code or 0)
     _COLOR["enabled"] = use_color(args.color)
     try:
+        check_outputs(args)
         return args.run(args)
     except UsageError as error:
         _err(f"rubric {args.command}: error: {error}")
@@ -493,6 +596,10 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     except (OSError, UnicodeDecodeError) as error:
         _err(f"rubric {args.command}: error: {error}")
+        try:
+            sys.stdout.flush()
+        except OSError:  # the error was stdout's own: do not report it twice
+            _detach_stdout()
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -19,6 +19,12 @@ def span_of(meta_or_token) -> n.Span:
     return n.Span(item.line, item.column, item.end_line, item.end_column)
 
 
+# Longer numbers are slips (a pasted id, a stuck key); this bound also keeps every sum of points far
+# inside the 28 significant digits of exact decimal arithmetic, and int() inside its 4300-digit limit.
+MAX_DIGITS = 15
+KNOWN_ESCAPES = frozenset({'\\"', "\\\\", "\\n", "\\t"})
+
+
 def unquote(token: Token) -> str:
     body = str(token)[1:-1]
     if "\\" not in body:
@@ -69,10 +75,48 @@ class _ToStatements(Transformer):
             )
             return datetime.date(1, 1, 1)
 
+    def _too_long(self, token) -> bool:
+        digits = sum(ch.isdigit() for ch in str(token))
+        if digits <= MAX_DIGITS:
+            return False
+        shown = str(token) if len(token) <= 24 else f"{str(token)[:12]}…{str(token)[-4:]}"
+        self.diagnostics.append(
+            Diagnostic(
+                self.path,
+                token.line,
+                token.column,
+                "E104",
+                f"the number {shown} has {digits} digits; a rubric's numbers have at most {MAX_DIGITS}",
+                hint="points, targets and counts in a written method are far smaller: check for a slip",
+                end_line=token.end_line,
+                end_column=token.end_column,
+            )
+        )
+        return True
+
     def NUMBER(self, token):
-        return n.Number(str(token))
+        return n.Number("0" if self._too_long(token) else str(token))
 
     def STRING(self, token):
+        body = str(token)[1:-1]
+        at = 0
+        while (at := body.find("\\", at)) >= 0:
+            escape = body[at : at + 2]
+            if escape not in KNOWN_ESCAPES:
+                column = token.column + 1 + at
+                self.diagnostics.append(
+                    Diagnostic(
+                        self.path,
+                        token.line,
+                        column,
+                        "E106",
+                        f"unknown escape `{escape}` in quoted text",
+                        hint='quoted text knows \\" (a quote), \\\\ (a backslash), \\n (a new line) and \\t (a tab)',
+                        end_line=token.line,
+                        end_column=column + len(escape),
+                    )
+                )
+            at += 2
         return n.Text(unquote(token))
 
     def NAME(self, token):
@@ -82,7 +126,7 @@ class _ToStatements(Transformer):
         return str(token)
 
     def INT(self, token):
-        return str(token)
+        return "0" if self._too_long(token) else str(token)
 
     def VERB(self, token):
         return str(token)

@@ -49,6 +49,15 @@ class Diagnostic:
         }
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of rubric text as the parser counts them: broken at "\\n" only.
+
+    str.splitlines also breaks at \\x0b, \\x0c, \\x1c-\\x1e, U+0085, U+2028 and U+2029, which the grammar
+    treats as ordinary characters: using it would show (and format) the wrong line after one of them.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def caret_line(text: str, column: int, end_column: int = 0) -> str:
     """Spaces up to `column` (wide CJK characters take two cells), then carets to `end_column`."""
     from wcwidth import wcswidth
@@ -77,7 +86,7 @@ class RubricError(RubricDSLError):
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = self.source.splitlines() if self.source is not None else None
+        lines = source_lines(self.source) if self.source is not None else None
         errors = [d for d in self.diagnostics if d.severity == "error"]
         shown = errors or self.diagnostics
         text = "\n".join(d.render(lines) for d in shown[:20])

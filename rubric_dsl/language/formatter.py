@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import nodes as n
 from .builder import parse_statements
+from .diagnostics import source_lines
 from .render import quote, render_option, render_rule, render_type
 
 INDENT = "  "
@@ -99,10 +100,14 @@ def _depths(statements):
     return depth_of
 
 
+BOM = "\ufeff"  # editors on Windows start UTF-8 files with it; it is not part of the rubric
+
+
 def format_text(text: str, path: str = "<rubric>") -> str:
     """The canonical form of rubric text. Raises RubricError if it does not parse."""
+    text = text.removeprefix(BOM)
     statements = parse_statements(text, path)
-    lines = text.splitlines()
+    lines = source_lines(text)
     comments = {number: comment for number, raw in enumerate(lines, 1) if (comment := comment_of(raw))}
     by_line = {st.span.line: st for st in statements}
     depths = dict(zip((st.span.line for st in statements), _depths(statements)))

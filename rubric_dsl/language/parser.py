@@ -10,7 +10,7 @@ import pathlib
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from .diagnostics import Diagnostic, RubricError
+from .diagnostics import Diagnostic, RubricError, source_lines
 
 GRAMMAR_PATH = pathlib.Path(__file__).with_name("grammar.lark")
 
@@ -162,7 +162,8 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
     parser = get_parser()
     line, column = error.line, error.column
     if isinstance(error, UnexpectedCharacters):
-        source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        lines = source_lines(text)
+        source_line = lines[line - 1] if 0 < line <= len(lines) else ""
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
         if char == '"' and source_line.count('"') % 2 == 1:
             return Diagnostic(
@@ -189,12 +190,44 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
     return Diagnostic(path, line or 1, column or 1, "E100", str(error).splitlines()[0])
 
 
+# Each `( … )` and each `not` nests a condition one level deeper. Written methods nest two or three
+# levels; the limit keeps the tree walkers (recursive, like Python's own compiler that runs the
+# generated handlers and refuses 200 nested parentheses) far from their limits.
+MAX_NESTING = 32
+NESTING_RULES = frozenset({"cond_or", "filter_or", "cond_not", "filter_not"})
+
+
+def nesting_diagnostic(tree: lark.Tree, path: str) -> Diagnostic | None:
+    """E105 at the first condition nested deeper than MAX_NESTING, found without recursion."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in NESTING_RULES:
+            depth += 1
+            if depth > MAX_NESTING:
+                meta = node.meta
+                return Diagnostic(
+                    path,
+                    getattr(meta, "line", 1),
+                    getattr(meta, "column", 1),
+                    "E105",
+                    f"this condition is nested more than {MAX_NESTING} levels deep (by parentheses and `not`)",
+                    hint="split it into simpler rules, or drop redundant parentheses and double `not`",
+                )
+        stack += [(child, depth) for child in node.children if isinstance(child, lark.Tree)]
+    return None
+
+
 def parse_tree(text: str, path: str = "<rubric>") -> lark.Tree:
     """Parse rubric text into a Lark tree, or raise RubricError with the syntax error."""
     if not text.endswith("\n"):
         text += "\n"
     try:
-        return get_parser().parse(text)
+        tree = get_parser().parse(text)
     except UnexpectedInput as error:
         raise RubricError([syntax_diagnostic(error, text, path)], text) from None
+    too_deep = nesting_diagnostic(tree, path)
+    if too_deep is not None:
+        raise RubricError([too_deep], text)
+    return tree
 

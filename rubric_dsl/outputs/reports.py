@@ -14,6 +14,7 @@ from ..language import nodes as n
 from ..engine.evaluation import COMPARE
 from ..engine.plan import month_key, month_label
 from ..engine.results import fmt_decimal
+from .safety import is_formula_like, markdown_text, spreadsheet_text
 
 ZERO = Decimal(0)
 
@@ -272,10 +273,12 @@ def section_cells(section) -> list:
     return [section_id, title, base if base is not None else "—", score, lost]
 
 
-def lost_lines(b: Bulletin) -> list[str]:
-    """`B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心`, for each item that lost points."""
+def lost_lines(b: Bulletin, escape=str) -> list[str]:
+    """`B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心`, for each item that lost points;
+    `escape` makes the rubric's texts safe for the medium."""
     return [
-        f"{i.item_id} {i.title}: {show(i.lost, b.places)} lost — {'、'.join(i.responsible) or 'no department named'}"
+        f"{escape(i.item_id)} {escape(i.title)}: {show(i.lost, b.places)} lost — "
+        f"{escape('、'.join(i.responsible)) or 'no department named'}"
         for i in b.items
         if i.lost > 0
     ]
@@ -303,21 +306,26 @@ def item_cells(line: ItemLine) -> list:
 # ---- Markdown ---------------------------------------------------------------------------------------
 
 
+def _md_cell(value, places, header) -> str:
+    # numbers are ours; every text (names, titles) is escaped so it cannot leave its cell
+    return show(value, places, header) if isinstance(value, (Decimal, int)) else markdown_text(str(value))
+
+
 def _md_table(headers, rows, places) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     for row in rows:
-        out.append("| " + " | ".join(show(c, places, h).replace("|", "\\|") for h, c in zip(headers, row)) + " |")
+        out.append("| " + " | ".join(_md_cell(c, places, h) for h, c in zip(headers, row)) + " |")
     return out
 
 
 def to_markdown(b: Bulletin) -> str:
-    out = [f"# {b.title}", "", f"## {b.heading}", ""]
+    out = [f"# {markdown_text(b.title)}", "", f"## {markdown_text(b.heading)}", ""]
     if b.monthly and b.pace is not None:
         out += [f"Pace line: {fmt_decimal(b.pace * 100, 1)}% of the target by now (months elapsed ÷ months in the window).", ""]
     for label, rows in b.groups:
         if not rows:
             continue
-        out += [f"### {label}", ""] + _md_table(row_headers(b), [row_cells(b, r) for r in rows], b.places) + [""]
+        out += [f"### {markdown_text(label)}", ""] + _md_table(row_headers(b), [row_cells(b, r) for r in rows], b.places) + [""]
     if b.unlisted:
         out += ["### Units without a target (scored apart)", ""]
         out += _md_table(["unit", "score"], [[r.unit, r.total] for r in b.unlisted], b.places) + [""]
@@ -325,11 +333,11 @@ def to_markdown(b: Bulletin) -> str:
         out += ["### Sections", ""] + _md_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places) + [""]
         out += ["### Items", ""] + _md_table(item_headers(), [item_cells(i) for i in b.items], b.places) + [""]
         if lost_lines(b):
-            out += ["Points lost, and who answers for them:", ""] + [f"- {line}" for line in lost_lines(b)] + [""]
+            out += ["Points lost, and who answers for them:", ""] + [f"- {line}" for line in lost_lines(b, markdown_text)] + [""]
     if not b.monthly and b.commendation:
         criterion = b.commendation
-        out += [f"### Commendation ({criterion})", ""]
-        out += [f"- {name}" for name in b.commended] or ["- none"]
+        out += [f"### Commendation ({markdown_text(criterion)})", ""]
+        out += [f"- {markdown_text(name)}" for name in b.commended] or ["- none"]
         out.append("")
     if b.excluded:
         out += ["Not counted: " + ", ".join(f"{count} {reason}" for reason, count in sorted(b.excluded.items())), ""]
@@ -426,7 +434,7 @@ def to_html(b: Bulletin) -> str:
         out += ["<h3>Items</h3>", _html_table(item_headers(), [item_cells(i) for i in b.items], b.places)]
         if lost_lines(b):
             out.append("<h3>Points lost, and who answers for them</h3>")
-            out.append("<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lost_lines(b)) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{line}</li>" for line in lost_lines(b, html.escape)) + "</ul>")
     if not b.monthly and b.commendation:
         out.append(f"<h3>Commendation ({html.escape(b.commendation)})</h3>")
         out.append("<ul>" + "".join(f"<li>{html.escape(name)}</li>" for name in b.commended) + "</ul>" if b.commended else "<p>none</p>")
@@ -439,6 +447,11 @@ def to_html(b: Bulletin) -> str:
 # ---- CSV and XLSX --------------------------------------------------------------------------------------
 
 
+def _csv_cell(value, places, header) -> str:
+    # numbers stay numbers (a negative score is not a formula); text that a spreadsheet would run is defused
+    return show(value, places, header) if isinstance(value, (Decimal, int)) else spreadsheet_text(str(value))
+
+
 def to_csv(b: Bulletin) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -446,13 +459,13 @@ def to_csv(b: Bulletin) -> str:
     headers = row_headers(b)
     for label, rows in b.groups:
         for r in rows:
-            writer.writerow([label] + [show(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
+            writer.writerow([spreadsheet_text(label)] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
     for r in b.unlisted:
-        writer.writerow(["(unlisted)"] + [show(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
+        writer.writerow(["(unlisted)"] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
     return buffer.getvalue()
 
 
-def to_xlsx(b: Bulletin, path: str) -> None:
+def to_xlsx(b: Bulletin, path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -466,7 +479,13 @@ def to_xlsx(b: Bulletin, path: str) -> None:
             cell.font = Font(bold=True)
         for row in rows:
             # numbers are stored as numbers (exact decimals converted at the cell, not before)
-            ws.append([float(c) if isinstance(c, Decimal) else c for c in row])
+            ws.append([float(c) if isinstance(c, Decimal) else xlsx_text(c) if isinstance(c, str) else c for c in row])
+            for cell, value in zip(ws[ws.max_row], row):
+                if isinstance(value, str):
+                    # openpyxl stores any text starting with "=" as a formula: text from a rubric or an
+                    # event is always stored as text, and formula-like text is shown with Excel's quote prefix
+                    cell.data_type = "s"
+                    cell.quotePrefix = is_formula_like(value)
         for column, header in enumerate(headers, 1):
             fmt = {"target": "0", "base": "0", "completion %": "0.0"}.get(header, "0." + "0" * b.places if b.places else "0")
             for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
@@ -490,10 +509,18 @@ def to_xlsx(b: Bulletin, path: str) -> None:
     workbook.save(path)
 
 
+def xlsx_text(text: str) -> str:
+    """Text an XLSX cell can hold: the control characters XML 1.0 forbids are shown as `\\x1b`-style escapes,
+    and so is a carriage return (XML reading turns it into a line feed: the cell would not read back as written)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\r", "\\x0d")
+
+
 def _sheet_title(title: str, workbook) -> str:
-    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "sheet"
+    clean = "".join("_" if ch in "[]:*?/\\" or not ch.isprintable() else ch for ch in title)[:31].strip("'") or "sheet"
     base, number = clean, 2
-    while clean in workbook.sheetnames:
+    while clean.lower() in {name.lower() for name in workbook.sheetnames}:  # Excel compares sheet names caselessly
         clean = f"{base[:28]}_{number}"
         number += 1
     return clean
@@ -543,12 +570,16 @@ def screenshot(html_path, png_path, width: int = 1000, height: int = 1500) -> No
 
 
 def write_bulletin(bulletin: Bulletin, fmt: str, output: str | None, out) -> None:
+    """Write the bulletin to `output` (whole or not at all), or give its text to `out`."""
+    from .files import write_atomically
+
     if fmt == "xlsx":
-        to_xlsx(bulletin, output)
+        buffer = io.BytesIO()
+        to_xlsx(bulletin, buffer)
+        write_atomically(output, buffer.getvalue())
         return
     text = {"md": to_markdown, "html": to_html, "csv": to_csv}[fmt](bulletin)
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        write_atomically(output, text)
     else:
-        out(text, end="" if text.endswith("\n") else "\n")
+        out(text, end="" if text.endswith("\n") else "\n", raw=True)
