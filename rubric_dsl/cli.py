@@ -22,7 +22,7 @@ from .sources.events import EventError, SourceError
 from .sources.opening import read_events
 from .engine.results import fmt_decimal
 from .outputs.files import refuse_overwriting_inputs, write_atomically
-from .outputs.safety import spreadsheet_text, terminal_text
+from .outputs.safety import csv_text, spreadsheet_text, terminal_text
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -281,16 +281,13 @@ def score_table(card, units) -> str:
 
 
 def score_csv(card, units) -> str:
-    import csv
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    rows = []
     # every item and part (a part's column holds its raw scale points; the total sums the items only)
     first = card.units[0].items if card.units else ()
     columns = [entry.item_id for item in first for entry in (item, *item.parts)]
-    writer.writerow(["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct"])
+    rows.append(["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct"])
     for u in units:
-        writer.writerow(
+        rows.append(
             [
                 u.rank or "",
                 spreadsheet_text(u.unit),
@@ -302,7 +299,7 @@ def score_csv(card, units) -> str:
                 fmt_decimal(u.completion * 100, 1) if u.completion is not None else "",
             ]
         )
-    return buffer.getvalue()
+    return csv_text(rows)
 
 
 # ---- explain -----------------------------------------------------------------------------------

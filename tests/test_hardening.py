@@ -120,7 +120,7 @@ def test_report_csv_and_score_csv_defuse_formulas_but_keep_numbers(capsys, hosti
                 except ValueError:
                     pass
                 first = cell.lstrip(" \u3000")[:1]
-                assert not (cell[:1] in "=+-@\t\r＝＋－＠" or first in "=+-@＝＋－＠"), (argv[0], header[index], cell)
+                assert not (cell and (cell[0] in "=+-@\t\r＝＋－＠" or first in "=+-@＝＋－＠")), (argv[0], header[index], cell)
         units = {row[unit_column] for row in rows[1:]}
         for name in FORMULAS:
             assert "'" + name in units

@@ -104,6 +104,8 @@ def _locals_of(kind: n.KindDecl) -> dict[str, str]:
     """The generated code's variable for each field. By position, not by name: Python folds
     identifiers to NFKC, so two distinct Unicode field names could become one variable."""
     names = dict(COMMON_LOCALS)
+    # a handler serves one kind: a filter (or a `distinct`) on `kind` reads that name, a constant
+    names["kind"] = repr(kind.name)
     names.update({field.name: f"f{index}" for index, field in enumerate(kind.fields)})
     return names
 

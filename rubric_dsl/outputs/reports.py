@@ -14,7 +14,7 @@ from ..language import nodes as n
 from ..engine.evaluation import COMPARE
 from ..engine.plan import month_key, month_label
 from ..engine.results import fmt_decimal
-from .safety import is_formula_like, markdown_text, spreadsheet_text
+from .safety import csv_text, is_formula_like, markdown_text, spreadsheet_text
 
 ZERO = Decimal(0)
 
@@ -453,16 +453,14 @@ def _csv_cell(value, places, header) -> str:
 
 
 def to_csv(b: Bulletin) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["group"] + row_headers(b))
     headers = row_headers(b)
-    for label, rows in b.groups:
-        for r in rows:
-            writer.writerow([spreadsheet_text(label)] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
+    rows = [["group"] + headers]
+    for label, group_rows in b.groups:
+        for r in group_rows:
+            rows.append([spreadsheet_text(label)] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
     for r in b.unlisted:
-        writer.writerow(["(unlisted)"] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
-    return buffer.getvalue()
+        rows.append(["(unlisted)"] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
+    return csv_text(rows)
 
 
 def to_xlsx(b: Bulletin, path) -> None:

@@ -67,3 +67,24 @@ def markdown_text(text: str) -> str:
     text = "".join(_MD_HTML.get(ch, ch) for ch in text)
     # "- x" and "1. x" would start a list: escape the marker ("\\- x", "1\\. x")
     return _MD_LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), text)
+
+
+def csv_text(rows) -> str:
+    """CSV of `rows`, lines ending in "\\n", and every field holding any line break quoted.
+
+    Python's csv module quotes only the characters of its line terminator: with "\\n" it leaves a
+    lone "\\r" bare, and a spreadsheet starts a new row there, so the text after it lands in a cell
+    of its own, where `=…` is a formula again. Writing with "\\r\\n" quotes both; each row's "\\r\\n"
+    is then turned back into "\\n".
+    """
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(row)
+        buffer.seek(buffer.tell() - 2)
+        buffer.truncate()
+        buffer.write("\n")
+    return buffer.getvalue()
