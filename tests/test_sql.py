@@ -232,3 +232,40 @@ def test_postgres_refused_connection_is_a_clear_error(capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"rubric score: error: postgresql://rubric@127.0.0.1:{url.split(':')[2].split('/')[0]}/rubric: cannot connect: ")
     assert "refused" in err and "Traceback" not in err
+
+
+def test_readme_commands_score_the_register_and_the_database_as_the_stream(capsys):
+    # README: `rubric score … register.xlsx --columns …` and `rubric score … "sqlite:///examples/2009_info.db?table=events"`
+    outputs = []
+    for source in (
+        [str(STREAM)],
+        [str(ROOT / "examples" / "2009_info.register.xlsx"), "--columns", str(ROOT / "examples" / "2009_info.columns.yaml")],
+        [f"sqlite:///{ROOT / 'examples' / '2009_info.db'}?table=events"],
+    ):
+        assert main(["score", INFO, *source, "--format", "csv"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_the_shipped_database_is_what_the_script_writes(example_db):
+    shipped = sqlite3.connect(f"file:{ROOT / 'examples' / '2009_info.db'}?mode=ro", uri=True)
+    fresh = sqlite3.connect(example_db)
+    query = "SELECT * FROM events ORDER BY entry"
+    assert shipped.execute(query).fetchall() == fresh.execute(query).fetchall()
+    shipped.close()
+    fresh.close()
+
+
+def test_explain_and_report_take_the_same_sources(capsys, tmp_path, example_db):
+    url = f"sqlite:///{example_db}?table=events"
+    register = [str(ROOT / "examples" / "2009_info.register.xlsx"), "--columns", str(ROOT / "examples" / "2009_info.columns.yaml")]
+    assert main(["explain", INFO, str(STREAM), "--unit", "通川區", "--format", "json"]) == 0
+    from_file = re.sub(r'"place": "[^"]*"', "", capsys.readouterr().out)
+    assert main(["explain", INFO, url, "--unit", "通川區", "--format", "json"]) == 0
+    assert re.sub(r'"place": "[^"]*"', "", capsys.readouterr().out) == from_file
+    assert main(["report", INFO, str(STREAM), "--month", "2009-06"]) == 0
+    bulletin = capsys.readouterr().out
+    assert main(["report", INFO, *register, "--month", "2009-06"]) == 0
+    assert capsys.readouterr().out == bulletin
+    assert main(["report", INFO, url, "--month", "2009-06"]) == 0
+    assert capsys.readouterr().out == bulletin
