@@ -17,7 +17,6 @@ SNIPPETS = {
     "E100-generic": HEAD + 'section A "a" base\n',
     "E100-cap": HEAD + "deduct 1 for each dead_link, max 5\n",
     "E100-double-equals": HEAD + "award 2 for each adopted where outlet == x\n",
-    "E100-condition-where": HEAD + "award 10 when reached milestone where task = a and task = b\n",
     "E100-unquoted-unit": HEAD + "group g\nunit 通川區 target 150\n",
     "E100-field-type": HEAD + "event e\n  field f: string\n",
     "E101": HEAD + "total 5 @\n",
@@ -48,6 +47,20 @@ SNIPPETS = {
     "W500": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted, at most 1\n',
     "W501": HEAD + KIND + 'section A "a"\n  item A.1 "i" base 5\n    deduct 1 for each adopted\n',
     "W503": 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\n',
+    "E101-full-width": HEAD + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted where outlet in (daily_provincial， city_express)\n',
+    "E320": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    deduct 1 when adoption_rat < 30%\nlet adoption_rate = count adopted / 10\n',
+    "E320-condition-where": HEAD
+    + "event milestone\n  field task: one of a | b\n"
+    + 'section A "a"\n  item A.1 "i"\n    award 10 when reached milestone where task = a and task = b\n',
+    "E321": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5 when count adopted\n',
+    "E321-condition-as-value": HEAD + KIND + "let enough = count adopted >= 10\n" + 'section A "a"\n  item A.1 "i"\n    award enough * 2\n',
+    "E322": HEAD + KIND + "let required = 40 * months + excess\nlet excess = count adopted - required\n",
+    "E420": HEAD + KIND + "let excess = count adopted / 100 - 1\n" + 'section A "a"\n  item A.1 "i"\n    bonus 1 for each full 0% of excess beyond 30%\n',
+    "W520": HEAD
+    + KIND
+    + "event submitted\n"
+    + 'section A "a"\n  item A.1 "i"\n    deduct 1 when count adopted / count submitted < 30%\n',
+    "W521": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award for each adopted by outlet: daily_provincial 2\n',
     "W502": HEAD
     + KIND
     + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted\n    award 2 for each adopted where outlet = city_express\n',

@@ -108,6 +108,43 @@ CONSTRUCTS = [
         "award 1 when (reached a or reached b) and not no c",
         n.Rule("award", n.When(N("1"), n.And((n.Or((n.Reached(src("a")), n.Reached(src("b")))), n.Not(n.NoEvent(src("c"))))))),
     ),
+    # ---- value expressions (issue 9)
+    (
+        "deduct 1 when distinct article_id of adopted / count submitted < 30%",
+        n.Rule(
+            "deduct",
+            n.When(
+                N("1"),
+                n.ValueCompare(n.Arith("/", n.Distinct("article_id", src("adopted")), n.Count(src("submitted"))), "<", N("30%")),
+            ),
+        ),
+    ),
+    ("award 0.5 * sum hours of training", n.Rule("award", n.PointsOf(n.Arith("*", N("0.5"), n.Sum("hours", src("training")))))),
+    ("award 2 × count a ÷ 4", n.Rule("award", n.PointsOf(n.Arith("/", n.Arith("*", N("2"), n.Count(src("a"))), N("4"))))),
+    ("award 1 - (2 - 3)", n.Rule("award", n.PointsOf(n.Arith("-", N("1"), n.Arith("-", N("2"), N("3")))))),
+    ("award -count a", n.Rule("award", n.PointsOf(n.Negate(n.Count(src("a")))))),
+    ("award average score of visit", n.Rule("award", n.PointsOf(n.Average("score", src("visit"))))),
+    ("award min score of visit + max score of visit", n.Rule("award", n.PointsOf(n.Arith("+", n.Minimum("score", src("visit")), n.Maximum("score", src("visit")))))),
+    ("award 5 when count a >= target * 80%", n.Rule("award", n.When(N("5"), n.ValueCompare(n.Count(src("a")), ">=", n.Arith("*", n.UnitTarget(), N("80%")))))),
+    ("let required = 40 * months", n.Let("required", n.Arith("*", N("40"), n.PeriodCount("month")))),
+    ("let rate = count a / count b otherwise 0", n.Let("rate", n.Otherwise(n.Arith("/", n.Count(src("a")), n.Count(src("b"))), N("0")))),
+    ("let vetoed = reached incident or rate < 10%", n.Let("vetoed", n.Or((n.Reached(src("incident")), n.ValueCompare(n.NameRef("rate"), "<", N("10%")))))),
+    ("award 10 when not vetoed", n.Rule("award", n.When(N("10"), n.Not(n.NameRef("vetoed"))))),
+    ("deduct 1 for each submitted short of quota", n.Rule("deduct", n.PerEach(N("1"), n.Shortfall(src("submitted"), n.NameRef("quota"))))),
+    ("bonus 1 for each published beyond target", n.Rule("bonus", n.PerEach(N("1"), n.Events(src("published")), n.UnitTarget()))),
+    (
+        "bonus 1 for each full 20% of excess beyond 30%",
+        n.Rule("bonus", n.PerEach(N("1"), n.Steps(N("20%"), n.NameRef("excess"), "beyond", N("30%"), whole=True))),
+    ),
+    (
+        "deduct 0.5 for each 1% of rate below 95%",
+        n.Rule("deduct", n.PerEach(N("0.5"), n.Steps(N("1%"), n.NameRef("rate"), "below", N("95%")))),
+    ),
+    (
+        "award by rate: 10 when >= 90%, 5 when >= 80%, otherwise 0",
+        n.Rule("award", n.Tiered(n.NameRef("rate"), (n.Tier(N("10"), ">=", N("90%")), n.Tier(N("5"), ">=", N("80%"))), N("0"))),
+    ),
+    ('item 二.3 "中文编号"', n.ItemHead("二.3", "中文编号")),
 ]
 
 

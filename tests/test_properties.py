@@ -146,6 +146,11 @@ def generated_rubrics(draw):
                         "award 3 when every month count e >= 2",
                         "deduct 1 for each month without e",
                         "award 1 for each distinct f of e whose latest v < 50%",
+                        "award 0.5 * count e - (sum v of e - 1)",
+                        "deduct 1 when count e where f = a / count e otherwise 0 < 30%",
+                        "award by average v of e: 3 when >= 90%, 1 when > 50%, otherwise 0",
+                        "bonus 1 for each full 20% of count e / 10 beyond 30%",
+                        "deduct 1 for each e short of 3 * months",
                     ]
                 )
             )

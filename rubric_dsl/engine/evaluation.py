@@ -10,6 +10,7 @@ from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
 from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, slot_for
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
+from .values import ValueEvaluator
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
 
@@ -39,11 +40,15 @@ class Outcome(NamedTuple):
 class UnitEvaluation:
     """Evaluates one unit's items from its slot records."""
 
-    def __init__(self, program, slots, months):
+    def __init__(self, program, slots, months, target=None):
         self.program = program
         self.slots = slots
         self.months = months
+        self.target = target  # the unit's target (Decimal) or None
         self._by_month: dict = {}  # id(record list) → {month: records}, for monthly requirements
+        self.values = ValueEvaluator(self)  # value expressions, named values and conditions
+        self._conditions: dict = {}  # named conditions, evaluated once per unit
+        self._notes: list[str] = []  # why-not notes a countable leaves for the rule being evaluated
 
     def records(self, node) -> list[tuple]:
         """The unit's records of the slot `node` reads (see plan.slot_for)."""
@@ -136,6 +141,14 @@ class UnitEvaluation:
         if isinstance(node, n.Not):
             holds = self.condition(node.part).holds
             return Outcome(not holds, [] if not holds else [f"`{render_condition(node.part)}` holds"], [])
+        if isinstance(node, n.ValueCompare):
+            return Outcome(*self.values.compare(node))
+        if isinstance(node, n.NameRef):  # a named condition: worked out once per unit
+            if node.name not in self._conditions:
+                holds, reasons, records = self.condition(self.program.lets[node.name].body)
+                reasons = [f"{node.name}: {reason}" for reason in reasons] or ([] if holds else [f"{node.name} does not hold"])
+                self._conditions[node.name] = Outcome(holds, reasons, records)
+            return self._conditions[node.name]
         raise TypeError(node)
 
     # ---- rules
@@ -181,6 +194,19 @@ class UnitEvaluation:
                     return [Contribution(first[EVENT_ID] if first else None, first[DATE] if first else None, raw, text)]
 
             notes += reasons
+        elif isinstance(amount, n.PointsOf):
+            raw, used, value_notes = self.values.points_of(amount)
+            shown = self.values.shown(amount.value, self.values.value(amount.value))
+            notes += value_notes or ([] if raw else [shown])
+
+            def contributions():
+                return [Contribution(None, None, raw, shown)] if raw else []
+        elif isinstance(amount, n.Tiered):
+            raw, used, value_notes, chosen = self.values.tiered(amount)
+            notes += value_notes
+
+            def contributions():
+                return [Contribution(None, None, raw, chosen)] if raw else []
         elif isinstance(amount, n.Always):
             raw = amount.points.value
 
@@ -214,7 +240,9 @@ class UnitEvaluation:
                 return [Contribution(None, None, raw, share)]
         else:
             raise TypeError(amount)
-        if count == 0 and rule.verb != "deduct":
+        notes += self._notes
+        self._notes = []
+        if count == 0 and rule.verb != "deduct" and noun:
             notes.append(f"no {noun} counted in the period")
         cap_note = None
         points = raw
@@ -228,10 +256,32 @@ class UnitEvaluation:
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
         return RuleOutcome(rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note)
 
+    def _beyond(self, amount: n.PerEach):
+        """How many counted things earn nothing: `beyond N` or `beyond VALUE` (no value: none)."""
+        if amount.beyond is None:
+            return 0
+        if isinstance(amount.beyond, n.Number):
+            return int(amount.beyond.value)
+        value = self.values.value(amount.beyond).number
+        return value if value is not None else 0
+
     def _per_each(self, amount: n.PerEach):
         points = amount.points.value
-        beyond = int(amount.beyond.value) if amount.beyond is not None else 0
+        beyond = self._beyond(amount)
         countable = amount.countable
+        if isinstance(countable, (n.Steps, n.Shortfall)):
+            if isinstance(countable, n.Steps):
+                count, note = self.values.steps(countable)
+            else:
+                count, _records, note = self.values.shortfall(countable)
+            paid = max(count - beyond, 0)
+
+            def contributions():
+                return [Contribution(None, None, points * paid, note)] if paid else []
+
+            if not paid:
+                self._notes.append(note)
+            return points * paid, contributions, count, None
         if isinstance(countable, n.Events):
             records = self.records(countable)
             count = sum(map(_quantity, records))
@@ -403,6 +453,19 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     )
 
 
-def evaluate_unit(program, slots, months, exclusions):
-    ev = UnitEvaluation(program, slots, months)
-    return [evaluate_item(ev, item, section.section_id, exclusions) for section in program.rubric.sections for item in section.items]
+def evaluate_unit(program, slots, months, exclusions, target=None):
+    """The unit's item results, and its named values and conditions as (name, value) pairs (None: no value)."""
+    ev = UnitEvaluation(program, slots, months, target)
+    items = [evaluate_item(ev, item, section.section_id, exclusions) for section in program.rubric.sections for item in section.items]
+    return items, named_results(ev)
+
+
+def named_results(ev: UnitEvaluation) -> tuple:
+    """Every `let` for this unit: a Decimal (or None) for a named value, True/False for a named condition."""
+    out = []
+    for name, let in ev.program.lets.items():
+        if name in ev.program.named_conditions:
+            out.append((name, ev.condition(n.NameRef(name)).holds))
+        else:
+            out.append((name, ev.values.name(name).number))
+    return tuple(out)

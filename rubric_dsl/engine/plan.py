@@ -138,11 +138,11 @@ class SlotKey:
 def slot_for(node: n.Node) -> SlotKey:
     """The slot whose records an aggregate, countable, condition or rate table reads."""
     match node:
-        case n.Events() | n.Count() | n.MonthsWithout() | n.Reached() | n.NoEvent():
+        case n.Events() | n.Count() | n.MonthsWithout() | n.Reached() | n.NoEvent() | n.Shortfall():
             return SlotKey(node.source)
         case n.PerEachBy():
             return SlotKey(node.source, SlotValue.RATE, node.field, rates=tuple((r.value, r.points.value) for r in node.rates))
-        case n.Sum() | n.Latest() | n.Distinct():
+        case n.Sum() | n.Latest() | n.Distinct() | n.Average() | n.Minimum() | n.Maximum():
             return SlotKey(node.source, SlotValue.FIELD, node.field)
         case n.DistinctValues(whose=None):  # the same records as `distinct FIELD of KIND`: one list serves both
             return SlotKey(node.source, SlotValue.FIELD, node.field)
@@ -151,15 +151,31 @@ def slot_for(node: n.Node) -> SlotKey:
     raise TypeError(f"{type(node).__name__} reads no slot")
 
 
-READS_SLOT = (n.Events, n.Count, n.MonthsWithout, n.Reached, n.NoEvent, n.PerEachBy, n.Sum, n.Latest, n.Distinct, n.DistinctValues)
+READS_SLOT = (
+    n.Events,
+    n.Count,
+    n.MonthsWithout,
+    n.Reached,
+    n.NoEvent,
+    n.PerEachBy,
+    n.Sum,
+    n.Latest,
+    n.Distinct,
+    n.DistinctValues,
+    n.Shortfall,
+    n.Average,
+    n.Minimum,
+    n.Maximum,
+)
 
 
 def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
     """Every slot the rules read, numbered in order of first use."""
     slots: dict[SlotKey, int] = {}
-    for item in rubric.all_items():
-        for rule in item.rules:
-            for node in n.walk(rule.amount):
-                if isinstance(node, READS_SLOT):
-                    slots.setdefault(slot_for(node), len(slots))
+    expressions = [rule.amount for item in rubric.all_items() for rule in item.rules]
+    expressions += [let.body for let in rubric.lets]  # named values and conditions read events too
+    for expression in expressions:
+        for node in n.walk(expression):
+            if isinstance(node, READS_SLOT):
+                slots.setdefault(slot_for(node), len(slots))
     return slots

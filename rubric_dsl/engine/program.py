@@ -15,6 +15,7 @@ from ..language import nodes as n
 from ..sources.events import BadRecord, EventError, EventProblem, Place, resolve, with_places
 from .codegen import generate
 from .evaluation import evaluate_unit
+from .values import is_condition
 from .plan import ROUNDING, ZERO, SlotKey, months_of, plan_slots
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
@@ -49,6 +50,8 @@ class Program:
         self._filename = f"<rubric {rubric.path}>"
         self._compiled = compile(self.generated_source, self._filename, "exec")
         self.units = {u.name: u for u in rubric.units}
+        self.lets = {let.name: let for let in rubric.lets}  # named values and conditions
+        self.named_conditions = frozenset(name for name, let in self.lets.items() if is_condition(let.body, self.lets))
         self.groups = {g.name: g for g in rubric.groups}
         self.places = rubric.precision.digits
         self.quantum = Decimal(1).scaleb(-self.places)
@@ -161,9 +164,9 @@ class Program:
         for name, slots in units.items():
             decl = self.units.get(name)
             group = self.groups.get(decl.group) if decl else None
-            items = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []))
-            total = sum((i.score for i in items), ZERO)
             target = decl.target.value if decl and decl.target is not None else None
+            items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target)
+            total = sum((i.score for i in items), ZERO)
             completion = (total / target) if target else None
             results.append(
                 UnitResult(
@@ -177,6 +180,7 @@ class Program:
                     None,
                     completion,
                     len(excluded_by_unit.get(name, [])),
+                    named,
                 )
             )
         ranked = rank_units(results)

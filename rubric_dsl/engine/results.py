@@ -133,6 +133,7 @@ class UnitResult:
     rank: int | None = None
     completion: Decimal | None = None
     excluded: int = 0
+    named: tuple = ()  # (name, value) of every `let`: Decimal or None (no value) for values, bool for conditions
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:
@@ -153,6 +154,8 @@ class UnitResult:
             "target": plain_number(self.target),
             "total": fmt_decimal(self.total, places),
             "completion": fmt_decimal(self.completion * 100, 1) if self.completion is not None else None,
+            # named values (decimal strings, null: no value) and named conditions (true/false), by name
+            "named": {name: value if isinstance(value, bool) or value is None else fmt_decimal(value, None) for name, value in self.named},
             # Every item of the rubric, parts right after their item (marked `part_of`; their points are
             # raw scale points, already converted into the item's score, so a total sums top-level items only).
             "items": [

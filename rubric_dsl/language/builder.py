@@ -287,6 +287,20 @@ class _ToStatements(Transformer):
         c, cap = self._split_cap(c)
         return n.PerEach(c[0], c[1], c[2] if len(c) > 2 else None), cap
 
+    def value_amount(self, meta, c):
+        c, cap = self._split_cap(c)
+        # A bare number is the old unconditional award; anything else is "points equal to the value".
+        return (n.Always(c[0]) if isinstance(c[0], n.Number) else n.PointsOf(c[0])), cap
+
+    def tiered(self, meta, c):
+        c, cap = self._split_cap(c)
+        tiers = tuple(x for x in c[1:] if isinstance(x, n.Tier))
+        otherwise = c[-1] if isinstance(c[-1], n.Number) else None
+        return n.Tiered(c[0], tiers, otherwise), cap
+
+    def tier(self, meta, c):
+        return n.Tier(c[0], c[1], c[2])
+
     def per_each_by(self, meta, c):
         c, cap = self._split_cap(c)
         return n.PerEachBy(c[0], c[1], tuple(c[2:])), cap
@@ -294,10 +308,6 @@ class _ToStatements(Transformer):
     def when(self, meta, c):
         c, cap = self._split_cap(c)
         return n.When(c[0], c[1]), cap
-
-    def always(self, meta, c):
-        c, cap = self._split_cap(c)
-        return n.Always(c[0]), cap
 
     def share_of(self, meta, c):
         c, cap = self._split_cap(c)
@@ -324,6 +334,21 @@ class _ToStatements(Transformer):
     def count_months_where(self, meta, c):
         return n.MonthsWhere(c[0], c[1], c[2])
 
+    def count_shortfall(self, meta, c):
+        return n.Shortfall(c[0], c[1])
+
+    def count_steps(self, meta, c):
+        return n.Steps(c[0], c[1], c[2], c[3], whole=False)
+
+    def count_full_steps(self, meta, c):
+        return n.Steps(c[0], c[1], c[2], c[3], whole=True)
+
+    def step_beyond(self, meta, c):
+        return "beyond"
+
+    def step_below(self, meta, c):
+        return "below"
+
     def kind_filter(self, meta, c):
         return n.Source(c[0], c[1] if len(c) > 1 else None, span=span_of(meta))
 
@@ -344,6 +369,46 @@ class _ToStatements(Transformer):
     def agg_months_without(self, meta, c):
         return n.MonthsWithout(c[0])
 
+    def agg_average(self, meta, c):
+        return n.Average(c[0], c[1])
+
+    def agg_min(self, meta, c):
+        return n.Minimum(c[0], c[1])
+
+    def agg_max(self, meta, c):
+        return n.Maximum(c[0], c[1])
+
+    # ---- value expressions (nodes.py lists where a new atom is added)
+    def expr_add(self, meta, c):
+        return n.Arith("+", c[0], c[1])
+
+    def expr_subtract(self, meta, c):
+        return n.Arith("-", c[0], c[1])
+
+    def expr_multiply(self, meta, c):
+        return n.Arith("*", c[0], c[1])
+
+    def expr_divide(self, meta, c):
+        return n.Arith("/", c[0], c[1])
+
+    def expr_negate(self, meta, c):
+        return n.Negate(c[0])
+
+    def expr_otherwise(self, meta, c):
+        return c[0] if len(c) == 1 else n.Otherwise(c[0], c[1])
+
+    def atom_target(self, meta, c):
+        return n.UnitTarget()
+
+    def atom_months(self, meta, c):
+        return n.PeriodCount("month")
+
+    def atom_name(self, meta, c):
+        return n.NameRef(c[0], span=span_of(meta))
+
+    def let(self, meta, c):
+        return n.Let(c[0], c[1], span=span_of(meta))
+
     # Lark keeps an aliased `?rule` even with one child; a lone child is not a conjunction.
     def cond_or(self, meta, c):
         return c[0] if len(c) == 1 else n.Or(tuple(c))
@@ -361,7 +426,11 @@ class _ToStatements(Transformer):
         return n.NoEvent(c[0])
 
     def cond_compare(self, meta, c):
-        return n.AggCompare(c[0], c[1], c[2])
+        left, op, right = c
+        # `AGGREGATE op NUMBER` keeps its 0.1 node, so its results and explain lines stay as they were.
+        if isinstance(left, n.AGGREGATES) and isinstance(right, n.Number):
+            return n.AggCompare(left, op, right)
+        return n.ValueCompare(left, op, right)
 
     def cond_every_month(self, meta, c):
         return n.EveryMonth(c[0], c[1], c[2])
@@ -418,6 +487,7 @@ STATEMENT_WORD = {
     n.PartHead: "part",
     n.Clause: "clause",
     n.ItemHead: "item",
+    n.Let: "let",
 }
 
 
@@ -479,6 +549,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
     kinds = []  # [EventKind, [Field]]
     sections = []  # [SectionHead, [_ItemBuilder]]
     item = None  # the current _ItemBuilder (item or part)
+    lets = []  # named values and conditions: rubric-wide wherever they are written
     block = None  # "group" | "event" | "section" | "item"
     previous = None
 
@@ -506,6 +577,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             else:
                 target = previous
                 clauses.append((st, target if not isinstance(target, n.Clause) else clauses[-1][1]))
+        elif kind is n.Let:
+            lets.append(st)  # does not end the block it is written in
         elif kind is n.Group:
             groups.append([st, []])
             block = "group"
@@ -595,6 +668,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         clauses=tuple((c, type(t).__name__) for c, t in clauses),
         statements=tuple(statements),
         fold_scripts=n.UnitNames in header,
+        lets=tuple(lets),
         path=path,
     )
     return rubric, diagnostics

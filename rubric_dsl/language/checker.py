@@ -59,6 +59,14 @@ def rules_with_items(rubric):
             yield item, rule
 
 
+def scored_statements(rubric):
+    """Every rule and every `let`, with the expression it holds: (statement, expression)."""
+    for _item, rule in rules_with_items(rubric):
+        yield rule, rule.amount
+    for let in rubric.lets:
+        yield let, let.body
+
+
 # ---- value and filter checks ----------------------------------------------------------------
 
 
@@ -248,16 +256,16 @@ def check_field_declarations(ctx: Context):
 
 def check_references(ctx: Context):
     """E300 unknown event kinds, E301 unknown fields, E302 undeclared enum values, E303 type mismatches."""
-    for _item, rule in rules_with_items(ctx.rubric):
-        for source in sources_of(rule.amount):
+    for rule, expression in scored_statements(ctx.rubric):
+        for source in sources_of(expression):
             if source.kind not in ctx.kinds:
                 hint = suggest(source.kind, ctx.kinds) or f"declare it: event {source.kind}"
                 ctx.report(source.span, "E300", f"unknown event kind `{source.kind}`", hint=hint)
                 continue
             check_filter(ctx, source.kind, source.where, source.span)
-        for node in walk(rule.amount):
-            if isinstance(node, (n.Sum, n.Latest)):
-                word = "sum" if isinstance(node, n.Sum) else "latest"
+        for node in walk(expression):
+            if isinstance(node, tuple(NUMERIC_AGGREGATES)):
+                word = NUMERIC_AGGREGATES[type(node)]
                 check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{word}`")
             elif isinstance(node, n.Distinct):
                 check_field_name(ctx, node.source.span, node.source.kind, node.field)
@@ -273,8 +281,11 @@ def check_references(ctx: Context):
                         "a monthly requirement needs `count`, `sum` or `distinct` in each month",
                         hint="for example: every month count portal_submission >= 100",
                     )
-        if isinstance(rule.amount, n.PerEachBy):
+        if isinstance(expression, n.PerEachBy):
             check_rate_table(ctx, rule)
+
+
+NUMERIC_AGGREGATES = {n.Sum: "sum", n.Latest: "latest", n.Average: "average", n.Minimum: "min", n.Maximum: "max"}
 
 
 def check_rate_table(ctx: Context, rule: n.Rule):
@@ -587,6 +598,278 @@ def check_unit_names(ctx: Context):
                 )
 
 
+# ---- value expressions, named values and conditions ------------------------------------------
+
+
+def let_names(ctx: Context) -> dict:
+    """`let` names: name → ("value" | "condition", the Let)."""
+    return {let.name: (expression_type(ctx, let.body, set()), let) for let in ctx.rubric.lets}
+
+
+# Where names come from. A NameRef resolves to the first source that knows it; each source maps
+# name → ("value" | "condition", declaration node). Unit attributes plug in here as another source.
+NAME_SOURCES = [let_names]
+
+
+def known_names(ctx: Context) -> dict:
+    if not hasattr(ctx, "_names"):
+        ctx._names = {}
+        ctx._names_in_progress = True
+        for source in NAME_SOURCES:
+            for name, entry in source(ctx).items():
+                ctx._names.setdefault(name, entry)
+    return ctx._names
+
+
+CONDITION_NODES = n.CONDITION_NODES
+
+
+def expression_type(ctx: Context, node, seen: set) -> str:
+    """Whether an expression is a "value" or a "condition" (a NameRef takes its let's type)."""
+    if isinstance(node, CONDITION_NODES):
+        return "condition"
+    if isinstance(node, n.NameRef):
+        let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
+        if let is not None and node.name not in seen:
+            return expression_type(ctx, let.body, seen | {node.name})
+    return "value"
+
+
+def describe_expression(node) -> str:
+    from .render import render_condition
+
+    return f"`{render_condition(node)}`"
+
+
+def check_expression(ctx: Context, node, want: str, span: n.Span):
+    """E320 unknown names; E321 a value where a condition belongs, or the reverse."""
+    names = known_names(ctx)
+    if isinstance(node, n.NameRef):
+        if node.name not in names:
+            kinds = [k for k in getattr(ctx, "statement_kinds", ()) if node.name in ctx.fields.get(k, {})]
+            if kinds:  # `reached milestone where task = a and task = b`: the second comparison left its `where`
+                ctx.report(
+                    node.span,
+                    "E320",
+                    f"unknown name `{node.name}`: it is a field of {kinds[0]}, but inside a condition `where` takes one comparison",
+                    hint=f"wrap several in parentheses: {kinds[0]} where ({node.name} = a or {node.name} = b)",
+                )
+                return
+            hint = suggest(node.name, names) or (
+                f"define it: let {node.name} = …" if not names else f"the names defined are: {', '.join(sorted(names))}"
+            )
+            ctx.report(node.span, "E320", f"unknown name `{node.name}`", hint=hint)
+            return
+        kind, _decl = names[node.name]
+        if kind != want:
+            report_wrong_type(ctx, node.span, node, want)
+        return
+    if isinstance(node, (n.And, n.Or)):
+        for part in node.parts:
+            check_expression(ctx, part, "condition", span)
+    elif isinstance(node, n.Not):
+        check_expression(ctx, node.part, "condition", span)
+    elif isinstance(node, n.ValueCompare):
+        before = len(ctx.diagnostics)
+        check_expression(ctx, node.left, "value", span)
+        if not (isinstance(node.left, n.NameRef) and len(ctx.diagnostics) > before):
+            check_expression(ctx, node.right, "value", span)  # `task = b` after a stray field: one finding is enough
+    elif isinstance(node, n.Arith):
+        check_expression(ctx, node.left, "value", span)
+        check_expression(ctx, node.right, "value", span)
+    elif isinstance(node, n.Negate):
+        check_expression(ctx, node.operand, "value", span)
+    elif isinstance(node, n.Otherwise):
+        check_expression(ctx, node.value, "value", span)
+        check_expression(ctx, node.fallback, "value", span)
+    if want == "value" and isinstance(node, CONDITION_NODES):
+        report_wrong_type(ctx, span, node, want)
+    elif want == "condition" and not isinstance(node, CONDITION_NODES):
+        report_wrong_type(ctx, span, node, want)
+
+
+def report_wrong_type(ctx: Context, span, node, want: str):
+    if want == "condition":
+        ctx.report(
+            span,
+            "E321",
+            f"{describe_expression(node)} is a value, but a condition belongs here",
+            hint="compare it with something: count adopted >= 10",
+        )
+    else:
+        ctx.report(
+            span,
+            "E321",
+            f"{describe_expression(node)} is a condition, but a value (a number) belongs here",
+            hint="use it after `when`: award 5 when …",
+        )
+
+
+def expression_slots(statement, expression):
+    """(sub-expression, "value" | "condition") pairs a statement's expression must satisfy."""
+    if isinstance(statement, n.Let):
+        return [(expression, expression_type_free(expression))]
+    amount = expression
+    out = []
+    if isinstance(amount, n.When):
+        out.append((amount.condition, "condition"))
+    elif isinstance(amount, n.PointsOf):
+        out.append((amount.value, "value"))
+    elif isinstance(amount, n.Tiered):
+        out.append((amount.value, "value"))
+        out += [(tier.bound, "value") for tier in amount.tiers]
+    elif isinstance(amount, n.PerEach):
+        if amount.beyond is not None:
+            out.append((amount.beyond, "value"))
+        countable = amount.countable
+        if isinstance(countable, n.Shortfall):
+            out.append((countable.wanted, "value"))
+        elif isinstance(countable, n.Steps):
+            out += [(countable.value, "value"), (countable.bound, "value")]
+    return out
+
+
+def expression_type_free(node) -> str:
+    """A let's own type, from its shape (its NameRefs are checked where they are defined)."""
+    return "condition" if isinstance(node, CONDITION_NODES) else "value"
+
+
+def check_expressions(ctx: Context):
+    """E320 unknown names, E321 values and conditions swapped, E322 names defined through each other, E420 steps."""
+    for statement, expression in scored_statements(ctx.rubric):
+        ctx.statement_kinds = [source.kind for source in sources_of(expression)]
+        for node, want in expression_slots(statement, expression):
+            check_expression(ctx, node, want, statement.span)
+        if isinstance(expression, n.PerEach) and isinstance(expression.countable, n.Steps):
+            if expression.countable.step.value <= 0:
+                ctx.report(
+                    statement.span,
+                    "E420",
+                    f"a step of {expression.countable.step.literal} never ends; a step must be above 0",
+                    hint="for example: for each full 20% of excess beyond 30%",
+                )
+    check_let_cycles(ctx)
+
+
+def check_let_cycles(ctx: Context):
+    """E322: a named value or condition defined (through others) by itself."""
+    lets = {let.name: let for let in ctx.rubric.lets}
+    uses = {name: [r.name for r in walk(let.body) if isinstance(r, n.NameRef) and r.name in lets] for name, let in lets.items()}
+    reported = set()
+    for start in lets:
+        path = [start]
+        stack = [(start, iter(uses[start]))]
+        while stack:
+            name, children = stack[-1]
+            nxt = next(children, None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                continue
+            if nxt == start:
+                cycle = path + [start]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    ctx.report(
+                        lets[start].span,
+                        "E322",
+                        f"`{start}` is defined through itself: {' → '.join(cycle)}",
+                        hint="a named value or condition must be worked out from events, numbers and other names, never from itself",
+                    )
+                continue
+            if nxt in path:
+                continue
+            path.append(nxt)
+            stack.append((nxt, iter(uses[nxt])))
+
+
+def may_be_zero(ctx: Context, node, seen=frozenset()) -> bool:
+    """Whether a value can be 0 for some unit (conservative: aggregates and targets can be)."""
+    if isinstance(node, n.Number):
+        return node.value == 0
+    if isinstance(node, n.PeriodCount):
+        return False  # scoring starts inside the period, so it has at least one
+    if isinstance(node, n.Arith):
+        if node.op == "+":  # aggregates are never negative, so a sum is 0 only if both terms can be
+            return may_be_zero(ctx, node.left, seen) and may_be_zero(ctx, node.right, seen)
+        if node.op == "*":
+            return may_be_zero(ctx, node.left, seen) or may_be_zero(ctx, node.right, seen)
+        if node.op == "/":
+            return may_be_zero(ctx, node.left, seen)
+        return True
+    if isinstance(node, n.Negate):
+        return may_be_zero(ctx, node.operand, seen)
+    if isinstance(node, n.Otherwise):
+        return may_be_zero(ctx, node.value, seen) or may_be_zero(ctx, node.fallback, seen)
+    if isinstance(node, n.NameRef):
+        let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
+        if let is not None and node.name not in seen:
+            return may_be_zero(ctx, let.body, seen | {node.name})
+    return True
+
+
+def unguarded_divisions(node, guarded=False):
+    """Divisions not inside the left side of an `otherwise` (which says what a zero denominator means)."""
+    if isinstance(node, n.Otherwise):
+        yield from unguarded_divisions(node.value, True)
+        yield from unguarded_divisions(node.fallback, guarded)
+        return
+    if isinstance(node, n.Arith) and node.op == "/" and not guarded:
+        yield node
+    if isinstance(node, (tuple, list)):
+        for child in node:
+            yield from unguarded_divisions(child, guarded)
+        return
+    if not hasattr(node, "__attrs_attrs__"):
+        return
+    for attribute in node.__attrs_attrs__:
+        if attribute.name != "span":
+            yield from unguarded_divisions(getattr(node, attribute.name), guarded)
+
+
+def check_division_by_zero(ctx: Context):
+    """W520: a division whose denominator can be 0 for some unit, with no `otherwise` to say what that means."""
+    from .render import render_expr
+
+    for statement, expression in scored_statements(ctx.rubric):
+        for division in unguarded_divisions(expression):
+            if may_be_zero(ctx, division.right):
+                ctx.warn(
+                    statement.span,
+                    "W520",
+                    f"`{render_expr(division.right)}` can be 0 for a unit, and then `{render_expr(division)}` has no value "
+                    "(a comparison with it does not hold; points equal to it are 0)",
+                    hint="if that is not what the document means, say it: add `otherwise 0` (or another number) after the division",
+                )
+
+
+def check_rate_coverage(ctx: Context):
+    """W521: a `by FIELD:` rate list that leaves out a declared value, so such events silently score 0."""
+    for _item, rule in rules_with_items(ctx.rubric):
+        amount = rule.amount
+        if not isinstance(amount, n.PerEachBy) or amount.source.kind not in ctx.kinds:
+            continue
+        ftype = ctx.field_type(amount.source.kind, amount.field)
+        if ftype is None or ftype.name != "enum":
+            continue
+        allowed = set()
+        for term in possible_values(ctx, amount.source.kind, amount.source.where):
+            if not all(values for values in term.values()):
+                continue
+            values = term.get(amount.field)
+            allowed |= {str(c) for c in ftype.choices} if values is None else set(values)
+        missing = [str(c) for c in ftype.choices if str(c) in allowed and str(c) not in {r.value for r in amount.rates}]
+        if missing:
+            shown = ", ".join(f"`{m}`" for m in missing)
+            ctx.warn(
+                rule.span,
+                "W521",
+                f"`by {amount.field}` gives no rate for {shown}, so such {amount.source.kind} events score 0 here",
+                hint=f"if that is meant, say so: add `{missing[0]} 0`; otherwise add its rate",
+            )
+
+
 CHECKS = (
     check_header,
     check_duplicates,
@@ -600,6 +883,9 @@ CHECKS = (
     check_overlaps,
     check_units,
     check_unit_names,
+    check_expressions,
+    check_division_by_zero,
+    check_rate_coverage,
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import nodes as n
 from .builder import parse_statements
 from .diagnostics import source_lines
-from .render import quote, render_option, render_rule, render_type
+from .render import quote, render_condition, render_option, render_rule, render_type
 
 INDENT = "  "
 
@@ -72,29 +72,33 @@ def render_statement(st) -> str:
             return f"scale parts from {st.raw.literal} to {st.points.literal}{extra}{raw_floor}"
         case n.Rule():
             return render_rule(st)
+        case n.Let():
+            return f"let {st.name} = {render_condition(st.body)}"
     raise TypeError(st)
 
 
 def _depths(statements):
     """Canonical indentation of each statement: blocks open at 0, their lines one level in."""
     depth_of = []
-    in_part = False
+    in_part = in_item = False
     for st in statements:
         if isinstance(st, (n.SectionHead, n.Group, n.EventKind)):
-            in_part = False
+            in_part = in_item = False
             depth = 0
         elif isinstance(st, n.ItemHead):
-            in_part = False
+            in_part, in_item = False, True
             depth = 1
         elif isinstance(st, n.PartHead):
             in_part = True
             depth = 2
+        elif isinstance(st, n.Let):  # rubric-wide, but written where it is used: indented like a rule there
+            depth = (3 if in_part else 2) if in_item else 0
         elif isinstance(st, (n.Unit, n.Field, n.Clause)):
             depth = 1
         elif isinstance(st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule)):
             depth = 3 if in_part else 2
         else:
-            in_part = False
+            in_part = in_item = False
             depth = 0
         depth_of.append(depth)
     return depth_of

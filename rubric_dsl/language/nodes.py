@@ -313,6 +313,154 @@ class Prorated:
     number: Number
 
 
+# ---- value expressions ---------------------------------------------------------------
+#
+# A value expression is arithmetic over numbers, percents and atoms, evaluated per unit to an exact
+# Decimal, or to "no value" (a ratio whose denominator is 0, `latest`/`average` of no events, …).
+# Aggregates (Count, Sum, Latest, Distinct, MonthsWithout, Average, Minimum, Maximum) are atoms too.
+#
+# WHERE NEW ATOMS ARE ADDED (one checklist, in stage order):
+#   1. a node class below, listed in VALUE_ATOMS;
+#   2. an alternative of `?atom` in grammar.lark (then `python tools/make_parser_tables.py`);
+#   3. a builder method named like the alternative's alias (builder.py, "value expressions");
+#   4. a case in formatter.render_expr;
+#   5. a case in checker.check_expr (what it refers to, its type: value or condition);
+#   6. a case in engine/values.py `ValueEvaluator.atom` (its value for one unit, or None with a reason);
+#   7. if it reads events: a slot in compiler.slot_specs (by walking, most atoms need nothing);
+#   8. a row in docs/language.md "Values" and a snippet in tests/test_grammar.py.
+# Named things that are just NAMES (named values, named conditions, unit attributes) need no new
+# node: they are NameRef, resolved by the checker (checker.NAME_KINDS) and by ValueEvaluator.name.
+
+
+@attrs.frozen
+class Arith:
+    """`LEFT op RIGHT` with op one of `+ - * /` (`×` and `÷` are read as `*` and `/`)."""
+
+    op: str
+    left: object
+    right: object
+
+
+@attrs.frozen
+class Negate:
+    """`- VALUE`."""
+
+    operand: object
+
+
+@attrs.frozen
+class Otherwise:
+    """`VALUE otherwise FALLBACK`: the fallback where the value has none (e.g. division by zero)."""
+
+    value: object
+    fallback: object
+
+
+@attrs.frozen
+class Average:
+    """`average FIELD of KIND`: the mean of a numeric field over matching events (each counts its quantity)."""
+
+    field: str
+    source: Source
+
+
+@attrs.frozen
+class Minimum:
+    """`min FIELD of KIND`: the smallest value of a numeric field."""
+
+    field: str
+    source: Source
+
+
+@attrs.frozen
+class Maximum:
+    """`max FIELD of KIND`: the largest value of a numeric field."""
+
+    field: str
+    source: Source
+
+
+@attrs.frozen
+class UnitTarget:
+    """`target`: the unit's target (from its `unit`/`group` line); no value for a unit without one."""
+
+
+@attrs.frozen
+class PeriodCount:
+    """`months` (later `quarters`, `weeks`, `days`): how many of them the period has, up to the as-of date."""
+
+    period: str
+
+
+@attrs.frozen
+class NameRef:
+    """A bare name in a value or condition: a `let` name (or a unit attribute); the checker resolves it."""
+
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class ValueCompare:
+    """`VALUE op VALUE`: a comparison of two value expressions (AggCompare is the old `AGG op NUMBER`)."""
+
+    left: object
+    op: str
+    right: object
+
+
+@attrs.frozen
+class PointsOf:
+    """Amount `VALUE`: the points equal the value (`award 0.5 * sum hours of training`)."""
+
+    value: object
+
+
+@attrs.frozen
+class Tier:
+    """`POINTS when op BOUND` inside a tier list."""
+
+    points: Number
+    op: str
+    bound: object
+
+
+@attrs.frozen
+class Tiered:
+    """Amount `by VALUE: P1 when op B1, P2 when op B2, otherwise P`: the first tier that holds gives the points."""
+
+    value: object
+    tiers: tuple
+    otherwise: Number | None = None
+
+
+@attrs.frozen
+class Steps:
+    """Countable `[full] STEP of VALUE beyond|below BOUND`: how many steps the value lies beyond (above) or
+    below the bound; `whole` counts only full steps, otherwise the exact fraction."""
+
+    step: Number
+    value: object
+    direction: str
+    bound: object
+    whole: bool = False
+
+
+@attrs.frozen
+class Shortfall:
+    """Countable `KIND short of VALUE`: how many events are missing to reach the value (never below 0)."""
+
+    source: Source
+    wanted: object
+
+
+# the aggregates of 0.1, which `AGG op NUMBER` (AggCompare) compares
+AGGREGATES = (Count, Sum, Latest, Distinct, MonthsWithout)
+# conditions (true or false), as opposed to values (numbers)
+CONDITION_NODES = (And, Or, Not, Reached, NoEvent, AggCompare, EveryMonth, ValueCompare)
+VALUE_ATOMS = (Number, Count, Sum, Latest, Distinct, MonthsWithout, Average, Minimum, Maximum, UnitTarget, PeriodCount, NameRef)
+
+
 # ---- statements: one per source line --------------------------------------------
 
 
@@ -553,6 +701,15 @@ class Rule:
     span: Span = _span()
 
 
+@attrs.frozen
+class Let:
+    """`let NAME = VALUE` or `let NAME = CONDITION`: a named value or condition, usable by every rule."""
+
+    name: str
+    body: object
+    span: Span = _span()
+
+
 # ---- the structured rubric -----------------------------------------------------
 
 
@@ -636,6 +793,7 @@ class Rubric:
     clauses: tuple
     statements: tuple
     fold_scripts: bool = False  # `unit names match across scripts`
+    lets: tuple = ()
     path: str = attrs.field(default="<rubric>", eq=False)
 
     @property

@@ -45,11 +45,6 @@ LABELLED_MISTAKES = {
         "award 2 for each adopted where outlet == x\n",
         "award 2 when reached milestone where task == x\n",
     ],
-    ("inside a condition, `where` takes one comparison", "wrap several in parentheses: reached milestone where (task = a or task = b)"): [
-        "award 10 when reached milestone where task = a and task = b\n",
-        "award 10 when reached milestone where task = a or task = b\n",
-        "award 10 when no milestone where task = a and task = b\n",
-    ],
     ("a cap is written `, at most N`", "put a comma and `at most` before the cap: deduct 1 for each dead_link, at most 5"): [
         "deduct 1 for each dead_link max 5\n",
         "award 1 for each x at most 5\n",
@@ -77,6 +72,32 @@ LABELLED_MISTAKES = {
     ],
 }
 
+
+# Full-width punctuation typed with a Chinese input method, outside quotes: the ASCII character meant.
+FULL_WIDTH = {
+    "，": ("a full-width comma", ","),
+    "、": ("an enumeration comma", ","),
+    "（": ("a full-width parenthesis", "("),
+    "）": ("a full-width parenthesis", ")"),
+    "“": ("a curly quote", '"'),
+    "”": ("a curly quote", '"'),
+    "「": ("a corner bracket", '"'),
+    "」": ("a corner bracket", '"'),
+    "。": ("a full stop", "."),
+    "．": ("a full-width full stop", "."),
+    "：": ("a full-width colon", ":"),
+    "；": ("a full-width semicolon", ","),
+    "＝": ("a full-width equals sign", "="),
+    "＞": ("a full-width greater-than sign", ">"),
+    "＜": ("a full-width less-than sign", "<"),
+    "％": ("a full-width percent sign", "%"),
+    "＋": ("a full-width plus sign", "+"),
+    "－": ("a full-width minus sign", "-"),
+    "＊": ("a full-width asterisk", "*"),
+    "／": ("a full-width slash", "/"),
+    "｜": ("a full-width bar", "|"),
+    "＃": ("a full-width number sign", "#"),
+}
 
 TABLES_PATH = pathlib.Path(__file__).with_name("parser_tables.json")
 PARSER_OPTIONS = dict(parser="lalr", propagate_positions=True, maybe_placeholders=False)
@@ -168,6 +189,11 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
         if char == '"' and source_line.count('"') % 2 == 1:
             return Diagnostic(
                 path, line, column, "E102", "unterminated text: this quote is never closed", hint='close the text with " on the same line'
+            )
+        if char in FULL_WIDTH:
+            name, ascii_char = FULL_WIDTH[char]
+            return Diagnostic(
+                path, line, column, "E101", f"unexpected character `{char}` ({name})", hint=f"write the ASCII `{ascii_char}` instead"
             )
         return Diagnostic(
             path, line, column, "E101", f"unexpected character `{char}`", hint="names are letters, digits and _; text goes in double quotes"

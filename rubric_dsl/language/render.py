@@ -63,7 +63,63 @@ def render_aggregate(node) -> str:
         return f"distinct {node.field} of {render_source(node.source, True)}"
     if isinstance(node, n.MonthsWithout):
         return f"months without {render_source(node.source, True)}"
+    if isinstance(node, n.Average):
+        return f"average {node.field} of {render_source(node.source, True)}"
+    if isinstance(node, n.Minimum):
+        return f"min {node.field} of {render_source(node.source, True)}"
+    if isinstance(node, n.Maximum):
+        return f"max {node.field} of {render_source(node.source, True)}"
     raise TypeError(node)
+
+
+# Binding strength of value operators: a child is parenthesised only where its own binds looser.
+PRECEDENCE = {"otherwise": 1, "+": 2, "-": 2, "*": 3, "/": 3, "negate": 4}
+ATOM_PRECEDENCE = 5
+PERIOD_WORDS = {"month": "months"}
+
+
+def _precedence(node) -> int:
+    if isinstance(node, n.Arith):
+        return PRECEDENCE[node.op]
+    if isinstance(node, n.Otherwise):
+        return PRECEDENCE["otherwise"]
+    if isinstance(node, n.Negate):
+        return PRECEDENCE["negate"]
+    if isinstance(node, (n.And, n.Or, n.Not, n.ValueCompare, n.AggCompare, n.Reached, n.NoEvent, n.EveryMonth)):
+        return 0  # a condition inside a value always takes parentheses
+    return ATOM_PRECEDENCE
+
+
+def render_expr(node) -> str:
+    """A value expression as canonical text: ASCII operators, parentheses only where needed."""
+    if isinstance(node, n.Number):
+        return node.literal
+    if isinstance(node, n.AGGREGATES + (n.Average, n.Minimum, n.Maximum)):
+        return render_aggregate(node)
+    if isinstance(node, n.UnitTarget):
+        return "target"
+    if isinstance(node, n.PeriodCount):
+        return PERIOD_WORDS[node.period]
+    if isinstance(node, n.NameRef):
+        return node.name
+    if isinstance(node, n.Negate):
+        return "-" + _operand(node.operand, PRECEDENCE["negate"], right=False)
+    if isinstance(node, n.Arith):
+        own = PRECEDENCE[node.op]
+        return f"{_operand(node.left, own, False)} {node.op} {_operand(node.right, own, True)}"
+    if isinstance(node, n.Otherwise):
+        own = PRECEDENCE["otherwise"]
+        return f"{_operand(node.value, own, False)} otherwise {_operand(node.fallback, own, True)}"
+    return f"({render_condition(node)})"
+
+
+def _operand(node, parent: int, right: bool) -> str:
+    text = render_expr(node)
+    own = _precedence(node)
+    # `a - (b - c)` and `a / (b / c)` keep their parentheses: a right operand of equal strength needs them.
+    if own < parent or (right and own == parent) or (own == 0 and not text.startswith("(")):
+        return f"({text})"
+    return text
 
 
 def render_condition(node, top=True) -> str:
@@ -74,6 +130,8 @@ def render_condition(node, top=True) -> str:
         return f"no {render_source(node.source, True)}"
     if isinstance(node, n.AggCompare):
         return f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+    if isinstance(node, n.ValueCompare):
+        return f"{render_expr(node.left)} {node.op} {render_expr(node.right)}"
     if isinstance(node, n.EveryMonth):
         return f"every month {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
     if isinstance(node, (n.And, n.Or)):
@@ -82,7 +140,7 @@ def render_condition(node, top=True) -> str:
         return text if top else f"({text})"
     if isinstance(node, n.Not):
         return f"not {render_condition(node.part, False)}"
-    raise TypeError(node)
+    return render_expr(node)  # a named condition (NameRef), or a value where a condition belongs
 
 
 def render_countable(node) -> str:
@@ -97,12 +155,17 @@ def render_countable(node) -> str:
         return f"month without {render_source(node.source)}"
     if isinstance(node, n.MonthsWhere):
         return f"month where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+    if isinstance(node, n.Shortfall):
+        return f"{render_source(node.source)} short of {render_expr(node.wanted)}"
+    if isinstance(node, n.Steps):
+        full = "full " if node.whole else ""
+        return f"{full}{node.step.literal} of {render_expr(node.value)} {node.direction} {render_expr(node.bound)}"
     raise TypeError(node)
 
 
 def render_amount(amount) -> str:
     if isinstance(amount, n.PerEach):
-        beyond = f" beyond {amount.beyond.literal}" if amount.beyond else ""
+        beyond = f" beyond {render_expr(amount.beyond)}" if amount.beyond is not None else ""
         return f"{amount.points.literal} for each {render_countable(amount.countable)}{beyond}"
     if isinstance(amount, n.PerEachBy):
         rates = ", ".join(f"{r.value} {r.points.literal}" for r in amount.rates)
@@ -111,6 +174,13 @@ def render_amount(amount) -> str:
         return f"{amount.points.literal} when {render_condition(amount.condition)}"
     if isinstance(amount, n.Always):
         return amount.points.literal
+    if isinstance(amount, n.PointsOf):
+        return render_expr(amount.value)
+    if isinstance(amount, n.Tiered):
+        tiers = [f"{t.points.literal} when {t.op} {render_expr(t.bound)}" for t in amount.tiers]
+        if amount.otherwise is not None:
+            tiers.append(f"otherwise {amount.otherwise.literal}")
+        return f"by {render_expr(amount.value)}: {', '.join(tiers)}"
     if isinstance(amount, n.ShareOf):
         return f"{amount.factor.literal} of {render_aggregate(amount.aggregate)}"
     if isinstance(amount, n.Prorated):

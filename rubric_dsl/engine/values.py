@@ -1,0 +1,226 @@
+"""Value expressions for one unit: numbers, aggregates, names and arithmetic → exact values or "no value", with reasons.
+
+A value is a Decimal, or None ("no value") with the reason why: a division by zero, `latest`,
+`average`, `min` or `max` of no events, a unit without a target. No value is contagious through
+arithmetic; `VALUE otherwise N` replaces it; a comparison with no value does not hold, and points
+equal to no value are 0. Each result also carries the event records that produced it (provenance).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from decimal import Decimal
+
+import attrs
+
+from ..language import nodes as n
+from ..language.render import PRECEDENCE, render_condition, render_expr
+from .plan import QUANTITY, VALUE
+
+ZERO = Decimal(0)
+COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
+
+
+def fmt(value) -> str:
+    """A number as people write it: 0.3, 10, 2.5 (no exponent, no trailing zeros)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+@attrs.frozen
+class Value:
+    """The value of an expression for one unit: `number` (None: no value, see `missing`) and the records it used."""
+
+    number: Decimal | None
+    records: tuple = ()
+    missing: str | None = None
+
+
+class ValueEvaluator:
+    """Evaluates value expressions and value conditions for one unit (one UnitEvaluation)."""
+
+    def __init__(self, ev):
+        self.ev = ev
+        self._names: dict = {}
+
+    # ---- values
+    def value(self, node, month=None) -> Value:
+        if isinstance(node, n.Number):
+            return Value(node.value)
+        if isinstance(node, n.Arith):
+            return self._arith(node, month)
+        if isinstance(node, n.Negate):
+            inner = self.value(node.operand, month)
+            return inner if inner.number is None else Value(-inner.number, inner.records)
+        if isinstance(node, n.Otherwise):
+            inner = self.value(node.value, month)
+            if inner.number is not None:
+                return inner
+            fallback = self.value(node.fallback, month)
+            return Value(fallback.number, inner.records + fallback.records, fallback.missing)
+        return self.atom(node, month)
+
+    def atom(self, node, month=None) -> Value:
+        """The value of one atom. A new atom (see nodes.py) gets its case here."""
+        ev = self.ev
+        if isinstance(node, n.AGGREGATES):
+            number, records = ev.aggregate(node, month)
+            if number is None:
+                return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
+            return Value(Decimal(number), tuple(records))
+        if isinstance(node, (n.Average, n.Minimum, n.Maximum)):
+            records = [r for r in ev._in_month(ev.records(node), month) if r[VALUE] is not None]
+            if not records:
+                return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
+            if isinstance(node, n.Average):
+                count = sum(r[QUANTITY] for r in records)
+                return Value(sum((Decimal(r[VALUE]) * r[QUANTITY] for r in records), ZERO) / count, tuple(records))
+            pick = min if isinstance(node, n.Minimum) else max
+            chosen = pick(records, key=lambda r: Decimal(r[VALUE]))
+            return Value(Decimal(chosen[VALUE]), (chosen,))
+        if isinstance(node, n.UnitTarget):
+            target = ev.target
+            if target is None:
+                return Value(None, (), "the unit has no target")
+            return Value(target)
+        if isinstance(node, n.PeriodCount):
+            return Value(Decimal(len(ev.months)))
+        if isinstance(node, n.NameRef):
+            return self.name(node.name)
+        raise TypeError(node)
+
+    def name(self, name: str) -> Value:
+        """A named value: a `let` of the rubric (computed once per unit)."""
+        if name not in self._names:
+            let = self.ev.program.lets[name]
+            self._names[name] = self.value(let.body)
+        return self._names[name]
+
+    def _arith(self, node: n.Arith, month) -> Value:
+        left = self.value(node.left, month)
+        right = self.value(node.right, month)
+        records = left.records + right.records
+        if left.number is None or right.number is None:
+            return Value(None, records, left.missing or right.missing)
+        if node.op == "+":
+            return Value(left.number + right.number, records)
+        if node.op == "-":
+            return Value(left.number - right.number, records)
+        if node.op == "*":
+            return Value(left.number * right.number, records)
+        if right.number == 0:
+            return Value(None, records, f"{render_expr(node.right)} is 0, so {render_expr(node)} has no value")
+        return Value(left.number / right.number, records)
+
+    def shown(self, node, value: Value) -> str:
+        """`EXPR is N` for explain lines, with the parts of a computed value: `rate is 0.2857 (2 / 7)`."""
+        if value.number is None:
+            return f"{render_expr(node)} has no value: {value.missing}"
+        text = f"{render_expr(node)} is {fmt(_display(value.number))}"
+        body = self.ev.program.lets[node.name].body if isinstance(node, n.NameRef) else node
+        if isinstance(body, (n.Arith, n.Otherwise, n.Negate)):
+            text += f" ({self._parts(body)})"
+        return text
+
+    def _parts(self, node) -> str:
+        """The expression with each non-literal operand replaced by its value: `2 / 7`."""
+        if isinstance(node, n.Arith):
+            own = PRECEDENCE[node.op]
+            left, right = self._parts(node.left), self._parts(node.right)
+            if isinstance(node.left, n.Arith) and PRECEDENCE[node.left.op] < own:
+                left = f"({left})"
+            if isinstance(node.right, n.Arith) and PRECEDENCE[node.right.op] <= own:
+                right = f"({right})"
+            return f"{left} {node.op} {right}"
+        if isinstance(node, n.Otherwise):
+            return self._parts(node.value)
+        if isinstance(node, n.Negate):
+            return f"-{self._parts(node.operand)}"
+        value = self.value(node)
+        return fmt(_display(value.number)) if value.number is not None else "no value"
+
+    # ---- conditions on values: (holds, reasons it does not, records that made it hold)
+    def compare(self, node: n.ValueCompare):
+        left, right = self.value(node.left), self.value(node.right)
+        if left.number is None or right.number is None:
+            missing = left if left.number is None else right
+            side = node.left if left.number is None else node.right
+            return False, [f"{self.shown(side, missing)}, so `{render_condition(node)}` does not hold"], []
+        if COMPARE[node.op](left.number, right.number):
+            return True, [], list(left.records + right.records)
+        wanted = fmt(right.number) if isinstance(node.right, n.Number) else self.shown(node.right, right)
+        wanted = node.right.literal if isinstance(node.right, n.Number) else wanted
+        return False, [f"{self.shown(node.left, left)}; needs {node.op} {wanted}"], []
+
+    # ---- amounts
+    def points_of(self, amount: n.PointsOf):
+        """Points equal to a value: (points, records, notes)."""
+        value = self.value(amount.value)
+        if value.number is None:
+            return ZERO, (), [f"{self.shown(amount.value, value)}; no points"]
+        return value.number, value.records, []
+
+    def tiered(self, amount: n.Tiered):
+        """The first tier that holds: (points, records, notes, chosen tier text)."""
+        value = self.value(amount.value)
+        if value.number is None:
+            return ZERO, (), [f"{self.shown(amount.value, value)}; no tier applies"], None
+        for tier in amount.tiers:
+            bound = self.value(tier.bound)
+            if bound.number is not None and COMPARE[tier.op](value.number, bound.number):
+                chosen = f"{self.shown(amount.value, value)}: {tier.points.literal} when {tier.op} {render_expr(tier.bound)}"
+                return tier.points.value, value.records, [], chosen
+        otherwise = amount.otherwise.value if amount.otherwise is not None else ZERO
+        note = f"{self.shown(amount.value, value)}: no tier holds" + (
+            f", so {amount.otherwise.literal}" if amount.otherwise is not None else ""
+        )
+        return otherwise, value.records, [note], note
+
+    # ---- countables
+    def steps(self, countable: n.Steps):
+        """How many steps the value lies beyond/below the bound (whole steps if `full`): (count, note)."""
+        value, bound = self.value(countable.value), self.value(countable.bound)
+        if value.number is None or bound.number is None:
+            missing = (countable.value, value) if value.number is None else (countable.bound, bound)
+            return ZERO, self.shown(*missing)
+        distance = value.number - bound.number if countable.direction == "beyond" else bound.number - value.number
+        where = "above" if countable.direction == "beyond" else "below"
+        if distance <= 0:
+            return ZERO, f"{self.shown(countable.value, value)}, not {where} {render_expr(countable.bound)}: no step counted"
+        count = distance / countable.step.value
+        if countable.whole:
+            count = Decimal(math.floor(count))
+        return count, (
+            f"{self.shown(countable.value, value)}, {fmt(_display(abs(distance)))} {where} {render_expr(countable.bound)}: "
+            f"{fmt(_display(count))} step{'s' if count != 1 else ''} of {countable.step.literal}"
+        )
+
+    def shortfall(self, countable: n.Shortfall):
+        """How many events are missing to reach the wanted number (never below 0): (count, records, note)."""
+        wanted = self.value(countable.wanted)
+        records = self.ev.records(countable)
+        have = sum(r[QUANTITY] for r in records)
+        if wanted.number is None:
+            return ZERO, records, f"{self.shown(countable.wanted, wanted)}; nothing counted short"
+        missing = max(wanted.number - have, ZERO)
+        return missing, records, f"{have} {render_expr(n.Count(countable.source))[6:]} of {fmt(wanted.number)} wanted: {fmt(missing)} short"
+
+
+CONDITION_NODES = n.CONDITION_NODES
+
+
+def is_condition(body, lets: dict, seen=frozenset()) -> bool:
+    """Whether a `let` body is a condition (a bare name takes the type of the name it refers to)."""
+    if isinstance(body, n.NameRef) and body.name in lets and body.name not in seen:
+        return is_condition(lets[body.name].body, lets, seen | {body.name})
+    return isinstance(body, CONDITION_NODES)
+
+
+def _display(number: Decimal) -> Decimal:
+    # Ratios such as 2/7 have 28 digits; people read four decimals.
+    if number == number.to_integral_value():
+        return number
+    rounded = number.quantize(Decimal("0.0001"))
+    return rounded if rounded != 0 else number
