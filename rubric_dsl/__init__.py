@@ -1,14 +1,14 @@
 """rubric_dsl: written assessment rules as executable, explainable rubrics."""
 
 from .api import check_text, load, loads
-from .language.builder import parse
 from .engine.program import Program
+from .engine.results import ItemResult, Scorecard, UnitResult
 from .engine.runtime import Tally
 from .errors import InternalError, NotFound, RubricDSLError, UsageError
+from .language.builder import parse
 from .language.diagnostics import Diagnostic, RubricError
 from .sources.events import EventError, EventProblem, Place, Source, SourceError
 from .sources.opening import read_events
-from .engine.results import ItemResult, Scorecard, UnitResult
 
 Rubric = Program
 
@@ -26,9 +26,9 @@ __all__ = [
     "Rubric",
     "RubricDSLError",
     "RubricError",
-    "SourceError",
     "Scorecard",
     "Source",
+    "SourceError",
     "Tally",
     "UnitResult",
     "UsageError",

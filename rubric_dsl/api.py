@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pathlib
 
+from .engine.program import Program
 from .language.builder import parse_statements, structure
 from .language.checker import check
-from .engine.program import Program
 from .language.diagnostics import RubricError, unreadable
 
 

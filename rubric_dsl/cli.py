@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import calendar
 import datetime
 import difflib
-import io
-import json
 import os
 import pathlib
 import re
@@ -15,14 +12,15 @@ import sys
 
 from . import __version__
 from .api import check_text, load
+from .discovery import discover
 from .errors import InternalError, UsageError
 from .language.diagnostics import RubricError, source_lines, unreadable
+from .outputs.files import refuse_overwriting_inputs, write_atomically
+from .outputs.safety import terminal_text
+from .outputs.scorecards import json_text, render_scorecard
 from .sources.columns import ColumnsError, load_columns
 from .sources.events import EventError, SourceError
 from .sources.opening import read_events
-from .engine.results import fmt_decimal
-from .outputs.files import refuse_overwriting_inputs, write_atomically
-from .outputs.safety import csv_text, spreadsheet_text, terminal_text
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -44,17 +42,7 @@ def _month(text: str) -> str:
 
 def rubric_files(paths) -> list[pathlib.Path]:
     """Files named, and every *.rubric below each folder named."""
-    found = []
-    for raw in paths:
-        path = pathlib.Path(raw)
-        if path.is_dir():
-            # a FIFO or device named *.rubric would block or never end: only regular files are read from a folder
-            found += sorted(p for p in path.rglob("*.rubric") if p.is_file())
-        elif path.exists() or raw == "-":
-            found.append(path)
-        else:
-            raise UsageError(f"{raw}: no such file or folder")
-    return found
+    return discover(paths, "*.rubric", lambda name: UsageError(f"{name}: no such file or folder"))
 
 
 def read_rubric_text(path) -> str:
@@ -70,15 +58,6 @@ def read_rubric_text(path) -> str:
 def _out(text: str = "", end="\n", raw: bool = False):
     """Print for a person (control characters from names made visible), or `raw` data (CSV, JSON, fmt)."""
     sys.stdout.write((text if raw else terminal_text(text)) + end)
-
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-
-
-def json_text(data) -> str:
-    """JSON as we print it: readable CJK, but C1 controls and bidi overrides escaped (json leaves them raw)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # Colour for people at a terminal, as ruff and pytest do; never in pipes, files or with NO_COLOR.
@@ -183,21 +162,10 @@ def event_sources(args) -> list:
     return sources
 
 
-def tally_files(program, sources):
-    """Tally every source into one tally (sequence numbers continue across sources)."""
-    tally = None
-    start = 0
-    for source in sources:
-        part = program.tally(source, start=start)
-        start += part.read
-        tally = part if tally is None else tally.merge(part)
-    return tally
-
-
 def score_card(args):
     program = load_rubric(args.rubric)
     sources = event_sources(args)
-    tally = tally_files(program, sources)
+    tally = program.tally_sources(sources)
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:
@@ -228,15 +196,7 @@ def cmd_score(args) -> int:
             units = [card.unit(args.unit)]
         except KeyError:
             raise UsageError(f"unit {args.unit!r} has no scorecard" + _unit_hint(program, card, args.unit)) from None
-    if args.format == "json":
-        data = card.to_json()
-        if args.unit:
-            data["units"] = [u.to_json(card.places) for u in units]
-        _out(json_text(data), raw=True)
-    elif args.format == "csv":
-        _out(score_csv(card, units), end="", raw=True)
-    else:
-        _out(score_table(card, units))
+    _out(render_scorecard(card, args.format, units), end="", raw=args.format != "table")
     counts = card.excluded_counts()
     if counts:
         _err("not scored: " + ", ".join(f"{count} {reason}" for reason, count in sorted(counts.items())))
@@ -244,62 +204,8 @@ def cmd_score(args) -> int:
 
 
 def _unit_hint(program, card, name):
-    names = [u.unit for u in card.units]
-    match = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-    near = program.matcher.probable(name)
-    if near:
-        return f"; did you mean {near[0]!r}?"
-    return f"; did you mean {match[0]!r}?" if match else ""
-
-
-def item_columns(card):
-    first = card.units[0] if card.units else None
-    return [i.item_id for i in first.items] if first else []
-
-
-def score_table(card, units) -> str:
-    from .outputs.tables import render_table
-
-    items = item_columns(card)
-    headers = ["rank", "unit", "group", *items, "total", "target", "done %"]
-    rows = []
-    for u in units:
-        rows.append(
-            [
-                u.rank or "—",
-                terminal_text(u.unit, one_line=True),
-                terminal_text(u.group_label or u.group or "(unlisted)", one_line=True),
-                *[fmt_decimal(i.score, card.places) for i in u.items],
-                fmt_decimal(u.total, card.places),
-                fmt_decimal(u.target, None) if u.target is not None else "—",
-                fmt_decimal(u.completion * 100, 1) if u.completion is not None else "—",
-            ]
-        )
-    numeric = set(range(3, len(headers))) | {0}
-    title = f"{card.title}" + (f" (as of {card.as_of})" if card.as_of else "")
-    return title + "\n\n" + render_table(headers, rows, numeric)
-
-
-def score_csv(card, units) -> str:
-    rows = []
-    # every item and part (a part's column holds its raw scale points; the total sums the items only)
-    first = card.units[0].items if card.units else ()
-    columns = [entry.item_id for item in first for entry in (item, *item.parts)]
-    rows.append(["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct"])
-    for u in units:
-        rows.append(
-            [
-                u.rank or "",
-                spreadsheet_text(u.unit),
-                spreadsheet_text(u.group or ""),
-                "yes" if u.listed else "no",
-                *[fmt_decimal(entry.score, card.places) for item in u.items for entry in (item, *item.parts)],
-                fmt_decimal(u.total, card.places),
-                fmt_decimal(u.target, None) if u.target is not None else "",
-                fmt_decimal(u.completion * 100, 1) if u.completion is not None else "",
-            ]
-        )
-    return csv_text(rows)
+    near = program.suggest_unit(name, card)
+    return f"; did you mean {near!r}?" if near else ""
 
 
 # ---- explain -----------------------------------------------------------------------------------
@@ -396,16 +302,8 @@ def cmd_report(args) -> int:
     from .outputs.reports import build_bulletin, write_bulletin
 
     program = load_rubric(args.rubric)
-    if args.month:
-        year, month = map(int, args.month.split("-"))
-        # the month's last day, found without stepping past it (9999-12 has no next month)
-        as_of = datetime.date(year, month, calendar.monthrange(year, month)[1])
-        window = program.rubric.window
-        if datetime.date(year, month, 1) > window.end:
-            raise UsageError(f"no bulletin for {args.month}: the window ends {window.end}")
-    else:
-        as_of = None
-    tally = tally_files(program, event_sources(args))
+    as_of = program.month_as_of(*map(int, args.month.split("-"))) if args.month else None
+    tally = program.tally_sources(event_sources(args))
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:

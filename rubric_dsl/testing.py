@@ -9,12 +9,13 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from .api import load
+from .discovery import discover
 from .errors import RubricDSLError
 from .language.diagnostics import RubricError
+from .numbers import fmt_decimal
 from .sources.events import EventError
 from .sources.opening import read_events
 from .sources.yamlfile import yaml_loader
-from .engine.results import fmt_decimal
 
 
 class TestFileError(RubricDSLError):
@@ -22,20 +23,16 @@ class TestFileError(RubricDSLError):
 
 
 def find_test_files(paths) -> list[pathlib.Path]:
-    found = []
-    for raw in paths:
-        path = pathlib.Path(raw)
-        if path.is_dir():
-            found += sorted(path.rglob("*.test.yaml"))
-        elif path.suffix == ".rubric":
-            candidate = path.with_name(path.stem + ".test.yaml")
-            if candidate.exists():
-                found.append(candidate)
-        elif path.exists():
-            found.append(path)
-        else:
-            raise TestFileError(f"{raw}: no such file or folder")
-    return found
+    """Test files named, every *.test.yaml below each folder named, and a named rubric's own test file."""
+    return discover(paths, "*.test.yaml", lambda name: TestFileError(f"{name}: no such file or folder"), _test_file_of)
+
+
+def _test_file_of(path: pathlib.Path) -> pathlib.Path | None:
+    """A rubric stands for the test file beside it (none: nothing to run); any other file for itself."""
+    if path.suffix != ".rubric":
+        return path
+    candidate = path.with_name(path.stem + ".test.yaml")
+    return candidate if candidate.exists() else None
 
 
 def _decimal(value, where) -> Decimal:

@@ -8,18 +8,12 @@ from typing import NamedTuple
 
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
+from ..numbers import plain as fmt
 from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, slot_for
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 from .values import ValueEvaluator
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
-
-
-def fmt(value) -> str:
-    """A number as people write it: 0.3, 10, 2.5 (no exponent, no trailing zeros)."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 def describe_source(source: n.Source) -> str:

@@ -7,9 +7,10 @@ fields from the positions below, so neither rebuilds the other's conventions.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import enum
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 import attrs
@@ -17,7 +18,6 @@ import attrs
 from ..language import nodes as n
 
 ZERO = Decimal(0)
-ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 
 
 # ---- records: what a unit keeps per event and slot ---------------------------------------------
@@ -88,8 +88,8 @@ def months_of(window: n.Window, as_of: datetime.date | None) -> list[int]:
 
 def as_of_for_month(window: n.Window, year: int, month: int) -> datetime.date:
     """The as-of date of a monthly bulletin: the month's last day, or the window's end if earlier."""
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return min(following - datetime.timedelta(days=1), window.end)
+    # the month's last day, found without stepping past it (9999-12 has no next month)
+    return min(datetime.date(year, month, calendar.monthrange(year, month)[1]), window.end)
 
 
 # ---- exclusions ----------------------------------------------------------------------------------

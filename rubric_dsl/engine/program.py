@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Callable, Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from ..errors import InternalError, UsageError
 from ..language import nodes as n
+from ..numbers import DEFAULT_ROUNDING, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, resolve, with_places
+from ..suggestions import closest
 from .codegen import generate
 from .evaluation import evaluate_unit
+from .plan import ZERO, SlotKey, as_of_for_month, months_of, plan_slots
+from .ranking import shared_ranks
 from .values import is_condition
-from .plan import ROUNDING, ZERO, SlotKey, months_of, plan_slots
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
 from .units import UnitMatcher, listed_names
@@ -55,7 +57,7 @@ class Program:
         self.groups = {g.name: g for g in rubric.groups}
         self.places = rubric.precision.digits
         self.quantum = Decimal(1).scaleb(-self.places)
-        self.rounding = ROUNDING.get(rubric.precision.rounding, ROUND_HALF_UP)
+        self.rounding = ROUNDING.get(rubric.precision.rounding, DEFAULT_ROUNDING)
         assert rubric.window is not None, "a checked rubric has a window"
         self.window: n.Window = rubric.window
         self.matcher = UnitMatcher(list(self.units), listed_names(rubric.units, rubric.fold_scripts), rubric.fold_scripts)
@@ -95,6 +97,16 @@ class Program:
         tally.read = seq - start + 1
         return tally
 
+    def tally_sources(self, sources: Iterable[Iterable[Any]]) -> Tally:
+        """Tally several event sources as one stream (sequence numbers continue from one to the next)."""
+        tally: Tally | None = None
+        start = 0
+        for source in sources:
+            part = self.tally(source, start=start)
+            start += part.read
+            tally = part if tally is None else tally.merge(part)
+        return tally if tally is not None else Tally(len(self.slots))
+
     def _internal_error(self, error: Exception, place: Place) -> InternalError:
         """The failure of generated code as a bug report naming the rubric line it was generated for."""
         line = 0
@@ -122,8 +134,8 @@ class Program:
         if kind is None:
             return EventProblem(place, "missing `kind`", "kind", ev)
         kinds = [k.name for k in self.rubric.kinds]
-        match = difflib.get_close_matches(str(kind), kinds, n=1, cutoff=0.6)
-        hint = f" (did you mean `{match[0]}`?)" if match else f"; the kinds are: {', '.join(kinds)}"
+        near = closest(kind, kinds)
+        hint = f" (did you mean `{near}`?)" if near else f"; the kinds are: {', '.join(kinds)}"
         return EventProblem(place, f"unknown event kind `{kind}`{hint}", "kind", ev)
 
     def _handlers(self, tally: Tally) -> dict[str, Callable[[dict, int, object], None]]:
@@ -142,6 +154,19 @@ class Program:
         if tally.problems and not skip_invalid:
             raise EventError(tally.problems)
         return self.finish(tally, as_of)
+
+    def month_as_of(self, year: int, month: int) -> datetime.date:
+        """The as-of date of a month's bulletin: its last day (the window's end, if that comes first).
+        Raises UsageError for a month after the window."""
+        if datetime.date(year, month, 1) > self.window.end:
+            raise UsageError(f"no bulletin for {year:04d}-{month:02d}: the window ends {self.window.end}")
+        return as_of_for_month(self.window, year, month)
+
+    def suggest_unit(self, name: str, card: Scorecard) -> str | None:
+        """The unit a name missing from `card` probably meant: the same name in the other script or one
+        character off first, else the closest spelling."""
+        near = self.matcher.probable(name)
+        return near[0] if near else closest(name, (u.unit for u in card.units))
 
     def months(self, as_of: datetime.date | None) -> list[int]:
         return months_of(self.window, as_of)
@@ -197,6 +222,7 @@ class Program:
             self.places,
             events_read=tally.read,
             events_scored=len(tally.ids) - len(tally.excluded) - len(late),
+            rounding=self.rounding,
             matched=[UnitMatch(name, unit, why, str(place)) for name, (unit, why, place) in sorted(tally.matched.items())],
         )
 
@@ -218,12 +244,14 @@ class Program:
 
 def rank_units(results: list[UnitResult]) -> list[UnitResult]:
     """Listed units by total, best first, with shared ranks for ties (1, 2, 2, 4); unlisted after, unranked."""
-    listed = sorted((r for r in results if r.listed), key=lambda r: (-r.total, r.unit))
+    listed = shared_ranks((r for r in results if r.listed), _total, _name)
     unlisted = sorted((r for r in results if not r.listed), key=lambda r: (-r.total, r.unit))
-    ranked = []
-    previous_total, previous_rank = None, 0
-    for position, result in enumerate(listed, 1):
-        rank = previous_rank if result.total == previous_total else position
-        previous_total, previous_rank = result.total, rank
-        ranked.append(attrs.evolve(result, rank=rank))
-    return ranked + unlisted
+    return [attrs.evolve(result, rank=rank) for rank, result in listed] + unlisted
+
+
+def _total(result: UnitResult) -> Decimal:
+    return result.total
+
+
+def _name(result: UnitResult) -> str:
+    return result.unit

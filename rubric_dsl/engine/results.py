@@ -8,6 +8,7 @@ from decimal import Decimal
 import attrs
 
 from ..errors import NotFound
+from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent, plain_number
 from .plan import ExclusionReason
 
 
@@ -144,7 +145,7 @@ class UnitResult:
                     return part
         raise NotFound(f"no item {item_id!r} in the scorecard of {self.unit!r}")
 
-    def to_json(self, places: int) -> dict:
+    def to_json(self, places: int, rounding: str = DEFAULT_ROUNDING) -> dict:
         return {
             "unit": self.unit,
             "group": self.group,
@@ -153,7 +154,7 @@ class UnitResult:
             "rank": self.rank,
             "target": plain_number(self.target),
             "total": fmt_decimal(self.total, places),
-            "completion": fmt_decimal(self.completion * 100, 1) if self.completion is not None else None,
+            "completion": percent(self.completion, rounding) if self.completion is not None else None,
             # named values (decimal strings, null: no value) and named conditions (true/false), by name
             "named": {name: value if isinstance(value, bool) or value is None else fmt_decimal(value, None) for name, value in self.named},
             # Every item of the rubric, parts right after their item (marked `part_of`; their points are
@@ -208,6 +209,7 @@ class Scorecard:
     events_read: int = 0
     events_scored: int = 0
     matched: list = attrs.Factory(list)  # UnitMatch: names counted for a listed unit under another spelling
+    rounding: str = DEFAULT_ROUNDING  # the rubric's rounding, for every number shown with fewer digits than it has
 
     def matched_for(self, unit: str) -> list:
         return [m for m in self.matched if m.unit == unit]
@@ -232,7 +234,7 @@ class Scorecard:
             "rubric": self.title,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "period": [d.isoformat() for d in self.period],
-            "units": [unit.to_json(self.places) for unit in self.units],
+            "units": [unit.to_json(self.places, self.rounding) for unit in self.units],
             "excluded": [
                 {
                     "id": e.event_id,
@@ -251,20 +253,3 @@ class Scorecard:
             "events_scored": self.events_scored,
             "matched_names": [{"name": m.name, "unit": m.unit, "why": m.why, "first_at": m.first_at} for m in self.matched],
         }
-
-
-def plain_number(value: Decimal | None):
-    """A target for JSON: a whole number as an int (150), otherwise its exact text."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else fmt_decimal(value, None)
-
-
-def fmt_decimal(value: Decimal | None, places: int | None) -> str | None:
-    """A decimal as text with `places` digits (None: as it is, without exponent)."""
-    if value is None:
-        return None
-    if places is None:
-        text = format(value.normalize(), "f")
-        return text
-    return format(value.quantize(Decimal(1).scaleb(-places)), "f")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import difflib
 import gc
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -16,6 +15,7 @@ from typing import Any, NoReturn
 
 from ..language import nodes as n
 from ..sources.events import EventProblem, resolve
+from ..suggestions import closest
 from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, month_key, window_exclusion
 from .results import Excluded
 from .units import UnitMatcher
@@ -35,10 +35,8 @@ class Invalid(Exception):
 
 def unknown_fields(ev: dict, allowed: frozenset, kind: str) -> NoReturn:
     extra = sorted(set(ev) - allowed, key=str)
-    hint = ""
-    match = difflib.get_close_matches(str(extra[0]), list(allowed), n=1, cutoff=0.6)
-    if match:
-        hint = f" (did you mean `{match[0]}`?)"
+    near = closest(extra[0], allowed)
+    hint = f" (did you mean `{near}`?)" if near else ""
     fields = ", ".join(sorted(allowed - {"id", "unit", "date", "kind", "quantity"})) or "none"
     raise Invalid(f"unknown field `{extra[0]}` for kind `{kind}`{hint}; its fields are: {fields}", str(extra[0]))
 
@@ -73,8 +71,8 @@ def to_enum(value: object, choices: frozenset, name: str) -> str:
         if text in choices:
             return text
     shown = " | ".join(sorted(choices))
-    match = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
-    hint = f" (did you mean `{match[0]}`?)" if match else ""
+    near = closest(value, choices)
+    hint = f" (did you mean `{near}`?)" if near else ""
     raise Invalid(f"`{name}` is {_show(value)}, which is not one of {shown}{hint}", name)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import itertools
 from decimal import Decimal
 
+from ..suggestions import closest
 from . import nodes as n
 from .diagnostics import Diagnostic
 from .nodes import sources_of, walk
@@ -20,8 +20,8 @@ ORDER_OPS = ("<", "<=", ">", ">=")
 
 def suggest(name: str, choices) -> str | None:
     """`did you mean …?` text for a probable misspelling, or None."""
-    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{match[0]}`?" if match else None
+    near = closest(name, choices)
+    return f"did you mean `{near}`?" if near else None
 
 
 class Context:

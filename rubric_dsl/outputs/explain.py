@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from ..engine.results import fmt_decimal
-from ..errors import NotFound
 from ..engine.units import ALIAS
-
-
-def _points(value) -> str:
-    text = fmt_decimal(value, None)
-    return text if text.startswith("-") else "+" + text
+from ..errors import NotFound
+from ..numbers import fmt_decimal, percent, signed
 
 
 def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> str:
@@ -17,7 +12,7 @@ def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> s
     places = card.places
     lines = [
         f"{unit.unit}: {fmt_decimal(unit.total, places)} points"
-        + (f" of target {fmt_decimal(unit.target, None)} ({fmt_decimal(unit.completion * 100, 1)}%)" if unit.target else "")
+        + (f" of target {fmt_decimal(unit.target, None)} ({percent(unit.completion, card.rounding)}%)" if unit.target else "")
         + (f", rank {unit.rank}" if unit.rank else ", not ranked (not in the rubric's tables)" if not unit.listed else "")
     ]
     lines.append(f"{card.title}; period {card.period[0]} to {card.period[1]}")
@@ -46,13 +41,13 @@ def _item_lines(item, places, indent, only=None):
     if owners:
         out.append(f"{indent}  " + "; ".join(owners))
     for rule in item.rules:
-        out.append(f"{indent}  {rule.rule}  → {_points(rule.points)}")
+        out.append(f"{indent}  {rule.rule}  → {signed(rule.points)}")
         for c in rule.contributions:
             who = c.event_id or "—"
             when = c.date.isoformat() if c.date else "          "
             what = f"  {c.what}" if c.what else ""
             # each ledger line names its clause, so a line read (or grepped) alone still says where it comes from
-            out.append(f"{indent}    {when}  {who:<12} {_points(c.points):>8}  [{item.item_id}]{what}")
+            out.append(f"{indent}    {when}  {who:<12} {signed(c.points):>8}  [{item.item_id}]{what}")
         for note in rule.notes:
             out.append(f"{indent}    note: {note}")
     for part in item.parts:
@@ -75,7 +70,7 @@ def _item_lines(item, places, indent, only=None):
 
 def explain_json(card, unit_name: str, item_id: str | None = None) -> dict:
     unit = card.unit(unit_name)
-    data = unit.to_json(card.places)
+    data = unit.to_json(card.places, card.rounding)
     if item_id is not None:
         data["items"] = [i for i in data["items"] if item_id in (i["id"], i["part_of"]) or item_id in i["parts"]]
     data["rules"] = {

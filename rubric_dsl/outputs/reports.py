@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import html
 import io
@@ -10,10 +9,11 @@ from decimal import Decimal
 
 import attrs
 
-from ..language import nodes as n
 from ..engine.evaluation import COMPARE
 from ..engine.plan import month_key, month_label
-from ..engine.results import fmt_decimal
+from ..engine.ranking import shared_ranks
+from ..language import nodes as n
+from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent
 from .safety import csv_text, is_formula_like, markdown_text, spreadsheet_text
 
 ZERO = Decimal(0)
@@ -74,6 +74,7 @@ class Bulletin:
     places: int
     excluded: dict
     sections: tuple = ()  # (section id, title, base, score, lost), for rubrics with a single unit
+    rounding: str = DEFAULT_ROUNDING  # the rubric's, for percentages
 
 
 def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
@@ -169,6 +170,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
         card.places,
         card.excluded_counts(),
         sections,
+        card.rounding,
     )
 
 
@@ -180,11 +182,7 @@ def group_ranks(card) -> dict:
         if unit.listed:
             by_group.setdefault(unit.group, []).append(unit)
     for units in by_group.values():
-        units.sort(key=lambda u: -u.total)
-        previous_total, previous_rank = None, 0
-        for position, unit in enumerate(units, 1):
-            rank = previous_rank if unit.total == previous_total else position
-            previous_total, previous_rank = unit.total, rank
+        for rank, unit in shared_ranks(units, lambda u: u.total, lambda u: u.unit):
             ranks[unit.unit] = rank
     return ranks
 
@@ -245,7 +243,7 @@ def row_cells(bulletin, row: Row) -> list:
     cells += [
         row.total,
         row.target if row.target is not None else "—",
-        (row.completion * 100).quantize(Decimal("0.1")) if row.completion is not None else "—",
+        (row.completion * 100).quantize(Decimal("0.1"), rounding=bulletin.rounding) if row.completion is not None else "—",
     ]
     if bulletin.monthly:
         cells.append("behind" if row.behind_pace else ("on pace" if row.behind_pace is not None else "—"))
@@ -321,7 +319,7 @@ def _md_table(headers, rows, places) -> list[str]:
 def to_markdown(b: Bulletin) -> str:
     out = [f"# {markdown_text(b.title)}", "", f"## {markdown_text(b.heading)}", ""]
     if b.monthly and b.pace is not None:
-        out += [f"Pace line: {fmt_decimal(b.pace * 100, 1)}% of the target by now (months elapsed ÷ months in the window).", ""]
+        out += [f"Pace line: {percent(b.pace, b.rounding)}% of the target by now (months elapsed ÷ months in the window).", ""]
     for label, rows in b.groups:
         if not rows:
             continue
@@ -394,9 +392,9 @@ def completion_chart(b: Bulletin) -> str:
         parts.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" font-size="12">{html.escape(r.unit)}</text>')
         parts.append(
             f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 6}" fill="{colour}">'
-            f"<title>{html.escape(r.unit)}: {fmt_decimal(r.completion * 100, 1)}%</title></rect>"
+            f"<title>{html.escape(r.unit)}: {percent(r.completion, b.rounding)}%</title></rect>"
         )
-        parts.append(f'<text x="{label_width + width + 4:.1f}" y="{y + 14}" font-size="11">{fmt_decimal(r.completion * 100, 1)}%</text>')
+        parts.append(f'<text x="{label_width + width + 4:.1f}" y="{y + 14}" font-size="11">{percent(r.completion, b.rounding)}%</text>')
     for fraction, label, dash in ((Decimal(1), "100%", ""), (b.pace, "pace", ' stroke-dasharray="4 3"')):
         if fraction is None:
             continue
@@ -415,7 +413,7 @@ def to_html(b: Bulletin) -> str:
         f"<h2>{html.escape(b.heading)}</h2>",
     ]
     if b.monthly and b.pace is not None:
-        out.append(f'<p class="note">Pace line: {fmt_decimal(b.pace * 100, 1)}% of the target by now. Red rows and bars are behind it.</p>')
+        out.append(f'<p class="note">Pace line: {percent(b.pace, b.rounding)}% of the target by now. Red rows and bars are behind it.</p>')
     chart = completion_chart(b)
     if chart:
         out += ["<h3>Completion per unit</h3>", chart]
