@@ -145,6 +145,14 @@ CONSTRUCTS = [
         n.Rule("award", n.Tiered(n.NameRef("rate"), (n.Tier(N("10"), ">=", N("90%")), n.Tier(N("5"), ">=", N("80%"))), N("0"))),
     ),
     ('item 二.3 "中文编号"', n.ItemHead("二.3", "中文编号")),
+    (
+        'field issuer_level: one of 市政府以上 | "市政府办公室/市政务公开领导小组"',
+        n.Field("issuer_level", n.FieldType("enum", ("市政府以上", "市政府办公室/市政务公开领导小组"))),
+    ),
+    (
+        'bonus for each commended by issuer_level: 市政府以上 3, "市政府办公室/市政务公开领导小组" 1',
+        n.Rule("bonus", n.PerEachBy(src("commended"), "issuer_level", (n.Rate("市政府以上", N("3")), n.Rate("市政府办公室/市政务公开领导小组", N("1"))))),
+    ),
 ]
 
 

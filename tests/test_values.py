@@ -155,3 +155,14 @@ def test_format_round_trip_keeps_meaning():
     formatted = format_text(RUBRIC)
     assert parse(formatted) == parse(RUBRIC)
     assert format_text(formatted) == formatted
+
+
+def test_corpus_rubrics_format_round_trip():
+    # every corpus encoding: `fmt` keeps its meaning and is stable (quoted enum values included)
+    import pathlib
+
+    for path in sorted((pathlib.Path(__file__).parent.parent / "examples" / "corpus").rglob("*.rubric")):
+        text = path.read_text(encoding="utf-8")
+        formatted = format_text(text)
+        assert parse(formatted) == parse(text), path
+        assert format_text(formatted) == formatted, path

@@ -210,7 +210,7 @@ class _ToStatements(Transformer):
         return n.FieldType("date")
 
     def type_enum(self, meta, c):
-        return n.FieldType("enum", tuple(c))
+        return n.FieldType("enum", tuple(x.value if isinstance(x, n.Text) else x for x in c))
 
     def opt_optional(self, meta, c):
         return n.FieldOption("optional")
@@ -317,7 +317,7 @@ class _ToStatements(Transformer):
         return n.Prorated(c[0], c[1], c[2], c[3]), None
 
     def rate(self, meta, c):
-        return n.Rate(c[0], c[1])
+        return n.Rate(c[0].value if isinstance(c[0], n.Text) else c[0], c[1])
 
     def count_events(self, meta, c):
         return n.Events(c[0])

@@ -85,7 +85,15 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
         return
     if ftype.name == "enum":
         choices = [str(c) for c in ftype.choices]
-        text = value.name if isinstance(value, n.Word) else value.literal if isinstance(value, n.Number) else None
+        text = (
+            value.name
+            if isinstance(value, n.Word)
+            else value.literal
+            if isinstance(value, n.Number)
+            else value.value
+            if isinstance(value, n.Text)  # a quoted value: "市政府办公室/市政务公开领导小组"
+            else None
+        )
         if text is None:
             ctx.report(
                 span,
@@ -454,7 +462,7 @@ def possible_values(ctx: Context, kind: str, node) -> list[dict]:
             return [{}]
         choices = {str(c) for c in ftype.choices}
         values = [node.value] if isinstance(node, n.Compare) else list(node.values)
-        texts = {v.name if isinstance(v, n.Word) else getattr(v, "literal", None) for v in values}
+        texts = {v.name if isinstance(v, n.Word) else v.value if isinstance(v, n.Text) else getattr(v, "literal", None) for v in values}
         if isinstance(node, n.Compare) and node.op == "!=":
             return [{node.field: choices - texts}]
         if isinstance(node, n.Compare) and node.op != "=":

@@ -6,6 +6,7 @@ Below both the formatter (`fmt`) and the engine, which quotes rule and condition
 from __future__ import annotations
 
 import datetime
+import re
 
 from . import nodes as n
 
@@ -168,7 +169,7 @@ def render_amount(amount) -> str:
         beyond = f" beyond {render_expr(amount.beyond)}" if amount.beyond is not None else ""
         return f"{amount.points.literal} for each {render_countable(amount.countable)}{beyond}"
     if isinstance(amount, n.PerEachBy):
-        rates = ", ".join(f"{r.value} {r.points.literal}" for r in amount.rates)
+        rates = ", ".join(f"{render_choice(r.value)} {r.points.literal}" for r in amount.rates)
         return f"for each {render_source(amount.source)} by {amount.field}: {rates}"
     if isinstance(amount, n.When):
         return f"{amount.points.literal} when {render_condition(amount.condition)}"
@@ -213,7 +214,18 @@ def render_option(option: n.FieldOption) -> str:
     raise TypeError(option)
 
 
+_BARE_CHOICE = re.compile(r"[^\W\d]\w*|\d+")
+# words the grammar reserves: a choice spelled like one is quoted so that it reads back as a value
+_RESERVED_CHOICES = {"optional", "default", "required", "only", "from", "at", "one", "of"}
+
+
+def render_choice(value) -> str:
+    """A declared value as written in `one of …` and rate lists: bare if it is a name or whole number, else quoted."""
+    text = str(value)
+    return text if _BARE_CHOICE.fullmatch(text) and text not in _RESERVED_CHOICES else quote(text)
+
+
 def render_type(ftype: n.FieldType) -> str:
     if ftype.name == "enum":
-        return "one of " + " | ".join(str(c) for c in ftype.choices)
+        return "one of " + " | ".join(render_choice(c) for c in ftype.choices)
     return ftype.name
