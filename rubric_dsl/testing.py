@@ -12,6 +12,7 @@ from .api import load
 from .discovery import discover
 from .errors import RubricDSLError
 from .language.diagnostics import RubricError
+from .language.render import render_rule
 from .numbers import fmt_decimal
 from .sources.events import EventError
 from .sources.opening import read_events
@@ -207,7 +208,6 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
 
 def coverage_text(program, path, exercised_rules, exercised_clauses) -> str:
     rubric = program.rubric
-    from .language.formatter import render_rule
 
     missing_rules = []
     total_rules = 0
