@@ -140,11 +140,14 @@ def load_rubric(path: str):
         raise SystemExit(EXIT_USAGE) from None
 
 
-def event_sources(args) -> list:
+def event_sources(args, program=None) -> list:
     """The sources the command line names, with its --events-format, --sheet and --columns."""
     from .sources.sql import is_database_url
 
-    columns = load_columns(args.columns) if getattr(args, "columns", None) else None
+    # the rubric's `heading` lines, then a --columns file's (which win where both map a heading)
+    columns = dict(program.rubric.columns) if program is not None else {}
+    if getattr(args, "columns", None):
+        columns.update(load_columns(args.columns))
     query = None
     if getattr(args, "query", None):
         try:
@@ -164,7 +167,7 @@ def event_sources(args) -> list:
 
 def score_card(args):
     program = load_rubric(args.rubric)
-    sources = event_sources(args)
+    sources = event_sources(args, program)
     tally = program.tally_sources(sources)
     for warning in tally.warnings:
         _err(warning)
@@ -303,7 +306,7 @@ def cmd_report(args) -> int:
 
     program = load_rubric(args.rubric)
     as_of = program.month_as_of(*map(int, args.month.split("-"))) if args.month else None
-    tally = program.tally_sources(event_sources(args))
+    tally = program.tally_sources(event_sources(args, program))
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:

@@ -202,3 +202,35 @@ def scores(card):
     import re
 
     return re.sub(r'"place": "[^"]*"', '"place": ""', re.sub(r"\(first at [^)]*\)", "", text))
+
+
+def test_rubric_heading_lines_map_the_register(info):
+    # rubrics/2009_info.rubric declares the register's Chinese headings: no --columns needed
+    examples = ROOT / "examples"
+    assert info.rubric.columns["單位"] == "unit" and info.rubric.columns["備註"] is None
+    from_xlsx = info.score(read_events(examples / "2009_info.register.xlsx", rubric=info), skip_invalid=True)
+    from_jsonl = info.score(read_events(examples / "2009_info.events.jsonl"), skip_invalid=True)
+    assert scores(from_xlsx) == scores(from_jsonl)
+
+
+def test_columns_file_wins_over_the_rubric_headings(info, tmp_path):
+    path = workbook(tmp_path / "r.xlsx", {"s": [["編號", "單位", "日期", "事項", "刊物", "類別"], GOOD[:6]]})
+    columns = tmp_path / "c.yaml"
+    columns.write_text("類別: outlet\n刊物: category\n", encoding="utf-8")  # swapped on purpose
+    [(event, _)] = list(read_events(path, rubric=info, columns=columns))
+    assert event["outlet"] == "dynamic" and event["category"] == "daily_provincial"
+
+
+def test_heading_lines_are_checked():
+    text = (
+        'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\nevent adopted\n  field outlet: one of a | b\n'
+        'heading "刊物" is outlt\nheading "單位" is unit\nheading "單位" is id\nheading "備註" is not read\n'
+    )
+    _, diagnostics = rubric_dsl.check_text(text, "t.rubric")
+    assert [(d.line, d.code, d.message, d.hint) for d in diagnostics] == [
+        (6, "E301", "no event kind has a field `outlt` for heading `刊物`", "did you mean `outlet`?"),
+        (8, "E201", "heading `單位` is declared twice (first on line 7)", "keep one of them"),
+    ]
+    from rubric_dsl.language.formatter import format_text
+
+    assert 'heading "備註" is not read\n' in format_text(text, "t.rubric")

@@ -141,6 +141,12 @@ class _ToStatements(Transformer):
     def title(self, meta, c):
         return n.Title(c[0].value, span=span_of(meta))
 
+    def heading_field(self, meta, c):
+        return n.Heading(c[0].value, str(c[1]), span=span_of(meta))
+
+    def heading_skipped(self, meta, c):
+        return n.Heading(c[0].value, None, span=span_of(meta))
+
     def source(self, meta, c):
         return n.SourceDoc(c[0].value, span=span_of(meta))
 
@@ -469,6 +475,7 @@ CITABLE = (n.Window, n.Unlisted, n.UnitNames, n.Bulletin, n.CommendCompletion, n
 STATEMENT_WORD = {
     n.Title: "rubric",
     n.SourceDoc: "source",
+    n.Heading: "heading",
     n.Window: "window",
     n.Precision: "precision",
     n.Total: "total",
@@ -544,6 +551,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
 
     header: dict[type, object] = {}
     commend = None
+    headings = []
     clauses = []
     groups = []  # [Group, [Unit]]
     kinds = []  # [EventKind, [Field]]
@@ -579,6 +587,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 clauses.append((st, target if not isinstance(target, n.Clause) else clauses[-1][1]))
         elif kind is n.Let:
             lets.append(st)  # does not end the block it is written in
+        elif kind is n.Heading:
+            headings.append(st)  # anywhere: it belongs to no block
         elif kind is n.Group:
             groups.append([st, []])
             block = "group"
@@ -670,6 +680,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         fold_scripts=n.UnitNames in header,
         lets=tuple(lets),
         path=path,
+        headings=tuple(headings),
     )
     return rubric, diagnostics
 

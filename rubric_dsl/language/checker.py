@@ -878,8 +878,24 @@ def check_rate_coverage(ctx: Context):
             )
 
 
+def check_headings(ctx: Context):
+    """E201 a heading declared twice; E301 a heading given a field no event kind has."""
+    seen = {}
+    known = set(COMMON_FIELDS) | {field for fields in ctx.fields.values() for field in fields}
+    for heading in ctx.rubric.headings:
+        if heading.text in seen:
+            first = seen[heading.text].span.line
+            ctx.report(heading.span, "E201", f"heading `{heading.text}` is declared twice (first on line {first})", hint="keep one of them")
+            continue
+        seen[heading.text] = heading
+        if heading.field is not None and heading.field not in known:
+            hint = suggest(heading.field, sorted(known)) or f"the fields are: {', '.join(sorted(known))}"
+            ctx.report(heading.span, "E301", f"no event kind has a field `{heading.field}` for heading `{heading.text}`", hint=hint)
+
+
 CHECKS = (
     check_header,
+    check_headings,
     check_duplicates,
     check_field_declarations,
     check_references,

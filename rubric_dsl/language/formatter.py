@@ -17,6 +17,8 @@ def render_statement(st) -> str:
             return f"rubric {quote(st.title)}"
         case n.SourceDoc():
             return f"source {quote(st.citation)}"
+        case n.Heading():
+            return f"heading {quote(st.text)} is " + (st.field if st.field is not None else "not read")
         case n.Window():
             return f"window {st.start.isoformat()} to {st.end.isoformat()}"
         case n.Precision():

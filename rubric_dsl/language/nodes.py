@@ -473,6 +473,15 @@ class Title:
 
 
 @attrs.frozen
+class Heading:
+    """`heading "單位" is unit`: a register's column heading and the field it holds; `is not read` leaves it out (field None)."""
+
+    text: str
+    field: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
 class SourceDoc:
     """`source "CITATION"`: the document the rubric encodes."""
 
@@ -795,6 +804,12 @@ class Rubric:
     fold_scripts: bool = False  # `unit names match across scripts`
     lets: tuple = ()
     path: str = attrs.field(default="<rubric>", eq=False)
+    headings: tuple = ()  # Heading statements, in order
+
+    @property
+    def columns(self) -> dict:
+        """Column heading → field (None: not read), as the tabular event sources take it."""
+        return {h.text: h.field for h in self.headings}
 
     @property
     def units(self) -> tuple:

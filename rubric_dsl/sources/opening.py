@@ -23,12 +23,12 @@ def detect_format(name: str, explicit: str | None = None) -> str:
     return SUFFIX_FORMATS.get(pathlib.PurePath(str(name)).suffix.lower(), "jsonl")
 
 
-def read_events(source, format: str | None = None, *, columns=None, sheets=None, table=None, query=None, key=None) -> Source:
+def read_events(source, format: str | None = None, *, rubric=None, columns=None, sheets=None, table=None, query=None, key=None) -> Source:
     """The events kept at `source`, as a Source of (event, place) pairs read lazily.
 
-    `source`: a file path ('-' for stdin). `format` overrides the suffix. `columns` maps column
-    headings to field names for the tabular sources (a heading mapped to None is not read), or
-    names a YAML file of `heading: field` lines. `sheets`: the workbook sheets to read (default: every
+    `source`: a file path ('-' for stdin). `format` overrides the suffix. Column headings of the
+    tabular sources are mapped to fields by the `heading` lines of `rubric` (a loaded rubric), then
+    by `columns`: a dict (a heading mapped to None is not read) or a YAML file of `heading: field` lines. `sheets`: the workbook sheets to read (default: every
     visible sheet). A database URL (`sqlite:///events.db?table=events`, `postgresql://host/db`) reads
     a `table` or runs a `query` given whole; `key` names the column(s) that place a row.
     """
@@ -36,6 +36,9 @@ def read_events(source, format: str | None = None, *, columns=None, sheets=None,
         return source
     if isinstance(columns, (str, os.PathLike)):
         columns = load_columns(columns)
+    if rubric is not None:
+        declared = getattr(rubric, "rubric", rubric)  # a Program, or the Rubric it was compiled from
+        columns = {**declared.columns, **(columns or {})}
     name = os.fspath(source)
     from .sql import is_database_url
 
