@@ -12,7 +12,7 @@ import attrs
 from ..errors import InternalError, UsageError
 from ..language import nodes as n
 from ..numbers import DEFAULT_ROUNDING, ROUNDING
-from ..sources.events import BadRecord, EventError, EventProblem, Place, resolve, with_places
+from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
 from .codegen import generate
 from .evaluation import evaluate_unit
@@ -71,30 +71,38 @@ class Program:
         A tally does not depend on an as-of date: `finish` cuts it off, so one tally serves
         every monthly bulletin of a year.
         """
-        tally = Tally(len(self.slots), path)
+        placer = getattr(events, "placer", None) or Placer(path)
+        lined = getattr(events, "lined", False)  # places are line numbers: an event's sequence number is start + its line
+        tally = Tally(len(self.slots), path, placer)
         handlers = self._handlers(tally)
         problems = tally.problems
+        read = 0
         seq = start - 1
-        pairs = events if getattr(events, "paired", False) else with_places(events, start)
+        if getattr(events, "paired", False):
+            pairs = events.compact() if hasattr(events, "compact") else events
+        else:
+            pairs = with_places(events, start)
         with no_cyclic_gc():
-            for seq, (ev, place) in enumerate(pairs, start):
+            for read, (ev, place) in enumerate(pairs, 1):
+                seq = start + place if lined else start + read - 1
                 try:
                     handler = handlers[ev["kind"]]
                 except (KeyError, TypeError):
-                    problems.append(self._kind_problem(ev, resolve(place, path)))
+                    problems.append(self._kind_problem(ev, placer(place)))
                     continue
                 try:
                     handler(ev, seq, place)
                 except Invalid as error:
-                    problems.append(EventProblem(resolve(place, path), error.message, error.field, ev))
+                    problems.append(EventProblem(placer(place), error.message, error.field, ev))
                 except Exception as error:
                     # Only data errors are event errors: a list or object where a single value belongs
                     # fails a lookup or comparison with a TypeError. Anything else is our bug.
-                    shape = shape_problem(ev, resolve(place, path)) if isinstance(error, TypeError) else None
+                    shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
                     if shape is None:
-                        raise self._internal_error(error, resolve(place, path)) from error
+                        raise self._internal_error(error, placer(place)) from error
                     problems.append(shape)
-        tally.read = seq - start + 1
+        tally.read = read
+        tally.end = max(seq + 1, start)
         return tally
 
     def tally_sources(self, sources: Iterable[Iterable[Any]]) -> Tally:
@@ -103,7 +111,7 @@ class Program:
         start = 0
         for source in sources:
             part = self.tally(source, start=start)
-            start += part.read
+            start = part.end
             tally = part if tally is None else tally.merge(part)
         return tally if tally is not None else Tally(len(self.slots))
 

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from ..language import nodes as n
-from ..sources.events import EventProblem, resolve
+from ..sources.events import EventProblem, Placer
 from ..suggestions import closest
 from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, month_key, window_exclusion
 from .results import Excluded
@@ -159,9 +159,11 @@ class Tally:
     part was tallied with the sequence numbers it has in the whole stream (`start`).
     """
 
-    def __init__(self, slot_count: int, path: str = "<events>"):
+    def __init__(self, slot_count: int, path: str = "<events>", placer: Placer | None = None):
         self.slot_count = slot_count
         self.path = path
+        self.placer = placer or Placer(path)  # an event's place (an int, usually) → its Place
+        self.end = 0  # the sequence number after the last event tallied
         self.units: dict[str, list[list[tuple]]] = {}
         self.ids: dict[str, tuple] = {}  # event id → IdEntry layout
         self.excluded: list[Excluded] = []
@@ -173,20 +175,25 @@ class Tally:
         self.read = 0
 
     def merge(self, other: Tally) -> Tally:
-        merged = Tally(self.slot_count, self.path)
+        merged = Tally(self.slot_count, self.path, self.placer)
         merged.read = self.read + other.read
-        merged.ids = dict(self.ids)
+        merged.end = max(self.end, other.end)
+        merged.ids = dict(self.ids) if self.placer == other.placer else placed(self.ids, self.placer)
+        if self.placer != other.placer:  # places from two sources: each becomes a Place while its source is known
+            other_ids = placed(other.ids, other.placer)
+        else:
+            other_ids = other.ids
         drop: set[int] = set()
-        for event_id, entry in other.ids.items():
+        for event_id, entry in other_ids.items():
             prev = merged.ids.get(event_id)
             if prev is None:
                 merged.ids[event_id] = entry
                 continue
-            ordered = sorted(((IdEntry._make(prev), self.path), (IdEntry._make(entry), other.path)), key=lambda x: x[0].seq)
-            (early, early_path), (late, late_path) = ordered
+            ordered = sorted(((IdEntry._make(prev), self.placer), (IdEntry._make(entry), other.placer)), key=lambda x: x[0].seq)
+            (early, early_placer), (late, late_placer) = ordered
             merged.ids[event_id] = tuple(early)
             drop.add(late.seq)
-            early_place, late_place = resolve(early.place, early_path), resolve(late.place, late_path)
+            early_place, late_place = early_placer(early.place), late_placer(late.place)
             if early.fingerprint == late.fingerprint:
                 merged.resent.append(
                     Excluded(
@@ -225,10 +232,15 @@ class Tally:
     def after(self, as_of: datetime.date) -> list[Excluded]:
         """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
         return [
-            Excluded(event_id, unit, kind, day[DAY_DATE], str(resolve(place, self.path)), ExclusionReason.AFTER_AS_OF)
+            Excluded(event_id, unit, kind, day[DAY_DATE], str(self.placer(place)), ExclusionReason.AFTER_AS_OF)
             for event_id, (_, place, _, kind, unit, day) in self.ids.items()
             if day[DAY_EXCLUDED] is None and day[DAY_DATE] > as_of
         ]
+
+
+def placed(ids: dict, placer: Placer) -> dict:
+    """An id index with every place made a Place (IdEntry's place is its second field)."""
+    return {event_id: (entry[0], placer(entry[1]), *entry[2:]) for event_id, entry in ids.items()}
 
 
 # ---- the per-run namespace of the generated handlers ---------------------------------------------
@@ -246,7 +258,7 @@ def handler_namespace(
     slot_count = tally.slot_count
     dates: dict[object, tuple] = {}
     units = tally.units
-    path = tally.path
+    placer = tally.placer
     for name in listed:
         units[name] = [[] for _ in range(slot_count)]
 
@@ -269,9 +281,9 @@ def handler_namespace(
 
     def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: int) -> None:
         entry = IdEntry._make(prev)
-        first = resolve(entry.place, path)
+        first = placer(entry.place)
         if entry.fingerprint == fingerprint:
-            where = str(resolve(place, path))
+            where = str(placer(place))
             tally.resent.append(
                 Excluded(event_id, ev.get("unit"), ev.get("kind"), None, where, ExclusionReason.RESENT, f"first at {first}")
             )
@@ -279,7 +291,7 @@ def handler_namespace(
         raise Invalid(f"id `{event_id}` was already used at {first} with different content", "id")
 
     def new_unit(unit: str, place: object) -> list[list[tuple]]:
-        resolved = resolve(place, path)
+        resolved = placer(place)
         if unit not in tally.unlisted:
             tally.unlisted[unit] = resolved
             near = matcher.probable(unit)
@@ -303,12 +315,12 @@ def handler_namespace(
         if match is None:
             names[unit] = unit
             return unit
-        tally.matched.setdefault(unit, (*match, resolve(place, path)))
+        tally.matched.setdefault(unit, (*match, placer(place)))
         names[unit] = match[0]
         return match[0]
 
     def exclude(ev: dict, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
-        tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(resolve(place, path)), day[DAY_EXCLUDED]))
+        tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED]))
 
     namespace = dict(constants)
     namespace.update(

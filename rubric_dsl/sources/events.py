@@ -69,6 +69,43 @@ def resolve(place, path: str) -> Place:
     return place if isinstance(place, Place) else Place(path, 0, place)
 
 
+class Placer:
+    """Turns the plain int a source yields as an event's place into its Place, only when a place is shown.
+
+    In-memory events are placed by their index (`<events>[7]`); a line-placed file by its line number
+    (`events.jsonl:7`), so a reader makes no object per line. A Placer is small and picklable: it travels
+    with a tally to another process and back.
+    """
+
+    __slots__ = ("format", "path")
+
+    def __init__(self, path: str = "<events>", format: str = "memory"):
+        self.path = path
+        self.format = format
+
+    def __call__(self, place) -> Place:
+        if isinstance(place, Place):
+            return place
+        if self.format == "memory":
+            return Place(self.path, 0, place)
+        return Place(self.path, place, format=self.format)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Placer) and (self.path, self.format) == (other.path, other.format)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.format))
+
+    def __getstate__(self):
+        return (self.path, self.format)
+
+    def __setstate__(self, state) -> None:
+        self.path, self.format = state
+
+    def __repr__(self) -> str:
+        return f"Placer({self.path!r}, {self.format!r})"
+
+
 @attrs.frozen
 class EventProblem:
     """A rejected event: where it is, what is wrong, and the field at fault (for the caret)."""
@@ -121,11 +158,21 @@ class Source:
     """
 
     paired = True  # the engine takes its items as (event, place) pairs, not bare dicts
+    # A source whose `compact()` pairs carry plain ints for places sets `placer` (a Placer) to make them
+    # Places; `lined` says the ints are line numbers (the engine orders events by them, so a chunk read
+    # from the middle of a file needs no count of the events before it).
+    placer: Placer | None = None
+    lined = False
     format = ""
     name = ""  # how messages name the source
 
     def __iter__(self):
         raise NotImplementedError
+
+    def compact(self):
+        """What the engine reads: (event, place) pairs where a place may be a plain int for `placer`
+        to turn into a Place when one is shown (no object per event). Iterating gives Places."""
+        return iter(self)
 
     def write_rejected(self, problems, path: str) -> None:
         raise NotImplementedError

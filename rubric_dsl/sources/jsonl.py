@@ -1,16 +1,47 @@
-"""JSON Lines events: one object per line, placed `file:line`; rejected lines are written back as JSON Lines."""
+"""JSON Lines events: one object per line, placed `file:line`; rejected lines are written back as JSON Lines.
+
+A file is read as bytes in large blocks, split at `\\n`, and each line decoded by msgspec with exact
+decimals (a number with a fraction or exponent becomes the Decimal of its text, never a float). Places
+are the line numbers themselves (plain ints; the engine makes a Place only for an event it shows).
+A line msgspec refuses is read again by the standard library's decoder, so broken lines get the same
+messages and columns as ever and anything the standard decoder accepts (NaN, lone surrogates) is
+read as before. A reader can be given a byte range: it reads the lines that start inside it, so
+workers can share a file without anyone reading it whole.
+"""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 
-from .events import BadRecord, Place
+import msgspec
+
+from .events import BadRecord, Place, Placer
 from .files import TextFileSource, plain
+
+BLOCK = 1 << 20
+BOM = b"\xef\xbb\xbf"
+NOT_UTF8 = "this line is not UTF-8 text; the rest of the file was not read"
 
 
 class JsonLinesSource(TextFileSource):
     format = "jsonl"
+
+    def __init__(self, path: str, columns=None, byte_range: tuple[int, int | None] | None = None):
+        super().__init__(path, columns)
+        self.byte_range = byte_range  # (start, end): the lines whose first byte lies in [start, end)
+        if self.path != "-":
+            self.placer = Placer(self.name, "jsonl")
+            self.lined = True
+
+    def __iter__(self):
+        if self.path == "-":  # stdin: read as text, each line kept for its error message (it cannot be read twice)
+            return super().__iter__()
+        placer = self.placer
+        return ((record, placer(number)) for record, number in self._read_file())
+
+    def compact(self):
+        return iter(self) if self.path == "-" else self._read_file()
 
     def records(self, stream, path: str):
         loads = json.JSONDecoder(parse_float=Decimal).decode
@@ -29,8 +60,101 @@ class JsonLinesSource(TextFileSource):
                 continue
             yield record, Place(path, number, text=line if keep else None, format="jsonl")
 
+    def _read_file(self):
+        """(event dict or BadRecord, line number) for every non-blank line in the byte range."""
+        decode = msgspec.json.Decoder(float_hook=Decimal).decode
+        failed = msgspec.DecodeError
+        begin, end = self.byte_range or (0, None)
+        with open(self.path, "rb") as stream:
+            offset, number = first_line_at(stream, begin) if begin else (0, 1)
+            stream.seek(offset)
+            pending = b""
+            while True:
+                block = stream.read(BLOCK)
+                if offset == 0 and not pending and block.startswith(BOM):
+                    block, offset = block[len(BOM) :], len(BOM)
+                data = pending + block if pending else block
+                if not block:  # the last line, without a newline
+                    lines, pending = ([data] if data else []), b""
+                else:
+                    lines = data.split(b"\n")
+                    pending = lines.pop()
+                done = not block
+                if end is not None and offset + len(data) - len(pending) > end:
+                    lines = lines_before(lines, offset, end)
+                    done = True
+                offset += len(data) - len(pending)
+                for line in lines:
+                    try:
+                        record = decode(line)
+                    except failed:
+                        record = reread(line)
+                        if record is None:  # blank
+                            number += 1
+                            continue
+                        if record is NOT_UTF8:
+                            yield BadRecord(NOT_UTF8), number
+                            return
+                    if record.__class__ is not dict:
+                        if not isinstance(record, (dict, BadRecord)):
+                            record = BadRecord(f"expected an object {{…}}, found {type(record).__name__}")
+                    yield record, number
+                    number += 1
+                if done:
+                    return
+
     def write_rejected(self, problems, path: str) -> None:
         write_json_lines(problems, path)
+
+
+def reread(line: bytes):
+    """A line msgspec refused, as the standard decoder reads it: None for a blank line, NOT_UTF8, a BadRecord or the value."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return NOT_UTF8
+    if not text.strip():
+        return None
+    try:
+        return json.JSONDecoder(parse_float=Decimal).decode(text)
+    except ValueError as error:
+        return BadRecord(f"broken JSON: {getattr(error, 'msg', str(error))}", getattr(error, "colno", 0))
+
+
+def first_line_at(stream, position: int) -> tuple[int, int]:
+    """(offset, line number) of the first line starting at or after `position`: a line belongs to the range holding its first byte."""
+    newlines = 0
+    stream.seek(0)
+    remaining = position - 1  # the byte before `position` says whether a line starts there
+    while remaining > 0:
+        block = stream.read(min(BLOCK, remaining))
+        if not block:
+            break
+        newlines += block.count(b"\n")
+        remaining -= len(block)
+    last = stream.read(1)
+    if last == b"\n" or not last:
+        return position, newlines + (1 if last else 0) + 1
+    tail = b""
+    while True:  # the rest of the line under way at `position`
+        block = stream.read(BLOCK)
+        at = block.find(b"\n")
+        if at >= 0:
+            return position + len(tail) + at + 1, newlines + 2
+        if not block:
+            return position + len(tail), newlines + 2
+        tail += block
+
+
+def lines_before(lines: list, offset: int, end: int) -> list:
+    """The lines (starting at file offset `offset`) whose first byte comes before `end`."""
+    kept = []
+    for line in lines:
+        if offset >= end:
+            break
+        kept.append(line)
+        offset += len(line) + 1
+    return kept
 
 
 def write_json_lines(problems, path: str) -> None:
