@@ -29,7 +29,14 @@ FIELDS = ["id", "unit", "date", "kind", "outlet", "quantity"]
 
 def events(count):
     for index in range(count):
-        yield {"id": f"e{index}", "unit": UNITS[index % len(UNITS)], "date": f"2009-{4 + index % 9:02d}-{1 + index % 28:02d}", "kind": "adopted", "outlet": "picture_news", "quantity": 1 + index % 3}
+        yield {
+            "id": f"e{index}",
+            "unit": UNITS[index % len(UNITS)],
+            "date": f"2009-{4 + index % 9:02d}-{1 + index % 28:02d}",
+            "kind": "adopted",
+            "outlet": "picture_news",
+            "quantity": 1 + index % 3,
+        }
 
 
 def resident_mib() -> float:

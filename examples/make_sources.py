@@ -88,7 +88,7 @@ def write_database(path, events):
         db.execute(
             # `entry` keys the rows: an event id may come twice (a re-sent item), as in the stream
             "CREATE TABLE events (entry INTEGER PRIMARY KEY, id TEXT NOT NULL, unit TEXT NOT NULL, date TEXT NOT NULL, kind TEXT NOT NULL,"
-            " outlet TEXT, category TEXT, \"column\" TEXT, level TEXT, item TEXT, value NUMERIC, quantity INTEGER)"
+            ' outlet TEXT, category TEXT, "column" TEXT, level TEXT, item TEXT, value NUMERIC, quantity INTEGER)'
         )
         db.executemany(
             "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

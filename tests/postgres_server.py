@@ -16,7 +16,9 @@ def server_binaries() -> str | None:
     found = shutil.which("pg_ctl")
     if found and shutil.which("initdb"):
         return os.path.dirname(os.path.realpath(found))
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0
+    )
     return os.path.dirname(candidates[-1]) if candidates else None
 
 
@@ -48,7 +50,9 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         self._run(os.path.join(self.binaries, "initdb"), "-D", self.data, "-U", "rubric", "--auth=trust", "-E", "UTF8", "--no-locale")
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(os.path.join(self.binaries, "pg_ctl"), "-D", self.data, "-o", options, "-l", os.path.join(self.folder, "log"), "-w", "start")
+        self._run(
+            os.path.join(self.binaries, "pg_ctl"), "-D", self.data, "-o", options, "-l", os.path.join(self.folder, "log"), "-w", "start"
+        )
         self._run(os.path.join(self.binaries, "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "rubric", "rubric")
         return self
 

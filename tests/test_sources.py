@@ -1,4 +1,4 @@
-"""The reader protocol: every source yields (event, Place) pairs placed in its own terms, and writes its rejected events back in its own form."""
+"""The reader protocol: every source yields (event, Place) pairs placed in its own terms and writes back its rejected events."""
 
 import csv
 import json

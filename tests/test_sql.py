@@ -12,7 +12,6 @@ import pytest
 
 import rubric_dsl
 from rubric_dsl.cli import main
-from rubric_dsl.sources.events import SourceError
 from rubric_dsl.sources.opening import read_events
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -61,7 +60,9 @@ def test_the_shipped_register_is_what_the_script_writes(tmp_path):
 def test_sqlite_rows_are_placed_by_table_and_key(info, tmp_path):
     path = tmp_path / "e.db"
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE adoptions (entry INTEGER PRIMARY KEY, id TEXT, unit TEXT, date TEXT, kind TEXT, outlet TEXT, quantity REAL)")
+        db.execute(
+            "CREATE TABLE adoptions (entry INTEGER PRIMARY KEY, id TEXT, unit TEXT, date TEXT, kind TEXT, outlet TEXT, quantity REAL)"
+        )
         db.execute("INSERT INTO adoptions VALUES (7, 'a', '通川區', '2009-05-04', 'adopted', 'picture_news', 2.0)")
         db.execute("INSERT INTO adoptions VALUES (9, 'b', '通川區', '2009-05-04', 'adopted', 'daily', NULL)")
     db.close()
@@ -167,7 +168,8 @@ def load_postgres(url, events, table="events"):
     with psycopg.connect(url.replace("postgresql://", "postgresql://", 1)) as db:
         db.execute(f"DROP TABLE IF EXISTS {table}")
         db.execute(
-            f"CREATE TABLE {table} (entry INTEGER PRIMARY KEY, id TEXT NOT NULL, unit TEXT NOT NULL, date DATE NOT NULL, kind TEXT NOT NULL,"
+            f"CREATE TABLE {table} (entry INTEGER PRIMARY KEY, id TEXT NOT NULL, unit TEXT NOT NULL, date DATE NOT NULL,"
+            " kind TEXT NOT NULL,"
             ' outlet TEXT, category TEXT, "column" TEXT, level TEXT, item TEXT, value NUMERIC, quantity INTEGER)'
         )
         with db.cursor() as cursor:
@@ -191,7 +193,7 @@ def test_postgres_bad_row_is_named_by_its_key(info, postgres, capsys):
     load_postgres(postgres.url, events, table="bad_events")
     assert main(["score", INFO, f"{postgres.url}?table=bad_events"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"{postgres.url}:bad_events[entry=2].outlet: error: `outlet` is \"daily\", which is not one of")
+    assert err.startswith(f'{postgres.url}:bad_events[entry=2].outlet: error: `outlet` is "daily", which is not one of')
 
 
 @pytest.mark.service
@@ -269,3 +271,52 @@ def test_explain_and_report_take_the_same_sources(capsys, tmp_path, example_db):
     assert capsys.readouterr().out == bulletin
     assert main(["report", INFO, url, "--month", "2009-06"]) == 0
     assert capsys.readouterr().out == bulletin
+
+
+# ---- memory: a streaming reader keeps nothing per row ----------------------------------------------
+
+FLAT_ROWS = 300_000
+
+
+def resident_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def growth_while_reading(source) -> float:
+    """Resident memory gained between the first tenth of the rows and the last (the reader's own start-up excluded)."""
+    first = None
+    for read, _ in enumerate(source, 1):
+        if read == FLAT_ROWS // 10:
+            first = resident_mib()
+    assert read == FLAT_ROWS
+    return resident_mib() - first
+
+
+def synthetic_rows(count):
+    for index in range(count):
+        yield (f"e{index}", "通川區", "2009-05-04", "adopted", "picture_news", 1 + index % 3)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="resident memory is read from /proc")
+def test_reading_sqlite_keeps_memory_flat(tmp_path):
+    path = tmp_path / "big.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE events (id TEXT PRIMARY KEY, unit TEXT, date TEXT, kind TEXT, outlet TEXT, quantity INTEGER)")
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", synthetic_rows(FLAT_ROWS))
+    db.close()
+    # keeping the rows (about 300 bytes each) would add some 80 MiB over the last nine tenths
+    assert growth_while_reading(read_events(f"sqlite:///{path}?table=events")) < 8
+
+
+@pytest.mark.service
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="resident memory is read from /proc")
+def test_reading_postgres_keeps_memory_flat(postgres):
+    import psycopg
+
+    with psycopg.connect(postgres.url) as db:
+        db.execute("CREATE TABLE big (id TEXT PRIMARY KEY, unit TEXT, date DATE, kind TEXT, outlet TEXT, quantity INTEGER)")
+        with db.cursor().copy("COPY big FROM STDIN") as copy:
+            for row in synthetic_rows(FLAT_ROWS):
+                copy.write_row(row)
+    assert growth_while_reading(read_events(f"{postgres.url}?table=big")) < 8

@@ -1,4 +1,4 @@
-"""Excel registers: every bad-cell kind CSV has, placed at its cell (`book.xlsx:sheet!C14`); sheets, headings, exact numbers, rejected rows."""
+"""Excel registers: every bad-cell kind CSV has, placed at its cell (`book.xlsx:sheet!C14`); sheets, headings, numbers, rejects."""
 
 import datetime
 import json
@@ -60,7 +60,9 @@ def test_good_rows_score_and_places_name_sheet_and_row(info, tmp_path):
 def test_missing_cell_is_placed_at_its_cell(info, tmp_path):
     row = GOOD[:5] + [None, None]  # category left empty: required when outlet = daily_provincial
     path = workbook(tmp_path / "r.xlsx", {"2009-05": [HEAD, row]})
-    assert problems(info, read_events(path)) == [(f"{path}:2009-05!F2", "missing `category`: it is required when outlet = daily_provincial")]
+    assert problems(info, read_events(path)) == [
+        (f"{path}:2009-05!F2", "missing `category`: it is required when outlet = daily_provincial")
+    ]
 
 
 def test_wrong_type_is_placed_at_its_cell(info, tmp_path):
@@ -71,7 +73,9 @@ def test_wrong_type_is_placed_at_its_cell(info, tmp_path):
 def test_formula_cell_is_read_as_its_saved_value(info, tmp_path):
     # quantity G2 = 1+1 saved as 2: clause A.4.1 gives 2 points for each dynamic item, so 4
     member = "xl/worksheets/sheet1.xml"
-    path = workbook(tmp_path / "r.xlsx", {"2009-05": [HEAD, [*GOOD[:6], "=1+1"]]}, patch=(member, b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>"))
+    path = workbook(
+        tmp_path / "r.xlsx", {"2009-05": [HEAD, [*GOOD[:6], "=1+1"]]}, patch=(member, b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")
+    )
     assert info.score(read_events(path)).total("通川區") == 4
 
 
@@ -97,7 +101,13 @@ def test_merged_cells_are_an_error_on_every_row_they_cover(info, tmp_path):
 
 
 def test_dates_as_date_cells_or_text(info, tmp_path):
-    rows = [HEAD, GOOD, ["g2", *GOOD[1:2], "2009/5/6", *GOOD[3:]], ["g3", *GOOD[1:2], "2009年5月7日", *GOOD[3:]], ["g4", *GOOD[1:2], "5月8日", *GOOD[3:]]]
+    rows = [
+        HEAD,
+        GOOD,
+        ["g2", *GOOD[1:2], "2009/5/6", *GOOD[3:]],
+        ["g3", *GOOD[1:2], "2009年5月7日", *GOOD[3:]],
+        ["g4", *GOOD[1:2], "5月8日", *GOOD[3:]],
+    ]
     path = workbook(tmp_path / "r.xlsx", {"2009-05": rows})
     dates = [event.get("date") for event, _ in read_events(path)]
     assert dates == ["2009-05-04", "2009-05-06", "2009-05-07", "5月8日"]
@@ -106,7 +116,9 @@ def test_dates_as_date_cells_or_text(info, tmp_path):
 
 def test_a_date_with_a_time_is_an_error(info, tmp_path):
     path = workbook(tmp_path / "r.xlsx", {"2009-05": [HEAD, [*GOOD[:2], datetime.datetime(2009, 5, 4, 9, 30), *GOOD[3:]]]})
-    assert problems(info, read_events(path)) == [(f"{path}:2009-05!C2", "C2 holds a date and time (2009-05-04 09:30:00); give the date alone")]
+    assert problems(info, read_events(path)) == [
+        (f"{path}:2009-05!C2", "C2 holds a date and time (2009-05-04 09:30:00); give the date alone")
+    ]
 
 
 def test_hidden_sheet_is_reported_not_read_unless_named(info, tmp_path):
@@ -191,7 +203,9 @@ def test_example_register_scores_as_the_stream(info):
     # the same example stream from JSON Lines and from the monthly-sheet register with Chinese headings
     examples = ROOT / "examples"
     from_jsonl = info.score(read_events(examples / "2009_info.events.jsonl"), skip_invalid=True)
-    from_xlsx = info.score(read_events(examples / "2009_info.register.xlsx", columns=examples / "2009_info.columns.yaml"), skip_invalid=True)
+    from_xlsx = info.score(
+        read_events(examples / "2009_info.register.xlsx", columns=examples / "2009_info.columns.yaml"), skip_invalid=True
+    )
     assert scores(from_xlsx) == scores(from_jsonl)
 
 

@@ -49,4 +49,4 @@ def load_columns(path) -> dict[str, str | None]:
 
 def field_names(headings, columns: dict) -> list[str | None]:
     """Each heading's field: its mapping, or the heading itself; None for a column left out."""
-    return [columns[h] if h in columns else h for h in headings]
+    return [columns.get(h, h) for h in headings]

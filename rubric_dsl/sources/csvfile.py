@@ -17,22 +17,21 @@ class CsvSource(TextFileSource):
         header = next(reader, None)
         if header is None:
             return
-        header = [h.strip() for h in header]
-        header = field_names(header, self.columns)  # a column left out (None) is not read
+        fields = field_names([h.strip() for h in header], self.columns)  # a column left out (None) is not read
         keep = path == "<stdin>"
         for row in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            if len(row) > len(header):
+            if len(row) > len(fields):
                 yield (
-                    BadRecord(f"row has {len(row)} cells but the header names {len(header)} columns"),
+                    BadRecord(f"row has {len(row)} cells but the header names {len(fields)} columns"),
                     Place(path, line, text=",".join(row), format="csv"),
                 )
                 continue
             # An empty cell means the field is absent.
             text = ",".join(row) if keep else None
-            yield {k: v for k, v in zip(header, row) if v != "" and k is not None}, Place(path, line, text=text, format="csv")
+            yield {k: v for k, v in zip(fields, row) if v != "" and k is not None}, Place(path, line, text=text, format="csv")
 
     def write_rejected(self, problems, path: str) -> None:
         rows = [p.event for p in problems if isinstance(p.event, dict)]

@@ -29,7 +29,10 @@ class TextFileSource(Source):
             except UnicodeDecodeError:
                 # The rest of the file cannot be read as text: say so once, at the first line that is not UTF-8.
                 line = first_undecodable_line(self.path) or last_line + 1
-                yield BadRecord("this line is not UTF-8 text; the rest of the file was not read"), Place(self.name, line, format=self.format)
+                yield (
+                    BadRecord("this line is not UTF-8 text; the rest of the file was not read"),
+                    Place(self.name, line, format=self.format),
+                )
 
 
 class _KeepOpen:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import pathlib
 
-from .csvfile import CsvSource
 from .columns import load_columns
+from .csvfile import CsvSource
 from .events import Source, SourceError
 from .jsonfile import JsonArraySource
 from .jsonl import JsonLinesSource
@@ -28,7 +28,8 @@ def read_events(source, format: str | None = None, *, rubric=None, columns=None,
 
     `source`: a file path ('-' for stdin). `format` overrides the suffix. Column headings of the
     tabular sources are mapped to fields by the `heading` lines of `rubric` (a loaded rubric), then
-    by `columns`: a dict (a heading mapped to None is not read) or a YAML file of `heading: field` lines. `sheets`: the workbook sheets to read (default: every
+    by `columns`: a dict (a heading mapped to None is not read) or a YAML file of `heading: field` lines.
+    `sheets`: the workbook sheets to read (default: every
     visible sheet). A database URL (`sqlite:///events.db?table=events`, `postgresql://host/db`) reads
     a `table` or runs a `query` given whole; `key` names the column(s) that place a row.
     """

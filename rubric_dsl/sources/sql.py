@@ -10,6 +10,7 @@ run as given). Every other parameter goes to the driver. No SQL is ever built fr
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 from decimal import Decimal
@@ -54,7 +55,11 @@ class RowPlace(Place):
         return f"{self._row()}.{column}" if column else str(self)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, RowPlace) and (self.path, self.layout.relation, self.line) == (other.path, other.layout.relation, other.line)
+        return isinstance(other, RowPlace) and (self.path, self.layout.relation, self.line) == (
+            other.path,
+            other.layout.relation,
+            other.line,
+        )
 
     def __hash__(self) -> int:
         return hash((self.path, self.layout.relation, self.line))
@@ -175,10 +180,8 @@ class DatabaseSource(Source):
                 what = "the query failed" if self.query else "cannot read the table"
                 raise SourceError(f"{self.name}: {what}: {_first_line(error)}") from None
         finally:
-            try:
+            with contextlib.suppress(Exception):  # a connection already lost has nothing to roll back
                 connection.rollback()  # nothing was written; end the read-only transaction
-            except Exception:  # noqa: BLE001 — a connection already lost has nothing to roll back
-                pass
             connection.close()
             engine.dispose()
 
@@ -196,7 +199,9 @@ class DatabaseSource(Source):
             raise SourceError(f"{self.name}: the query gives no column {missing[0]!r} to use as the key")
         fields = field_names(names, self.columns)
         # a key column places the row; it is an event field too only when it is the event's id or is mapped to a field
-        fields = [None if name in key_columns and name not in self.columns and field != "id" else field for name, field in zip(names, fields)]
+        fields = [
+            None if name in key_columns and name not in self.columns and field != "id" else field for name, field in zip(names, fields)
+        ]
         layout = _Layout(relation, tuple(key_columns), {f: c for f, c in zip(fields, names) if f is not None})
         key_index = [names.index(k) for k in key_columns]
         single = len(key_index) == 1

@@ -90,7 +90,7 @@ def cell_value(value, field):
         if field == "date":
             match = TEXT_DATE.fullmatch(value)
             if match:
-                return "%s-%02d-%02d" % (match.group(1), int(match.group(2)), int(match.group(3))), None
+                return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}", None
         return value, None
     if kind is float:
         # Excel keeps 15 significant digits and shows no more: 0.45999999999999996 is the 0.46 typed in.
@@ -186,7 +186,10 @@ class WorkbookSource(Source):
             letters[field] = letter
         if problem is None and top in merged:
             reference = merged[top][0][2]
-            problem = (reference.split(":")[0].rstrip("0123456789"), f"heading cells {reference} are merged; give each column its own heading")
+            problem = (
+                reference.split(":")[0].rstrip("0123456789"),
+                f"heading cells {reference} are merged; give each column its own heading",
+            )
         if problem is not None:
             yield BadRecord(problem[1] + "; the sheet was not read"), SheetPlace(self.path, name, head_row, letters, problem[0])
             return
@@ -216,7 +219,7 @@ class WorkbookSource(Source):
                     break
                 event[field] = converted
             if bad is None and merged_here:
-                first, last, reference = merged_here[0]
+                first, _, reference = merged_here[0]
                 bad = (column_letter(first), f"cells {reference} are merged; give each row its own value (unmerge them and fill every row)")
             if bad is not None:
                 yield BadRecord(bad[1]), SheetPlace(self.path, name, number, letters, bad[0])
@@ -244,17 +247,17 @@ class _UnusableCells:
 
     def __init__(self, path: str):
         self.path = path
-        self._members = None
+        self._members: dict[str, str] | None = None
 
     def _sheet_members(self, archive) -> dict[str, str]:
         relationships = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        targets = {}
+        targets: dict[str | None, str] = {}
         for rel in rels:
             target = rel.get("Target", "")
             targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        return {sheet.get("name"): targets.get(sheet.get(relationships), "") for sheet in book.iter(MAIN + "sheet")}
+        return {sheet.get("name", ""): targets.get(sheet.get(relationships), "") for sheet in book.iter(MAIN + "sheet")}
 
     def of(self, sheet: str) -> dict[int, dict[int, str]]:
         """0-based row → {0-based column: the problem}."""
@@ -293,7 +296,9 @@ def _scan_cells(archive, member) -> dict[int, dict[int, str]]:
                 if element.get("t") == "e":
                     problem = f"{reference} holds the error {text or '#VALUE!'}; correct the formula or the value"
                 elif element.find(MAIN + "f") is not None and not text:
-                    problem = f"{reference} is a formula with no saved value; open the workbook in Excel and save it so the value is calculated"
+                    problem = (
+                        f"{reference} is a formula with no saved value; open the workbook in Excel and save it so the value is calculated"
+                    )
                 else:
                     continue
                 try:
