@@ -10,7 +10,7 @@ import pathlib
 import re
 import sys
 
-from . import __version__
+from . import __version__, i18n
 from .api import check_text, load
 from .discovery import discover
 from .errors import InternalError, UsageError
@@ -23,6 +23,33 @@ from .sources.events import EventError, SourceError
 from .sources.opening import read_events
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+REPORT_FORMATS = ("md", "html", "xlsx", "csv", "docx", "pdf")
+# Whether the language was asked for (--lang, RUBRIC_LANG); if not, a rubric's `language` line chooses it.
+_LANGUAGE = {"explicit": False}
+
+
+def _language(text: str) -> str:
+    found = i18n.normalise(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"unknown language {text!r}; use {', '.join(i18n.LANGUAGES)}")
+    return found
+
+
+def _language_asked(argv) -> str | None:
+    """--lang from the arguments before parsing them, so that argparse's own messages are in that language too."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for index, word in enumerate(argv):
+        if word == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--lang="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def adopt_rubric_language(declared: str | None) -> None:
+    """A rubric's `language` line sets the language, unless --lang or RUBRIC_LANG said otherwise."""
+    if declared in i18n.LANGUAGES and not _LANGUAGE["explicit"]:
+        i18n.set_language(declared)
 
 
 def _date(text: str) -> datetime.date:
@@ -106,6 +133,7 @@ def cmd_check(args) -> int:
         except (OSError, UnicodeDecodeError) as error:
             text, diagnostics = "", [unreadable(path, error)]
         else:
+            adopt_rubric_language(i18n.declared_language(text))
             _, diagnostics = check_text(text, str(path))
         all_diagnostics += diagnostics
         errors = [d for d in diagnostics if d.severity == "error"]
@@ -133,6 +161,11 @@ def cmd_check(args) -> int:
 
 
 def load_rubric(path: str):
+    try:
+        declared = i18n.declared_language(pathlib.Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        declared = None  # load() names the problem
+    adopt_rubric_language(declared)
     try:
         return load(path)
     except RubricError as error:
@@ -316,16 +349,26 @@ def cmd_report(args) -> int:
             _err(f"{len(tally.problems)} invalid events; no report (use --skip-invalid to report the rest)")
             return EXIT_FAIL
     try:
-        bulletin = build_bulletin(program, tally, as_of)
+        bulletin = build_bulletin(program, tally, as_of, issued=args.issued, number=args.number)
     except UsageError as error:
         raise UsageError(f"no bulletin for {args.month}: {error}") from None
     fmt = args.format or (pathlib.Path(args.output).suffix.lstrip(".") if args.output else "md")
     fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
-    if fmt not in ("md", "html", "xlsx", "csv"):
-        raise UsageError(f"unknown report format {fmt!r}; use md, html, xlsx or csv")
-    if fmt == "xlsx" and not args.output:
-        raise UsageError("an XLSX report needs -o PATH")
-    write_bulletin(bulletin, fmt, args.output, _out)
+    if fmt not in REPORT_FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}; use md, html, xlsx, csv, docx or pdf")
+    if fmt in ("xlsx", "docx", "pdf") and not args.output:
+        raise UsageError(f"a {fmt.upper()} report needs -o PATH")
+    if fmt in ("docx", "pdf"):
+        from .outputs.document import NoChromium, to_docx, to_pdf
+
+        try:
+            (to_docx if fmt == "docx" else to_pdf)(bulletin, args.output)
+        except NoChromium:
+            raise UsageError("a PDF is printed by Chromium, which is not installed (apt-get install chromium); --format docx or html needs nothing more") from None
+        except RuntimeError as error:
+            raise UsageError(str(error)) from None
+    else:
+        write_bulletin(bulletin, fmt, args.output, _out)
     if args.output:
         _err(f"wrote {args.output}")
     return EXIT_FAIL if tally.problems else EXIT_OK
@@ -409,11 +452,20 @@ def build_parser() -> argparse.ArgumentParser:
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--month", type=_month, metavar="YYYY-MM")
     when.add_argument("--year", action="store_true")
-    p.add_argument("--format", choices=("md", "html", "xlsx", "csv"))
+    p.add_argument("--format", choices=REPORT_FORMATS)
     p.add_argument("-o", "--output", metavar="PATH")
+    p.add_argument("--issued", type=_date, metavar="DATE", help="the date on the bulletin (default: the day after its period)")
+    p.add_argument("--number", metavar="N", help="fills {number} of the rubric's document number (default: the month)")
     p.add_argument("--skip-invalid", action="store_true")
     event_options(p)
     p.set_defaults(run=cmd_report)
+    for command in sub.choices.values():
+        command.add_argument(
+            "--lang",
+            type=_language,
+            metavar="LANG",
+            help="zh-Hans, zh-Hant or en (default: $RUBRIC_LANG, the rubric's `language`, then the locale)",
+        )
     return parser
 
 
@@ -445,6 +497,7 @@ def main(argv=None) -> int:
         sys.stdout = _ClosedStream("output")
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - nowhere to report to; lives until exit
+    before = i18n.language()
     try:
         status = _main(argv)
         sys.stdout.flush()
@@ -455,6 +508,8 @@ def main(argv=None) -> int:
             _err(f"rubric: error: cannot write the output: {error.strerror or error}")
         except OSError:
             pass
+    finally:
+        i18n.set_language(before)  # main() may be called again in the same process, in another language
     return status
 
 
@@ -469,12 +524,14 @@ def _detach_stdout():
 
 
 def _main(argv=None) -> int:
+    i18n.set_language(i18n.choose(_language_asked(argv)))
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
     _COLOR["enabled"] = use_color(args.color)
+    _LANGUAGE["explicit"] = bool(args.lang or os.environ.get(i18n.ENVIRONMENT))
     try:
         check_outputs(args)
         return args.run(args)

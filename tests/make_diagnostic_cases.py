@@ -31,6 +31,8 @@ SNIPPETS = {
     "E203": HEAD + "window 2009-01-01 to 2009-06-30\n",
     "E208": HEAD + 'unit names match across scripts\ngroup g\n  unit "通川區"\n  unit "通川区"\n',
     "E208-alias": HEAD + 'group g\n  unit "達縣" also "達川區"\n  unit "渠縣" also "達川區"\n',
+    "E409": HEAD + "language zh-TW-Hant\n",
+    "E410": HEAD + 'document number "達市府辦〔{year}〕{no}號"\n',
     "E300": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adoptd\n',
     "E301": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted where outlt = city_express\n',
     "E302": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted where outlet = city_expres\n',

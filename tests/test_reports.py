@@ -126,11 +126,27 @@ def test_informatization_report_names_who_answers_for_lost_points(informatizatio
 CHROMIUM = find_chromium()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
-def test_html_renders_in_headless_chromium(june, tmp_path):
+def test_chinese_html_bulletin_renders_in_headless_chromium(info, info_tally, tmp_path):
+    """The HTML bulletin in Simplified Chinese, as the office reads it: red header, title, tables."""
+    from PIL import Image
+
+    from rubric_dsl import i18n
+
+    i18n.set_language("zh-Hans")
+    try:
+        page_text = to_html(build_bulletin(info, info_tally, datetime.date(2009, 6, 30)))
+    finally:
+        i18n.set_language("en")
+    assert '<html lang="zh-Hans">' in page_text
+    assert "<h1>关于2009年6月份全市政务信息工作情况的通报</h1>" in page_text
+    assert '<div class="office">达州市人民政府办公室</div>' in page_text
     page = tmp_path / "june.html"
-    page.write_text(to_html(june), encoding="utf-8")
+    page.write_text(page_text, encoding="utf-8")
     shot = tmp_path / "june.png"
     screenshot(page, shot, 1100, 1400)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 24)
+    assert sum(count for count, (r, g, b) in colours if r > 150 and g < 80 and b < 80) > 500  # the red header and bars

@@ -36,6 +36,8 @@ def workbook(path, sheets, hidden=(), merges=(), patch=None):
         member, old, new = patch
         with zipfile.ZipFile(path) as source:
             parts = {n: source.read(n) for n in source.namelist()}
+        # openpyxl writes an empty value as <v></v> with lxml installed (python-docx brings it) and <v /> without
+        parts[member] = parts[member].replace(b"<v></v>", b"<v />")
         assert old in parts[member]
         parts[member] = parts[member].replace(old, new)
         with zipfile.ZipFile(path, "w") as target:

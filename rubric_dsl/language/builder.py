@@ -184,6 +184,21 @@ class _ToStatements(Transformer):
     def unit_aliases(self, meta, c):
         return tuple(x.value for x in c)
 
+    def language(self, meta, c):
+        return n.Language(str(c[0]), span=span_of(meta))
+
+    def office(self, meta, c):
+        return n.Office(c[0].value, span=span_of(meta))
+
+    def document_number(self, meta, c):
+        return n.DocumentNumber(c[0].value, span=span_of(meta))
+
+    def subject(self, meta, c):
+        return n.Subject(c[0].value, span=span_of(meta))
+
+    def signature(self, meta, c):
+        return n.Signature(c[0].value, span=span_of(meta))
+
     def unit_names(self, meta, c):
         return n.UnitNames(span=span_of(meta))
 
@@ -470,7 +485,8 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 
 # ---- structure: which statement belongs to which block ---------------------------------
 
-HEADER_ONCE = (n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin)
+BULLETIN_LINES = (n.Language, n.Office, n.DocumentNumber, n.Subject, n.Signature)
+HEADER_ONCE = (n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin, *BULLETIN_LINES)
 CITABLE = (n.Window, n.Unlisted, n.UnitNames, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total, n.Title, n.SourceDoc, n.Group, n.Unit)
 STATEMENT_WORD = {
     n.Title: "rubric",
@@ -481,6 +497,11 @@ STATEMENT_WORD = {
     n.Total: "total",
     n.Unlisted: "unlisted units",
     n.UnitNames: "unit names match across scripts",
+    n.Language: "language",
+    n.Office: "office",
+    n.DocumentNumber: "document number",
+    n.Subject: "subject",
+    n.Signature: "signature",
     n.Bulletin: "bulletin",
     n.Field: "field",
     n.ClauseText: "text",
@@ -679,6 +700,11 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         statements=tuple(statements),
         fold_scripts=n.UnitNames in header,
         lets=tuple(lets),
+        language=header[n.Language].tag if n.Language in header else None,
+        office=header[n.Office].name if n.Office in header else None,
+        document_number=header[n.DocumentNumber].pattern if n.DocumentNumber in header else None,
+        subject=header[n.Subject].text if n.Subject in header else None,
+        signature=header[n.Signature].name if n.Signature in header else None,
         path=path,
         headings=tuple(headings),
     )

@@ -893,6 +893,34 @@ def check_headings(ctx: Context):
             ctx.report(heading.span, "E301", f"no event kind has a field `{heading.field}` for heading `{heading.text}`", hint=hint)
 
 
+NUMBER_FIELDS = ("year", "month", "number")
+
+
+def check_bulletin_lines(ctx: Context):
+    """E409 unknown `language`; E410 a document number pattern with a placeholder other than {year}, {month}, {number}."""
+    import string
+
+    from ..i18n import LANGUAGES
+
+    for st in ctx.rubric.statements:
+        if isinstance(st, n.Language) and st.tag not in LANGUAGES:
+            hint = suggest(st.tag, LANGUAGES) or "use: " + ", ".join(LANGUAGES)
+            ctx.report(st.span, "E409", f"unknown language `{st.tag}`", hint=hint)
+        elif isinstance(st, n.DocumentNumber):
+            try:
+                fields = [name for _, name, _, _ in string.Formatter().parse(st.pattern) if name is not None]
+            except ValueError:
+                fields = ["{"]
+            wrong = [name for name in fields if name not in NUMBER_FIELDS]
+            if wrong:
+                ctx.report(
+                    st.span,
+                    "E410",
+                    f"the document number can use {{year}}, {{month}} and {{number}}, not `{{{wrong[0]}}}`",
+                    hint='for example: document number "達市府辦信〔{year}〕{number}號"',
+                )
+
+
 CHECKS = (
     check_header,
     check_headings,
@@ -910,6 +938,7 @@ CHECKS = (
     check_expressions,
     check_division_by_zero,
     check_rate_coverage,
+    check_bulletin_lines,
 )
 
 

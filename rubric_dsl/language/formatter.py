@@ -33,6 +33,16 @@ def render_statement(st) -> str:
             label = f" {quote(st.label)}" if st.label is not None else ""
             target = f" target {st.target.literal}" if st.target is not None else ""
             return f"group {st.name}{label}{target}"
+        case n.Language():
+            return f"language {st.tag}"
+        case n.Office():
+            return f"office {quote(st.name)}"
+        case n.DocumentNumber():
+            return f"document number {quote(st.pattern)}"
+        case n.Subject():
+            return f"subject {quote(st.text)}"
+        case n.Signature():
+            return f"signature {quote(st.name)}"
         case n.UnitNames():
             return "unit names match across scripts"
         case n.Unit():

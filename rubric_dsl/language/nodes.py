@@ -533,6 +533,46 @@ class Unlisted:
 
 
 @attrs.frozen
+class Language:
+    """`language zh-Hant`: the language this rubric's messages and bulletins are shown in, unless told otherwise."""
+
+    tag: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Office:
+    """`office "…"`: the office that issues the bulletin (its red header)."""
+
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class DocumentNumber:
+    """`document number "達市府辦〔{year}〕{number}號"`: the bulletin's document number pattern."""
+
+    pattern: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Subject:
+    """`subject "全市政務信息工作"`: what the bulletin reports on (its title says 關於…情況的通報)."""
+
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Signature:
+    """`signature "…"`: who signs the bulletin, under its last line."""
+
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
 class UnitNames:
     """`unit names match across scripts`: an event's unit matches a listed unit in Simplified or Traditional."""
 
@@ -803,6 +843,11 @@ class Rubric:
     statements: tuple
     fold_scripts: bool = False  # `unit names match across scripts`
     lets: tuple = ()
+    language: str | None = None  # `language zh-Hant`, as written
+    office: str | None = None
+    document_number: str | None = None
+    subject: str | None = None
+    signature: str | None = None
     path: str = attrs.field(default="<rubric>", eq=False)
     headings: tuple = ()  # Heading statements, in order
 

@@ -1,4 +1,4 @@
-"""Bulletins: the monthly and year-end reports (Markdown, self-contained HTML with an SVG chart, XLSX, CSV)."""
+"""Bulletins: the monthly and year-end 通報 as data, and as Markdown, self-contained HTML (with its chart), XLSX and CSV."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from decimal import Decimal
 import attrs
 
 from ..engine.evaluation import COMPARE
-from ..engine.plan import month_key, month_label
+from ..engine.plan import ExclusionReason, month_key
 from ..engine.ranking import shared_ranks
+from ..i18n import N_, _, in_script, join_names, long_date, short_date, tr
 from ..language import nodes as n
 from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent
 from .safety import csv_text, is_formula_like, markdown_text, spreadsheet_text
@@ -36,9 +37,9 @@ class Row:
     @property
     def rank_change(self) -> str:
         if self.rank is None or self.previous_rank is None:
-            return "—" if self.rank is None else "new"
+            return "—" if self.rank is None else _("new")
         delta = self.previous_rank - self.rank
-        return "=" if delta == 0 else (f"▲{delta}" if delta > 0 else f"▼{-delta}")
+        return _("same") if delta == 0 else (f"▲{delta}" if delta > 0 else f"▼{-delta}")
 
 
 @attrs.frozen
@@ -59,9 +60,13 @@ class ItemLine:
 
 @attrs.frozen
 class Bulletin:
-    """A bulletin: rows by group, units outside the tables, commendations, and the itemised view."""
+    """A bulletin (通報): its document parts, rows by group, units outside the tables, commendations, the itemised view.
 
-    title: str
+    Texts are in the language active when it was built; unit names and labels from the rubric in that
+    language's script (rows keep the listed names, for looking up scorecards).
+    """
+
+    title: str  # the rubric's title, in the reader's script
     heading: str
     monthly: bool
     as_of: datetime.date
@@ -72,13 +77,36 @@ class Bulletin:
     commended: tuple
     items: tuple  # ItemLine, for rubrics with a single unit
     places: int
-    excluded: dict
+    excluded: dict  # reason, in the reader's language → count
     sections: tuple = ()  # (section id, title, base, score, lost), for rubrics with a single unit
     rounding: str = DEFAULT_ROUNDING  # the rubric's, for percentages
+    office: str | None = None  # the red header
+    number: str | None = None  # the document number
+    issued: datetime.date | None = None
+    document_title: str = ""  # 關於2009年6月份全市政務信息工作情況的通報
+    summary: tuple = ()  # paragraphs written from the numbers
+    signature: str | None = None
+
+    def name(self, unit: str) -> str:
+        """A unit's name as this bulletin shows it (in its reader's script)."""
+        return in_script(unit)
 
 
-def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
-    """The bulletin as of `as_of` (a monthly one), or for the whole window (year-end) when None."""
+# Reasons an event was not counted (engine contract) → how a bulletin says it.
+_NOT_COUNTED = {
+    ExclusionReason.BEFORE_WINDOW: N_("before the assessment period"),
+    ExclusionReason.AFTER_WINDOW: N_("after the assessment period"),
+    ExclusionReason.AFTER_AS_OF: N_("after the bulletin's date"),
+    ExclusionReason.RESENT: N_("re-sent"),
+}
+
+
+def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime.date | None = None, number: str | None = None) -> Bulletin:
+    """The bulletin as of `as_of` (a monthly one), or for the whole window (year-end) when None.
+
+    `issued` is the date on the document (default: the day after the period it reports); `number`
+    fills `{number}` of the rubric's document number (default: the month's number; none for year-end).
+    """
     rubric = program.rubric
     window = rubric.window
     monthly = as_of is not None
@@ -119,7 +147,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
     groups = []
     for group in rubric.groups:
         rows = sorted((row(u) for u in card.units if u.listed and u.group == group.name), key=lambda r: (r.rank, r.unit))
-        groups.append((group.label or group.name, tuple(rows)))
+        groups.append((in_script(group.label or group.name), tuple(rows)))
     unlisted = tuple(row(u) for u in card.units if not u.listed)
     items = ()
     if len(rubric.units) == 1 and card.units:
@@ -128,14 +156,14 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
             ItemLine(
                 i.section,
                 i.item_id,
-                i.title,
+                in_script(i.title),
                 i.base,
                 i.award,
                 i.bonus,
                 i.deduction,
                 i.score,
                 max((i.base or ZERO) - i.score, ZERO),
-                i.responsible,
+                tuple(in_script(r) for r in i.responsible),
             )
             for i in unit.items
         )
@@ -143,7 +171,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
         tuple(
             (
                 s.section_id,
-                s.title,
+                in_script(s.title),
                 s.base.value if s.base is not None else None,
                 sum((i.score for i in items if i.section == s.section_id), ZERO),
                 sum((i.lost for i in items if i.section == s.section_id), ZERO),
@@ -153,11 +181,26 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
         if items
         else ()
     )
-    heading = (
-        f"{month_label(month_key(cut))} monthly bulletin (as of {cut})" if monthly else f"Year-end bulletin {window.start} to {window.end}"
-    )
-    return Bulletin(
-        rubric.title or "",
+    year, month = divmod(month_key(cut), 12)
+    month += 1
+    if monthly:
+        heading = _("{year}-{month:02d}, as of {date}", year=year, month=month, date=short_date(cut))
+    else:
+        heading = _("The year: {start} to {end}", start=window.start.isoformat(), end=window.end.isoformat())
+    subject = in_script(rubric.subject or rubric.title or "")
+    if monthly:
+        document_title = _("Bulletin on {subject}, {year}-{month:02d}", subject=subject, year=year, month=month)
+    else:
+        document_title = _("Bulletin on {subject}, {year}", subject=subject, year=window.end.year)
+    document_number = None
+    if rubric.document_number and (monthly or number is not None):
+        document_number = in_script(rubric.document_number).format(year=year, month=month, number=number if number is not None else month)
+    not_counted: dict = {}
+    for e in card.excluded:
+        reason = tr(_NOT_COUNTED[e.reason])
+        not_counted[reason] = not_counted.get(reason, 0) + 1
+    bulletin = Bulletin(
+        in_script(rubric.title or ""),
         heading,
         monthly,
         cut,
@@ -168,10 +211,77 @@ def build_bulletin(program, tally, as_of: datetime.date | None) -> Bulletin:
         tuple(sorted(commended_names)),
         items,
         card.places,
-        card.excluded_counts(),
+        not_counted,
         sections,
         card.rounding,
+        in_script(rubric.office),
+        document_number,
+        issued or cut + datetime.timedelta(days=1),
+        document_title,
+        (),
+        in_script(rubric.signature or rubric.office),
     )
+    return attrs.evolve(bulletin, summary=summary_of(bulletin))
+
+
+def summary_of(b: Bulletin) -> tuple:
+    """The bulletin's opening paragraphs, written from its numbers."""
+    rows = [r for _label, rows in b.groups for r in rows]
+    targeted = [r for r in rows if r.target is not None]
+    paragraphs = []
+    if b.monthly:
+        on_pace = [r for r in targeted if r.behind_pace is False]
+        first = _(
+            "Under {rubric}, the scores of the {count} units with targets up to {date} are as follows. Against the pace line "
+            "({pace}% of the target by now), {reached} units are on pace and {behind} are behind.",
+            rubric=b.title,
+            count=len(targeted),
+            date=short_date(b.as_of),
+            pace=percent(b.pace, b.rounding) if b.pace is not None else "—",
+            reached=len(on_pace),
+            behind=len(targeted) - len(on_pace),
+        )
+    else:
+        reached = [r for r in targeted if r.completion is not None and r.completion >= 1]
+        first = _(
+            "Under {rubric}, the scores of the {count} units with targets for the year are as follows. {reached} units reached their target.",
+            rubric=b.title,
+            count=len(targeted),
+            reached=len(reached),
+        )
+    paragraphs.append(first)
+    tops = []
+    for label, group_rows in b.groups:
+        leaders = [r for r in group_rows if r.rank is not None and r.rank <= 3 and r.total > 0]
+        if leaders and len(group_rows) > 1:
+            tops.append(_("in {group}, {names}", group=label, names=join_names(b.name(r.unit) for r in leaders)))
+    if tops:
+        paragraphs.append(_("Leading units: {tops}.", tops=_("; ").join(tops)))
+    if b.monthly:
+        silent = [r for r in rows if r.this_month == 0]
+        if silent:
+            paragraphs.append(
+                _("Units that scored nothing this month ({count}): {names}.", count=len(silent), names=join_names(b.name(r.unit) for r in silent))
+            )
+        else:
+            paragraphs.append(_("Every unit scored this month."))
+    elif b.commendation:
+        if b.commended:
+            paragraphs.append(
+                _(
+                    "Commended ({criterion}), {count} in all: {names}.",
+                    count=len(b.commended),
+                    criterion=b.commendation,
+                    names=join_names(b.name(u) for u in b.commended),
+                )
+            )
+        else:
+            paragraphs.append(_("No unit met the commendation criterion ({criterion}).", criterion=b.commendation))
+    if b.unlisted:
+        paragraphs.append(
+            _("Units without a target that also reported ({count}) are scored apart and listed at the end.", count=len(b.unlisted))
+        )
+    return tuple(paragraphs)
 
 
 def group_ranks(card) -> dict:
@@ -209,22 +319,62 @@ def commended_units(rubric, card) -> set:
     return set()
 
 
+_COMPARISONS = {">=": N_("at least"), ">": N_("above"), "<=": N_("at most"), "<": N_("below"), "=": N_("exactly"), "!=": N_("other than")}
+
+
 def commendation_text(rule) -> str | None:
     if isinstance(rule, n.CommendCompletion):
-        return f"completion {rule.op} {rule.number.literal}"
+        return _("completion {comparison} {number}", comparison=tr(_COMPARISONS[rule.op]), number=rule.number.literal)
     if isinstance(rule, n.CommendTop):
-        return f"top {rule.count}" + (" of each group" if rule.per_group else "")
+        if rule.per_group:
+            return _("the top {count} of each group", count=rule.count)
+        return _("the top {count}", count=rule.count)
     return None
 
 
 # ---- shared table shape --------------------------------------------------------------------
 
+# Column keys (stable: renderers format cells by key) → the heading shown.
+COLUMN_LABELS = {
+    "rank": N_("rank"),
+    "change": N_("change"),
+    "unit": N_("unit"),
+    "this month": N_("this month"),
+    "score to date": N_("score to date"),
+    "score": N_("score"),
+    "target": N_("target"),
+    "completion %": N_("completion %"),
+    "pace": N_("pace"),
+    "commended": N_("commended"),
+    "section": N_("section"),
+    "item": N_("item"),
+    "title": N_("title"),
+    "base": N_("base"),
+    "award": N_("award"),
+    "bonus": N_("bonus"),
+    "deduction": N_("deduction"),
+    "lost": N_("lost"),
+    "responsible": N_("responsible"),
+    "group": N_("group"),
+}
+
+
+def label(key: str) -> str:
+    return tr(COLUMN_LABELS[key])
+
+
+def labels(keys) -> list[str]:
+    return [label(k) for k in keys]
+
 
 def row_headers(bulletin) -> list[str]:
+    """The column keys of a bulletin's unit tables (`labels` gives their headings)."""
     headers = ["rank", "change", "unit"] if bulletin.monthly else ["rank", "unit"]
     if bulletin.monthly:
-        headers.append("this month")
-    headers += ["score", "target", "completion %"]
+        headers += ["this month", "score to date"]
+    else:
+        headers.append("score")
+    headers += ["target", "completion %"]
     if bulletin.monthly:
         headers.append("pace")
     else:
@@ -237,7 +387,7 @@ def row_cells(bulletin, row: Row) -> list:
     cells = [row.rank if row.rank is not None else "—"]
     if bulletin.monthly:
         cells.append(row.rank_change)
-    cells.append(row.unit)
+    cells.append(bulletin.name(row.unit))
     if bulletin.monthly:
         cells.append(row.this_month)
     cells += [
@@ -246,10 +396,17 @@ def row_cells(bulletin, row: Row) -> list:
         (row.completion * 100).quantize(Decimal("0.1"), rounding=bulletin.rounding) if row.completion is not None else "—",
     ]
     if bulletin.monthly:
-        cells.append("behind" if row.behind_pace else ("on pace" if row.behind_pace is not None else "—"))
+        cells.append(_("behind") if row.behind_pace else (_("on pace") if row.behind_pace is not None else "—"))
     else:
         cells.append("★" if row.commended else "")
     return cells
+
+
+UNLISTED_HEADERS = ["unit", "score"]
+
+
+def unlisted_cells(b: Bulletin, row: Row) -> list:
+    return [b.name(row.unit), row.total]
 
 
 def show(value, places, header: str = "") -> str:
@@ -274,9 +431,15 @@ def section_cells(section) -> list:
 def lost_lines(b: Bulletin, escape=str) -> list[str]:
     """`B.2.1.3 網頁設計與日常監測: 3.00 lost — 市政府信息公開管理中心`, for each item that lost points;
     `escape` makes the rubric's texts safe for the medium."""
+    nobody = _("no department named")
     return [
-        f"{escape(i.item_id)} {escape(i.title)}: {show(i.lost, b.places)} lost — "
-        f"{escape('、'.join(i.responsible)) or 'no department named'}"
+        _(
+            "{item} {title}: {points} lost — {who}",
+            item=escape(i.item_id),
+            title=escape(i.title),
+            points=show(i.lost, b.places),
+            who=escape("、".join(i.responsible)) or nobody,
+        )
         for i in b.items
         if i.lost > 0
     ]
@@ -301,6 +464,27 @@ def item_cells(line: ItemLine) -> list:
     ]
 
 
+def not_counted_text(b: Bulletin) -> str:
+    return _("Not counted: {counts}", counts=_("; ").join(_("{count} {reason}", count=c, reason=r) for r, c in sorted(b.excluded.items())))
+
+
+def pace_text(b: Bulletin) -> str:
+    return _(
+        "Pace line: {pace}% of the target by now (months elapsed ÷ months in the period); red rows and bars are behind it.",
+        pace=percent(b.pace, b.rounding),
+    )
+
+
+def document_lines(b: Bulletin) -> dict:
+    """The document's header parts as text: office (red header), number and date, title."""
+    return {
+        "office": b.office,
+        "number": b.number,
+        "issued": short_date(b.issued) if b.issued else None,
+        "title": b.document_title,
+    }
+
+
 # ---- Markdown ---------------------------------------------------------------------------------------
 
 
@@ -310,56 +494,72 @@ def _md_cell(value, places, header) -> str:
 
 
 def _md_table(headers, rows, places) -> list[str]:
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out = ["| " + " | ".join(labels(headers)) + " |", "|" + "|".join("---" for _h in headers) + "|"]
     for row in rows:
         out.append("| " + " | ".join(_md_cell(c, places, h) for h, c in zip(headers, row)) + " |")
     return out
 
 
 def to_markdown(b: Bulletin) -> str:
-    out = [f"# {markdown_text(b.title)}", "", f"## {markdown_text(b.heading)}", ""]
+    out = []
+    if b.office:
+        out += [f"**{markdown_text(b.office)}**", ""]
+    if b.number:
+        out += [markdown_text(b.number) + "  ", ""]
+    out += [f"# {markdown_text(b.document_title)}", "", f"## {markdown_text(b.heading)}", ""]
+    out += [p for paragraph in b.summary for p in (markdown_text(paragraph), "")]
     if b.monthly and b.pace is not None:
-        out += [f"Pace line: {percent(b.pace, b.rounding)}% of the target by now (months elapsed ÷ months in the window).", ""]
-    for label, rows in b.groups:
+        out += [pace_text(b), ""]
+    for group_label, rows in b.groups:
         if not rows:
             continue
-        out += [f"### {markdown_text(label)}", ""] + _md_table(row_headers(b), [row_cells(b, r) for r in rows], b.places) + [""]
-    if b.unlisted:
-        out += ["### Units without a target (scored apart)", ""]
-        out += _md_table(["unit", "score"], [[r.unit, r.total] for r in b.unlisted], b.places) + [""]
+        out += [f"### {markdown_text(group_label)}", ""] + _md_table(row_headers(b), [row_cells(b, r) for r in rows], b.places) + [""]
     if b.items:
-        out += ["### Sections", ""] + _md_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places) + [""]
-        out += ["### Items", ""] + _md_table(item_headers(), [item_cells(i) for i in b.items], b.places) + [""]
+        out += ["### " + _("Sections"), ""] + _md_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places) + [""]
+        out += ["### " + _("Items"), ""] + _md_table(item_headers(), [item_cells(i) for i in b.items], b.places) + [""]
         if lost_lines(b):
-            out += ["Points lost, and who answers for them:", ""] + [f"- {line}" for line in lost_lines(b, markdown_text)] + [""]
+            out += [_("Points lost, and who answers for them:"), ""] + [f"- {line}" for line in lost_lines(b, markdown_text)] + [""]
     if not b.monthly and b.commendation:
-        criterion = b.commendation
-        out += [f"### Commendation ({markdown_text(criterion)})", ""]
-        out += [f"- {markdown_text(name)}" for name in b.commended] or ["- none"]
+        out += ["### " + markdown_text(_("Commended units ({criterion})", criterion=b.commendation)), ""]
+        out += [f"- {markdown_text(b.name(name))}" for name in b.commended] or ["- " + _("none")]
         out.append("")
+    if b.unlisted:
+        out += ["### " + _("Units without a target (scored apart)"), ""]
+        out += _md_table(UNLISTED_HEADERS, [unlisted_cells(b, r) for r in b.unlisted], b.places) + [""]
     if b.excluded:
-        out += ["Not counted: " + ", ".join(f"{count} {reason}" for reason, count in sorted(b.excluded.items())), ""]
+        out += [not_counted_text(b), ""]
+    if b.signature:
+        out += [markdown_text(b.signature) + "  ", long_date(b.issued), ""]
     return "\n".join(out)
 
 
 # ---- HTML ---------------------------------------------------------------------------------------------
 
 CSS = """
-body { font-family: "Noto Sans CJK TC", "Noto Sans TC", "WenQuanYi Zen Hei", "Microsoft JhengHei", "PingFang TC", sans-serif;
-       margin: 2em; color: #222; }
-h1 { font-size: 1.5em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; color: #444; }
+body { font-family: "Noto Sans CJK SC", "Noto Sans CJK TC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 2em auto; max-width: 56em; color: #222; line-height: 1.6; }
+.office { color: #c00; font-size: 2em; font-weight: bold; text-align: center; letter-spacing: 0.15em; margin: 0.2em 0 0.1em; }
+.number { display: flex; justify-content: space-between; margin: 0.4em 0; }
+.redline { border: 0; border-top: 2px solid #c00; margin: 0.2em 0 1.4em; }
+h1 { font-size: 1.45em; text-align: center; margin: 0.6em 0 0.2em; }
+h2 { font-size: 1em; text-align: center; color: #444; font-weight: normal; margin-top: 0; }
 h3 { font-size: 1.05em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; }
+p.summary { text-indent: 2em; margin: 0.5em 0; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; width: 100%; }
+th, td { border: 1px solid #999; padding: 0.2em 0.5em; }
 th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.behind td { background: #fff3f0; } tr.commended td { background: #f0fff0; }
 .note { color: #555; font-size: 0.9em; }
-@media print { body { margin: 1cm; } h3 { page-break-after: avoid; } table, svg { page-break-inside: avoid; } }
+.signature { text-align: right; margin-top: 2.5em; line-height: 2; }
+svg { max-width: 100%; height: auto; }
+@media print { body { margin: 0; max-width: none; } h3 { page-break-after: avoid; } svg { page-break-inside: avoid; max-height: 23cm; width: auto; }
+               tr { page-break-inside: avoid; } thead { display: table-header-group; } }
+@page { size: A4; margin: 2cm 1.8cm; }
 """
 
 
 def _html_table(headers, rows, places, classes=None) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in labels(headers))
     body = []
     for index, row in enumerate(rows):
         css = f' class="{classes[index]}"' if classes and classes[index] else ""
@@ -373,73 +573,76 @@ def _html_table(headers, rows, places, classes=None) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def chart_of(b: Bulletin):
+    """The completion chart's shapes (one layout for the HTML, PDF and DOCX), or None when no unit has a target."""
+    from .chart import completion_chart_shapes
+
+    return completion_chart_shapes([r for _label, rows in b.groups for r in rows], b.pace, b.name, b.rounding)
+
+
 def completion_chart(b: Bulletin) -> str:
     """A horizontal bar chart of completion per unit, with the pace line, as inline SVG."""
-    rows = [r for _, rows in b.groups for r in rows if r.completion is not None]
-    if not rows:
-        return ""
-    label_width, bar_width, row_height = 190, 420, 20
-    top = max([Decimal(1)] + [r.completion for r in rows])
-    height = row_height * len(rows) + 40
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 80}" height="{height}" '
-        f'role="img" aria-label="completion per unit">'
-    ]
-    for index, r in enumerate(rows):
-        y = 20 + index * row_height
-        width = float(r.completion / top) * bar_width
-        colour = "#d9534f" if r.behind_pace else "#4a90d9"
-        parts.append(f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" font-size="12">{html.escape(r.unit)}</text>')
-        parts.append(
-            f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 6}" fill="{colour}">'
-            f"<title>{html.escape(r.unit)}: {percent(r.completion, b.rounding)}%</title></rect>"
-        )
-        parts.append(f'<text x="{label_width + width + 4:.1f}" y="{y + 14}" font-size="11">{percent(r.completion, b.rounding)}%</text>')
-    for fraction, label, dash in ((Decimal(1), "100%", ""), (b.pace, "pace", ' stroke-dasharray="4 3"')):
-        if fraction is None:
-            continue
-        x = label_width + float(fraction / top) * bar_width
-        parts.append(f'<line x1="{x:.1f}" y1="12" x2="{x:.1f}" y2="{height - 8}" stroke="#333"{dash}/>')
-        parts.append(f'<text x="{x:.1f}" y="10" font-size="10" text-anchor="middle">{label}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    from .chart import to_svg
+
+    chart = chart_of(b)
+    return to_svg(chart) if chart else ""
 
 
 def to_html(b: Bulletin) -> str:
+    language = {"zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant"}.get(_current_language(), "en")
     out = [
-        '<!DOCTYPE html><html lang="zh-Hant"><head><meta charset="utf-8">',
-        f"<title>{html.escape(b.title)} — {html.escape(b.heading)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{html.escape(b.title)}</h1>",
-        f"<h2>{html.escape(b.heading)}</h2>",
+        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(b.document_title)}</title><style>{CSS}</style></head><body>",
     ]
+    if b.office:
+        out.append(f'<div class="office">{html.escape(b.office)}</div>')
+    if b.number or b.office:
+        out.append(
+            f'<div class="number"><span>{html.escape(b.number or "")}</span><span>{html.escape(short_date(b.issued))}</span></div>'
+            '<hr class="redline">'
+        )
+    out += [f"<h1>{html.escape(b.document_title)}</h1>", f"<h2>{html.escape(b.heading)}</h2>"]
+    out += [f'<p class="summary">{html.escape(p)}</p>' for p in b.summary]
     if b.monthly and b.pace is not None:
-        out.append(f'<p class="note">Pace line: {percent(b.pace, b.rounding)}% of the target by now. Red rows and bars are behind it.</p>')
-    chart = completion_chart(b)
-    if chart:
-        out += ["<h3>Completion per unit</h3>", chart]
-    for label, rows in b.groups:
+        out.append(f'<p class="note">{html.escape(pace_text(b))}</p>')
+    for group_label, rows in b.groups:
         if not rows:
             continue
         classes = ["behind" if r.behind_pace and b.monthly else "commended" if r.commended else "" for r in rows]
-        out += [f"<h3>{html.escape(label)}</h3>", _html_table(row_headers(b), [row_cells(b, r) for r in rows], b.places, classes)]
-    if b.unlisted:
-        out += [
-            "<h3>Units without a target (scored apart)</h3>",
-            _html_table(["unit", "score"], [[r.unit, r.total] for r in b.unlisted], b.places),
-        ]
+        out += [f"<h3>{html.escape(group_label)}</h3>", _html_table(row_headers(b), [row_cells(b, r) for r in rows], b.places, classes)]
+    chart = completion_chart(b)
+    if chart:
+        out += ["<h3>" + html.escape(_("Completion per unit")) + "</h3>", chart]
     if b.items:
-        out += ["<h3>Sections</h3>", _html_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places)]
-        out += ["<h3>Items</h3>", _html_table(item_headers(), [item_cells(i) for i in b.items], b.places)]
+        out += ["<h3>" + html.escape(_("Sections")) + "</h3>", _html_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places)]
+        out += ["<h3>" + html.escape(_("Items")) + "</h3>", _html_table(item_headers(), [item_cells(i) for i in b.items], b.places)]
         if lost_lines(b):
-            out.append("<h3>Points lost, and who answers for them</h3>")
+            out.append("<h3>" + html.escape(_("Points lost, and who answers for them")) + "</h3>")
             out.append("<ul>" + "".join(f"<li>{line}</li>" for line in lost_lines(b, html.escape)) + "</ul>")
     if not b.monthly and b.commendation:
-        out.append(f"<h3>Commendation ({html.escape(b.commendation)})</h3>")
-        out.append("<ul>" + "".join(f"<li>{html.escape(name)}</li>" for name in b.commended) + "</ul>" if b.commended else "<p>none</p>")
+        out.append("<h3>" + html.escape(_("Commended units ({criterion})", criterion=b.commendation)) + "</h3>")
+        out.append(
+            "<ul>" + "".join(f"<li>{html.escape(b.name(name))}</li>" for name in b.commended) + "</ul>"
+            if b.commended
+            else "<p>" + html.escape(_("none")) + "</p>"
+        )
+    if b.unlisted:
+        out += [
+            "<h3>" + html.escape(_("Units without a target (scored apart)")) + "</h3>",
+            _html_table(UNLISTED_HEADERS, [unlisted_cells(b, r) for r in b.unlisted], b.places),
+        ]
     if b.excluded:
-        out.append('<p class="note">Not counted: ' + html.escape(", ".join(f"{c} {r}" for r, c in sorted(b.excluded.items()))) + "</p>")
+        out.append(f'<p class="note">{html.escape(not_counted_text(b))}</p>')
+    if b.signature:
+        out.append(f'<div class="signature">{html.escape(b.signature)}<br>{html.escape(long_date(b.issued))}</div>')
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _current_language() -> str:
+    from ..i18n import language
+
+    return language()
 
 
 # ---- CSV and XLSX --------------------------------------------------------------------------------------
@@ -452,12 +655,12 @@ def _csv_cell(value, places, header) -> str:
 
 def to_csv(b: Bulletin) -> str:
     headers = row_headers(b)
-    rows = [["group"] + headers]
-    for label, group_rows in b.groups:
+    rows = [labels(["group", *headers])]
+    for group_label, group_rows in b.groups:
         for r in group_rows:
-            rows.append([spreadsheet_text(label)] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
+            rows.append([spreadsheet_text(group_label)] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
     for r in b.unlisted:
-        rows.append(["(unlisted)"] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
+        rows.append([_("(unlisted)")] + [_csv_cell(c, b.places, h) for h, c in zip(headers, row_cells(b, r))])
     return csv_text(rows)
 
 
@@ -470,7 +673,7 @@ def to_xlsx(b: Bulletin, path) -> None:
 
     def sheet(title, headers, rows):
         ws = workbook.create_sheet(_sheet_title(title, workbook))
-        ws.append(headers)
+        ws.append(labels(headers))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
@@ -492,16 +695,16 @@ def to_xlsx(b: Bulletin, path) -> None:
             ws.column_dimensions[column[0].column_letter].width = max(10, max(len(str(c.value or "")) * 2 for c in column))
         return ws
 
-    for label, rows in b.groups:
+    for group_label, rows in b.groups:
         if rows:
-            sheet(label, row_headers(b), [row_cells(b, r) for r in rows])
+            sheet(group_label, row_headers(b), [row_cells(b, r) for r in rows])
     if b.unlisted:
-        sheet("unlisted", ["unit", "score"], [[r.unit, r.total] for r in b.unlisted])
+        sheet(_("unlisted"), UNLISTED_HEADERS, [unlisted_cells(b, r) for r in b.unlisted])
     if b.items:
-        sheet("sections", SECTION_HEADERS, [section_cells(s) for s in b.sections])
-        sheet("items", item_headers(), [item_cells(i) for i in b.items])
+        sheet(_("sections"), SECTION_HEADERS, [section_cells(s) for s in b.sections])
+        sheet(_("items"), item_headers(), [item_cells(i) for i in b.items])
     if not workbook.sheetnames:
-        sheet("bulletin", row_headers(b), [])
+        sheet(_("bulletin"), row_headers(b), [])
     workbook.save(path)
 
 
