@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
 # `precision N rounding MODE` in a rubric → the decimal module's rounding constant.
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 DEFAULT_ROUNDING = ROUND_HALF_UP  # what a rubric rounds with unless it says otherwise
 
+# The decimal context of scoring. Event numbers (runtime.py) and rubric numbers (E104) are bounded so
+# that every product and sum of points needs far fewer than 100 digits: they are exact. A quotient
+# (a scale's conversion, a share of months) is rounded here at 100 digits and then to the rubric's
+# precision; with denominators this small, 100 digits always decide that rounding as exact arithmetic would.
+EXACT = Context(prec=100, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow])
+
 
 def plain(value: object) -> str:
     """A number as written: 0.3, 10, 2.5 (no exponent, no trailing zeros); anything else as str()."""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format(value.normalize(EXACT), "f")
     return str(value)
 
 
@@ -23,7 +29,8 @@ def fmt_decimal(value: Decimal | None, places: int | None, rounding: str = DEFAU
         return None
     if places is None:
         return plain(value)
-    return format(value.quantize(Decimal(1).scaleb(-places), rounding=rounding), "f")
+    # in the 100-digit context: the default 28 digits would refuse to quantize a long exact total
+    return format(value.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=EXACT), "f")
 
 
 def percent(fraction: Decimal, rounding: str = DEFAULT_ROUNDING) -> str:

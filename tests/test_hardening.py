@@ -8,6 +8,7 @@ import pathlib
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -462,3 +463,149 @@ def test_unknown_escapes_are_refused():
     _, diagnostics = check_text('rubric "C:\\new\\data"\n', "t.rubric")
     assert [d.code for d in diagnostics] == ["E106"]
     assert diagnostics[0].column == 15  # `\d` (`\n` is a known escape)
+
+
+# ---- numbers in events, exact points ---------------------------------------------------------------
+
+NUMBERS_RUBRIC = """rubric "numbers"
+window 2009-01-01 to 2009-12-31
+unlisted units are scored apart
+event s
+  field v: decimal
+  field n: integer, optional
+section A "a"
+  item A.1 "i"
+    award 2 of sum v of s
+    award 1 for each s
+"""
+NUMBER_EVENT = {"id": "1", "unit": "x", "date": "2009-02-01", "kind": "s", "v": "1"}
+
+
+@pytest.fixture(scope="module")
+def numbers():
+    return loads(NUMBERS_RUBRIC)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"v": Decimal("1e30")}, "`v` is 1E+30, outside what an event may hold"),
+        ({"v": Decimal("1e999999999")}, "`v` is 1.000e+999999999, outside what an event may hold"),
+        ({"v": "1e999999999"}, "`v` must be a number"),
+        ({"v": Decimal("1e-999999999")}, "outside what an event may hold"),
+        ({"quantity": 10**40}, "`quantity` is a number of 41 digits; an event's quantity is at most 1,000,000,000"),
+        ({"v": "9" * 6000}, "`v` must be a number"),
+        ({"v": 10**6000}, "`v` is a number of over 4000 digits"),
+        ({"v": "²"}, "`v` must be a number"),
+        ({"quantity": "²"}, "`quantity` must be a whole number"),
+        ({"n": "²"}, "`n` must be a whole number"),
+        ({"v": "٣"}, "`v` must be a number"),
+        ({"n": "١٢٣"}, "`n` must be a whole number"),
+        ({"v": "1_000"}, "`v` must be a number"),
+        ({"n": "1_000"}, "`n` must be a whole number"),
+        ({"v": "NaN"}, "`v` must be a number"),
+        ({"v": "Infinity"}, "`v` must be a number"),
+        ({"id": 10**5000}, "`id` must be text, not a number of over 4000 digits"),
+        ({"v": 0.1}, 'a float is not exact: pass the number as text ("0.1") or as a decimal.Decimal'),
+        ({"quantity": 2.0}, "not the float 2.0"),
+    ],
+)
+def test_odd_numbers_in_events_are_event_errors(numbers, change, message):
+    card = numbers.score([{**NUMBER_EVENT, **change}], skip_invalid=True)
+    (problem,) = card.problems
+    assert message in problem.message
+    assert str(problem.place) == "<events>[0]"
+
+
+def test_numbers_at_the_limits_score_exactly(numbers):
+    # A.1: 2 points per unit of v, plus 1 per event. 15 + 10 digits, twice: 2 × (2 × v) + 2, exactly
+    value = Decimal("123456789012345.1234567891")
+    card = numbers.score([{**NUMBER_EVENT, "v": str(value)}, {**NUMBER_EVENT, "id": "2", "v": value}])
+    item = card.units[0].item("A.1")
+    assert item.exact == 2 * (2 * value) + 2  # no digit lost to the 28-digit default context
+    assert str(card.units[0].total) == "493827156049382.49"  # rounded once, half up, at the item
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.from_regex(r"\A[+-]?\d{1,30}(\.\d{1,20})?([eE][+-]?\d{1,3})?%?\Z")))
+def test_numeric_strings_score_exactly_or_are_rejected(numbers, text):
+    card = numbers.score([{**NUMBER_EVENT, "v": text}], skip_invalid=True)
+    if card.problems:
+        assert card.problems[0].field == "v" and card.units == []
+        return
+    # accepted: then the text is an ASCII numeral whose exact value scored (2 per unit of v, +1 for the event)
+    stripped = text.strip()
+    value = Decimal(stripped[:-1]).scaleb(-2) if stripped.endswith("%") else Decimal(stripped)
+    assert stripped.isascii() and "_" not in stripped
+    assert card.units[0].item("A.1").exact == 2 * value + 1
+
+
+# ---- identity: ids, re-sends, counts ------------------------------------------------------------------
+
+
+def test_an_event_rejected_for_its_unit_does_not_claim_its_id():
+    rubric = loads(NUMBERS_RUBRIC.replace("unlisted units are scored apart\n", 'group g\n  unit "x"\n'))
+    card = rubric.score([{**NUMBER_EVENT, "unit": "nowhere"}, {**NUMBER_EVENT, "v": "3"}], skip_invalid=True)
+    assert [p.field for p in card.problems] == ["unit"]
+    assert card.unit("x").total == Decimal("7.00")  # the second event scored: 2 × 3 + 1
+    assert card.events_scored == 1 and card.events_read == 2
+
+
+def test_events_scored_counts_only_scored_events(numbers):
+    events = [
+        NUMBER_EVENT,
+        {**NUMBER_EVENT, "id": "2", "v": "bad"},  # invalid
+        {**NUMBER_EVENT, "id": "3", "date": "2010-02-01"},  # after the window
+        dict(NUMBER_EVENT),  # a re-send of 1
+        {**NUMBER_EVENT, "id": "4"},
+    ]
+    card = numbers.score(events, skip_invalid=True)
+    assert card.events_read == 5 and card.events_scored == 2
+
+
+def test_resend_fingerprint_is_stable_and_collision_resistant(numbers):
+    from rubric_dsl.engine.runtime import content_digest
+
+    # 1 and 2**61 hash alike in Python (hash(2**61) == hash(1)); their digests differ
+    assert hash(1) == hash(2**61)
+    assert content_digest("'s'\x1f'x'\x1f1") != content_digest("'s'\x1f'x'\x1f" + str(2**61))
+    # chunks tallied apart: the same content is a re-send, other content a conflict
+    first = numbers.tally([{**NUMBER_EVENT, "n": 1}])
+    assert first.merge(numbers.tally([{**NUMBER_EVENT, "n": 1}], start=1)).problems == []
+    merged = first.merge(numbers.tally([{**NUMBER_EVENT, "n": 2}], start=1))
+    assert [p.message for p in merged.problems] == ["id `1` was already used at <events>[0] with different content"]
+    # two processes (each with its own hash salt) give the same fingerprint for the same event
+    code = (
+        "import rubric_dsl, sys; sys.path.insert(0, '.');"
+        "from tests.test_hardening import NUMBERS_RUBRIC, NUMBER_EVENT;"
+        "t = rubric_dsl.loads(NUMBERS_RUBRIC).tally([{**NUMBER_EVENT, 'unit': '通川區'}]);"
+        "print(t.ids['1'][0].hex())"
+    )
+    prints = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=60).stdout
+        for seed in ("1", "2")
+    }
+    assert len(prints) == 1 and len(prints.pop().strip()) == 32
+
+
+def test_unlisted_units_are_capped_with_a_clear_error(numbers, monkeypatch):
+    from rubric_dsl.engine import runtime
+
+    monkeypatch.setattr(runtime, "MAX_UNLISTED_UNITS", 50)
+    events = [{**NUMBER_EVENT, "id": str(i), "unit": f"u{i}"} for i in range(60)]
+    card = numbers.score(events, skip_invalid=True)
+    assert len(card.units) == 50
+    assert len(card.problems) == 10
+    assert "at most 50 units the rubric does not list" in card.problems[0].message
+
+
+# ---- the library API ---------------------------------------------------------------------------
+
+
+def test_library_as_of_takes_iso_text(numbers):
+    import datetime
+
+    events = [NUMBER_EVENT, {**NUMBER_EVENT, "id": "2", "date": "2009-08-01"}]
+    assert numbers.score(events, as_of="2009-06-30").units[0].total == numbers.score(events, as_of=datetime.date(2009, 6, 30)).units[0].total
+    with pytest.raises(rubric_dsl.UsageError, match="as_of"):
+        numbers.score(events, as_of="30/06/2009")

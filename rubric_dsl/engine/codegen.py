@@ -16,6 +16,7 @@ import attrs
 from ..language import nodes as n
 from ..language.render import render_filter
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
+from .runtime import INTEGER_LIMIT, MAX_QUANTITY
 
 COMMON_FIELDS = ("id", "unit", "date", "kind", "quantity")
 COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
@@ -184,7 +185,7 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 "if day is None:",
                 "    day = add_date(date_text)",
                 "q = ev.get('quantity', 1)",
-                "if q.__class__ is not int or q < 1:",
+                f"if q.__class__ is not int or q < 1 or q > {MAX_QUANTITY}:",
                 "    q = to_quantity(q)",
             ):
                 w.line(text)
@@ -197,22 +198,32 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
             with w.at(field.span):
                 _field_checks(w, field, types, ns, names)
         # A re-send is the same id with the same (validated, normalised) content; the index keeps a
-        # hash of that content instead of the event, so memory per event stays small.
-        content = ", ".join(["unit", "date_text", "q", *(names[f.name] for f in kind.fields)])
+        # digest of that content instead of the event, so memory per event stays small. The content is
+        # written out canonically: repr() tells "1" from 1 and None from "None"; a decimal is normalised
+        # (1.0 and 1 are one value); the date is the real date, however it was given.
+        parts = [repr(kind.name), "{unit!r}", f"{{day[{DAY_DATE}]}}", "{q}"]
+        for field in kind.fields:
+            local = names[field.name]
+            if field.type.name == "decimal":
+                parts.append(f"{{{local} if {local} is None else {local}.normalize(EXACT)!r}}")
+            else:
+                parts.append(f"{{{local}!r}}")
+        content = 'f"' + "\\x1f".join(parts) + '"'  # the unit separator, between fields
         with w.at(kind.span):
             for text in (
                 # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
                 # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
                 "name = NAMES.get(unit)",
                 "unit = name if name is not None else known_as(unit, place)",
-                f"fingerprint = hash(({kind.name!r}, {content}))",
+                f"fingerprint = digest({content})",
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
                 "    return seen_again(ev, place, seq, prev, id_, fingerprint)",
-                f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
+                # the unit before the id: an event rejected for its unit must not claim its id
                 "st = UNITS.get(unit)",
                 "if st is None:",
                 "    st = new_unit(unit, place)",
+                f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
                 f"if day[{DAY_EXCLUDED}] is not None:",
                 f"    return exclude(ev, place, day, unit, {kind.name!r}, id_)",
             ):
@@ -288,7 +299,13 @@ def _field_checks(w: Writer, field: n.Field, types: dict[str, str], ns: Namespac
             w.line(f"    {local} = to_enum({local}, {choices}, {name!r})")
         elif ftype in SCALAR_COERCIONS:
             python_class, coerce = SCALAR_COERCIONS[ftype]
-            w.line(f"if {local}.__class__ is not {python_class}:")
+            # the usual class passes at once, if its value is within the limits of an event's numbers
+            within = {
+                "decimal": f" or exact_number({local}) is None",
+                "integer": f" or not {-INTEGER_LIMIT} < {local} < {INTEGER_LIMIT}",
+                "text": "",
+            }[ftype]
+            w.line(f"if {local}.__class__ is not {python_class}{within}:")
             w.line(f"    {local} = {coerce}({local}, {name!r})")
         elif ftype == "date":
             w.line(f"{local} = to_date({local}, {name!r})")

@@ -59,7 +59,7 @@ class IdEntry(NamedTuple):
     """What the id index keeps per event id (a plain tuple in this order): enough to recognise a
     re-send and to place, date and attribute the event later, without keeping the event."""
 
-    fingerprint: int
+    fingerprint: bytes  # runtime.content_digest of the canonical content
     place: object  # an int offset or a Place; resolved against the tally's path when shown
     seq: int
     kind: str

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
 
 from ..errors import InternalError, UsageError
 from ..language import nodes as n
-from ..numbers import DEFAULT_ROUNDING, ROUNDING
+from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
 from .codegen import generate
@@ -155,9 +155,10 @@ class Program:
 
     # -- finishing
     def score(
-        self, events: Iterable[Any], as_of: datetime.date | None = None, skip_invalid: bool = False, path: str = "<events>"
+        self, events: Iterable[Any], as_of: datetime.date | str | None = None, skip_invalid: bool = False, path: str = "<events>"
     ) -> Scorecard:
         """Tally and finish in one go. Raises EventError if any event is invalid, unless `skip_invalid`."""
+        as_of = as_date(as_of)  # a bad date is refused before any event is read
         tally = self.tally(events, path=path)
         if tally.problems and not skip_invalid:
             raise EventError(tally.problems)
@@ -179,12 +180,13 @@ class Program:
     def months(self, as_of: datetime.date | None) -> list[int]:
         return months_of(self.window, as_of)
 
-    def finish(self, tally: Tally, as_of: datetime.date | None = None) -> Scorecard:
+    def finish(self, tally: Tally, as_of: datetime.date | str | None = None) -> Scorecard:
+        as_of = as_date(as_of)
         if as_of is not None and as_of < self.window.start:
             # No month of the period has begun: "every month" and "months without" would be meaningless.
             raise UsageError(f"the as-of date {as_of} is before the window starts ({self.window.start})")
         months = self.months(as_of)
-        with no_cyclic_gc():
+        with no_cyclic_gc(), localcontext(EXACT):
             return self._finish(tally, as_of, months)
 
     def _finish(self, tally: Tally, as_of: datetime.date | None, months: list[int]) -> Scorecard:
@@ -247,7 +249,19 @@ class Program:
         return value
 
     def round(self, value: Decimal) -> Decimal:
-        return value.quantize(self.quantum, rounding=self.rounding)
+        return value.quantize(self.quantum, rounding=self.rounding, context=EXACT)
+
+
+def as_date(value: object) -> datetime.date | None:
+    """An as-of date given as a date or as ISO text (as event dates are); anything else is a UsageError."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise UsageError(f"as_of must be a date or YYYY-MM-DD text, not {value!r:.60}")
 
 
 def rank_units(results: list[UnitResult]) -> list[UnitResult]:

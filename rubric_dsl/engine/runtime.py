@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import re
+from hashlib import blake2b
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from ..language import nodes as n
+from ..numbers import EXACT
 from ..sources.events import EventProblem, Placer
 from ..suggestions import closest
 from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, month_key, window_exclusion
@@ -41,27 +44,84 @@ def unknown_fields(ev: dict, allowed: frozenset, kind: str) -> NoReturn:
     raise Invalid(f"unknown field `{extra[0]}` for kind `{kind}`{hint}; its fields are: {fields}", str(extra[0]))
 
 
+def content_digest(content: str) -> bytes:
+    """The re-send fingerprint: a digest of an event's canonical content (kind, unit, date, quantity,
+    and each field's normalised value). Stable across processes (unlike hash(), which is salted per
+    process) and collision-resistant (unlike hash(), which maps 1 and 2**61 to one value)."""
+    return blake2b(content.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+# Each unlisted unit costs a scorecard (a record list per slot, its place, its results): a stream that
+# names more than this many units outside the rubric's tables is almost surely a wrong column, and
+# would otherwise take memory without end.
+MAX_UNLISTED_UNITS = 10_000
+
+
+# ---- numbers in events ------------------------------------------------------------------------------
+#
+# A number in an event has at most MAX_INTEGER_DIGITS digits before the point and MAX_FRACTION_DIGITS
+# after it; a quantity is at most MAX_QUANTITY. With the rubric's numbers held to 15 digits, every
+# product and sum the engine forms then fits the 100 digits of EXACT (numbers.py) with room to spare, so
+# points are exact and never silently rounded. Text is a number only when written with ASCII digits
+# (no `١٢٣`, `²` or `1_000`, which Python's int() and Decimal() would take).
+MAX_INTEGER_DIGITS = 15
+MAX_FRACTION_DIGITS = 10
+MAX_QUANTITY = 10**9
+NUMBER_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
+INTEGER_LIMIT = 10**MAX_INTEGER_DIGITS
+FRACTION_QUANTUM = Decimal(1).scaleb(-MAX_FRACTION_DIGITS)
+NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?", re.ASCII)
+WHOLE_TEXT = re.compile(r"[+-]?\d+", re.ASCII)
+FLOAT_HINT = 'a float is not exact: pass the number as text ("0.1") or as a decimal.Decimal'
+
+
+def _number_from_text(text: str) -> Decimal | None:
+    """The Decimal an ASCII numeral means, or None (Decimal() itself takes `١٢٣`, `1_000` and `Infinity`)."""
+    text = text.strip()
+    if len(text) > 64 or not NUMBER_TEXT.fullmatch(text):
+        return None
+    return Decimal(text)
+
+
+def exact_number(value: Decimal) -> Decimal | None:
+    """`value` when it is finite and within the event limits, else None."""
+    try:
+        if value.is_finite() and -NUMBER_LIMIT < value < NUMBER_LIMIT and value == value.quantize(FRACTION_QUANTUM):
+            return value
+    except InvalidOperation:
+        pass
+    return None
+
+
+def _limits() -> str:
+    return f"at most {MAX_INTEGER_DIGITS} digits before the point and {MAX_FRACTION_DIGITS} after it"
+
+
 def bad_id(value: object) -> str:
     if value is None:
         raise Invalid("missing `id`: every event needs an id unique in its stream", "id")
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and -INTEGER_LIMIT < value < INTEGER_LIMIT:
         return str(value)
-    raise Invalid(f"`id` must be text, not {value!r}", "id")
+    raise Invalid(f"`id` must be text, not {_show(value)}", "id")
 
 
 def bad_unit(value: object) -> NoReturn:
     if value is None:
         raise Invalid("missing `unit`: every event names the unit it belongs to", "unit")
-    raise Invalid(f"`unit` must be a unit's name, not {value!r}", "unit")
+    raise Invalid(f"`unit` must be a unit's name, not {_show(value)}", "unit")
 
 
 def to_quantity(value: object) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and WHOLE_TEXT.fullmatch(value.strip()) and len(value) <= 32:
         value = int(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    elif isinstance(value, Decimal) and value.is_finite() and abs(value) <= MAX_QUANTITY and value == value.to_integral_value():
         value = int(value)
-    if value.__class__ is int and value >= 1:  # type: ignore[operator]
+    if value.__class__ is int and 1 <= value <= MAX_QUANTITY:  # type: ignore[operator]
         return value  # type: ignore[return-value]
+    if isinstance(value, float):
+        raise Invalid(f"`quantity` must be a whole number, not the float {value!r}; {FLOAT_HINT}", "quantity")
+    if value.__class__ is int and value > MAX_QUANTITY:  # type: ignore[operator]
+        raise Invalid(f"`quantity` is {_show(value)}; an event's quantity is at most {MAX_QUANTITY:,}", "quantity")
     raise Invalid(f"`quantity` must be a whole number of at least 1, not {_show(value)}", "quantity")
 
 
@@ -77,23 +137,40 @@ def to_enum(value: object, choices: frozenset, name: str) -> str:
 
 
 def to_decimal(value: object, name: str) -> Decimal:
-    if isinstance(value, int) and value.__class__ is int:
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            result = Decimal(value.strip().rstrip("%")) / (100 if value.strip().endswith("%") else 1)
-            if result.is_finite():
-                return result
-        except InvalidOperation:
-            pass
+    number: Decimal | None = None
+    if value.__class__ is int:
+        number = Decimal(value) if -INTEGER_LIMIT < value < INTEGER_LIMIT else None  # type: ignore[operator]
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        percent = text.endswith("%")
+        number = _number_from_text(text[:-1] if percent else text)
+        if number is not None and percent:
+            number = number.scaleb(-2)
+    elif isinstance(value, float):
+        raise Invalid(f"`{name}` must be an exact number, not the float {value!r}; {FLOAT_HINT}", name)
+    if number is not None and exact_number(number) is not None:
+        return number
+    if number is not None or value.__class__ is int:
+        raise Invalid(f"`{name}` is {_show(value)}, outside what an event may hold ({_limits()})", name)
     raise Invalid(f"`{name}` must be a number, not {_show(value)}", name)
 
 
 def to_integer(value: object, name: str) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
+    number: int | None = None
+    if value.__class__ is int:
+        number = value  # type: ignore[assignment]
+    elif isinstance(value, str) and WHOLE_TEXT.fullmatch(value.strip()) and len(value) <= 32:
+        number = int(value)
+    elif isinstance(value, Decimal) and value.is_finite() and abs(value) < NUMBER_LIMIT and value == value.to_integral_value():
+        number = int(value)
+    elif isinstance(value, float):
+        raise Invalid(f"`{name}` must be a whole number, not the float {value!r}; {FLOAT_HINT}", name)
+    if number is not None and -INTEGER_LIMIT < number < INTEGER_LIMIT:
+        return number
+    if number is not None:
+        raise Invalid(f"`{name}` is {_show(value)}, outside what an event may hold (at most {MAX_INTEGER_DIGITS} digits)", name)
     raise Invalid(f"`{name}` must be a whole number, not {_show(value)}", name)
 
 
@@ -129,11 +206,21 @@ def out_of_range(value: object, name: str, low: object, high: object) -> NoRetur
 
 
 def _show(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
+    """A value as a message quotes it: short, whatever it is (a 6000-digit number, a 50,000-deep list)."""
     if value is None:
         return "missing"
-    return repr(value) if not isinstance(value, Decimal) else str(value)
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return "a list" if not isinstance(value, dict) else "an object"
+    if isinstance(value, int) and not isinstance(value, bool) and not -INTEGER_LIMIT < value < INTEGER_LIMIT:
+        text = f"a number of {len(str(abs(value))) if value.bit_length() < 14000 else 'over 4000'} digits"
+        return text
+    if isinstance(value, Decimal):
+        text = str(value) if value.is_finite() and abs(value.adjusted()) < 40 else f"{value:.3e}" if value.is_finite() else str(value)
+    elif isinstance(value, str):
+        text = f'"{value}"'
+    else:
+        text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "…" + text[-10:]
 
 
 @contextlib.contextmanager
@@ -291,6 +378,12 @@ def handler_namespace(
         raise Invalid(f"id `{event_id}` was already used at {first} with different content", "id")
 
     def new_unit(unit: str, place: object) -> list[list[tuple]]:
+        if not reject_unlisted and len(tally.unlisted) >= MAX_UNLISTED_UNITS:
+            raise Invalid(
+                f"unit `{unit}` would be unlisted unit number {MAX_UNLISTED_UNITS + 1:,}; a stream may name at most "
+                f"{MAX_UNLISTED_UNITS:,} units the rubric does not list (is the unit column holding something else?)",
+                "unit",
+            )
         resolved = placer(place)
         if unit not in tally.unlisted:
             tally.unlisted[unit] = resolved
@@ -340,6 +433,9 @@ def handler_namespace(
         to_quantity=to_quantity,
         to_enum=to_enum,
         to_decimal=to_decimal,
+        exact_number=exact_number,
+        EXACT=EXACT,
+        digest=content_digest,
         to_integer=to_integer,
         to_text=to_text,
         to_date=to_date,
