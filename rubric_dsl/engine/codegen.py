@@ -199,13 +199,16 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 _field_checks(w, field, types, ns, names)
         # A re-send is the same id with the same (validated, normalised) content; the index keeps a
         # digest of that content instead of the event, so memory per event stays small. The content is
-        # written out canonically: repr() tells "1" from 1 and None from "None"; a decimal is normalised
-        # (1.0 and 1 are one value); the date is the real date, however it was given.
-        parts = [repr(kind.name), "{unit!r}", f"{{day[{DAY_DATE}]}}", "{q}"]
+        # written out canonically and unambiguously: free text is quoted with repr() (so no text can
+        # forge a separator); a declared choice is one of the rubric's names and a number or a date has
+        # one spelling (a decimal normalised: 1.0 and 1 are one value); an absent value is None.
+        parts = [kind.name, "{unit!r}", f"{{day[{DAY_DATE}]}}", "{q}"]
         for field in kind.fields:
             local = names[field.name]
             if field.type.name == "decimal":
-                parts.append(f"{{{local} if {local} is None else {local}.normalize(EXACT)!r}}")
+                parts.append(f"{{{local} if {local} is None else {local}.normalize(EXACT)}}")
+            elif field.type.name in ("enum", "integer", "date"):
+                parts.append(f"{{{local}}}")
             else:
                 parts.append(f"{{{local}!r}}")
         content = 'f"' + "\\x1f".join(parts) + '"'  # the unit separator, between fields
@@ -215,7 +218,7 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
                 "name = NAMES.get(unit)",
                 "unit = name if name is not None else known_as(unit, place)",
-                f"fingerprint = digest({content})",
+                f"fingerprint = blake2b({content}.encode(), digest_size=16).digest()",  # runtime.content_digest, inlined
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
                 "    return seen_again(ev, place, seq, prev, id_, fingerprint)",
