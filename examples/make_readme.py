@@ -58,6 +58,11 @@ def main():
         "| `2009_informatization.milestones.events.yaml` | its milestones, columns and access rates as YAML |\n"
         "| `2009_informatization_prorated.rubric` | the other reading of B.2.2.1 (prorated instead of all-or-nothing) |\n"
         "| `bad.events.jsonl` | events with mistakes, to show the errors |\n"
+        "| `2009_info.register.xlsx` | the same year as a clerk's Excel register: a sheet per month, Chinese column headings |\n"
+        "| `2009_info.db` | the same year as a SQLite database (table `events`) |\n"
+        "| `2009_info.columns.yaml` | the register's headings mapped to fields, for `--columns` (the rubric's `heading` lines say the same) |\n"
+        "| `bad.register.xlsx` | a register with one mistake of each kind, to show where each error is placed |\n"
+        "| `make_sources.py` | writes the register and the database from the event stream |\n"
         "| `use_library.py` | how another tool uses the library |\n"
         "| `other_city/` | another city's (made-up) rubric with its tests |\n"
         "| `bulletins/` | the June and year-end bulletins in Markdown, HTML and XLSX |\n",
@@ -81,6 +86,19 @@ def main():
         "bonus, deduction, limits, reasons and contributing events).\n",
         "## Bad events\n",
         block(f"score {info} examples/bad.events.jsonl", run("score", info, str(bad.relative_to(ROOT)))),
+        "## Registers and databases\n",
+        "The same year from the Excel register (a sheet per month; the rubric's `heading \"單位\" is unit` lines map its Chinese "
+        "headings) and from the SQLite database give the same scores:\n",
+        block(
+            f"score {info} examples/2009_info.register.xlsx --unit 通川區",
+            run("score", info, "examples/2009_info.register.xlsx", "--unit", "通川區"),
+        ),
+        block(
+            f'score {info} "sqlite:///examples/2009_info.db?table=events" --unit 通川區',
+            run("score", info, "sqlite:///examples/2009_info.db?table=events", "--unit", "通川區"),
+        ),
+        "A register's errors are placed at their cell (`workbook:sheet!cell`), each kind of mistake once:\n",
+        block(f"score {info} examples/bad.register.xlsx", run("score", info, "examples/bad.register.xlsx")),
         "## Explain\n",
         "The ledger of one county: every event, the rule and clause behind it, and why it did not earn more.\n",
         block(f"explain {info} {info_ev} --unit 通川區", run("explain", info, info_ev, "--unit", "通川區")),

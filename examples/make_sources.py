@@ -1,6 +1,6 @@
 """Writes the info example stream into the places offices keep events: an Excel register and a SQLite database.
 
-python examples/make_sources.py            # both: 2009_info.register.xlsx and 2009_info.db
+python examples/make_sources.py            # 2009_info.register.xlsx, bad.register.xlsx and 2009_info.db
 python examples/make_sources.py --db PATH  # the SQLite database only, at PATH
 
 The register has one sheet per month and Chinese column headings (2009_info.columns.yaml maps them
@@ -80,6 +80,37 @@ def write_register(path, events):
     book.save(path)
 
 
+def write_bad_register(path):
+    """A register with one mistake of each kind a clerk makes, to show where each error is placed."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    book.properties.creator = "rubric_dsl examples"
+    book.properties.created = book.properties.modified = datetime.datetime(2010, 1, 4, 9, 0)
+    sheet = book.create_sheet("2009-06")
+    sheet.append(["編號", "單位", "日期", "事項", "刊物", "類別", "條數"])
+    day = datetime.date(2009, 6, 3)
+    rows = [
+        ["b01", "通川區", day, "adopted", "daily_provincial", "dynamic", 1],  # good
+        ["b02", "達縣", "2009/6/5", "adopted", "daily_provincial", "thematic", 1],  # a date typed as text: read as 2009-06-05
+        ["b03", "渠縣", day, "adopted", "daily_provincial", None, 1],  # missing cell: category is required here
+        ["b04", "開江縣", day, "adopted", "picture_news", None, "兩條"],  # wrong type: a count written in words
+        ["b05", "大竹縣", "6月3日", "adopted", "picture_news", None, 1],  # a date with no year
+        ["b06", "宣漢縣", day, "adopted", "picture_news", None, "=1+1"],  # a formula never calculated (no saved value)
+        ["b07", "萬源市", day, "adopted", "picture_news", None, 1],  # B8:B9 merged: one unit name for two rows
+        ["b08", None, day, "adopted", "picture_news", None, 1],
+    ]
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("B8:B9")
+    old = book.create_sheet("舊表")
+    old.append(["編號", "單位", "日期", "事項", "刊物"])
+    old.append(["x01", "通川區", day, "adopted", "picture_news"])
+    old.sheet_state = "hidden"
+    book.save(path)
+
+
 def write_database(path, events):
     path = pathlib.Path(path)
     if path.exists():
@@ -106,4 +137,5 @@ if __name__ == "__main__":
         write_database(args.db, events)
     else:
         write_register(HERE / "2009_info.register.xlsx", events)
+        write_bad_register(HERE / "bad.register.xlsx")
         write_database(HERE / "2009_info.db", events)

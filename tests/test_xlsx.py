@@ -250,3 +250,21 @@ def test_heading_lines_are_checked():
     from rubric_dsl.language.formatter import format_text
 
     assert 'heading "備註" is not read\n' in format_text(text, "t.rubric")
+
+
+def test_example_bad_register_places_each_mistake_at_its_cell(info):
+    # examples/bad.register.xlsx: one mistake of each kind (examples/make_sources.py says which row holds which)
+    path = str(ROOT / "examples" / "bad.register.xlsx")
+    found = [(p.place.at(p.field).removeprefix(path + ":"), p.message.split(";")[0]) for p in info.tally(read_events(path, rubric=info)).problems]
+    assert found == [
+        ("2009-06!F4", "missing `category`: it is required when outlet = daily_provincial"),
+        ("2009-06!G5", '`quantity` must be a whole number of at least 1, not "兩條"'),
+        ("2009-06!C6", '`date` must be a real date YYYY-MM-DD, not "6月3日"'),
+        ("2009-06!G7", "G7 is a formula with no saved value"),
+        ("2009-06!B8", "cells B8:B9 are merged"),
+        ("2009-06!B9", "cells B8:B9 are merged"),
+        ("舊表", "sheet `舊表` is hidden, so its rows were not read"),
+    ]
+    # the good rows, the text date among them, are read: 通川區 b01 and 達縣 b02 (2009/6/5)
+    events = [event for event, _ in read_events(path, rubric=info) if isinstance(event, dict)]
+    assert [(e["id"], e["date"]) for e in events[:2]] == [("b01", "2009-06-03"), ("b02", "2009-06-05")]
