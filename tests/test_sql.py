@@ -320,3 +320,11 @@ def test_reading_postgres_keeps_memory_flat(postgres):
             for row in synthetic_rows(FLAT_ROWS):
                 copy.write_row(row)
     assert growth_while_reading(read_events(f"{postgres.url}?table=big")) < 8
+
+
+def test_a_database_file_name_with_a_hash_or_space_opens_that_file_read_only(tmp_path, example_db):
+    # the read-only URI is percent-encoded: `#1` must not cut the name short and create `my events` instead
+    named = tmp_path / "my events#1.db"
+    named.write_bytes(example_db.read_bytes())
+    assert len(list(read_events(f"sqlite:///{named}?table=events"))) == 599
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2009_info.db", "my events#1.db"]

@@ -255,7 +255,9 @@ def test_heading_lines_are_checked():
 def test_example_bad_register_places_each_mistake_at_its_cell(info):
     # examples/bad.register.xlsx: one mistake of each kind (examples/make_sources.py says which row holds which)
     path = str(ROOT / "examples" / "bad.register.xlsx")
-    found = [(p.place.at(p.field).removeprefix(path + ":"), p.message.split(";")[0]) for p in info.tally(read_events(path, rubric=info)).problems]
+    found = [
+        (p.place.at(p.field).removeprefix(path + ":"), p.message.split(";")[0]) for p in info.tally(read_events(path, rubric=info)).problems
+    ]
     assert found == [
         ("2009-06!F4", "missing `category`: it is required when outlet = daily_provincial"),
         ("2009-06!G5", '`quantity` must be a whole number of at least 1, not "兩條"'),
@@ -268,3 +270,15 @@ def test_example_bad_register_places_each_mistake_at_its_cell(info):
     # the good rows, the text date among them, are read: 通川區 b01 and 達縣 b02 (2009/6/5)
     events = [event for event, _ in read_events(path, rubric=info) if isinstance(event, dict)]
     assert [(e["id"], e["date"]) for e in events[:2]] == [("b01", "2009-06-03"), ("b02", "2009-06-05")]
+
+
+def test_a_workbook_on_stdin(capsys, monkeypatch):
+    import io
+    import sys
+
+    data = (ROOT / "examples" / "bad.register.xlsx").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["score", INFO, "-", "--events-format", "xlsx"]) == 1
+    err = capsys.readouterr().err
+    assert "<stdin>:2009-06!G7: error: G7 is a formula with no saved value" in err  # found in the XML of the bytes read
+    assert "<stdin>:舊表: error: sheet `舊表` is hidden" in err

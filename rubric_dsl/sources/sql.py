@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import urllib.parse
 from decimal import Decimal
 
 from .columns import field_names
@@ -124,7 +125,9 @@ class DatabaseSource(Source):
                 raise SourceError(f"{url}: name the database file: sqlite:///events.db?table=events")
             self.name = parsed.database
             # read-only at the file: a missing database is an error, not a new empty file
-            parsed = parsed.set(database=f"file:{parsed.database}").update_query_dict({"mode": "ro", "uri": "true"})
+            # (as a URI: percent-encoded, or a `#` or `?` in the file name would cut it short and open another file)
+            location = f"file:{urllib.parse.quote(parsed.database, safe='/:')}"
+            parsed = parsed.set(database=location).update_query_dict({"mode": "ro", "uri": "true"})
         else:
             self.name = parsed.set(drivername=backend).render_as_string(hide_password=True)
         self.backend = backend

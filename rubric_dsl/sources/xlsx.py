@@ -10,6 +10,7 @@ streaming the sheet's XML, and only when the sheet has any formula or error at a
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import zipfile
 from decimal import Decimal
@@ -117,8 +118,10 @@ class WorkbookSource(Source):
     format = "xlsx"
 
     def __init__(self, path, columns=None, sheets=None):
-        self.path = str(path)
+        self.path = "<stdin>" if str(path) == "-" else str(path)
         self.name = self.path
+        self._stdin = str(path) == "-"
+        self._bytes: bytes | None = None  # a workbook from stdin, read once and kept (it is read again for --rejected)
         self.columns = dict(columns or {})
         self.sheets = list(sheets or [])
 
@@ -126,11 +129,23 @@ class WorkbookSource(Source):
         from python_calamine import CalamineWorkbook
 
         try:
+            if self._stdin:
+                return CalamineWorkbook.from_filelike(self.file())
             return CalamineWorkbook.from_path(self.path)
         except FileNotFoundError:
             raise SourceError(f"{self.path}: no such workbook") from None
         except Exception as error:  # calamine's own error types: a file that is not a workbook, or a damaged one
             raise SourceError(f"{self.path}: cannot read the workbook: {error}") from None
+
+    def file(self):
+        """The workbook's path, or its bytes as a file when it came on stdin."""
+        if not self._stdin:
+            return self.path
+        if self._bytes is None:
+            import sys
+
+            self._bytes = sys.stdin.buffer.read()
+        return io.BytesIO(self._bytes)
 
     def sheet_names(self, book) -> list[tuple[str, bool]]:
         """(name, hidden) of each sheet to read, in the workbook's order (or the order named)."""
@@ -148,7 +163,7 @@ class WorkbookSource(Source):
         book = self._open()
         try:
             chosen = self.sheet_names(book)
-            cells = _UnusableCells(self.path)
+            cells = _UnusableCells(self.file)
             for name, hidden in chosen:
                 sheet = book.get_sheet_by_name(name)
                 if sheet.start is None:
@@ -245,8 +260,8 @@ def _merged_by_row(ranges) -> dict[int, list]:
 class _UnusableCells:
     """Cells calamine shows as empty but are not: error values (#N/A) and formulas with no saved value."""
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, opener):
+        self.opener = opener  # gives the workbook's path or bytes
         self._members: dict[str, str] | None = None
 
     def _sheet_members(self, archive) -> dict[str, str]:
@@ -262,7 +277,7 @@ class _UnusableCells:
     def of(self, sheet: str) -> dict[int, dict[int, str]]:
         """0-based row → {0-based column: the problem}."""
         try:
-            with zipfile.ZipFile(self.path) as archive:
+            with zipfile.ZipFile(self.opener()) as archive:
                 if self._members is None:
                     self._members = self._sheet_members(archive)
                 member = self._members.get(sheet)
