@@ -216,7 +216,7 @@ def score_card(args):
             # the first source's own form: corrected rows go back where they came from
             sources[0].write_rejected(tally.problems, args.rejected)
     try:
-        card = program.finish(tally, args.as_of)
+        card = program.finish(tally, args.as_of, getattr(args, "period", None))
     except UsageError as error:
         raise UsageError(str(error)) from None
     return program, card, EXIT_FAIL if tally.problems else EXIT_OK
@@ -418,6 +418,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("rubric", metavar="RUBRIC")
         p.add_argument("events", nargs="+", metavar="EVENTS", help="JSON Lines, YAML, CSV or XLSX files, - for stdin, or a database URL (sqlite:///events.db?table=events)")
         p.add_argument("--as-of", type=_date, metavar="DATE", help="score what had happened by this date")
+        p.add_argument(
+            "--period",
+            metavar="PERIOD",
+            help="score one period of the window: 2022, 2022-Q1, 2022-03, 2022-W05 or a declared period's name "
+            "(default: the rubric's `period` holding the as-of date, else the whole window)",
+        )
         p.add_argument("--skip-invalid", action="store_true", help="score the valid events and list the rejected ones")
         event_options(p)
 

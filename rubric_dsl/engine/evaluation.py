@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import operator
 from decimal import Decimal
 from typing import NamedTuple
@@ -9,7 +10,7 @@ from typing import NamedTuple
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
 from ..numbers import plain as fmt
-from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, slot_for
+from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, slot_for, week_key
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 from .values import ValueEvaluator
 
@@ -34,10 +35,11 @@ class Outcome(NamedTuple):
 class UnitEvaluation:
     """Evaluates one unit's items from its slot records."""
 
-    def __init__(self, program, slots, months, target=None):
+    def __init__(self, program, slots, months, target=None, bounds=None):
         self.program = program
         self.slots = slots
         self.months = months
+        self.bounds = bounds  # (first day, last day counted) of the period scored
         self.target = target  # the unit's target (Decimal) or None
         self._by_month: dict = {}  # id(record list) → {month: records}, for monthly requirements
         self.values = ValueEvaluator(self)  # value expressions, named values and conditions
@@ -66,19 +68,39 @@ class UnitEvaluation:
             latest = max(present, key=by_date)
             return Decimal(latest[VALUE]), [latest]
         if isinstance(node, n.MonthsWithout):
-            present = {r[MONTH] for r in self.records(node)}
-            return sum(1 for m in self.months if m not in present), []
+            present = {bucket_of(r, node.period) for r in self.records(node)}
+            return sum(1 for key in self.period_keys(node.period) if key not in present), []
         raise TypeError(node)
 
     def _in_month(self, records, month):
+        """The records of one month (a month key), or of one (period unit, key) bucket; all of them for None."""
         if month is None:
             return records
-        by_month = self._by_month.get(id(records))
-        if by_month is None:
-            by_month = self._by_month[id(records)] = {}
+        unit, key = month if isinstance(month, tuple) else ("month", month)
+        grouped = self._by_month.get((id(records), unit))
+        if grouped is None:
+            grouped = self._by_month[(id(records), unit)] = {}
             for record in records:
-                by_month.setdefault(record[MONTH], []).append(record)
-        return by_month.get(month, [])
+                grouped.setdefault(bucket_of(record, unit), []).append(record)
+        return grouped.get(key, [])
+
+    def period_keys(self, unit: str) -> list:
+        """The weeks, months, quarters or years of the period scored (up to the as-of date), as bucket keys."""
+        if unit == "month":
+            return self.months
+        if unit in ("quarter", "year"):
+            size = 3 if unit == "quarter" else 12
+            return list(dict.fromkeys(m // size for m in self.months))
+        start, end = self.bounds if self.bounds else (self.program.window.start, self.program.window.end)
+        keys, day = [], start
+        while day <= end:
+            keys.append(week_key(day))
+            day += datetime.timedelta(days=7 - day.weekday())
+        return keys
+
+    def bucket(self, unit: str, key):
+        """What `aggregate`/`_in_month` take for one period: a month key as before, else (unit, key)."""
+        return key if unit == "month" else (unit, key)
 
     # ---- conditions
     def condition(self, node) -> Outcome:
@@ -107,17 +129,18 @@ class UnitEvaluation:
         if isinstance(node, n.EveryMonth):
             short = []
             used = []
-            for month in self.months:
-                value, records = self.aggregate(node.aggregate, month)
+            keys = self.period_keys(node.period)
+            for key in keys:
+                value, records = self.aggregate(node.aggregate, self.bucket(node.period, key))
                 if value is None or not COMPARE[node.op](value, node.number.value):
-                    short.append(f"{month_label(month)} ({fmt(value if value is not None else 0)})")
+                    short.append(f"{period_text(node.period, key)} ({fmt(value if value is not None else 0)})")
                 used += records
             if short:
                 return Outcome(
                     False,
                     [
                         f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
-                        f"{len(short)} of {len(self.months)} months: {', '.join(short)}"
+                        f"{len(short)} of {len(keys)} {node.period}s: {', '.join(short)}"
                     ],
                     [],
                 )
@@ -320,24 +343,27 @@ class UnitEvaluation:
 
             return points * max(len(counted) - beyond, 0), contributions, len(counted), f"distinct {countable.field}"
         if isinstance(countable, (n.MonthsWithout, n.MonthsWhere)):
+            unit = countable.period
             if isinstance(countable, n.MonthsWithout):
-                present = {r[MONTH] for r in self.records(countable)}
-                months = [m for m in self.months if m not in present]
+                present = {bucket_of(r, unit) for r in self.records(countable)}
+                months = [key for key in self.period_keys(unit) if key not in present]
                 what = f"no {render_source(countable.source)} in "
             else:
                 months = [
-                    m
-                    for m in self.months
-                    if (v := self.aggregate(countable.aggregate, m)[0]) is not None and COMPARE[countable.op](v, countable.number.value)
+                    key
+                    for key in self.period_keys(unit)
+                    if (v := self.aggregate(countable.aggregate, self.bucket(unit, key))[0]) is not None
+                    and COMPARE[countable.op](v, countable.number.value)
                 ]
                 what = "met in "
 
             def contributions():
                 return [
-                    Contribution(None, None, points if index >= beyond else ZERO, what + month_label(m)) for index, m in enumerate(months)
+                    Contribution(None, None, points if index >= beyond else ZERO, what + period_text(unit, m))
+                    for index, m in enumerate(months)
                 ]
 
-            return points * max(len(months) - beyond, 0), contributions, len(months), "months"
+            return points * max(len(months) - beyond, 0), contributions, len(months), f"{unit}s"
         raise TypeError(countable)
 
 
@@ -347,6 +373,28 @@ _quantity = operator.itemgetter(QUANTITY)
 def _kinds_read(item: n.ItemDecl) -> frozenset:
     rules = list(item.rules) + [rule for part in item.parts for rule in part.rules]
     return frozenset(s.kind for rule in rules for s in n.sources_of(rule.amount))
+
+
+def bucket_of(record, unit: str):
+    """The key of the week, month, quarter or year a record falls in."""
+    if unit == "month":
+        return record[MONTH]
+    if unit == "quarter":
+        return record[MONTH] // 3
+    if unit == "year":
+        return record[MONTH] // 12
+    return week_key(record[DATE])
+
+
+def period_text(unit: str, key) -> str:
+    """A bucket as people name it: 2009-05, 2022-Q1, 2022, 2022-W05."""
+    if unit == "month":
+        return month_label(key)
+    if unit == "quarter":
+        return f"{key // 4:04d}-Q{key % 4 + 1}"
+    if unit == "year":
+        return f"{key:04d}"
+    return f"{key[0]:04d}-W{key[1]:02d}"
 
 
 def _itself(value):
@@ -415,6 +463,8 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
                 ExclusionReason.BEFORE_WINDOW: f"dated before {program.window.start}",
                 ExclusionReason.AFTER_WINDOW: f"dated after {program.window.end}",
                 ExclusionReason.AFTER_AS_OF: "dated after the as-of date",
+                ExclusionReason.BEFORE_PERIOD: f"dated before the period scored ({ev.bounds[0] if ev.bounds else ''})",
+                ExclusionReason.AFTER_PERIOD: "dated after the period scored",
             }[reason]
             # Exclusions are known by kind, not by this item's filters: say exactly that.
             kinds_text = "/".join(sorted({e.kind for e in skipped if e.reason == reason}))
@@ -422,6 +472,8 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
             was = "were" if count != 1 else "was"
             if reason is ExclusionReason.AFTER_AS_OF:  # not the window's doing, so no clause to cite
                 not_counted.append(f"{count} {kinds_text} event{plural} {bound} {was} not counted yet")
+            elif reason in (ExclusionReason.BEFORE_PERIOD, ExclusionReason.AFTER_PERIOD):  # another period's
+                not_counted.append(f"{count} {kinds_text} event{plural} {bound} {was} not counted")
             else:
                 not_counted.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
     # An item at or above its base needs no "why not"; events left out are worth saying either way.
@@ -447,9 +499,9 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     )
 
 
-def evaluate_unit(program, slots, months, exclusions, target=None):
+def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None):
     """The unit's item results, and its named values and conditions as (name, value) pairs (None: no value)."""
-    ev = UnitEvaluation(program, slots, months, target)
+    ev = UnitEvaluation(program, slots, months, target, bounds)
     items = [evaluate_item(ev, item, section.section_id, exclusions) for section in program.rubric.sections for item in section.items]
     return items, named_results(ev)
 

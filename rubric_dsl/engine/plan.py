@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import enum
+import re
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -92,6 +93,70 @@ def as_of_for_month(window: n.Window, year: int, month: int) -> datetime.date:
     return min(datetime.date(year, month, calendar.monthrange(year, month)[1]), window.end)
 
 
+# ---- periods: the part of the window one run scores ------------------------------------------------
+
+PERIOD_UNITS = ("week", "month", "quarter", "year")
+
+
+def quarter_key(month: int) -> int:
+    """Quarters counted from year 0 (from a month key)."""
+    return month // 3
+
+
+def week_key(day: datetime.date) -> tuple:
+    """The ISO week (year, week) a date falls in."""
+    iso = day.isocalendar()
+    return (iso[0], iso[1])
+
+
+def period_bounds(unit: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The week, month, quarter or year that contains `day`: (first day, last day)."""
+    if unit == "week":
+        start = day - datetime.timedelta(days=day.weekday())
+        return start, start + datetime.timedelta(days=6)
+    if unit == "month":
+        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if unit == "quarter":
+        first = (day.month - 1) // 3 * 3 + 1
+        last = first + 2
+        return datetime.date(day.year, first, 1), datetime.date(day.year, last, calendar.monthrange(day.year, last)[1])
+    return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
+
+
+PERIOD_LABEL = re.compile(r"^(\d{4})(?:-(Q[1-4]|W\d{2}|\d{2}))?$")
+
+
+def parse_period(label: str) -> tuple[datetime.date, datetime.date] | None:
+    """`2022` (a year), `2022-Q1` (a quarter), `2022-03` (a month), `2022-W05` (an ISO week) → its first and last
+    day, or None for anything else (declared periods are looked up by name before this)."""
+    match = PERIOD_LABEL.match(label)
+    if not match:
+        return None
+    year, part = int(match.group(1)), match.group(2)
+    try:
+        if part is None:
+            return period_bounds("year", datetime.date(year, 1, 1))
+        if part.startswith("Q"):
+            return period_bounds("quarter", datetime.date(year, (int(part[1]) - 1) * 3 + 1, 1))
+        if part.startswith("W"):
+            return period_bounds("week", datetime.date.fromisocalendar(year, int(part[1:]), 1))
+        return period_bounds("month", datetime.date(year, int(part), 1))
+    except ValueError:
+        return None
+
+
+def period_label(unit: str, start: datetime.date) -> str:
+    """How a period is named: 2022, 2022-Q1, 2022-03, 2022-W05."""
+    if unit == "year":
+        return f"{start.year:04d}"
+    if unit == "quarter":
+        return f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
+    if unit == "week":
+        iso = start.isocalendar()
+        return f"{iso[0]:04d}-W{iso[1]:02d}"
+    return f"{start.year:04d}-{start.month:02d}"
+
+
 # ---- exclusions ----------------------------------------------------------------------------------
 
 
@@ -101,6 +166,8 @@ class ExclusionReason(enum.Enum):
     BEFORE_WINDOW = "before the window"
     AFTER_WINDOW = "after the window"
     AFTER_AS_OF = "after the as-of date"
+    BEFORE_PERIOD = "before the period scored"  # inside the window, but before the quarter (week, …) being scored
+    AFTER_PERIOD = "after the period scored"
     RESENT = "re-sent"
 
 

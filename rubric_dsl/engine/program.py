@@ -16,7 +16,7 @@ from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer,
 from ..suggestions import closest
 from .codegen import generate
 from .evaluation import evaluate_unit
-from .plan import ZERO, SlotKey, as_of_for_month, months_of, plan_slots
+from .plan import DATE, ZERO, SlotKey, as_of_for_month, month_key, months_of, parse_period, period_bounds, period_label, plan_slots
 from .ranking import shared_ranks
 from .values import is_condition
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
@@ -180,27 +180,60 @@ class Program:
     def months(self, as_of: datetime.date | None) -> list[int]:
         return months_of(self.window, as_of)
 
-    def finish(self, tally: Tally, as_of: datetime.date | str | None = None) -> Scorecard:
-        as_of = as_date(as_of)
-        if as_of is not None and as_of < self.window.start:
-            # No month of the period has begun: "every month" and "months without" would be meaningless.
-            raise UsageError(f"the as-of date {as_of} is before the window starts ({self.window.start})")
-        months = self.months(as_of)
-        with no_cyclic_gc(), localcontext(EXACT):
-            return self._finish(tally, as_of, months)
+    def scoring_period(self, as_of: datetime.date | None = None, period: str | None = None):
+        """(first day, last day, label) of the part of the window one run scores: the named `period` (a declared
+        period's name, or 2022, 2022-Q1, 2022-03, 2022-W05), else the rubric's `period quarter` (week, month, year)
+        that holds the as-of date (the window's end without one), else the whole window (label None).
+        Raises UsageError for a period that is unknown or outside the window."""
+        window = self.window
+        if period is not None:
+            declared = next((p for p in self.rubric.periods if p.name == period), None)
+            bounds = (declared.start, declared.end) if declared else parse_period(period)
+            if bounds is None:
+                names = ", ".join(p.name for p in self.rubric.periods)
+                known = f"the declared periods are: {names}" if names else "write 2022, 2022-Q1, 2022-03 or 2022-W05"
+                raise UsageError(f"unknown period `{period}`; {known}")
+            label = period
+        elif self.rubric.period is not None:
+            day = min(as_of or window.end, window.end)
+            bounds = period_bounds(self.rubric.period, max(day, window.start))
+            label = period_label(self.rubric.period, bounds[0])
+        else:
+            return window.start, window.end, None
+        start, end = max(bounds[0], window.start), min(bounds[1], window.end)
+        if start > end:
+            raise UsageError(f"the period {label} ({bounds[0]} to {bounds[1]}) is outside the window {window.start} to {window.end}")
+        return start, end, label
 
-    def _finish(self, tally: Tally, as_of: datetime.date | None, months: list[int]) -> Scorecard:
+    def finish(self, tally: Tally, as_of: datetime.date | str | None = None, period: str | None = None) -> Scorecard:
+        as_of = as_date(as_of)
+        start, end, label = self.scoring_period(as_of, period)
+        if as_of is not None and as_of < start:
+            # No month of the period has begun: "every month" and "months without" would be meaningless.
+            what = "window" if label is None else f"period {label}"
+            raise UsageError(f"the as-of date {as_of} is before the {what} starts ({start})")
+        cut = min(end, as_of) if as_of else end
+        months = list(range(month_key(start), month_key(cut) + 1))
+        with no_cyclic_gc(), localcontext(EXACT):
+            return self._finish(tally, as_of, months, (start, end, label))
+
+    def _finish(self, tally: Tally, as_of: datetime.date | None, months: list[int], scored=None) -> Scorecard:
         results = []
         excluded_by_unit: dict[str | None, list[Excluded]] = {}
+        start, end, label = scored if scored else (self.window.start, self.window.end, None)
         late = tally.after(as_of) if as_of else []
-        for e in tally.excluded + late:
+        outside = tally.outside(start, end, as_of) if label is not None else []
+        for e in tally.excluded + late + outside:
             excluded_by_unit.setdefault(e.unit, []).append(e)
         units = tally.cut_at(as_of) if as_of else tally.units
+        if label is not None:
+            units = {unit: [[r for r in records if start <= r[DATE] <= end] for records in slots] for unit, slots in units.items()}
+        bounds = (start, min(end, as_of) if as_of else end)
         for name, slots in units.items():
             decl = self.units.get(name)
             group = self.groups.get(decl.group) if decl else None
             target = decl.target.value if decl and decl.target is not None else None
-            items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target)
+            items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target, bounds)
             total = sum((i.score for i in items), ZERO)
             completion = (total / target) if target else None
             results.append(
@@ -219,8 +252,8 @@ class Program:
                 )
             )
         ranked = rank_units(results)
-        excluded = tally.excluded + late + tally.resent
-        period_end = min(self.window.end, as_of) if as_of else self.window.end
+        excluded = tally.excluded + late + outside + tally.resent
+        period_end = min(end, as_of) if as_of else end
         return Scorecard(
             self.rubric.title or "",
             ranked,
@@ -228,11 +261,12 @@ class Program:
             list(tally.problems),
             list(self.warnings_text()) + tally.warnings,
             as_of,
-            (self.window.start, period_end),
+            (start, period_end),
             self.places,
             events_read=tally.read,
-            events_scored=len(tally.ids) - len(tally.excluded) - len(late),
+            events_scored=len(tally.ids) - len(tally.excluded) - len(late) - len(outside),
             rounding=self.rounding,
+            period_label=label,
             matched=[UnitMatch(name, unit, why, str(place)) for name, (unit, why, place) in sorted(tally.matched.items())],
         )
 

@@ -210,6 +210,7 @@ class Scorecard:
     events_scored: int = 0
     matched: list = attrs.Factory(list)  # UnitMatch: names counted for a listed unit under another spelling
     rounding: str = DEFAULT_ROUNDING  # the rubric's rounding, for every number shown with fewer digits than it has
+    period_label: str | None = None  # the period scored (2022-Q1, a declared period's name), None: the whole window
 
     def matched_for(self, unit: str) -> list:
         return [m for m in self.matched if m.unit == unit]
@@ -234,6 +235,7 @@ class Scorecard:
             "rubric": self.title,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "period": [d.isoformat() for d in self.period],
+            "period_label": self.period_label,
             "units": [unit.to_json(self.places, self.rounding) for unit in self.units],
             "excluded": [
                 {

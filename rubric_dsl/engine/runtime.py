@@ -316,6 +316,19 @@ class Tally:
         """Each unit's slot records dated on or before `as_of`."""
         return {unit: [[r for r in records if r[DATE] <= as_of] for records in slots] for unit, slots in self.units.items()}
 
+    def outside(self, start: datetime.date, end: datetime.date, as_of: datetime.date | None) -> list[Excluded]:
+        """Valid in-window events before or after the period being scored (those after the as-of date are `after`'s)."""
+        out = []
+        for event_id, (_, place, _, kind, unit, day) in self.ids.items():
+            date = day[DAY_DATE]
+            if day[DAY_EXCLUDED] is not None or (as_of is not None and date > as_of):
+                continue
+            if date < start:
+                out.append(Excluded(event_id, unit, kind, date, str(self.placer(place)), ExclusionReason.BEFORE_PERIOD))
+            elif date > end:
+                out.append(Excluded(event_id, unit, kind, date, str(self.placer(place)), ExclusionReason.AFTER_PERIOD))
+        return out
+
     def after(self, as_of: datetime.date) -> list[Excluded]:
         """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
         return [

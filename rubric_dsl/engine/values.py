@@ -86,7 +86,10 @@ class ValueEvaluator:
                 return Value(None, (), "the unit has no target")
             return Value(target)
         if isinstance(node, n.PeriodCount):
-            return Value(Decimal(len(ev.months)))
+            if node.period == "day":
+                start, end = ev.bounds if ev.bounds else (ev.program.window.start, ev.program.window.end)
+                return Value(Decimal((end - start).days + 1))
+            return Value(Decimal(len(ev.period_keys(node.period))))
         if isinstance(node, n.NameRef):
             return self.name(node.name)
         raise TypeError(node)

@@ -350,10 +350,29 @@ class _ToStatements(Transformer):
         return n.Whose(c[0], c[1], c[2])
 
     def count_months_without(self, meta, c):
-        return n.MonthsWithout(c[0])
+        return n.MonthsWithout(c[1], period=c[0])
 
     def count_months_where(self, meta, c):
-        return n.MonthsWhere(c[0], c[1], c[2])
+        return n.MonthsWhere(c[1], c[2], c[3], period=c[0])
+
+    def unit_week(self, meta, c):
+        return "week"
+
+    def unit_month(self, meta, c):
+        return "month"
+
+    def unit_quarter(self, meta, c):
+        return "quarter"
+
+    def unit_year(self, meta, c):
+        return "year"
+
+    def period_length(self, meta, c):
+        return n.PeriodLength(c[0], span=span_of(meta))
+
+    def period_declared(self, meta, c):
+        label = c[1].value if isinstance(c[1], n.Text) else None
+        return n.PeriodDecl(c[0], label, c[-2], c[-1], span=span_of(meta))
 
     def count_shortfall(self, meta, c):
         return n.Shortfall(c[0], c[1])
@@ -388,7 +407,7 @@ class _ToStatements(Transformer):
         return n.Distinct(c[0], c[1])
 
     def agg_months_without(self, meta, c):
-        return n.MonthsWithout(c[0])
+        return n.MonthsWithout(c[1], period=c[0])
 
     def agg_average(self, meta, c):
         return n.Average(c[0], c[1])
@@ -421,8 +440,11 @@ class _ToStatements(Transformer):
     def atom_target(self, meta, c):
         return n.UnitTarget()
 
-    def atom_months(self, meta, c):
-        return n.PeriodCount("month")
+    def atom_periods(self, meta, c):
+        return n.PeriodCount(c[0])
+
+    def atom_days(self, meta, c):
+        return n.PeriodCount("day")
 
     def atom_name(self, meta, c):
         return n.NameRef(c[0], span=span_of(meta))
@@ -454,7 +476,7 @@ class _ToStatements(Transformer):
         return n.ValueCompare(left, op, right)
 
     def cond_every_month(self, meta, c):
-        return n.EveryMonth(c[0], c[1], c[2])
+        return n.EveryMonth(c[1], c[2], c[3], period=c[0])
 
     filter_or = cond_or
     filter_and = cond_and
@@ -486,8 +508,8 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 # ---- structure: which statement belongs to which block ---------------------------------
 
 BULLETIN_LINES = (n.Language, n.Office, n.DocumentNumber, n.Subject, n.Signature)
-HEADER_ONCE = (n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin, *BULLETIN_LINES)
-CITABLE = (n.Window, n.Unlisted, n.UnitNames, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total, n.Title, n.SourceDoc, n.Group, n.Unit)
+HEADER_ONCE = (n.PeriodLength, n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin, *BULLETIN_LINES)
+CITABLE = (n.PeriodLength, n.PeriodDecl, n.Window, n.Unlisted, n.UnitNames, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total, n.Title, n.SourceDoc, n.Group, n.Unit)
 STATEMENT_WORD = {
     n.Title: "rubric",
     n.SourceDoc: "source",
@@ -516,6 +538,7 @@ STATEMENT_WORD = {
     n.Clause: "clause",
     n.ItemHead: "item",
     n.Let: "let",
+    n.PeriodLength: "period",
 }
 
 
@@ -579,6 +602,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
     sections = []  # [SectionHead, [_ItemBuilder]]
     item = None  # the current _ItemBuilder (item or part)
     lets = []  # named values and conditions: rubric-wide wherever they are written
+    periods = []  # declared periods (`period H1 2010-01-01 to 2010-06-30`)
     block = None  # "group" | "event" | "section" | "item"
     previous = None
 
@@ -610,6 +634,9 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             lets.append(st)  # does not end the block it is written in
         elif kind is n.Heading:
             headings.append(st)  # anywhere: it belongs to no block
+        elif kind is n.PeriodDecl:
+            periods.append(st)
+            block = None
         elif kind is n.Group:
             groups.append([st, []])
             block = "group"
@@ -705,6 +732,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         document_number=header[n.DocumentNumber].pattern if n.DocumentNumber in header else None,
         subject=header[n.Subject].text if n.Subject in header else None,
         signature=header[n.Signature].name if n.Signature in header else None,
+        period=header[n.PeriodLength].unit if n.PeriodLength in header else None,
+        periods=tuple(periods),
         path=path,
         headings=tuple(headings),
     )

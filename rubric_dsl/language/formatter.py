@@ -84,6 +84,11 @@ def render_statement(st) -> str:
             return f"scale parts from {st.raw.literal} to {st.points.literal}{extra}{raw_floor}"
         case n.Rule():
             return render_rule(st)
+        case n.PeriodLength():
+            return f"period {st.unit}"
+        case n.PeriodDecl():
+            label = f" {quote(st.label)}" if st.label is not None else ""
+            return f"period {st.name}{label} {st.start.isoformat()} to {st.end.isoformat()}"
         case n.Let():
             return f"let {st.name} = {render_condition(st.body)}"
     raise TypeError(st)

@@ -176,9 +176,11 @@ class Distinct:
 
 @attrs.frozen
 class MonthsWithout:
-    """`months without KIND`: months of the period (to the as-of date) with no matching event."""
+    """`months without KIND` (`weeks`, `quarters`, `years`): periods of that length (to the as-of date) with no
+    matching event."""
 
     source: Source
+    period: str = "month"
 
 
 @attrs.frozen
@@ -207,11 +209,12 @@ class AggCompare:
 
 @attrs.frozen
 class EveryMonth:
-    """`every month AGG op NUMBER`: the comparison holds in each month of the period."""
+    """`every month AGG op NUMBER` (`every week`, `every quarter`, …): the comparison holds in each of them."""
 
     aggregate: object
     op: str
     number: Number
+    period: str = "month"
 
 
 # countables: what `for each` multiplies by
@@ -244,11 +247,12 @@ class DistinctValues:
 
 @attrs.frozen
 class MonthsWhere:
-    """`for each month where AGG op NUMBER`: the months of the period in which it holds."""
+    """`for each month where AGG op NUMBER` (`week`, `quarter`, `year`): the periods in which it holds."""
 
     aggregate: object
     op: str
     number: Number
+    period: str = "month"
 
 
 # amounts: how a rule turns events into points
@@ -751,6 +755,25 @@ class Rule:
 
 
 @attrs.frozen
+class PeriodLength:
+    """`period quarter` (week, month, year): each run scores one such period of the window."""
+
+    unit: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class PeriodDecl:
+    """`period NAME ["LABEL"] START to END`: a named period a run can score (`--period NAME`)."""
+
+    name: str
+    label: str | None
+    start: datetime.date
+    end: datetime.date
+    span: Span = _span()
+
+
+@attrs.frozen
 class Let:
     """`let NAME = VALUE` or `let NAME = CONDITION`: a named value or condition, usable by every rule."""
 
@@ -848,6 +871,8 @@ class Rubric:
     document_number: str | None = None
     subject: str | None = None
     signature: str | None = None
+    period: str | None = None  # `period quarter`: the length of the period one run scores
+    periods: tuple = ()  # declared periods (PeriodDecl)
     path: str = attrs.field(default="<rubric>", eq=False)
     headings: tuple = ()  # Heading statements, in order
 

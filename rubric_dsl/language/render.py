@@ -63,7 +63,7 @@ def render_aggregate(node) -> str:
     if isinstance(node, n.Distinct):
         return f"distinct {node.field} of {render_source(node.source, True)}"
     if isinstance(node, n.MonthsWithout):
-        return f"months without {render_source(node.source, True)}"
+        return f"{PERIOD_WORDS[node.period]} without {render_source(node.source, True)}"
     if isinstance(node, n.Average):
         return f"average {node.field} of {render_source(node.source, True)}"
     if isinstance(node, n.Minimum):
@@ -76,7 +76,7 @@ def render_aggregate(node) -> str:
 # Binding strength of value operators: a child is parenthesised only where its own binds looser.
 PRECEDENCE = {"otherwise": 1, "+": 2, "-": 2, "*": 3, "/": 3, "negate": 4}
 ATOM_PRECEDENCE = 5
-PERIOD_WORDS = {"month": "months"}
+PERIOD_WORDS = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years", "day": "days"}
 
 
 def _precedence(node) -> int:
@@ -134,7 +134,7 @@ def render_condition(node, top=True) -> str:
     if isinstance(node, n.ValueCompare):
         return f"{render_expr(node.left)} {node.op} {render_expr(node.right)}"
     if isinstance(node, n.EveryMonth):
-        return f"every month {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+        return f"every {node.period} {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
     if isinstance(node, (n.And, n.Or)):
         word = " and " if isinstance(node, n.And) else " or "
         text = word.join(render_condition(p, False) for p in node.parts)
@@ -153,9 +153,9 @@ def render_countable(node) -> str:
             whose = f" whose latest {node.whose.field} {node.whose.op} {render_value(node.whose.value)}"
         return f"distinct {node.field} of {render_source(node.source)}{whose}"
     if isinstance(node, n.MonthsWithout):
-        return f"month without {render_source(node.source)}"
+        return f"{node.period} without {render_source(node.source)}"
     if isinstance(node, n.MonthsWhere):
-        return f"month where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+        return f"{node.period} where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
     if isinstance(node, n.Shortfall):
         return f"{render_source(node.source)} short of {render_expr(node.wanted)}"
     if isinstance(node, n.Steps):
