@@ -7,7 +7,10 @@ import pathlib
 from .engine.program import Program
 from .language.builder import parse_statements, structure
 from .language.checker import check
-from .language.diagnostics import RubricError, unreadable
+from .engine.program import Program
+from .language import nodes as n
+from .language.diagnostics import Diagnostic, RubricError, unreadable
+from .sources.unit_tables import UnitTableError, read_unit_table
 
 
 def check_text(text: str, path: str = "<rubric>"):
@@ -23,12 +26,45 @@ def check_text(text: str, path: str = "<rubric>"):
 
 
 def loads(text: str, path: str = "<rubric>") -> Program:
-    """Compile rubric text. Raises RubricError carrying every error found."""
+    """Compile rubric text. Raises RubricError carrying every error found. A `units from "FILE"` line
+    reads its table relative to the rubric's folder."""
     text = text.removeprefix("\ufeff")
     rubric, diagnostics = check_text(text, path)
     if rubric is None or any(d.severity == "error" for d in diagnostics):
         raise RubricError(diagnostics, text)
-    return Program(rubric, [d for d in diagnostics if d.severity == "warning"])
+    program = Program(rubric, [d for d in diagnostics if d.severity == "warning"])
+    if rubric.units_from is not None:
+        table = pathlib.Path(path).parent / rubric.units_from.path
+        program = with_unit_table(program, table, rubric.units_from.span, text)
+    return program
+
+
+def with_unit_table(program: Program, table, span=None, text: str | None = None, replace: bool = False) -> Program:
+    """`program` with the units of a CSV/YAML/JSON table: they replace same-named units of the rubric and
+    join the others (`replace`: the table is the whole list, as `--units` gives it).
+    Raises RubricError (E308) naming each bad row."""
+    span = span or n.NO_SPAN
+    try:
+        units = read_unit_table(program.rubric, str(table))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        problems = [f"cannot read {table}: {reason}"]
+    except UnitTableError as error:
+        problems = error.problems
+    else:
+        if not replace:
+            names = {u.name for u in units}
+            units = [u for u in program.rubric.units if u.name not in names] + units
+        return program.with_units(units)
+    path = program.rubric.path
+    diagnostics = [
+        Diagnostic(path, span.line, span.column, "E308", f"the unit table does not fit the rubric: {problem}", hint=UNIT_TABLE_HINT)
+        for problem in problems
+    ]
+    raise RubricError(diagnostics, text)
+
+
+UNIT_TABLE_HINT = "one row per unit: `unit` (its name), optional `group` and `target`, then the declared attributes"
 
 
 def load(path) -> Program:

@@ -11,7 +11,7 @@ import re
 import sys
 
 from . import __version__, i18n
-from .api import check_text, load
+from .api import check_text, load, with_unit_table
 from .discovery import discover
 from .errors import InternalError, UsageError
 from .language.diagnostics import RubricError, source_lines, unreadable
@@ -160,14 +160,20 @@ def cmd_check(args) -> int:
 # ---- scoring commands share this ----------------------------------------------------------
 
 
-def load_rubric(path: str):
+def load_rubric(path: str, units: str | None = None):
+    """The compiled rubric; with `units` (--units FILE), scoring that unit table instead of its own."""
     try:
         declared = i18n.declared_language(pathlib.Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         declared = None  # load() names the problem
     adopt_rubric_language(declared)
     try:
-        return load(path)
+        program = load(path)
+        if units is not None:
+            if not pathlib.Path(units).is_file():
+                raise UsageError(f"{units}: no such unit table")
+            program = with_unit_table(program, units, replace=True)
+        return program
     except RubricError as error:
         _err(error.render())
         raise SystemExit(EXIT_USAGE) from None
@@ -199,7 +205,7 @@ def event_sources(args, program=None) -> list:
 
 
 def score_card(args):
-    program = load_rubric(args.rubric)
+    program = load_rubric(args.rubric, getattr(args, "units", None))
     sources = event_sources(args, program)
     tally = program.tally_sources(sources)
     for warning in tally.warnings:
@@ -337,7 +343,7 @@ def cmd_test(args) -> int:
 def cmd_report(args) -> int:
     from .outputs.reports import build_bulletin, write_bulletin
 
-    program = load_rubric(args.rubric)
+    program = load_rubric(args.rubric, args.units)
     as_of = program.month_as_of(*map(int, args.month.split("-"))) if args.month else None
     tally = program.tally_sources(event_sources(args, program))
     for warning in tally.warnings:
@@ -426,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--skip-invalid", action="store_true", help="score the valid events and list the rejected ones")
         event_options(p)
+        p.add_argument("--units", metavar="FILE", help="score the units listed in this CSV/YAML/JSON table instead of the rubric's")
 
     p = sub.add_parser("score", help="score event streams into scorecards")
     scoring(p)
@@ -464,6 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--number", metavar="N", help="fills {number} of the rubric's document number (default: the month)")
     p.add_argument("--skip-invalid", action="store_true")
     event_options(p)
+    p.add_argument("--units", metavar="FILE", help="score the units listed in this CSV/YAML/JSON table instead of the rubric's")
     p.set_defaults(run=cmd_report)
     for command in sub.choices.values():
         command.add_argument(

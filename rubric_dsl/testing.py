@@ -13,8 +13,9 @@ from .discovery import discover
 from .errors import RubricDSLError
 from .language.diagnostics import RubricError
 from .language.render import render_rule
+from .sources.unit_tables import UnitTableError, units_from_rows
 from .numbers import fmt_decimal
-from .sources.events import EventError
+from .sources.events import EventError, Place
 from .sources.opening import read_events
 from .sources.yamlfile import yaml_loader
 
@@ -54,8 +55,20 @@ def load_cases(path: pathlib.Path):
     return rubric_path, data["cases"]
 
 
-CASE_KEYS = {"name", "clause", "events", "events_file", "as_of", "expect", "expect_invalid", "excluded"}
-UNIT_KEYS = {"total", "items", "rank", "listed"}
+CASE_KEYS = {
+    "name",
+    "clause",
+    "events",
+    "events_file",
+    "as_of",
+    "period",
+    "units",
+    "expect",
+    "expect_invalid",
+    "excluded",
+    "reasoning",
+}
+UNIT_KEYS = {"total", "items", "rank", "listed", "grade", "status"}
 
 
 def validate_case(case: dict, where: str) -> None:
@@ -66,9 +79,12 @@ def validate_case(case: dict, where: str) -> None:
     events = case.get("events")
     if events is not None and not (isinstance(events, list) and all(isinstance(e, dict) for e in events)):
         raise TestFileError(f"{where}: `events` is a list of events (mappings)")
+    units = case.get("units")
+    if units is not None and not (isinstance(units, list) and all(isinstance(u, dict) for u in units)):
+        raise TestFileError(f"{where}: `units` is a list of unit rows (mappings such as {{unit: W1, kind: website}})")
     expect = case.get("expect")
     if expect is not None and not isinstance(expect, dict):
-        raise TestFileError(f"{where}: `expect` maps each unit to its expected total or to {{total, items, rank, listed}}")
+        raise TestFileError(f"{where}: `expect` maps each unit to its expected total or to {{{', '.join(sorted(UNIT_KEYS))}}}")
     for unit, wanted in (expect or {}).items():
         if isinstance(wanted, dict):
             if set(wanted) - UNIT_KEYS:
@@ -89,6 +105,11 @@ def run_case(program, case, base: pathlib.Path, where: str = "case"):
         events = list(read_events(str(path)))
     else:
         events = case.get("events") or []
+    if case.get("units") is not None:
+        try:
+            program = program.with_units(units_from_rows(program.rubric, _unit_rows(case["units"], where)))
+        except UnitTableError as error:
+            raise TestFileError("\n".join(error.problems)) from None
     as_of = case.get("as_of")
     if as_of is not None:
         try:
@@ -118,18 +139,18 @@ def run_case(program, case, base: pathlib.Path, where: str = "case"):
         if not isinstance(wanted, dict):
             wanted = {"total": wanted}
         if "total" in wanted:
-            expected = _decimal(wanted["total"], f"{unit_name} total")
+            # null: the unit has no score (a veto that gives none)
+            expected = None if wanted["total"] is None else _decimal(wanted["total"], f"{unit_name} total")
             if unit.total != expected:
-                failures.append(f"{unit_name} total: expected {fmt_decimal(expected, None)}, got {fmt_decimal(unit.total, card.places)}")
+                failures.append(f"{unit_name} total: expected {_shown(expected, None)}, got {_shown(unit.total, card.places)}")
         for item_id, expected_raw in (wanted.get("items") or {}).items():
-            expected = _decimal(expected_raw, f"{unit_name} {item_id}")
-            try:
-                got = unit.item(str(item_id)).score
-            except KeyError:
-                failures.append(f"{unit_name} {item_id}: no such item")
-                continue
-            if got != expected:
-                failures.append(f"{unit_name} {item_id}: expected {fmt_decimal(expected, None)}, got {fmt_decimal(got, card.places)}")
+            failure = _item_failure(unit, str(item_id), expected_raw, card.places, unit_name)
+            if failure:
+                failures.append(failure)
+        for key in ("grade", "status"):
+            if key in wanted and getattr(unit, key) != (None if wanted[key] is None else str(wanted[key])):
+                got = getattr(unit, key)
+                failures.append(f"{unit_name} {key}: expected {_label(wanted[key])}, got {_label(got)}")
         if "listed" in wanted and unit.listed != wanted["listed"]:
             failures.append(f"{unit_name} listed: expected {wanted['listed']}, got {unit.listed}")
         if "rank" in wanted and unit.rank != wanted["rank"]:
@@ -140,6 +161,48 @@ def run_case(program, case, base: pathlib.Path, where: str = "case"):
         if got != case["excluded"]:
             failures.append(f"excluded events: expected {case['excluded']}, got {got} ({counts})")
     return failures, card
+
+
+def _unit_rows(rows, where):
+    """A case's `units:` rows, each placed `case …, unit row N`."""
+    class Rows(list):
+        paired = True
+
+    return Rows((row, Place(f"{where} units", index=number)) for number, row in enumerate(rows))
+
+
+def _shown(value, places) -> str:
+    return "no score" if value is None else fmt_decimal(value, places)
+
+
+def _label(value) -> str:
+    return "none" if value is None else repr(str(value))
+
+
+def _item_failure(unit, key: str, expected_raw, places, unit_name) -> str | None:
+    """Compare one expected item: an item's or part's score, a member's total (a unit combined from its
+    members lists them as items), or a named result (`… taking the latest as NAME`) such as an inspection id."""
+    try:
+        got = unit.item(key).score
+    except KeyError:
+        lets = dict(unit.named)
+        if key in lets and isinstance(lets[key], Decimal):  # a named value (`let`) of the unit
+            got = lets[key]
+            expected = _decimal(expected_raw, f"{unit_name} {key}")
+            if got != expected:
+                return f"{unit_name} {key}: expected {fmt_decimal(expected, None)}, got {fmt_decimal(got, None)}"
+            return None
+        try:
+            named = unit.chosen(key)
+        except KeyError:
+            return f"{unit_name} {key}: no such item or named result"
+        if str(named) != str(expected_raw):
+            return f"{unit_name} {key}: expected {expected_raw!r}, got {named!r}"
+        return None
+    expected = _decimal(expected_raw, f"{unit_name} {key}")
+    if got != expected:
+        return f"{unit_name} {key}: expected {fmt_decimal(expected, None)}, got {fmt_decimal(got, places)}"
+    return None
 
 
 def run_test_paths(paths, coverage=False, out=print, err=print) -> int:

@@ -244,11 +244,17 @@ def test_score_table_aligns_cjk_by_display_width(capsys):
     [
         ("{name: a, events: 5}", "`events` is a list of events (mappings)"),
         ("{name: a, as_of: notadate}", "as_of must be a date YYYY-MM-DD, not 'notadate'"),
-        ("{name: a, expect: [1]}", "`expect` maps each unit to its expected total or to {total, items, rank, listed}"),
+        ("{name: a, expect: [1]}", "`expect` maps each unit to its expected total or to {grade, items, listed, rank, status, total}"),
         ("{name: a, expect: {通川區: {items: [1]}}}", "`通川區` items map item ids to scores, e.g. {A.4.1: 6}"),
         (
             "{name: a, expected: {}}",
-            "unknown key `expected`; a case takes: as_of, clause, events, events_file, excluded, expect, expect_invalid, name",
+            "unknown key `expected`; a case takes: as_of, clause, events, events_file, excluded, expect, expect_invalid, name,"
+            " period, reasoning, units",
+        ),
+        ("{name: a, units: 5}", "`units` is a list of unit rows (mappings such as {unit: W1, kind: website})"),
+        (
+            "{name: a, units: [{unit: X, group: counties, colour: red}]}",
+            "t.test.yaml::a units[0]: unit `X` has `colour`, which is not a declared attribute (the rubric declares no attributes)",
         ),
     ],
 )
@@ -257,4 +263,8 @@ def test_test_file_mistakes_are_named_not_crashed(capsys, tmp_path, case, messag
     test_file = tmp_path / "t.test.yaml"
     test_file.write_text(f"cases: [{case}]\n", encoding="utf-8")
     status, _out, err = run(capsys, "test", str(tmp_path))
-    assert (status, err) == (2, f"rubric test: error: {test_file}::a: {message}\n")
+    if message.startswith("t.test.yaml"):  # a unit row's problem is placed at the row
+        message = message.removeprefix("t.test.yaml::a ")
+        assert (status, err) == (2, f"rubric test: error: {test_file}::a {message}\n")
+    else:
+        assert (status, err) == (2, f"rubric test: error: {test_file}::a: {message}\n")

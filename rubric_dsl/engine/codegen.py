@@ -22,7 +22,12 @@ COMMON_FIELDS = ("id", "unit", "date", "kind", "quantity")
 COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
 COMMON_LOCALS = {"id": "id_", "unit": "unit", "date": f"day[{DAY_DATE}]", "quantity": "q", "kind": "kind"}
 # The usual Python class of a scalar field passes with one identity test; anything else goes through the coercion.
-SCALAR_COERCIONS = {"decimal": ("Decimal", "to_decimal"), "integer": ("int", "to_integer"), "text": ("str", "to_text")}
+SCALAR_COERCIONS = {
+    "decimal": ("Decimal", "to_decimal"),
+    "integer": ("int", "to_integer"),
+    "text": ("str", "to_text"),
+    "boolean": ("bool", "to_boolean"),
+}
 
 
 class Namespace:
@@ -145,6 +150,8 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
 def _const_value(value: object, ftype: str) -> object:
     """A filter or default literal as the handler compares it with a normalised field of type `ftype`."""
     match value:
+        case n.Word() if ftype == "boolean":
+            return value.name == "true"
         case n.Word():
             return value.name
         case n.Text():
@@ -247,22 +254,40 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
 
 def _append_record(w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str]) -> None:
     common = {"seq": "seq", "event_id": "id_", "date": f"day[{DAY_DATE}]", "month": f"day[{DAY_MONTH}]", "quantity": "q"}
+    entity = names.get(key.entity) if key.entity else None
+    if key.entity:
+        if entity is None:  # this kind lacks the entity's field (the checker reports it): nothing to record
+            w.line("pass")
+            return
+        w.line(f"if {entity} is not None:")  # an event outside every sub-entity is not recorded here
+        with w.indent():
+            _append_value(w, key, index, ns, names, common, entity)
+        return
+    _append_value(w, key, index, ns, names, common, None)
+
+
+def _append_value(w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str], common: dict, entity: str | None) -> None:
+    def append(value: str) -> None:
+        if entity is not None:
+            value = f"({entity}, {value})"
+        w.line(f"st[{index}].append({_record(**common, value=value)})")
+
     match key.value:
         case SlotValue.NONE:
-            w.line(f"st[{index}].append({_record(**common, value='None')})")
+            append("None")
         case SlotValue.RATE:
             assert key.field is not None
             field = names[key.field]
             w.line(f"rate = {ns.const(dict(key.rates), 'R')}.get({field})")
             w.line("if rate is not None:")
             with w.indent():
-                w.line(f"st[{index}].append({_record(**common, value=f'({field}, rate)')})")
+                append(f"({field}, rate)")
         case SlotValue.FIELD:
             assert key.field is not None
-            w.line(f"st[{index}].append({_record(**common, value=names[key.field])})")
+            append(names[key.field])
         case SlotValue.PAIR:  # the distinct field and the field whose latest value is tested
             assert key.field is not None and key.tested is not None
-            w.line(f"st[{index}].append({_record(**common, value=f'({names[key.field]}, {names[key.tested]})')})")
+            append(f"({names[key.field]}, {names[key.tested]})")
 
 
 def _field_checks(w: Writer, field: n.Field, types: dict[str, str], ns: Namespace, names: dict[str, str]) -> None:

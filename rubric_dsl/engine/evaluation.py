@@ -7,12 +7,21 @@ import operator
 from decimal import Decimal
 from typing import NamedTuple
 
+import attrs
+
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
-from ..numbers import plain as fmt
-from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, slot_for, week_key
+from ..numbers import plain
+from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, per_entity, slot_for, week_key
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 from .values import ValueEvaluator
+
+
+def fmt(value) -> str:
+    """A value as people write it: numbers plainly (0.3, 10), true/false for booleans."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return plain(value)
 
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
 
@@ -35,20 +44,41 @@ class Outcome(NamedTuple):
 class UnitEvaluation:
     """Evaluates one unit's items from its slot records."""
 
-    def __init__(self, program, slots, months, target=None, bounds=None):
+    def __init__(self, program, slots, months, target=None, bounds=None, unit=None, entity=None):
         self.program = program
         self.slots = slots
         self.months = months
         self.bounds = bounds  # (first day, last day counted) of the period scored
         self.target = target  # the unit's target (Decimal) or None
+        self.unit = unit  # the UnitDecl (None for an unlisted unit): its attributes
+        self.entity = entity  # (ScoredPer, value): scoring one sub-entity, only its events count
+        self.scores: dict = {}  # item id → ItemResult, filled in evaluation order
+        self.total = None  # the unit's total, once every counted item is scored
+        self.members: list = []  # member UnitResults, for a unit combined from its members
         self._by_month: dict = {}  # id(record list) → {month: records}, for monthly requirements
         self.values = ValueEvaluator(self)  # value expressions, named values and conditions
         self._conditions: dict = {}  # named conditions, evaluated once per unit
         self._notes: list[str] = []  # why-not notes a countable leaves for the rule being evaluated
 
     def records(self, node) -> list[tuple]:
-        """The unit's records of the slot `node` reads (see plan.slot_for)."""
-        return self.slots[self.program.slots[slot_for(node)]]
+        """The unit's records of the slot `node` reads (see plan.slot_for); scoring one sub-entity, only
+        the records of its events, with their plain values."""
+        key = slot_for(node)
+        if self.entity is None:
+            return self.slots[self.program.slots[key]]
+        per, wanted = self.entity
+        records = self.slots[self.program.slots[per_entity(key, per.field)]]
+        return [r[:VALUE] + (r[VALUE][1],) for r in records if r[VALUE][0] == wanted]
+
+    def defining_records(self, per: n.ScoredPer) -> list[tuple]:
+        """The records of the events that define the sub-entities of `per` (whatever entity is being scored)."""
+        return self.slots[self.program.slots[slot_for(per)]]
+
+    def for_entity(self, per: n.ScoredPer, value) -> UnitEvaluation:
+        """The same unit, counting only the events of one sub-entity (one inspection, one account)."""
+        sub = UnitEvaluation(self.program, self.slots, self.months, self.target, self.bounds, self.unit, (per, value))
+        sub.scores = dict(self.scores)
+        return sub
 
     # ---- aggregates
     def aggregate(self, node, month=None):
@@ -118,6 +148,39 @@ class UnitEvaluation:
                 shown = ", ".join(f"{r[EVENT_ID]} ({r[DATE]})" for r in records[:5])
                 return Outcome(False, [f"{render_source(node.source)} occurred: {shown}"], [])
             return Outcome(True, [], [])
+        if isinstance(node, n.ValueCompare) and isinstance(node.left, n.Latest) and self.program.is_word(node):
+            # `latest FIELD of KIND = word`: the latest event's value, compared as it is
+            records = [r for r in self.records(node.left) if r[VALUE] is not None]
+            what = render_aggregate(node.left)
+            if not records:
+                return Outcome(False, [f"no {node.left.source.kind} reported for {what}"], [])
+            latest = max(records, key=by_date)
+            wanted = node.right.name
+            have = latest[VALUE]
+            if isinstance(have, bool):
+                wanted = wanted == "true"
+            if COMPARE[node.op](have, wanted):
+                return Outcome(True, [], [latest])
+            return Outcome(False, [f"{what} is {fmt(have)} ({latest[EVENT_ID]}); needs {node.op} {node.right.name}"], [])
+        if isinstance(node, n.UnitIs):
+            have = self.unit.attribute(node.attribute) if self.unit is not None else None
+            if node.op == "in":
+                wanted_values = [n.plain_value(v) for v in node.value]
+                holds = have in wanted_values
+                needs = f"in ({', '.join(fmt(v) for v in wanted_values)})"
+            else:
+                wanted = _attribute_value(node.value, have)
+                holds = have is not None and COMPARE[node.op](have, wanted) if node.op != "!=" else have != wanted
+                needs = f"{node.op} {fmt(wanted)}"
+            if holds:
+                return Outcome(True, [], [])
+            shown = "not set" if have is None else fmt(have)
+            return Outcome(False, [f"the unit's {node.attribute} is {shown}; needs {needs}"], [])
+        if isinstance(node, n.MemberVetoed):
+            vetoed = [m.unit for m in self.members if m.vetoed]
+            if vetoed:
+                return Outcome(True, [], [])
+            return Outcome(False, ["no member was vetoed"], [])
         if isinstance(node, n.AggCompare):
             value, records = self.aggregate(node.aggregate)
             wanted = node.number.value
@@ -397,6 +460,13 @@ def period_text(unit: str, key) -> str:
     return f"{key[0]:04d}-W{key[1]:02d}"
 
 
+def _attribute_value(value, have):
+    """A condition's value as the unit attribute holds it: true/false as bool, numbers as Decimal."""
+    if isinstance(value, n.Word) and isinstance(have, bool) and value.name in ("true", "false"):
+        return value.name == "true"
+    return n.plain_value(value)
+
+
 def _itself(value):
     return value
 
@@ -499,11 +569,25 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     )
 
 
-def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None):
-    """The unit's item results, and its named values and conditions as (name, value) pairs (None: no value)."""
-    ev = UnitEvaluation(program, slots, months, target, bounds)
-    items = [evaluate_item(ev, item, section.section_id, exclusions) for section in program.rubric.sections for item in section.items]
-    return items, named_results(ev)
+def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, unit=None, ev: UnitEvaluation | None = None):
+    """The unit's item results in rubric order, scored in dependency order (an item whose condition reads
+    another's score comes after it; `ev.total` is set once every counted item is known), and its named
+    values and conditions as (name, value) pairs (None: no value)."""
+    ev = ev or UnitEvaluation(program, slots, months, target, bounds, unit)
+    sections = {item.item_id: section.section_id for section in program.rubric.sections for item in section.items}
+    tops = {item.item_id: item for section in program.rubric.sections for item in section.items}
+    counted = [item_id for item_id, item in tops.items() if item.in_total]
+    for item_id in program.order:
+        if item_id not in tops:
+            continue  # a part: scored with its item
+        ev.scores[item_id] = result = scored_item(ev, tops[item_id], sections[item_id], exclusions)
+        for part in result.parts:
+            ev.scores[part.item_id] = part
+        if ev.total is None and all(c in ev.scores for c in counted):
+            ev.total = sum((ev.scores[c].score for c in counted), ZERO)
+    if ev.total is None:
+        ev.total = sum((ev.scores[c].score for c in counted), ZERO)
+    return [ev.scores[item_id] for item_id in tops], named_results(ev)
 
 
 def named_results(ev: UnitEvaluation) -> tuple:
@@ -515,3 +599,83 @@ def named_results(ev: UnitEvaluation) -> tuple:
         else:
             out.append((name, ev.values.name(name).number))
     return tuple(out)
+
+
+def scored_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusions) -> ItemResult:
+    """An item with its unit-level lines applied: `scored per` (sub-entities combined), `only when`, `not in the total`."""
+    if item.scored_per is not None:
+        result = _per_entity(ev, item, section_id, exclusions)
+    else:
+        result = evaluate_item(ev, item, section_id, exclusions)
+    if item.only_when is not None:
+        holds, reasons, _ = ev.condition(item.only_when)
+        if not holds:
+            text = ev.program.memo(render_condition, item.only_when)
+            why = (f"not counted: only when {text}; " + "; ".join(reasons),)
+            result = attrs.evolve(
+                result,
+                score=ZERO,
+                award=ZERO,
+                bonus=ZERO,
+                deduction=ZERO,
+                raw=ZERO,
+                exact=ZERO,
+                rules=(),
+                limits=(),
+                why_not=why + tuple(w for w in result.why_not if "not counted" in w),
+                uncounted=result.score,
+            )
+    if not item.in_total:
+        result = attrs.evolve(result, in_total=False)
+    return result
+
+
+PICKS = {
+    "sum": lambda scores: sum(scores, ZERO),
+    "average": lambda scores: sum(scores, ZERO) / len(scores),
+    "highest": max,
+    "lowest": min,
+}
+
+
+def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusions) -> ItemResult:
+    """Score the item once per sub-entity (each distinct value of the field), then combine: the latest
+    entity's score, or the sum / average / highest / lowest of them."""
+    per = item.scored_per
+    defining = sorted((r for r in ev.defining_records(per) if r[VALUE] is not None), key=by_date)
+    latest_of: dict = {}
+    for r in defining:
+        latest_of[r[VALUE]] = r  # sorted by date: the last seen is the entity's latest event
+    if not latest_of:
+        result = evaluate_item(UnitEvaluation(ev.program, ev.slots, ev.months, ev.target, ev.bounds, ev.unit, (per, object())), item, section_id, exclusions)
+        nothing = f"no {render_source(per.source)} reported, so nothing to score per {per.field}"
+        return attrs.evolve(result, why_not=(*result.why_not, nothing))
+    results = {value: evaluate_item(ev.for_entity(per, value), item, section_id, exclusions) for value in latest_of}
+    count = len(results)
+    if per.pick in ("latest", "highest", "lowest"):
+        if per.pick == "latest":
+            chosen = max(latest_of, key=lambda value: by_date(latest_of[value]))
+            how = f"the latest of {count}"
+        else:
+            pick = max if per.pick == "highest" else min
+            chosen = pick(results, key=lambda value: results[value].score)
+            how = f"the {per.pick} of {count}"
+        result = results[chosen]
+        note = f"{per.field} {chosen} ({how})"
+        return attrs.evolve(result, limits=(note,) + result.limits, chosen=(per.name, chosen))
+    scores = [r.score for r in results.values()]
+    value = ev.program.round(PICKS[per.pick](scores))
+    rules = tuple(rule for r in results.values() for rule in r.rules)
+    shown = ", ".join(f"{key} {fmt(r.score)}" for key, r in results.items())
+    first = next(iter(results.values()))
+    return attrs.evolve(
+        first,
+        score=value,
+        exact=value,
+        raw=value,
+        award=sum((r.award for r in results.values()), ZERO),
+        bonus=sum((r.bonus for r in results.values()), ZERO),
+        deduction=sum((r.deduction for r in results.values()), ZERO),
+        rules=rules,
+        limits=(f"{per.pick} of {count} {per.field} scores: {shown}",),
+    )

@@ -200,6 +200,13 @@ class SlotKey:
     field: str | None = None
     tested: str | None = None  # PAIR: the field whose latest value is tested
     rates: tuple = ()  # RATE: (field value, points) pairs
+    entity: str | None = None  # for an item scored per sub-entity: records carry (entity field's value, value)
+
+
+def per_entity(key: SlotKey, field: str) -> SlotKey:
+    """The slot an item scored per sub-entity (`scored per FIELD …`) reads instead of `key`: only events
+    carrying FIELD, each record's value wrapped as (FIELD's value, the value `key` records)."""
+    return attrs.evolve(key, entity=field)
 
 
 def slot_for(node: n.Node) -> SlotKey:
@@ -215,6 +222,10 @@ def slot_for(node: n.Node) -> SlotKey:
             return SlotKey(node.source, SlotValue.FIELD, node.field)
         case n.DistinctValues():
             return SlotKey(node.source, SlotValue.PAIR, node.field, node.whose.field)
+        case n.RankKey(what="countback"):  # countback counts the records of each value
+            return SlotKey(node.source, SlotValue.FIELD, node.field)
+        case n.ScoredPer():  # the events that define the sub-entities, by the field's value
+            return SlotKey(node.source, SlotValue.FIELD, node.field)
     raise TypeError(f"{type(node).__name__} reads no slot")
 
 
@@ -237,12 +248,31 @@ READS_SLOT = (
 
 
 def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
-    """Every slot the rules read, numbered in order of first use."""
+    """Every slot the rules and unit conditions read, numbered in order of first use. An item scored per
+    sub-entity reads its rules' slots with the entity's value on each record (`per_entity`)."""
     slots: dict[SlotKey, int] = {}
-    expressions = [rule.amount for item in rubric.all_items() for rule in item.rules]
-    expressions += [let.body for let in rubric.lets]  # named values and conditions read events too
-    for expression in expressions:
-        for node in n.walk(expression):
-            if isinstance(node, READS_SLOT):
-                slots.setdefault(slot_for(node), len(slots))
+
+    def need(node, entity=None):
+        for child in n.walk(node):
+            if isinstance(child, READS_SLOT):
+                key = slot_for(child)
+                slots.setdefault(per_entity(key, entity) if entity else key, len(slots))
+
+    for item in rubric.all_items():
+        entity = item.scored_per.field if item.scored_per is not None else None
+        for rule in item.rules:
+            need(rule.amount, entity)
+        if item.only_when is not None:
+            need(item.only_when)
+        if item.scored_per is not None:
+            slots.setdefault(slot_for(item.scored_per), len(slots))
+    for statement in rubric.grades + rubric.statuses + rubric.vetoes:
+        if statement.condition is not None:
+            need(statement.condition)
+    if rubric.rank is not None:
+        for key in rubric.rank.keys:
+            if key.what == "countback":
+                slots.setdefault(slot_for(key), len(slots))
+    for let in rubric.lets:  # named values and conditions read events too
+        need(let.body)
     return slots

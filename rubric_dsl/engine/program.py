@@ -11,13 +11,14 @@ import attrs
 
 from ..errors import InternalError, UsageError
 from ..language import nodes as n
+from ..language.checker import evaluation_order
 from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
 from .codegen import generate
-from .evaluation import evaluate_unit
+from .evaluation import UnitEvaluation, evaluate_unit
 from .plan import DATE, ZERO, SlotKey, as_of_for_month, month_key, months_of, parse_period, period_bounds, period_label, plan_slots
-from .ranking import shared_ranks
+from .outcomes import combine_and_settle, rank_results
 from .values import is_condition
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
@@ -63,6 +64,33 @@ class Program:
         self.matcher = UnitMatcher(list(self.units), listed_names(rubric.units, rubric.fold_scripts), rubric.fold_scripts)
         self._memo: dict[tuple[object, int], object] = {}
         self.window_clause = next((c for c, target in rubric.clauses if target == "Window"), None)
+        self.order = evaluation_order(rubric)[0]  # item ids, each after the items whose scores it reads
+        self._words: dict[int, bool] = {}
+
+    def is_word(self, node: n.ValueCompare) -> bool:
+        """`latest FIELD of KIND = WORD` compares the field's value with a word (see checker.word_comparison)."""
+        key = id(node)
+        if key not in self._words:
+            kind = next((k for k in self.rubric.kinds if k.name == node.left.source.kind), None)
+            field = next((f for f in kind.fields if f.name == node.left.field), None) if kind else None
+            self._words[key] = (
+                isinstance(node.right, n.NameRef) and node.right.name not in self.lets and field is not None
+                and field.type.name in ("enum", "text", "boolean")
+            )
+        return self._words[key]
+
+    def with_units(self, units: Iterable[n.UnitDecl]) -> Program:
+        """The same rubric scoring another unit table (a data file, `--units`, a test case's rows):
+        `units` are UnitDecls; their groups keep the rubric's labels and targets where declared."""
+        groups: dict[str, list] = {}
+        declared = {g.name: g for g in self.rubric.groups}
+        for unit in units:
+            groups.setdefault(unit.group, []).append(unit)
+        group_decls = tuple(
+            attrs.evolve(declared[name], units=tuple(members)) if name in declared else n.GroupDecl(name, None, None, tuple(members))
+            for name, members in groups.items()
+        )
+        return Program(attrs.evolve(self.rubric, groups=group_decls), self.warnings)
 
     # -- tallying
     def tally(self, events: Iterable[Any], start: int = 0, path: str = "<events>") -> Tally:
@@ -219,6 +247,7 @@ class Program:
 
     def _finish(self, tally: Tally, as_of: datetime.date | None, months: list[int], scored=None) -> Scorecard:
         results = []
+        evaluations: dict[str, UnitEvaluation] = {}
         excluded_by_unit: dict[str | None, list[Excluded]] = {}
         start, end, label = scored if scored else (self.window.start, self.window.end, None)
         late = tally.after(as_of) if as_of else []
@@ -233,8 +262,9 @@ class Program:
             decl = self.units.get(name)
             group = self.groups.get(decl.group) if decl else None
             target = decl.target.value if decl and decl.target is not None else None
-            items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target, bounds)
-            total = sum((i.score for i in items), ZERO)
+            ev = evaluations[name] = UnitEvaluation(self, slots, months, target, bounds, decl)
+            items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target, bounds, decl, ev)
+            total = sum((i.score for i in items if i.in_total), ZERO)
             completion = (total / target) if target else None
             results.append(
                 UnitResult(
@@ -251,7 +281,8 @@ class Program:
                     named,
                 )
             )
-        ranked = rank_units(results)
+        # vetoes, grades and statuses; units combined from their members; then ranks
+        ranked = rank_results(self, combine_and_settle(self, results, evaluations), evaluations)
         excluded = tally.excluded + late + outside + tally.resent
         period_end = min(end, as_of) if as_of else end
         return Scorecard(
@@ -296,18 +327,3 @@ def as_date(value: object) -> datetime.date | None:
         except ValueError:
             pass
     raise UsageError(f"as_of must be a date or YYYY-MM-DD text, not {value!r:.60}")
-
-
-def rank_units(results: list[UnitResult]) -> list[UnitResult]:
-    """Listed units by total, best first, with shared ranks for ties (1, 2, 2, 4); unlisted after, unranked."""
-    listed = shared_ranks((r for r in results if r.listed), _total, _name)
-    unlisted = sorted((r for r in results if not r.listed), key=lambda r: (-r.total, r.unit))
-    return [attrs.evolve(result, rank=rank) for rank, result in listed] + unlisted
-
-
-def _total(result: UnitResult) -> Decimal:
-    return result.total
-
-
-def _name(result: UnitResult) -> str:
-    return result.unit

@@ -94,6 +94,9 @@ class ItemResult:
     text: str | None = None
     section: str | None = None
     exact: Decimal | None = None  # the bounded score before rounding; a scaled item converts its parts' exact sum
+    in_total: bool = True  # False: `not in the total`, shown but not added
+    uncounted: Decimal | None = None  # `only when` did not hold: the score it would have had
+    chosen: tuple | None = None  # `scored per …, taking the latest [as NAME]`: (NAME, the sub-entity's value)
 
     def to_json(self, places: int, part_of: str | None = None) -> dict:
         return {
@@ -117,6 +120,9 @@ class ItemResult:
                 for c in rule.contributions
             ],
             "parts": [part.item_id for part in self.parts],
+            "in_total": self.in_total,
+            "uncounted": fmt_decimal(self.uncounted, places) if self.uncounted is not None else None,
+            "chosen": {"name": self.chosen[0], "value": self.chosen[1]} if self.chosen else None,
         }
 
 
@@ -128,13 +134,25 @@ class UnitResult:
     group: str | None
     group_label: str | None
     target: Decimal | None
-    total: Decimal
+    total: Decimal | None  # None: no score (a veto that gives none)
     items: tuple
     listed: bool = True
     rank: int | None = None
     completion: Decimal | None = None
     excluded: int = 0
     named: tuple = ()  # (name, value) of every `let`: Decimal or None (no value) for values, bool for conditions
+    grade: str | None = None
+    status: str | None = None
+    vetoed: str | None = None  # why the unit was vetoed (the veto's text and clause), or None
+    members: tuple = ()  # for a unit combined from its members: their names
+
+    def chosen(self, name: str):
+        """A named result (`scored per …, taking the latest as NAME`): the chosen sub-entity's value."""
+        for item in self.items:
+            for entry in (item, *item.parts):
+                if entry.chosen and entry.chosen[0] == name:
+                    return entry.chosen[1]
+        raise KeyError(name)
 
     def item(self, item_id: str) -> ItemResult:
         for item in self.items:
@@ -153,7 +171,11 @@ class UnitResult:
             "listed": self.listed,
             "rank": self.rank,
             "target": plain_number(self.target),
-            "total": fmt_decimal(self.total, places),
+            "total": fmt_decimal(self.total, places),  # null: no score (a veto)
+            "grade": self.grade,
+            "status": self.status,
+            "vetoed": self.vetoed,
+            "members": list(self.members),
             "completion": percent(self.completion, rounding) if self.completion is not None else None,
             # named values (decimal strings, null: no value) and named conditions (true/false), by name
             "named": {name: value if isinstance(value, bool) or value is None else fmt_decimal(value, None) for name, value in self.named},

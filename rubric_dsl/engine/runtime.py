@@ -174,6 +174,13 @@ def to_integer(value: object, name: str) -> int:
     raise Invalid(f"`{name}` must be a whole number, not {_show(value)}", name)
 
 
+def to_boolean(value: object, name: str) -> bool:
+    # CSV cells and hand-typed YAML strings: the two words, in any case
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise Invalid(f"`{name}` must be true or false, not {_show(value)}", name)
+
+
 def to_text(value: object, name: str) -> str:
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return str(value)
@@ -451,6 +458,7 @@ def handler_namespace(
         blake2b=blake2b,
         to_integer=to_integer,
         to_text=to_text,
+        to_boolean=to_boolean,
         to_date=to_date,
         missing_field=missing_field,
         only_when_field=only_when_field,

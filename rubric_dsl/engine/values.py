@@ -92,13 +92,26 @@ class ValueEvaluator:
             return Value(Decimal(len(ev.period_keys(node.period))))
         if isinstance(node, n.NameRef):
             return self.name(node.name)
+        if isinstance(node, n.UnitTotal):
+            if ev.total is None:
+                return Value(None, (), "the unit has no total (no score)")
+            return Value(ev.total)
+        if isinstance(node, n.ScoreOf):
+            result = ev.scores.get(node.item)
+            if result is None:
+                return Value(None, (), f"{node.item} is not scored")
+            return Value(result.score)
         raise TypeError(node)
 
     def name(self, name: str) -> Value:
-        """A named value: a `let` of the rubric (computed once per unit)."""
+        """A named value: a `let` of the rubric (computed once per unit), or a numeric unit attribute."""
         if name not in self._names:
-            let = self.ev.program.lets[name]
-            self._names[name] = self.value(let.body)
+            let = self.ev.program.lets.get(name)
+            if let is None:  # the checker allows only declared numeric attributes here
+                have = self.ev.unit.attribute(name) if self.ev.unit is not None else None
+                self._names[name] = Value(have) if have is not None else Value(None, (), f"the unit has no {name}")
+            else:
+                self._names[name] = self.value(let.body)
         return self._names[name]
 
     def _arith(self, node: n.Arith, month) -> Value:

@@ -174,15 +174,17 @@ class _ToStatements(Transformer):
     def group(self, meta, c):
         label = next((x.value for x in c[1:] if isinstance(x, n.Text)), None)
         target = next((x for x in c[1:] if isinstance(x, n.Number)), None)
-        return n.Group(c[0], label, target, span=span_of(meta))
+        attributes = next((x[1] for x in c[1:] if isinstance(x, tuple) and x[0] == "with"), ())
+        return n.Group(c[0], label, target, attributes, span=span_of(meta))
 
     def unit(self, meta, c):
         target = next((x for x in c[1:] if isinstance(x, n.Number)), None)
-        aliases = next((x for x in c[1:] if isinstance(x, tuple)), ())
-        return n.Unit(c[0].value, target, aliases, span=span_of(meta))
+        aliases = next((x[1] for x in c[1:] if isinstance(x, tuple) and x[0] == "also"), ())
+        attributes = next((x[1] for x in c[1:] if isinstance(x, tuple) and x[0] == "with"), ())
+        return n.Unit(c[0].value, target, aliases, attributes, span=span_of(meta))
 
     def unit_aliases(self, meta, c):
-        return tuple(x.value for x in c)
+        return ("also", tuple(x.value for x in c))
 
     def language(self, meta, c):
         return n.Language(str(c[0]), span=span_of(meta))
@@ -201,6 +203,18 @@ class _ToStatements(Transformer):
 
     def unit_names(self, meta, c):
         return n.UnitNames(span=span_of(meta))
+
+    def with_attributes(self, meta, c):
+        return ("with", tuple(c))
+
+    def unit_attr(self, meta, c):
+        return (c[0], c[1])
+
+    def attribute(self, meta, c):
+        return n.Attribute(c[0], c[1], tuple(c[2:]), span=span_of(meta))
+
+    def units_from(self, meta, c):
+        return n.UnitsFrom(c[0].value, span=span_of(meta))
 
     def bulletin(self, meta, c):
         return n.Bulletin(tuple(c), span=span_of(meta))
@@ -229,6 +243,9 @@ class _ToStatements(Transformer):
 
     def type_date(self, meta, c):
         return n.FieldType("date")
+
+    def type_boolean(self, meta, c):
+        return n.FieldType("boolean")
 
     def type_enum(self, meta, c):
         return n.FieldType("enum", tuple(x.value if isinstance(x, n.Text) else x for x in c))
@@ -289,6 +306,76 @@ class _ToStatements(Transformer):
 
     def scale_raw_floor(self, meta, c):
         return ("raw_floor", c[0])
+
+    def only_when(self, meta, c):
+        return n.OnlyWhen(c[0], span=span_of(meta))
+
+    def scored_per(self, meta, c):
+        return n.ScoredPer(c[0], c[1], str(c[2]), c[3] if len(c) > 3 else None, span=span_of(meta))
+
+    def not_in_total(self, meta, c):
+        return n.NotInTotal(span=span_of(meta))
+
+    # ---- unit outcomes
+    def PICK(self, token):
+        return str(token)
+
+    def grade_label(self, meta, c):
+        return c[0]  # a bare word (where `none` means no grade) or quoted Text
+
+    @staticmethod
+    def _label(label):
+        if isinstance(label, n.Text):
+            return label.value
+        return None if label == "none" else label
+
+    def otherwise(self, meta, c):
+        return None
+
+    def grade(self, meta, c):
+        return n.GradeRule(self._label(c[0]), c[1], span=span_of(meta))
+
+    def status(self, meta, c):
+        return n.StatusRule(c[0].value, c[1], span=span_of(meta))
+
+    def veto(self, meta, c):
+        outcome = dict(c[1:])
+        return n.Veto(c[0], "no_score" in outcome, outcome.get("score"), outcome.get("grade"), outcome.get("status"), span=span_of(meta))
+
+    def veto_no_score(self, meta, c):
+        return ("no_score", True)
+
+    def veto_score(self, meta, c):
+        return ("score", c[0])
+
+    def veto_grade(self, meta, c):
+        return ("grade", self._label(c[0]))
+
+    def veto_status(self, meta, c):
+        return ("status", c[0].value)
+
+    def rank(self, meta, c):
+        within = c[0] if isinstance(c[0], str) else None
+        keys = tuple(x for x in c if isinstance(x, n.RankKey))
+        return n.Rank(within, keys, span=span_of(meta))
+
+    def rank_total(self, meta, c):
+        return n.RankKey("total", lowest_first=bool(c and c[0]))
+
+    def rank_score(self, meta, c):
+        return n.RankKey("score", item=c[0], lowest_first=bool(len(c) > 1 and c[1]))
+
+    def rank_countback(self, meta, c):
+        return n.RankKey("countback", field=c[0], source=c[1])
+
+    def lowest_first(self, meta, c):
+        return True
+
+    def highest_first(self, meta, c):
+        return False
+
+    def combine(self, meta, c):
+        return n.Combine(c[0], c[1], span=span_of(meta))
 
     # ---- rules
     def rule(self, meta, c):
@@ -478,6 +565,21 @@ class _ToStatements(Transformer):
     def cond_every_month(self, meta, c):
         return n.EveryMonth(c[1], c[2], c[3], period=c[0])
 
+    def atom_total(self, meta, c):
+        return n.UnitTotal()
+
+    def atom_score(self, meta, c):
+        return n.ScoreOf(c[0], span=span_of(meta))
+
+    def cond_unit(self, meta, c):
+        return n.UnitIs(c[0], c[1], c[2], span=span_of(meta))
+
+    def cond_unit_in(self, meta, c):
+        return n.UnitIs(c[0], "in", tuple(c[1:]), span=span_of(meta))
+
+    def cond_member_vetoed(self, meta, c):
+        return n.MemberVetoed()
+
     filter_or = cond_or
     filter_and = cond_and
     filter_not = cond_not
@@ -508,8 +610,32 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 # ---- structure: which statement belongs to which block ---------------------------------
 
 BULLETIN_LINES = (n.Language, n.Office, n.DocumentNumber, n.Subject, n.Signature)
-HEADER_ONCE = (n.PeriodLength, n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin, *BULLETIN_LINES)
-CITABLE = (n.PeriodLength, n.PeriodDecl, n.Window, n.Unlisted, n.UnitNames, n.Bulletin, n.CommendCompletion, n.CommendTop, n.Precision, n.Total, n.Title, n.SourceDoc, n.Group, n.Unit)
+HEADER_ONCE = (n.PeriodLength, n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin, *BULLETIN_LINES, n.UnitsFrom, n.Rank, n.Combine)
+# Statements about the whole unit (not inside an item): collected in source order.
+UNIT_OUTCOMES = {n.GradeRule: "grades", n.StatusRule: "statuses", n.Veto: "vetoes"}
+CITABLE = (
+    n.PeriodLength,
+    n.PeriodDecl,
+    n.Window,
+    n.Unlisted,
+    n.UnitNames,
+    n.Bulletin,
+    n.CommendCompletion,
+    n.CommendTop,
+    n.Precision,
+    n.Total,
+    n.Title,
+    n.SourceDoc,
+    n.Group,
+    n.Unit,
+    n.Attribute,
+    n.UnitsFrom,
+    n.GradeRule,
+    n.StatusRule,
+    n.Veto,
+    n.Rank,
+    n.Combine,
+)
 STATEMENT_WORD = {
     n.Title: "rubric",
     n.SourceDoc: "source",
@@ -539,6 +665,12 @@ STATEMENT_WORD = {
     n.ItemHead: "item",
     n.Let: "let",
     n.PeriodLength: "period",
+    n.UnitsFrom: "units from",
+    n.Rank: "rank",
+    n.Combine: "combine members",
+    n.OnlyWhen: "only when",
+    n.ScoredPer: "scored per",
+    n.NotInTotal: "not in the total",
 }
 
 
@@ -550,6 +682,9 @@ ITEM_ATTRIBUTES = {
     n.Floor: ("floor", lambda st: st.points),
     n.Cap: ("cap", lambda st: st.points),
     n.Scale: ("scale", lambda st: st),
+    n.OnlyWhen: ("only_when", lambda st: st.condition),
+    n.ScoredPer: ("scored_per", lambda st: st),
+    n.NotInTotal: ("not_in_total", lambda st: st),
 }
 
 
@@ -565,6 +700,9 @@ class _ItemBuilder:
         self.floor = None
         self.cap = None
         self.scale = None
+        self.only_when = None
+        self.scored_per = None
+        self.not_in_total = None
         self.parts = []
 
     def build(self) -> n.ItemDecl:
@@ -582,6 +720,9 @@ class _ItemBuilder:
             tuple(p.build() for p in self.parts),
             self.is_part,
             span=self.head.span,
+            only_when=self.only_when,
+            scored_per=self.scored_per,
+            in_total=self.not_in_total is None,
         )
 
 
@@ -594,6 +735,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         diagnostics.append(Diagnostic(path, s.line, s.column, code, message, hint=hint, end_line=s.end_line, end_column=s.end_column))
 
     header: dict[type, object] = {}
+    outcomes: dict[str, list] = {name: [] for name in UNIT_OUTCOMES.values()}
+    attributes = []
     commend = None
     headings = []
     clauses = []
@@ -615,6 +758,12 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             else:
                 header[kind] = st
             block = None  # a header line ends the event or item above it
+        elif kind in UNIT_OUTCOMES:
+            outcomes[UNIT_OUTCOMES[kind]].append(st)
+            block = None
+        elif kind is n.Attribute:
+            attributes.append(st)
+            block = None
         elif kind in (n.CommendCompletion, n.CommendTop):
             if commend is not None:
                 error(st, "E203", f"`commend` is given twice (first on line {commend.span.line})", hint="keep one of them")
@@ -704,8 +853,18 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
 
     group_nodes = []
     for head, units in groups:
-        decls = tuple(n.UnitDecl(u.name, head.name, u.target or head.target, u.aliases, span=u.span) for u in units)
-        group_nodes.append(n.GroupDecl(head.name, head.label, head.target, decls, span=head.span))
+        decls = tuple(
+            n.UnitDecl(
+                u.name,
+                head.name,
+                u.target or head.target,
+                u.aliases,
+                span=u.span,
+                attributes=n.typed_attributes(dict(head.attributes) | dict(u.attributes), attributes),
+            )
+            for u in units
+        )
+        group_nodes.append(n.GroupDecl(head.name, head.label, head.target, decls, span=head.span, attributes=head.attributes))
     kind_nodes = tuple(n.KindDecl(h.name, h.label, tuple(fs), span=h.span) for h, fs in kinds)
     section_nodes = tuple(
         n.SectionDecl(h.section_id, h.title, h.base, tuple(i.build() for i in items), span=h.span) for h, items in sections
@@ -736,6 +895,14 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         periods=tuple(periods),
         path=path,
         headings=tuple(headings),
+        attributes=tuple(attributes),
+        units_from=header.get(n.UnitsFrom),
+        grades=tuple(outcomes["grades"]),
+        statuses=tuple(outcomes["statuses"]),
+        vetoes=tuple(outcomes["vetoes"]),
+        rank=header.get(n.Rank),
+        combine=header.get(n.Combine),
+        citations=tuple(clauses),
     )
     return rubric, diagnostics
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ..suggestions import closest
 from . import nodes as n
 from .diagnostics import Diagnostic
+from .render import render_aggregate
 from .nodes import sources_of, walk
 
 ROUNDING_MODES = ("half_up", "half_even", "down", "up")
@@ -32,6 +33,8 @@ class Context:
         self.path = rubric.path
         self.kinds = {k.name: k for k in rubric.kinds}
         self.fields = {k.name: {f.name: f for f in k.fields} for k in rubric.kinds}
+        self.attributes = {a.name: a for a in rubric.attributes}
+        self.items = {i.item_id: i for i in rubric.all_items()}
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, span: n.Span, code: str, message: str, hint: str | None = None, severity="error"):
@@ -67,18 +70,46 @@ def scored_statements(rubric):
         yield let, let.body
 
 
+def unit_conditions(rubric):
+    """(statement, condition) of every condition outside a rule: `only when` lines, grades, statuses, vetoes."""
+    for item in rubric.all_items():
+        if item.only_when is not None:
+            yield item, item.only_when
+    for statement in rubric.grades + rubric.statuses + rubric.vetoes:
+        if statement.condition is not None:
+            yield statement, statement.condition
+
+
+def expressions(rubric):
+    """(statement with a span, node) of every rule amount and every unit condition: what reads events."""
+    for _item, rule in rules_with_items(rubric):
+        yield rule, rule.amount
+    for let in rubric.lets:
+        yield let, let.body
+    for statement, condition in unit_conditions(rubric):
+        yield statement, condition
+    for item in rubric.all_items():
+        if item.scored_per is not None:
+            yield item.scored_per, item.scored_per
+    if rubric.rank is not None:
+        for key in rubric.rank.keys:
+            if key.source is not None:
+                yield rubric.rank, key
+
+
 # ---- value and filter checks ----------------------------------------------------------------
 
 
-def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where: str):
-    """A value compared with (or assigned to) a field must fit the field's type."""
-    ftype = ctx.field_type(kind, field)
+def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where: str, ftype=None, code="E303"):
+    """A value compared with (or assigned to) a field must fit the field's type (`ftype` when given:
+    a unit attribute's declared type, `kind` then names the owner)."""
+    ftype = ftype or ctx.field_type(kind, field)
     if ftype is None:
         return
-    if op in ORDER_OPS and ftype.name in ("text", "enum"):
+    if op in ORDER_OPS and ftype.name in ("text", "enum", "boolean"):
         ctx.report(
             span,
-            "E303",
+            code,
             f"`{field}` is {describe_type(ftype)}; it can only be compared with = or !=",
             hint="use = or != (or `in (…)`) for words and text",
         )
@@ -97,13 +128,17 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
         if text is None:
             ctx.report(
                 span,
-                "E303",
+                code,
                 f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}",
                 hint=f"use one of: {', '.join(choices)}",
             )
         elif text not in choices:
             hint = suggest(text, choices) or f"the choices are: {', '.join(choices)}"
-            ctx.report(span, "E302", f"`{text}` is not a declared value of `{field}` on {kind}", hint=hint)
+            ctx.report(span, "E302" if code == "E303" else code, f"`{text}` is not a declared value of `{field}` on {kind}", hint=hint)
+        return
+    if ftype.name == "boolean":
+        if not (isinstance(value, n.Word) and value.name in ("true", "false")):
+            ctx.report(span, code, f"`{field}` of {kind} is true or false, but {where} is {describe_value(value)}", hint="write true or false")
         return
     expected = {"text": n.Text, "integer": n.Number, "decimal": n.Number, "date": datetime.date}[ftype.name]
     if not isinstance(value, expected):
@@ -113,15 +148,17 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             "decimal": "write a number, or a percentage such as 50%",
             "date": "write a date: 2009-06-30",
         }[ftype.name]
-        ctx.report(span, "E303", f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}", hint=hint)
+        ctx.report(span, code, f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}", hint=hint)
     elif ftype.name == "integer" and value.value != value.value.to_integral_value():
-        ctx.report(span, "E303", f"`{field}` of {kind} is a whole number, but {where} is {value.literal}")
+        ctx.report(span, code, f"`{field}` of {kind} is a whole number, but {where} is {value.literal}")
 
 
 def describe_type(ftype: n.FieldType) -> str:
     if ftype.name == "enum":
         return "one of " + " | ".join(str(c) for c in ftype.choices)
-    return {"text": "text", "integer": "a whole number", "decimal": "a decimal number", "date": "a date"}[ftype.name]
+    return {"text": "text", "integer": "a whole number", "decimal": "a decimal number", "date": "a date", "boolean": "true or false"}[
+        ftype.name
+    ]
 
 
 def describe_value(value) -> str:
@@ -264,15 +301,34 @@ def check_field_declarations(ctx: Context):
 
 def check_references(ctx: Context):
     """E300 unknown event kinds, E301 unknown fields, E302 undeclared enum values, E303 type mismatches."""
-    for rule, expression in scored_statements(ctx.rubric):
+    for rule, expression in expressions(ctx.rubric):
         for source in sources_of(expression):
             if source.kind not in ctx.kinds:
                 hint = suggest(source.kind, ctx.kinds) or f"declare it: event {source.kind}"
                 ctx.report(source.span, "E300", f"unknown event kind `{source.kind}`", hint=hint)
                 continue
             check_filter(ctx, source.kind, source.where, source.span)
+        word_compared = {id(node.left) for node in walk(expression) if word_comparison(ctx, node)}
         for node in walk(expression):
-            if isinstance(node, tuple(NUMERIC_AGGREGATES)):
+            if isinstance(node, n.Latest) and id(node) in word_compared:
+                continue  # `latest type of inspection = initial`: compared as a word (see word_comparison)
+            elif isinstance(node, n.ValueCompare) and id(node.left) in word_compared:
+                latest = node.left
+                check_value(ctx, latest.source.span, latest.source.kind, latest.field, node.op, n.Word(node.right.name), "the value")
+            elif isinstance(node, n.ScoredPer):
+                check_field_name(ctx, node.source.span, node.source.kind, node.field)
+            elif isinstance(node, n.RankKey) and node.what == "countback":
+                if check_field_name(ctx, node.source.span, node.source.kind, node.field):
+                    ftype = ctx.field_type(node.source.kind, node.field)
+                    if ftype.name != "enum":
+                        ctx.report(
+                            rule.span,
+                            "E303",
+                            f"`countback {node.field}` needs a field with declared values in order, best first,"
+                            f" but it is {describe_type(ftype)}",
+                            hint=f"declare it as: field {node.field}: one of 1 | 2 | 3",
+                        )
+            elif isinstance(node, tuple(NUMERIC_AGGREGATES)):
                 word = NUMERIC_AGGREGATES[type(node)]
                 check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{word}`")
             elif isinstance(node, n.Distinct):
@@ -281,7 +337,7 @@ def check_references(ctx: Context):
                 if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
                     if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
                         check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op, node.whose.value, "the value")
-            elif isinstance(node, (n.EveryMonth, n.MonthsWhere, n.Prorated)):
+            elif isinstance(node, (n.EveryMonth, n.MonthsWhere, n.Prorated)) and hasattr(rule, "verb"):
                 if isinstance(node.aggregate, (n.Latest, n.MonthsWithout)):
                     ctx.report(
                         rule.span,
@@ -569,7 +625,7 @@ def check_overlaps(ctx: Context):
 def check_units(ctx: Context):
     """W503: no unit is listed and unlisted units are rejected, so every event would be rejected."""
     rubric = ctx.rubric
-    if not rubric.units and rubric.unlisted == "rejected" and rubric.kinds:
+    if not rubric.units and rubric.units_from is None and rubric.unlisted == "rejected" and rubric.kinds:
         span = rubric.window.span if rubric.window else n.Span(1, 1, 1, 1)
         ctx.warn(
             span,
@@ -677,6 +733,8 @@ def check_expression(ctx: Context, node, want: str, span: n.Span):
             check_expression(ctx, part, "condition", span)
     elif isinstance(node, n.Not):
         check_expression(ctx, node.part, "condition", span)
+    elif word_comparison(ctx, node):
+        pass  # checked against the field's declaration by check_references
     elif isinstance(node, n.ValueCompare):
         before = len(ctx.diagnostics)
         check_expression(ctx, node.left, "value", span)
@@ -756,6 +814,9 @@ def check_expressions(ctx: Context):
                     f"a step of {expression.countable.step.literal} never ends; a step must be above 0",
                     hint="for example: for each full 20% of excess beyond 30%",
                 )
+    for statement, condition in unit_conditions(ctx.rubric):
+        ctx.statement_kinds = [source.kind for source in sources_of(condition)]
+        check_expression(ctx, condition, "condition", statement.span)
     check_let_cycles(ctx)
 
 
@@ -921,6 +982,209 @@ def check_bulletin_lines(ctx: Context):
                 )
 
 
+# ---- units: attributes, outcomes, score references ------------------------------------------
+
+UNIT_PSEUDO_ATTRIBUTES = ("group",)  # every unit has these without a declaration
+
+
+def check_unit_attribute_name(ctx: Context, span, name: str, where: str) -> bool:
+    """E306: `name` must be a declared unit attribute (or `group`)."""
+    if name in ctx.attributes or name in UNIT_PSEUDO_ATTRIBUTES:
+        return True
+    declared = list(ctx.attributes)
+    hint = suggest(name, declared + list(UNIT_PSEUDO_ATTRIBUTES)) or (
+        f"declare it: attribute {name}: text" if not declared else f"the declared attributes are: {', '.join(declared)}"
+    )
+    ctx.report(span, "E306", f"{where} names the unit attribute `{name}`, which is not declared", hint=hint)
+    return False
+
+
+def check_attributes(ctx: Context):
+    """E305 bad attribute declarations; E306 undeclared attributes on units and groups;
+    E307 attribute values that do not fit the declaration, or required ones missing."""
+    reserved = ("group", "target", "unit", "name", "id", "note")
+    seen: dict = {}
+    for attribute in ctx.rubric.attributes:
+        if attribute.name in reserved:
+            ctx.report(
+                attribute.span,
+                "E305",
+                f"`{attribute.name}` is part of every unit's row; it cannot be declared as an attribute",
+                hint=f"the reserved names are: {', '.join(reserved)}",
+            )
+        if attribute.name in seen:
+            ctx.report(
+                attribute.span,
+                "E201",
+                f"attribute `{attribute.name}` is declared twice (first on line {seen[attribute.name].span.line})",
+                hint="rename or remove one of them",
+            )
+        seen.setdefault(attribute.name, attribute)
+        for option in attribute.options:
+            if option.name == "default":
+                check_value(ctx, attribute.span, "units", attribute.name, "=", option.args[0], "its default", attribute.type, "E307")
+            elif option.name not in ("optional", "range", "min", "max"):
+                ctx.report(attribute.span, "E305", "a unit attribute takes `optional`, `default`, `from … to`, `at least` or `at most`")
+    statements = {id(st): st for st in ctx.rubric.statements}
+    groups_by_name = {}
+    for st in ctx.rubric.statements:
+        if isinstance(st, n.Group):
+            groups_by_name[st.name] = st
+        if isinstance(st, (n.Group, n.Unit)):
+            for name, value in st.attributes:
+                if check_unit_attribute_name(ctx, st.span, name, f"{'group' if isinstance(st, n.Group) else 'unit'} `{st.name}`"):
+                    if name in ctx.attributes:
+                        check_value(ctx, st.span, "units", name, "=", value, "the value", ctx.attributes[name].type, "E307")
+    del statements
+    for unit in ctx.rubric.units:
+        have = {name for name, _ in unit.attributes}
+        for attribute in ctx.rubric.attributes:
+            options = {o.name for o in attribute.options}
+            if attribute.name not in have and not options & {"optional", "default"}:
+                ctx.report(
+                    unit.span,
+                    "E307",
+                    f"unit `{unit.name}` has no `{attribute.name}`, which every unit needs",
+                    hint=f"add: with {attribute.name} …, or declare the attribute `optional` or with a `default`",
+                )
+
+
+def score_references(node):
+    """Item ids an expression reads the score of, and whether it reads the total."""
+    items = [(child.item, child.span) for child in walk(node) if isinstance(child, n.ScoreOf)]
+    total = any(isinstance(child, n.UnitTotal) for child in walk(node))
+    return items, total
+
+
+def word_comparison(ctx: Context, node) -> bool:
+    """`latest FIELD of KIND = WORD` where FIELD holds words (an enum, text or true/false): the bare word
+    on the right is a value of the field, not a name. (Values of numeric fields compare as numbers.)"""
+    if not (isinstance(node, n.ValueCompare) and isinstance(node.left, n.Latest) and isinstance(node.right, n.NameRef)):
+        return False
+    if node.right.name in known_names(ctx):
+        return False
+    ftype = ctx.field_type(node.left.source.kind, node.left.field)
+    return ftype is not None and ftype.name in ("enum", "text", "boolean")
+
+
+def attribute_names(ctx: Context) -> dict:
+    """Numeric unit attributes as names in value expressions (`quarterly_target * 2`)."""
+    return {a.name: ("value", a) for a in ctx.rubric.attributes if a.type.name in ("integer", "decimal")}
+
+
+NAME_SOURCES.append(attribute_names)
+
+
+def item_dependencies(rubric) -> dict:
+    """item id → the item ids its score needs first (its `only when` references; the total stands for every counted item)."""
+    counted = [i.item_id for s in rubric.sections for i in s.items if i.in_total]
+    needs: dict = {}
+    for item in rubric.all_items():
+        refs: list = []
+        conditions = [item.only_when] + [rule.amount for rule in item.rules]
+        for condition in conditions:
+            if condition is None:
+                continue
+            items, total = score_references(condition)
+            refs += [item_id for item_id, _ in items]
+            if total:
+                refs += counted
+        needs[item.item_id] = refs
+    return needs
+
+
+def evaluation_order(rubric) -> tuple[list, list]:
+    """Items in an order where every score is known before it is read; and the cycles found (lists of ids)."""
+    needs = item_dependencies(rubric)
+    order: list = []
+    state: dict = {}
+    cycles: list = []
+
+    def visit(item_id, path):
+        if state.get(item_id) == "done":
+            return
+        if state.get(item_id) == "visiting":
+            cycles.append(path[path.index(item_id) :] + [item_id])
+            return
+        state[item_id] = "visiting"
+        for dep in needs.get(item_id, ()):
+            if dep in needs:
+                visit(dep, path + [item_id])
+        state[item_id] = "done"
+        order.append(item_id)
+
+    for item_id in needs:
+        visit(item_id, [])
+    return order, cycles
+
+
+def check_score_references(ctx: Context):
+    """E430 a score reference to an unknown item; E431 items whose scores depend on each other in a cycle."""
+    for statement, condition in unit_conditions(ctx.rubric):
+        for item_id, span in score_references(condition)[0]:
+            if item_id not in ctx.items:
+                hint = suggest(item_id, ctx.items) or f"the items are: {', '.join(ctx.items) or '(none)'}"
+                ctx.report(span if span.line else statement.span, "E430", f"`score of {item_id}`: there is no item {item_id}", hint=hint)
+    for _item, rule in rules_with_items(ctx.rubric):
+        for item_id, span in score_references(rule.amount)[0]:
+            if item_id not in ctx.items:
+                hint = suggest(item_id, ctx.items) or f"the items are: {', '.join(ctx.items) or '(none)'}"
+                ctx.report(span if span.line else rule.span, "E430", f"`score of {item_id}`: there is no item {item_id}", hint=hint)
+    _, cycles = evaluation_order(ctx.rubric)
+    reported = set()
+    for cycle in cycles:
+        key = frozenset(cycle)
+        if key in reported:
+            continue
+        reported.add(key)
+        item = ctx.items[cycle[0]]
+        ctx.report(
+            item.span,
+            "E431",
+            "these scores depend on each other, so none can be computed first: " + " → ".join(cycle),
+            hint="an item cannot read its own score, or the total it is counted in; mark one `not in the total`, or read an earlier item",
+        )
+
+
+def check_unit_outcomes(ctx: Context):
+    """E306 unit attributes named in conditions, `rank within`, `combine members by`; E432 a veto that
+    does not fix the total, or `any member vetoed` without `combine members`."""
+    rubric = ctx.rubric
+    for statement, condition in unit_conditions(rubric):
+        for node in walk(condition):
+            if isinstance(node, n.UnitIs):
+                span = node.span if node.span.line else statement.span
+                if check_unit_attribute_name(ctx, span, node.attribute, "the condition") and node.attribute in ctx.attributes:
+                    values = node.value if node.op == "in" else (node.value,)
+                    for value in values:
+                        check_value(ctx, span, "units", node.attribute, node.op if node.op != "in" else "=", value, "the value",
+                                    ctx.attributes[node.attribute].type, "E307")
+            elif isinstance(node, n.MemberVetoed) and rubric.combine is None:
+                ctx.report(
+                    statement.span,
+                    "E432",
+                    "`any member vetoed` needs members: no `combine members by …` line says which units are whose",
+                    hint="add: combine members by parent: sum",
+                )
+    for veto in rubric.vetoes:
+        if not veto.no_score and veto.score is None:
+            ctx.report(
+                veto.span,
+                "E432",
+                "a veto must fix the total: say `no score` or `score N`",
+                hint=f"for example: veto when …: no score, grade {veto.grade or '不合格'}",
+            )
+    if rubric.rank is not None and rubric.rank.within:
+        check_unit_attribute_name(ctx, rubric.rank.span, rubric.rank.within, "`rank within`")
+    if rubric.rank is not None:
+        for key in rubric.rank.keys:
+            if key.what == "score" and key.item not in ctx.items:
+                hint = suggest(key.item, ctx.items) or f"the items are: {', '.join(ctx.items) or '(none)'}"
+                ctx.report(rubric.rank.span, "E430", f"`score of {key.item}`: there is no item {key.item}", hint=hint)
+    if rubric.combine is not None:
+        check_unit_attribute_name(ctx, rubric.combine.span, rubric.combine.attribute, "`combine members by`")
+
+
 CHECKS = (
     check_header,
     check_headings,
@@ -939,6 +1203,9 @@ CHECKS = (
     check_division_by_zero,
     check_rate_coverage,
     check_bulletin_lines,
+    check_attributes,
+    check_score_references,
+    check_unit_outcomes,
 )
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from . import nodes as n
 from .builder import parse_statements
 from .diagnostics import source_lines
-from .render import quote, render_condition, render_option, render_rule, render_type
+from .render import (
+    quote,
+    render_attributes,
+    render_condition,
+    render_label,
+    render_option,
+    render_rank_key,
+    render_rule,
+    render_source,
+    render_type,
+)
 
 INDENT = "  "
 
@@ -32,7 +42,7 @@ def render_statement(st) -> str:
         case n.Group():
             label = f" {quote(st.label)}" if st.label is not None else ""
             target = f" target {st.target.literal}" if st.target is not None else ""
-            return f"group {st.name}{label}{target}"
+            return f"group {st.name}{label}{target}{render_attributes(st.attributes)}"
         case n.Language():
             return f"language {st.tag}"
         case n.Office():
@@ -48,7 +58,37 @@ def render_statement(st) -> str:
         case n.Unit():
             target = f" target {st.target.literal}" if st.target is not None else ""
             aliases = " also " + ", ".join(quote(a) for a in st.aliases) if st.aliases else ""
-            return f"unit {quote(st.name)}{target}{aliases}"
+            return f"unit {quote(st.name)}{target}{aliases}{render_attributes(st.attributes)}"
+        case n.Attribute():
+            options = "".join(f", {render_option(o)}" for o in st.options)
+            return f"attribute {st.name}: {render_type(st.type)}{options}"
+        case n.UnitsFrom():
+            return f"units from {quote(st.path)}"
+        case n.OnlyWhen():
+            return f"only when {render_condition(st.condition)}"
+        case n.ScoredPer():
+            named = f" as {st.name}" if st.name else ""
+            return f"scored per {st.field} of {render_source(st.source)}, taking the {st.pick}{named}"
+        case n.NotInTotal():
+            return "not in the total"
+        case n.GradeRule():
+            when = f"when {render_condition(st.condition)}" if st.condition is not None else "otherwise"
+            return f"grade {render_label(st.label)} {when}"
+        case n.StatusRule():
+            when = f"when {render_condition(st.condition)}" if st.condition is not None else "otherwise"
+            return f"status {quote(st.text)} {when}"
+        case n.Veto():
+            outcome = ["no score"] if st.no_score else [f"score {st.score.literal}"] if st.score is not None else []
+            if st.grade is not None:
+                outcome.append(f"grade {render_label(st.grade)}")
+            if st.status is not None:
+                outcome.append(f"status {quote(st.status)}")
+            return f"veto when {render_condition(st.condition)}: {', '.join(outcome)}"
+        case n.Rank():
+            within = f" within {st.within}" if st.within else ""
+            return f"rank{within} by " + ", then ".join(render_rank_key(k) for k in st.keys)
+        case n.Combine():
+            return f"combine members by {st.attribute}: {st.pick}"
         case n.Bulletin():
             return "bulletin " + ", ".join(st.periods)
         case n.CommendCompletion():
@@ -112,7 +152,7 @@ def _depths(statements):
             depth = (3 if in_part else 2) if in_item else 0
         elif isinstance(st, (n.Unit, n.Field, n.Clause)):
             depth = 1
-        elif isinstance(st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule)):
+        elif isinstance(st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule, n.OnlyWhen, n.ScoredPer, n.NotInTotal)):
             depth = 3 if in_part else 2
         else:
             in_part = in_item = False

@@ -63,6 +63,29 @@ def plain_value(value):
     return value
 
 
+def typed_attributes(written: dict, declarations=()) -> tuple:
+    """Unit attribute values as written (value nodes) → (name, plain value) pairs, typed by their
+    declarations (Attribute nodes): numbers as Decimal, `true`/`false` as bool for boolean attributes,
+    words and text as str; a declared `default` fills a missing value. Values of undeclared attributes
+    are kept plain (the checker reports them)."""
+    types = {a.name: a.type for a in declarations}
+    merged = dict(written)
+    for declaration in declarations:
+        default = next((o.args[0] for o in declaration.options if o.name == "default"), None)
+        if declaration.name not in merged and default is not None:
+            merged[declaration.name] = default
+    out = []
+    for name, value in merged.items():
+        ftype = types.get(name)
+        plain = plain_value(value)
+        if ftype is not None and ftype.name == "boolean" and isinstance(value, Word) and value.name in ("true", "false"):
+            plain = value.name == "true"
+        elif ftype is not None and ftype.name in ("enum", "text") and isinstance(value, Number):
+            plain = value.literal
+        out.append((name, plain))
+    return tuple(out)
+
+
 # ---- event filters and conditions --------------------------------------------
 
 
@@ -463,6 +486,7 @@ AGGREGATES = (Count, Sum, Latest, Distinct, MonthsWithout)
 # conditions (true or false), as opposed to values (numbers)
 CONDITION_NODES = (And, Or, Not, Reached, NoEvent, AggCompare, EveryMonth, ValueCompare)
 VALUE_ATOMS = (Number, Count, Sum, Latest, Distinct, MonthsWithout, Average, Minimum, Maximum, UnitTarget, PeriodCount, NameRef)
+# (UnitTotal, ScoreOf, UnitIs and MemberVetoed, declared with the unit outcomes below, join these tuples there.)
 
 
 # ---- statements: one per source line --------------------------------------------
@@ -585,22 +609,169 @@ class UnitNames:
 
 @attrs.frozen
 class Group:
-    """`group NAME ["LABEL"] [target N]`: a table of units; `target` is the default for its units."""
+    """`group NAME ["LABEL"] [target N] [with ATTR VALUE, …]`: a table of units; its target and
+    attributes are the defaults of its units."""
 
     name: str
     label: str | None = None
     target: Number | None = None
+    attributes: tuple = ()  # (name, value node) pairs as written
     span: Span = _span()
 
 
 @attrs.frozen
 class Unit:
-    """`unit "NAME" [target N] [also "ALIAS", …]`: a scored unit of the current group, and other names it goes by."""
+    """`unit "NAME" [target N] [also "ALIAS", …] [with ATTR VALUE, …]`: a scored unit of the current group,
+    other names it goes by, and its attribute values."""
 
     name: str
     target: Number | None = None
     aliases: tuple[str, ...] = ()
+    attributes: tuple = ()  # (name, value node) pairs as written
     span: Span = _span()
+
+
+@attrs.frozen
+class Attribute:
+    """`attribute NAME: TYPE, OPTION, …`: a declared property every unit may (or must) carry."""
+
+    name: str
+    type: FieldType
+    options: tuple = ()
+    span: Span = _span()
+
+
+@attrs.frozen
+class UnitsFrom:
+    """`units from "FILE"`: the unit table is read from a CSV, YAML or JSON file beside the rubric."""
+
+    path: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class OnlyWhen:
+    """`only when CONDITION` (item line): the item scores nothing unless the condition holds."""
+
+    condition: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class ScoredPer:
+    """`scored per FIELD of KIND [where F], taking the PICK [as NAME]` (item line): the item is scored
+    apart for each distinct FIELD value of the matching events (a sub-entity, such as one inspection),
+    counting only events carrying that value; the results are combined by PICK."""
+
+    field: str
+    source: Source
+    pick: str
+    name: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class NotInTotal:
+    """`not in the total` (item line): the item is scored and shown but does not add to the total."""
+
+    span: Span = _span()
+
+
+@attrs.frozen
+class GradeRule:
+    """`grade LABEL when CONDITION` / `grade LABEL otherwise` (`label` None: `grade none`, no grade).
+    Grades are tried in order; the first that holds gives the unit's grade."""
+
+    label: str | None
+    condition: object = None  # None: otherwise
+    span: Span = _span()
+
+
+@attrs.frozen
+class StatusRule:
+    """`status "TEXT" when CONDITION` / `… otherwise`: a labelled outcome; the first that holds is the status."""
+
+    text: str
+    condition: object = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Veto:
+    """`veto when CONDITION: no score | score N [, grade LABEL] [, status "TEXT"]`: when it holds, the
+    unit's total is fixed (None: no score), its grade set, and nothing else is scored."""
+
+    condition: object
+    no_score: bool = False
+    score: Number | None = None
+    grade: str | None = None
+    status: str | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class RankKey:
+    """One ordering key of a ranking: `total`, `score of ITEM` (`lowest_first` reverses it), or
+    `countback FIELD of KIND` (more events with the field's first declared value, then the second, …)."""
+
+    what: str  # "total" | "score" | "countback"
+    item: str | None = None
+    field: str | None = None
+    source: Source | None = None
+    lowest_first: bool = False
+
+
+@attrs.frozen
+class Rank:
+    """`rank [within ATTR] by KEY, then KEY, …`: positions within each value of ATTR (or group)."""
+
+    within: str | None
+    keys: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
+class Combine:
+    """`combine members by ATTR: PICK`: a unit named in its members' ATTR is scored from their totals."""
+
+    attribute: str
+    pick: str
+    span: Span = _span()
+
+
+# conditions on the unit itself and on scores
+
+
+@attrs.frozen
+class UnitTotal:
+    """`total` (a value atom): the unit's total of the items counted in it."""
+
+
+@attrs.frozen
+class ScoreOf:
+    """`score of ITEM` (a value atom): another item's (or part's) score, once it is scored."""
+
+    item: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class UnitIs:
+    """`unit ATTR op VALUE` / `unit ATTR in (…)`: a test of the unit's attribute (or `group`)."""
+
+    attribute: str
+    op: str  # "in" for a list of values
+    value: object
+    span: Span = _span()
+
+
+@attrs.frozen
+class MemberVetoed:
+    """`any member vetoed`: one of the unit's members (see `combine members`) was vetoed."""
+
+
+CONDITION_NODES = (*CONDITION_NODES, UnitIs, MemberVetoed)
+VALUE_ATOMS = (*VALUE_ATOMS, UnitTotal, ScoreOf)
 
 
 @attrs.frozen
@@ -812,6 +983,9 @@ class ItemDecl:
     parts: tuple
     is_part: bool = False
     span: Span = _span()
+    only_when: object = None  # a condition, or None
+    scored_per: ScoredPer | None = None
+    in_total: bool = True
 
 
 @attrs.frozen
@@ -827,13 +1001,22 @@ class SectionDecl:
 
 @attrs.frozen
 class UnitDecl:
-    """A scored unit: its name, group, (inherited) target and the other names events may use for it."""
+    """A scored unit: its name, group, (inherited) target, the other names events may use for it, and typed attribute values."""
 
     name: str
     group: str
     target: Number | None
     aliases: tuple[str, ...] = ()
     span: Span = _span()
+    attributes: tuple = ()  # (name, plain value) pairs, group defaults included
+
+    def attribute(self, name: str, default=None):
+        if name == "group":
+            return self.group
+        for key, value in self.attributes:
+            if key == name:
+                return value
+        return default
 
 
 @attrs.frozen
@@ -845,6 +1028,7 @@ class GroupDecl:
     target: Number | None
     units: tuple
     span: Span = _span()
+    attributes: tuple = ()  # (name, value node) defaults for its units
 
 
 @attrs.frozen
@@ -874,6 +1058,14 @@ class Rubric:
     period: str | None = None  # `period quarter`: the length of the period one run scores
     periods: tuple = ()  # declared periods (PeriodDecl)
     path: str = attrs.field(default="<rubric>", eq=False)
+    attributes: tuple = ()  # Attribute declarations
+    units_from: UnitsFrom | None = None
+    grades: tuple = ()
+    statuses: tuple = ()
+    vetoes: tuple = ()
+    rank: Rank | None = None
+    combine: Combine | None = None
+    citations: tuple = attrs.field(default=(), eq=False)  # (Clause, the statement it cites) pairs
     headings: tuple = ()  # Heading statements, in order
 
     @property

@@ -5,6 +5,8 @@ Below both the formatter (`fmt`) and the engine, which quotes rule and condition
 
 from __future__ import annotations
 
+import re
+
 import datetime
 import re
 
@@ -99,6 +101,10 @@ def render_expr(node) -> str:
         return render_aggregate(node)
     if isinstance(node, n.UnitTarget):
         return "target"
+    if isinstance(node, n.UnitTotal):
+        return "total"
+    if isinstance(node, n.ScoreOf):
+        return f"score of {node.item}"
     if isinstance(node, n.PeriodCount):
         return PERIOD_WORDS[node.period]
     if isinstance(node, n.NameRef):
@@ -133,6 +139,12 @@ def render_condition(node, top=True) -> str:
         return f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
     if isinstance(node, n.ValueCompare):
         return f"{render_expr(node.left)} {node.op} {render_expr(node.right)}"
+    if isinstance(node, n.UnitIs):
+        if node.op == "in":
+            return f"unit {node.attribute} in ({', '.join(render_value(v) for v in node.value)})"
+        return f"unit {node.attribute} {node.op} {render_value(node.value)}"
+    if isinstance(node, n.MemberVetoed):
+        return "any member vetoed"
     if isinstance(node, n.EveryMonth):
         return f"every {node.period} {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
     if isinstance(node, (n.And, n.Or)):
@@ -229,3 +241,28 @@ def render_type(ftype: n.FieldType) -> str:
     if ftype.name == "enum":
         return "one of " + " | ".join(render_choice(c) for c in ftype.choices)
     return ftype.name
+
+
+def render_label(label: str | None) -> str:
+    """A grade label: a bare word when it is one (A, 不合格), else quoted; `none` for no grade."""
+    if label is None:
+        return "none"
+    if re.fullmatch(r"[^\W\d]\w*", label) and label not in ("none", "when", "otherwise"):
+        return label
+    return quote(label)
+
+
+def render_attributes(attributes) -> str:
+    """` with ATTR VALUE, …` of a unit or group line ("" without attributes)."""
+    if not attributes:
+        return ""
+    return " with " + ", ".join(f"{name} {render_value(value)}" for name, value in attributes)
+
+
+def render_rank_key(key: n.RankKey) -> str:
+    order = " lowest first" if key.lowest_first else ""
+    if key.what == "total":
+        return "total" + order
+    if key.what == "score":
+        return f"score of {key.item}{order}"
+    return f"countback {key.field} of {render_source(key.source, True)}"

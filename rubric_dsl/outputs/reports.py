@@ -130,7 +130,10 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
     before_totals = {u.unit: u.total for u in previous.units} if previous else {}
 
     def row(unit):
-        this_month = unit.total - before_totals.get(unit.unit, ZERO) if monthly else None
+        # a unit without a score (vetoed) has no month's gain either
+        this_month = (
+            unit.total - (before_totals.get(unit.unit) or ZERO) if monthly and unit.total is not None else None
+        )
         behind = (unit.completion < pace) if unit.completion is not None and pace is not None else None
         return Row(
             unit.unit,
@@ -289,7 +292,7 @@ def group_ranks(card) -> dict:
     ranks = {}
     by_group: dict = {}
     for unit in card.units:
-        if unit.listed:
+        if unit.listed and unit.total is not None:  # a vetoed unit without a score is not ranked
             by_group.setdefault(unit.group, []).append(unit)
     for units in by_group.values():
         for rank, unit in shared_ranks(units, lambda u: u.total, lambda u: u.unit):
@@ -300,7 +303,7 @@ def group_ranks(card) -> dict:
 def commended_units(rubric, card) -> set:
     """Units meeting the rubric's commendation criterion (none declared: nobody)."""
     rule = rubric.commend
-    listed = [u for u in card.units if u.listed]
+    listed = [u for u in card.units if u.listed and u.total is not None]
     if isinstance(rule, n.CommendCompletion):
         return {u.unit for u in listed if u.completion is not None and COMPARE[rule.op](u.completion, rule.number.value)}
     if isinstance(rule, n.CommendTop):

@@ -13,14 +13,28 @@ from .tables import render_table
 
 
 def item_columns(card: Scorecard) -> list[str]:
-    first = card.units[0] if card.units else None
+    # a unit combined from its members lists them as its items; the columns are the rubric's items
+    first = next((u for u in card.units if not u.members), None)
     return [i.item_id for i in first.items] if first else []
+
+
+def _item_cell(card: Scorecard, unit: UnitResult, item_id: str, blank: str) -> str:
+    try:
+        return fmt_decimal(unit.item(item_id).score, card.places, card.rounding) or blank
+    except KeyError:  # a unit combined from its members has none of the rubric's items
+        return blank
+
+
+def _graded(card: Scorecard) -> bool:
+    """Whether any unit has a grade or a status (then the views show them)."""
+    return any(u.grade is not None or u.status is not None for u in card.units)
 
 
 def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) -> str:
     """Rank, unit, group, each item's score, total, target and completion, aligned for a terminal."""
     items = item_columns(card)
-    headers = ["rank", "unit", "group", *items, "total", "target", "done %"]
+    graded = _graded(card)
+    headers = ["rank", "unit", "group", *items, "total", "target", "done %"] + (["grade"] if graded else [])
     rows = []
     for u in card.units if units is None else units:
         rows.append(
@@ -28,11 +42,12 @@ def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) 
                 u.rank or "—",
                 terminal_text(u.unit, one_line=True),
                 terminal_text(u.group_label or u.group or "(unlisted)", one_line=True),
-                *[fmt_decimal(i.score, card.places, card.rounding) for i in u.items],
-                fmt_decimal(u.total, card.places, card.rounding),
+                *[_item_cell(card, u, item_id, "—") for item_id in items],
+                "no score" if u.total is None else fmt_decimal(u.total, card.places, card.rounding),
                 plain(u.target) if u.target is not None else "—",
                 percent(u.completion, card.rounding) if u.completion is not None else "—",
             ]
+            + ([terminal_text(u.grade or "—", one_line=True)] if graded else [])
         )
     numeric = set(range(3, len(headers))) | {0}
     title = f"{card.title}" + (f" (as of {card.as_of})" if card.as_of else "")
@@ -42,9 +57,11 @@ def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) 
 def scorecard_csv(card: Scorecard, units: Sequence[UnitResult] | None = None) -> str:
     """One row per unit; every item and part a column (a part's column holds its raw scale points;
     the total sums the items only)."""
-    first = card.units[0].items if card.units else ()
+    first = next((u.items for u in card.units if not u.members), ())
     columns = [entry.item_id for item in first for entry in (item, *item.parts)]
-    rows: list[list[object]] = [["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct"]]
+    graded = _graded(card)
+    extra = ["grade", "status"] if graded else []
+    rows: list[list[object]] = [["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct", *extra]]
     for u in card.units if units is None else units:
         rows.append(
             [
@@ -52,11 +69,12 @@ def scorecard_csv(card: Scorecard, units: Sequence[UnitResult] | None = None) ->
                 spreadsheet_text(u.unit),
                 spreadsheet_text(u.group or ""),
                 "yes" if u.listed else "no",
-                *[fmt_decimal(entry.score, card.places, card.rounding) for item in u.items for entry in (item, *item.parts)],
-                fmt_decimal(u.total, card.places, card.rounding),
+                *[_item_cell(card, u, column, "") for column in columns],
+                fmt_decimal(u.total, card.places, card.rounding) if u.total is not None else "",
                 plain(u.target) if u.target is not None else "",
                 percent(u.completion, card.rounding) if u.completion is not None else "",
             ]
+            + ([spreadsheet_text(u.grade or ""), spreadsheet_text(u.status or "")] if graded else [])
         )
     return csv_text(rows)
 

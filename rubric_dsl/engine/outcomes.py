@@ -1,0 +1,230 @@
+"""Unit outcomes after the items: vetoes, grades and statuses, units combined from their members, and ranks with tie-breaks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from ..language import nodes as n
+from ..language.render import render_condition
+from .ranking import ranked_by
+from .results import ItemResult, UnitResult
+
+ZERO = Decimal(0)
+PICKS = {
+    "sum": lambda scores: sum(scores, ZERO),
+    "average": lambda scores: sum(scores, ZERO) / len(scores),
+    "highest": max,
+    "lowest": min,
+}
+
+
+def cited_clause(rubric: n.Rubric, statement) -> str | None:
+    """The clause id a `clause` line under `statement` cites, if any."""
+    for clause, target in rubric.citations:
+        if target is statement:
+            return clause.clause_id
+    return None
+
+
+def settle(program, ev, result: UnitResult) -> UnitResult:
+    """Apply the rubric's vetoes (the first that holds fixes the total and stops the rest), then its grades
+    and statuses (the first of each that holds)."""
+    rubric = program.rubric
+    ev.total = result.total
+    for veto in rubric.vetoes:
+        holds, _, records = ev.condition(veto.condition)
+        if not holds:
+            continue
+        clause = cited_clause(rubric, veto)
+        evidence = ", ".join(f"{r[1]} ({r[2]})" for r in sorted(records, key=lambda r: (r[2], r[0]))[:5])
+        members = [m.unit for m in ev.members if m.vetoed]
+        if members and not evidence:
+            evidence = "vetoed member " + ", ".join(members)
+        why = f"vetoed{f' ({clause})' if clause else ''}: {render_condition(veto.condition)}" + (f": {evidence}" if evidence else "")
+        total = None if veto.no_score else veto.score.value
+        items = tuple(_not_scored(item, why) for item in result.items)
+        status = veto.status if veto.status is not None else _first(ev, rubric.statuses, lambda s: s.text)
+        return attrs.evolve(result, total=total, items=items, grade=veto.grade, status=status, vetoed=why, completion=None)
+    grade = _first(ev, rubric.grades, lambda g: g.label)
+    status = _first(ev, rubric.statuses, lambda s: s.text)
+    return attrs.evolve(result, grade=grade, status=status)
+
+
+def _first(ev, statements, label_of):
+    for statement in statements:
+        if statement.condition is None or ev.condition(statement.condition)[0]:
+            return label_of(statement)
+    return None
+
+
+def _not_scored(item: ItemResult, why: str) -> ItemResult:
+    parts = tuple(_not_scored(part, why) for part in item.parts)
+    return attrs.evolve(
+        item,
+        score=ZERO,
+        award=ZERO,
+        bonus=ZERO,
+        deduction=ZERO,
+        raw=ZERO,
+        exact=ZERO,
+        rules=(),
+        limits=(),
+        parts=parts,
+        why_not=(f"not scored: {why}",),
+        uncounted=item.score,
+    )
+
+
+def why_grade(ev, rubric: n.Rubric) -> list[str]:
+    """For explain: each grade line in order, whether it held, and why not."""
+    lines = []
+    for statement in rubric.grades:
+        label = statement.label if statement.label is not None else "no grade"
+        if statement.condition is None:
+            lines.append(f"{label} otherwise")
+            break
+        holds, reasons, _ = ev.condition(statement.condition)
+        if holds:
+            lines.append(f"{label}: {render_condition(statement.condition)} holds")
+            break
+        lines.append(f"not {label}: " + "; ".join(reasons))
+    return lines
+
+
+# ---- units combined from their members -------------------------------------------------------
+
+
+def members_by_parent(program, results) -> dict:
+    """parent unit name → its member unit names (in table order), from `combine members by ATTR`."""
+    combine = program.rubric.combine
+    if combine is None:
+        return {}
+    names = {r.unit for r in results}
+    members: dict = {}
+    for name, decl in program.units.items():
+        parent = decl.attribute(combine.attribute)
+        if isinstance(parent, str) and parent in names and parent != name:
+            members.setdefault(parent, []).append(name)
+    return members
+
+
+def combine_and_settle(program, results: list, evaluations: dict) -> list:
+    """Settle every unit; a unit with members is first scored from their settled results: one item per
+    member (its total), and the combined total."""
+    members_of = members_by_parent(program, results)
+    by_name = {r.unit: r for r in results}
+    settled: dict = {}
+    pending = list(by_name)
+    while pending:
+        progressed = False
+        for name in list(pending):
+            members = members_of.get(name, [])
+            if any(m not in settled for m in members):
+                continue
+            result = by_name[name]
+            ev = evaluations[name]
+            if members:
+                result = _combined(program, result, [settled[m] for m in members])
+                ev.members = [settled[m] for m in members]
+                ev.scores = {item.item_id: item for item in result.items}
+            settled[name] = settle(program, ev, result)
+            pending.remove(name)
+            progressed = True
+        if not progressed:  # members naming each other in a ring: settle them as they are
+            for name in pending:
+                settled[name] = settle(program, evaluations[name], by_name[name])
+            break
+    return [settled[r.unit] for r in results]
+
+
+def _combined(program, result: UnitResult, members: list) -> UnitResult:
+    pick = program.rubric.combine.pick
+    totals = [m.total for m in members if m.total is not None]
+    total = program.round(PICKS.get(pick, PICKS["sum"])(totals)) if totals else ZERO
+    items = tuple(
+        ItemResult(
+            m.unit,
+            m.unit,
+            m.total if m.total is not None else ZERO,
+            None,
+            m.total if m.total is not None else ZERO,
+            ZERO,
+            ZERO,
+            m.total if m.total is not None else ZERO,
+            why_not=(f"no score: {m.vetoed}",) if m.total is None else (),
+            exact=m.total if m.total is not None else ZERO,
+        )
+        for m in members
+    )
+    limits = f"{pick} of {len(members)} members' totals"
+    items = tuple(attrs.evolve(i, limits=(limits,)) for i in items)
+    target = result.target
+    return attrs.evolve(
+        result, items=items, total=total, members=tuple(m.unit for m in members), completion=(total / target) if target else None
+    )
+
+
+# ---- ranks ------------------------------------------------------------------------------------
+
+
+def rank_results(program, results: list, evaluations: dict) -> list:
+    """Ranks: without a `rank` line, listed units by total, best first, ties sharing a rank (1, 2, 2, 4).
+    With one, within each value of its `within` attribute, by its keys in order; units with the same
+    keys share a rank. Units without a total (vetoed, no score) and unlisted units are not ranked."""
+    spec = program.rubric.rank
+    rankable = [r for r in results if r.listed and r.total is not None]
+    unranked = [r for r in results if not (r.listed and r.total is not None)]
+    unranked.sort(key=lambda r: (r.total is None, -(r.total or ZERO), r.unit))
+    if spec is None:
+        partitions = {None: rankable}
+        keys = {r.unit: (-r.total,) for r in rankable}
+    else:
+        partitions = {}
+        for r in rankable:
+            decl = program.units.get(r.unit)
+            value = decl.attribute(spec.within) if decl is not None and spec.within else None
+            partitions.setdefault(value if value is not None else "", []).append(r)
+        keys = {r.unit: tuple(k for key in spec.keys for k in _key(program, key, r, evaluations.get(r.unit))) for r in rankable}
+    ranked = []
+    for _, members in sorted(partitions.items(), key=lambda kv: str(kv[0])):
+        ranked += [attrs.evolve(result, rank=rank) for rank, result in ranked_by(members, lambda r: keys[r.unit], _name)]
+    return ranked + unranked
+
+
+def _name(result: UnitResult) -> str:
+    return result.unit
+
+
+def _key(program, key: n.RankKey, result: UnitResult, ev) -> tuple:
+    """Sort values for one key, smaller first = better."""
+    sign = 1 if key.lowest_first else -1
+    if key.what == "total":
+        return (sign * result.total,)
+    if key.what == "score":
+        try:
+            return (sign * result.item(key.item).score,)
+        except KeyError:
+            return (ZERO,)
+    # countback: more of the first declared value, then of the second, …
+    kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
+    field = next(f for f in kind.fields if f.name == key.field)
+    counts = {str(choice): 0 for choice in field.type.choices}
+    if ev is not None:
+        for record in ev.records(key):
+            if record[5] is not None:
+                counts[str(record[5])] = counts.get(str(record[5]), 0) + record[4]
+    return tuple(-counts[str(choice)] for choice in field.type.choices)
+
+
+def countback_text(program, key: n.RankKey, ev) -> str:
+    """For explain: the counts a countback compares, best value first."""
+    kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
+    field = next(f for f in kind.fields if f.name == key.field)
+    counts: dict = {}
+    for record in ev.records(key):
+        if record[5] is not None:
+            counts[str(record[5])] = counts.get(str(record[5]), 0) + record[4]
+    shown = [f"{choice}: {counts[str(choice)]}" for choice in field.type.choices if counts.get(str(choice))]
+    return f"{key.field} counts " + (", ".join(shown) if shown else "none")
