@@ -332,6 +332,7 @@ def _field_checks(w: Writer, field: n.Field, types: dict[str, str], ns: Namespac
                 "decimal": f" or exact_number({local}) is None",
                 "integer": f" or not {-INTEGER_LIMIT} < {local} < {INTEGER_LIMIT}",
                 "text": "",
+                "boolean": "",
             }[ftype]
             w.line(f"if {local}.__class__ is not {python_class}{within}:")
             w.line(f"    {local} = {coerce}({local}, {name!r})")
