@@ -224,18 +224,18 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
                 # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
                 "name = NAMES.get(unit)",
-                "unit = name if name is not None else known_as(unit, place)",
+                "unit = name if name is not None else known_as(unit, place, seq)",
                 f"fingerprint = blake2b({content}.encode(), digest_size=16).digest()",  # runtime.content_digest, inlined
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
-                "    return seen_again(ev, place, seq, prev, id_, fingerprint)",
+                f"    return seen_again(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",
                 # the unit before the id: an event rejected for its unit must not claim its id
                 "st = UNITS.get(unit)",
                 "if st is None:",
-                "    st = new_unit(unit, place)",
+                "    st = new_unit(unit, place, seq)",
                 f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
                 f"if day[{DAY_EXCLUDED}] is not None:",
-                f"    return exclude(ev, place, day, unit, {kind.name!r}, id_)",
+                f"    return exclude(seq, place, day, unit, {kind.name!r}, id_)",
             ):
                 w.line(text)
         for key, index in slots.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Callable, Iterable
 from decimal import Decimal, localcontext
 from typing import Any
@@ -105,32 +106,38 @@ class Program:
         handlers = self._handlers(tally)
         problems = tally.problems
         read = 0
-        seq = start - 1
+        seq = first = None
         if getattr(events, "paired", False):
             pairs = events.compact() if hasattr(events, "compact") else events
         else:
             pairs = with_places(events, start)
+        pairs = iter(pairs)
+        head = next(pairs, None)
+        if head is not None:
+            first = start + head[1] if lined else start
+            pairs = itertools.chain((head,), pairs)
         with no_cyclic_gc():
             for read, (ev, place) in enumerate(pairs, 1):
                 seq = start + place if lined else start + read - 1
                 try:
                     handler = handlers[ev["kind"]]
                 except (KeyError, TypeError):
-                    problems.append(self._kind_problem(ev, placer(place)))
+                    problems.append(attrs.evolve(self._kind_problem(ev, placer(place)), seq=seq))
                     continue
                 try:
                     handler(ev, seq, place)
                 except Invalid as error:
-                    problems.append(EventProblem(placer(place), error.message, error.field, ev))
+                    problems.append(EventProblem(placer(place), error.message, error.field, ev, seq=seq))
                 except Exception as error:
                     # Only data errors are event errors: a list or object where a single value belongs
                     # fails a lookup or comparison with a TypeError. Anything else is our bug.
                     shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
                     if shape is None:
                         raise self._internal_error(error, placer(place)) from error
-                    problems.append(shape)
+                    problems.append(attrs.evolve(shape, seq=seq))
         tally.read = read
-        tally.end = max(seq + 1, start)
+        tally.first = first
+        tally.end = start if seq is None else seq + 1
         return tally
 
     def tally_sources(self, sources: Iterable[Iterable[Any]]) -> Tally:

@@ -200,6 +200,7 @@ class Excluded:
     place: str
     reason: ExclusionReason
     detail: str = ""  # e.g. where a re-sent event was first seen
+    seq: int = attrs.field(default=-1, eq=False, repr=False)  # the event's position in the stream: orders merged chunks
 
     @property
     def reason_text(self) -> str:

@@ -13,11 +13,11 @@ import re
 from hashlib import blake2b
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from ..language import nodes as n
 from ..numbers import EXACT
-from ..sources.events import EventProblem, Placer
+from ..sources.events import EventProblem, Place, Placer
 from ..suggestions import closest
 from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, month_key, window_exclusion
 from .results import Excluded
@@ -246,77 +246,116 @@ def no_cyclic_gc() -> Iterator[None]:
 # ---- the tally: what a run has recorded; mergeable ----------------------------------------------
 
 
+class Repeat(NamedTuple):
+    """A later copy of an event id (a plain tuple in this order): kept so that a merge can judge it
+    again against the true first copy when that lies in another chunk."""
+
+    seq: int
+    event_id: str
+    fingerprint: int
+    place: object
+    unit: str
+    kind: str
+    day: tuple  # DayInfo layout
+    event: object  # the event itself (re-sends are few), for --rejected if it turns out to differ
+
+
 class Tally:
     """Per-unit slot records, identities, exclusions and problems of one scored stream (or chunk).
 
-    Two tallies of disjoint parts of a stream merge into the tally of the whole, provided each
-    part was tallied with the sequence numbers it has in the whole stream (`start`).
+    Tallies of disjoint parts of a stream merge into the tally of the whole, in every detail (counts,
+    exclusions, re-sends and what they cite, problems, warnings, places), provided each part was
+    tallied with the sequence numbers it has in the whole stream (`start`, or line numbers of one
+    file). A tally pickles, so parts can be tallied and merged in any process.
     """
 
     def __init__(self, slot_count: int, path: str = "<events>", placer: Placer | None = None):
         self.slot_count = slot_count
         self.path = path
         self.placer = placer or Placer(path)  # an event's place (an int, usually) → its Place
+        self.first: int | None = None  # the sequence number of the first event tallied
         self.end = 0  # the sequence number after the last event tallied
         self.units: dict[str, list[list[tuple]]] = {}
+        self.listed: tuple = ()
         self.ids: dict[str, tuple] = {}  # event id → IdEntry layout
+        self.repeats: list[tuple] = []  # Repeat layout: every later copy of an id
         self.excluded: list[Excluded] = []
         self.problems: list[EventProblem] = []
         self.resent: list[Excluded] = []
-        self.unlisted: dict[str, object] = {}
+        self.unlisted: dict[str, tuple] = {}  # unit not in the rubric → (seq, Place) of its first event
+        self.hints: dict[str, tuple | None] = {}  # unit not in the rubric → the listed unit it probably means
         self.matched: dict[str, tuple] = {}  # a name counted for a listed unit → (listed name, why, first place)
+        self.matched_seq: dict[str, int] = {}  # … and the sequence number of that first event
         self.warnings: list[str] = []
         self.read = 0
 
+    def _order(self) -> int:
+        return self.first if self.first is not None else self.end
+
     def merge(self, other: Tally) -> Tally:
+        """The tally of both parts' events together (parts in either order; their ranges must not overlap)."""
+        if other._order() < self._order():
+            return other.merge(self)
         merged = Tally(self.slot_count, self.path, self.placer)
         merged.read = self.read + other.read
+        merged.first = min((t.first for t in (self, other) if t.first is not None), default=None)
         merged.end = max(self.end, other.end)
-        merged.ids = dict(self.ids) if self.placer == other.placer else placed(self.ids, self.placer)
+        merged.listed = self.listed or other.listed
+        mine, theirs, my_repeats, their_repeats = self.ids, other.ids, self.repeats, other.repeats
         if self.placer != other.placer:  # places from two sources: each becomes a Place while its source is known
-            other_ids = placed(other.ids, other.placer)
-        else:
-            other_ids = other.ids
-        drop: set[int] = set()
-        for event_id, entry in other_ids.items():
-            prev = merged.ids.get(event_id)
-            if prev is None:
-                merged.ids[event_id] = entry
+            mine, my_repeats = placed(mine, self.placer), placed_repeats(my_repeats, self.placer)
+            theirs, their_repeats = placed(theirs, other.placer), placed_repeats(their_repeats, other.placer)
+            merged.placer = Placer(self.path)  # Places pass through it unchanged
+        merged.ids = ids = dict(mine)
+        # An id first seen in both parts: the later part's copy is a later copy after all, and the later
+        # part's own later copies of that id were judged against the wrong first copy. Judge them again.
+        collided: dict[str, tuple] = {}
+        for event_id, entry in theirs.items():
+            if ids.setdefault(event_id, entry) is not entry:
+                collided[event_id] = entry
+        drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
+        again = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
+        again += [r for r in their_repeats if r[1] in collided]
+        judged = {r[0] for r in again}
+        merged.repeats = my_repeats + sorted(
+            [r for r in their_repeats if r[1] not in collided] + again, key=lambda r: r[0]
+        ) if again else my_repeats + their_repeats
+        resent = [e for e in other.resent if e.seq not in judged]
+        problems = [p for p in other.problems if p.seq not in judged]
+        for repeat in map(Repeat._make, again):
+            first = IdEntry._make(ids[repeat.event_id])
+            outcome = judge(repeat, first, merged.placer)
+            (resent if isinstance(outcome, Excluded) else problems).append(outcome)
+        merged.resent = self.resent + sorted(resent, key=seq_of)
+        merged.problems = self.problems + sorted(problems, key=seq_of)
+        merged.excluded = self.excluded + [e for e in other.excluded if e.seq not in drop]
+        # units: every record but the dropped copies'; a unit only a dropped copy named does not exist
+        merged.unlisted = dict(self.unlisted)
+        for unit, (seq, place) in other.unlisted.items():
+            if unit in merged.unlisted:
                 continue
-            ordered = sorted(((IdEntry._make(prev), self.placer), (IdEntry._make(entry), other.placer)), key=lambda x: x[0].seq)
-            (early, early_placer), (late, late_placer) = ordered
-            merged.ids[event_id] = tuple(early)
-            drop.add(late.seq)
-            early_place, late_place = early_placer(early.place), late_placer(late.place)
-            if early.fingerprint == late.fingerprint:
-                merged.resent.append(
-                    Excluded(
-                        event_id,
-                        late.unit,
-                        late.kind,
-                        late.day[DAY_DATE],
-                        str(late_place),
-                        ExclusionReason.RESENT,
-                        f"first at {early_place}",
-                    )
-                )
-            else:
-                message = f"id `{event_id}` was already used at {early_place} with different content"
-                merged.problems.append(EventProblem(late_place, message, "id", None))
+            if seq in drop:
+                later = [(e[2], e[1]) for e in theirs.values() if e[4] == unit and e[2] not in drop]
+                if not later:
+                    continue
+                seq, place = min(later, key=lambda x: x[0])
+                place = merged.placer(place) if not isinstance(place, Place) else place
+            merged.unlisted[unit] = (seq, place)
         for tally in (self, other):
             for unit, slots in tally.units.items():
+                if unit not in merged.unlisted and unit not in merged.listed:
+                    continue
                 target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
                 for index, records in enumerate(slots):
-                    # records of a re-send seen in both parts are kept once: the earlier occurrence's
-                    target[index].extend(r for r in records if r[SEQ] not in drop)
-            merged.excluded += tally.excluded
-            merged.problems += tally.problems
-            merged.resent += tally.resent
-            for unit, place in tally.unlisted.items():
-                merged.unlisted.setdefault(unit, place)
-            for name, match in tally.matched.items():
-                merged.matched.setdefault(name, match)
-            merged.warnings += [w for w in tally.warnings if w not in merged.warnings]
+                    if drop and tally is other:
+                        target[index].extend(r for r in records if r[SEQ] not in drop)
+                    else:
+                        target[index].extend(records)
+        merged.hints = {**other.hints, **self.hints}
+        merged.warnings = unit_warnings(merged.unlisted, merged.hints)
+        for tally in (other, self):  # the earlier part last, so its first place stays
+            merged.matched_seq.update(tally.matched_seq)
+            merged.matched.update(tally.matched)
         return merged
 
     def cut_at(self, as_of: datetime.date) -> dict[str, list[list[tuple]]]:
@@ -339,15 +378,44 @@ class Tally:
     def after(self, as_of: datetime.date) -> list[Excluded]:
         """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
         return [
-            Excluded(event_id, unit, kind, day[DAY_DATE], str(self.placer(place)), ExclusionReason.AFTER_AS_OF)
-            for event_id, (_, place, _, kind, unit, day) in self.ids.items()
+            Excluded(event_id, unit, kind, day[DAY_DATE], str(self.placer(place)), ExclusionReason.AFTER_AS_OF, seq=seq)
+            for event_id, (_, place, seq, kind, unit, day) in self.ids.items()
             if day[DAY_EXCLUDED] is None and day[DAY_DATE] > as_of
         ]
+
+
+def seq_of(entry) -> int:
+    return entry.seq
+
+
+def judge(repeat: Repeat, first: IdEntry, placer: Placer) -> Excluded | EventProblem:
+    """A later copy of an id: a re-send of the first copy (same content), or a problem (other content)."""
+    first_place = placer(first.place)
+    if repeat.fingerprint == first.fingerprint:
+        where = str(placer(repeat.place))
+        return Excluded(
+            repeat.event_id, repeat.unit, repeat.kind, repeat.day[DAY_DATE], where, ExclusionReason.RESENT, f"first at {first_place}", seq=repeat.seq
+        )
+    message = f"id `{repeat.event_id}` was already used at {first_place} with different content"
+    return EventProblem(placer(repeat.place), message, "id", repeat.event, seq=repeat.seq)
+
+
+def unit_warnings(unlisted: dict, hints: dict) -> list[str]:
+    """The warning for each unlisted unit that probably means a listed one, at its first event, in stream order."""
+    return [
+        f"{place}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{hints[unit][0]}`? ({hints[unit][1]})"
+        for unit, (_, place) in sorted(unlisted.items(), key=lambda item: item[1][0])
+        if hints.get(unit)
+    ]
 
 
 def placed(ids: dict, placer: Placer) -> dict:
     """An id index with every place made a Place (IdEntry's place is its second field)."""
     return {event_id: (entry[0], placer(entry[1]), *entry[2:]) for event_id, entry in ids.items()}
+
+
+def placed_repeats(repeats: list, placer: Placer) -> list:
+    return [(*r[:3], placer(r[3]), *r[4:]) for r in repeats]
 
 
 # ---- the per-run namespace of the generated handlers ---------------------------------------------
@@ -366,6 +434,7 @@ def handler_namespace(
     dates: dict[object, tuple] = {}
     units = tally.units
     placer = tally.placer
+    tally.listed = tuple(listed)
     for name in listed:
         units[name] = [[] for _ in range(slot_count)]
 
@@ -386,54 +455,50 @@ def handler_namespace(
             dates[value] = info
         return info
 
-    def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: int) -> None:
-        entry = IdEntry._make(prev)
-        first = placer(entry.place)
-        if entry.fingerprint == fingerprint:
-            where = str(placer(place))
-            tally.resent.append(
-                Excluded(event_id, ev.get("unit"), ev.get("kind"), None, where, ExclusionReason.RESENT, f"first at {first}")
-            )
+    def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: int, unit: str, kind: str, day: tuple):
+        repeat = Repeat(seq, event_id, fingerprint, place, unit, kind, day, ev)
+        tally.repeats.append(tuple(repeat))
+        outcome = judge(repeat, IdEntry._make(prev), placer)
+        if isinstance(outcome, Excluded):
+            tally.resent.append(outcome)
             return None
-        raise Invalid(f"id `{event_id}` was already used at {first} with different content", "id")
+        raise Invalid(outcome.message, "id")
 
-    def new_unit(unit: str, place: object) -> list[list[tuple]]:
+    def new_unit(unit: str, place: object, seq: int) -> list[list[tuple]]:
         if not reject_unlisted and len(tally.unlisted) >= MAX_UNLISTED_UNITS:
             raise Invalid(
                 f"unit `{unit}` would be unlisted unit number {MAX_UNLISTED_UNITS + 1:,}; a stream may name at most "
                 f"{MAX_UNLISTED_UNITS:,} units the rubric does not list (is the unit column holding something else?)",
                 "unit",
             )
-        resolved = placer(place)
-        if unit not in tally.unlisted:
-            tally.unlisted[unit] = resolved
-            near = matcher.probable(unit)
-            if near:
-                tally.warnings.append(
-                    f"{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})"
-                )
+        near = matcher.probable(unit)
         if reject_unlisted:
-            tally.unlisted.pop(unit, None)
-            near = matcher.probable(unit)
             hint = f" (did you mean `{near[0]}`?)" if near else ""
             raise Invalid(f"unit `{unit}` is not in the rubric's tables, and this rubric rejects unlisted units{hint}", "unit")
+        resolved = placer(place)
+        tally.unlisted[unit] = (seq, resolved)
+        tally.hints[unit] = near
+        if near:
+            tally.warnings.append(f"{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})")
         slots: list[list[tuple]] = [[] for _ in range(slot_count)]
         units[unit] = slots
         return slots
 
     names = {name: name for name in units}
 
-    def known_as(unit: str, place: object) -> str:
+    def known_as(unit: str, place: object, seq: int) -> str:
         match = matcher.resolve(unit)
         if match is None:
             names[unit] = unit
             return unit
-        tally.matched.setdefault(unit, (*match, placer(place)))
+        if unit not in tally.matched:
+            tally.matched[unit] = (*match, placer(place))
+            tally.matched_seq[unit] = seq
         names[unit] = match[0]
         return match[0]
 
-    def exclude(ev: dict, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
-        tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED]))
+    def exclude(seq: int, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
+        tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED], seq=seq))
 
     namespace = dict(constants)
     namespace.update(

@@ -115,6 +115,7 @@ class EventProblem:
     field: str | None = None
     event: object = attrs.field(default=None, eq=False, repr=False)
     column: int = attrs.field(default=0, eq=False, repr=False)
+    seq: int = attrs.field(default=-1, eq=False, repr=False)  # the event's position in the stream: orders merged chunks
 
     def render(self) -> str:
         out = [f"{self.place.at(self.field)}: error: {self.message}"]
