@@ -56,3 +56,18 @@ def test_every_file_source_places_its_events_and_writes_back_its_rejected(info, 
 def test_a_source_passes_through_read_events_unchanged(tmp_path):
     source = read_events(write_source(tmp_path, "jsonl"))
     assert read_events(source) is source
+
+
+def test_other_spreadsheets_are_refused_with_what_to_do(tmp_path):
+    from rubric_dsl.sources.events import SourceError
+
+    with pytest.raises(SourceError, match=r"e\.xls: an Excel 97–2003 workbook cannot be read; save it as an Excel workbook \(\.xlsx\)"):
+        read_events(tmp_path / "e.xls")
+
+
+def test_csv_headings_are_mapped_by_the_rubric(info, tmp_path):
+    # the rubric's `heading` lines map a CSV's Chinese headings as they map a register's
+    path = tmp_path / "e.csv"
+    path.write_text("編號,單位,日期,事項,刊物,備註\nc1,通川區,2009-05-04,adopted,picture_news,已核\n", encoding="utf-8")
+    [(event, _)] = list(read_events(path, rubric=info))
+    assert event == {"id": "c1", "unit": "通川區", "date": "2009-05-04", "kind": "adopted", "outlet": "picture_news"}

@@ -328,3 +328,12 @@ def test_a_database_file_name_with_a_hash_or_space_opens_that_file_read_only(tmp
     named.write_bytes(example_db.read_bytes())
     assert len(list(read_events(f"sqlite:///{named}?table=events"))) == 599
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2009_info.db", "my events#1.db"]
+
+
+def test_a_query_in_the_url_is_run_whole(example_db):
+    import urllib.parse
+
+    query = urllib.parse.quote("SELECT id, unit, date, kind, outlet FROM events WHERE outlet = 'picture_news' ORDER BY entry")
+    events = [event for event, _ in read_events(f"sqlite:///{example_db}?query={query}")]
+    assert events and all(event["outlet"] == "picture_news" for event in events)
+    assert len(events) == sum(1 for e in make_sources.stream() if e.get("outlet") == "picture_news")

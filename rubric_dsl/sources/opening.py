@@ -13,6 +13,8 @@ from .jsonl import JsonLinesSource
 from .yamlfile import YamlSource
 
 FILE_READERS = {"jsonl": JsonLinesSource, "csv": CsvSource, "yaml": YamlSource, "json": JsonArraySource}
+# Spreadsheets the XLSX reader does not take: their formula and error cells could not be checked.
+OTHER_SPREADSHEETS = {".xls": "an Excel 97–2003 workbook", ".xlsb": "a binary Excel workbook", ".ods": "an OpenDocument spreadsheet"}
 SUFFIX_FORMATS = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 
@@ -29,8 +31,8 @@ def read_events(source, format: str | None = None, *, rubric=None, columns=None,
     `source`: a file path ('-' for stdin). `format` overrides the suffix. Column headings of the
     tabular sources are mapped to fields by the `heading` lines of `rubric` (a loaded rubric), then
     by `columns`: a dict (a heading mapped to None is not read) or a YAML file of `heading: field` lines.
-    `sheets`: the workbook sheets to read (default: every
-    visible sheet). A database URL (`sqlite:///events.db?table=events`, `postgresql://host/db`) reads
+    `sheets`: the workbook sheets to read (default: every visible sheet). A database URL
+    (`sqlite:///events.db?table=events`, `postgresql://host/db`) reads
     a `table` or runs a `query` given whole; `key` names the column(s) that place a row.
     """
     if isinstance(source, Source):
@@ -51,6 +53,9 @@ def read_events(source, format: str | None = None, *, rubric=None, columns=None,
         return DatabaseSource(name, columns=columns, table=table, query=query, key=key)
     if table or query or key:
         raise SourceError(f"{name}: a table, query or key is for a database URL (sqlite:///events.db?table=events)")
+    suffix = pathlib.PurePath(name).suffix.lower()
+    if format is None and suffix in OTHER_SPREADSHEETS:
+        raise SourceError(f"{name}: {OTHER_SPREADSHEETS[suffix]} cannot be read; save it as an Excel workbook (.xlsx)")
     fmt = detect_format(name, format)
     if sheets and fmt != "xlsx":
         raise SourceError(f"{name}: only a workbook has sheets to choose")
