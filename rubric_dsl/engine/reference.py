@@ -15,9 +15,10 @@ from typing import Any
 
 from ..language import nodes as n
 from ..language.render import render_filter
+from ..numbers import EXACT
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, SlotKey, SlotValue
 from .program import Program
-from .runtime import Tally, handler_namespace
+from .runtime import INTEGER_LIMIT, MAX_QUANTITY, Tally, content_digest, exact_number, handler_namespace
 
 ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
@@ -102,7 +103,7 @@ class KindInterpreter:
         if day is None:
             day = s["add_date"](date_text)
         quantity = ev.get("quantity", 1)
-        if type(quantity) is not int or quantity < 1:
+        if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
             quantity = s["to_quantity"](quantity)
         values: dict[str, Any] = {"id": event_id, "unit": unit, "date": day[DAY_DATE], "quantity": quantity, "kind": kind.name}
         values.update({f.name: ev.get(f.name) for f in kind.fields})
@@ -113,15 +114,17 @@ class KindInterpreter:
         name = s["NAMES"].get(unit)
         unit = name if name is not None else s["known_as"](unit, place)
         values["unit"] = unit
-        fingerprint = hash((kind.name, unit, date_text, quantity, *(values[f.name] for f in kind.fields)))
+        # the same content is the same kind, unit, date, quantity and values (a decimal's value, not its spelling)
+        content = (kind.name, unit, day[DAY_DATE], quantity, *(self.canonical(f, values[f.name]) for f in kind.fields))
+        fingerprint = content_digest(repr(content))
         previous = s["IDS"].get(event_id)
         if previous is not None:
             s["seen_again"](ev, place, seq, previous, event_id, fingerprint)
             return
-        s["IDS"][event_id] = (fingerprint, place, seq, kind.name, unit, day)
         records = s["UNITS"].get(unit)
-        if records is None:
+        if records is None:  # before the id is claimed: an event rejected for its unit does not claim it
             records = s["new_unit"](unit, place)
+        s["IDS"][event_id] = (fingerprint, place, seq, kind.name, unit, day)
         if day[DAY_EXCLUDED] is not None:
             s["exclude"](ev, place, day, unit, kind.name, event_id)
             return
@@ -141,6 +144,10 @@ class KindInterpreter:
                 record = None if rate is None else (*base, (values[str(key.field)], rate))
             if record is not None:
                 records[index].append(record)
+
+    @staticmethod
+    def canonical(field: n.Field, value: Any) -> Any:
+        return value.normalize(EXACT) if field.type.name == "decimal" and value is not None else value
 
     def checked(self, field: n.Field, values: dict[str, Any]) -> Any:
         """A field's value after its declaration: defaulted, required, coerced and bounded (or Invalid raised)."""
@@ -171,7 +178,12 @@ class KindInterpreter:
             if value not in choices:
                 value = s["to_enum"](value, choices, field.name)
         elif field_type in PYTHON_CLASS:
-            if type(value) is not PYTHON_CLASS[field_type]:
+            usual = type(value) is PYTHON_CLASS[field_type]
+            if field_type == "decimal" and usual:
+                usual = exact_number(value) is not None
+            elif field_type == "integer" and usual:
+                usual = -INTEGER_LIMIT < value < INTEGER_LIMIT
+            if not usual:
                 value = s[COERCION[field_type]](value, field.name)
         elif field_type == "date":
             value = s["to_date"](value, field.name)
