@@ -112,21 +112,21 @@ class KindInterpreter:
         for field in [f for f in kind.fields if f not in conditional] + conditional:
             values[field.name] = self.checked(field, values)
         name = s["NAMES"].get(unit)
-        unit = name if name is not None else s["known_as"](unit, place)
+        unit = name if name is not None else s["known_as"](unit, place, seq)
         values["unit"] = unit
         # the same content is the same kind, unit, date, quantity and values (a decimal's value, not its spelling)
         content = (kind.name, unit, day[DAY_DATE], quantity, *(self.canonical(f, values[f.name]) for f in kind.fields))
         fingerprint = content_digest(repr(content))
         previous = s["IDS"].get(event_id)
         if previous is not None:
-            s["seen_again"](ev, place, seq, previous, event_id, fingerprint)
+            s["seen_again"](ev, place, seq, previous, event_id, fingerprint, unit, kind.name, day)
             return
         records = s["UNITS"].get(unit)
         if records is None:  # before the id is claimed: an event rejected for its unit does not claim it
-            records = s["new_unit"](unit, place)
+            records = s["new_unit"](unit, place, seq)
         s["IDS"][event_id] = (fingerprint, place, seq, kind.name, unit, day)
         if day[DAY_EXCLUDED] is not None:
-            s["exclude"](ev, place, day, unit, kind.name, event_id)
+            s["exclude"](seq, place, day, unit, kind.name, event_id)
             return
         for key, index in self.slots:
             if not holds(key.source.where, values, self.types):
