@@ -58,7 +58,16 @@ def with_unit_table(program: Program, table, span=None, text: str | None = None,
         return program.with_units(units)
     path = program.rubric.path
     diagnostics = [
-        Diagnostic(path, span.line, span.column, "E308", f"the unit table does not fit the rubric: {problem}", hint=UNIT_TABLE_HINT)
+        Diagnostic(
+            path,
+            span.line,
+            span.column,
+            "E308",
+            f"the unit table does not fit the rubric: {problem}",
+            hint=UNIT_TABLE_HINT,
+            end_line=span.end_line,
+            end_column=span.end_column,
+        )
         for problem in problems
     ]
     raise RubricError(diagnostics, text)

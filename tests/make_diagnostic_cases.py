@@ -62,6 +62,13 @@ SNIPPETS = {
     + KIND
     + "event submitted\n"
     + 'section A "a"\n  item A.1 "i"\n    deduct 1 when count adopted / count submitted < 30%\n',
+    "E306": HEAD + 'attribute kind: one of website | county\ngroup g\n  unit "W1" with knd website\n',
+    "E307": HEAD + 'attribute kind: one of website | county\ngroup g\n  unit "W1" with kind webiste\n',
+    "E307-missing": HEAD + 'attribute kind: one of website | county\ngroup g\n  unit "W1"\n',
+    "E430": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5\n  item A.2 "j"\n    bonus 1 when score of A.3 > 4\n',
+    "E431": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5\n    only when score of A.2 > 0\n  item A.2 "j"\n    award 1\n    only when score of A.1 > 0\n',
+    "E432": HEAD + KIND + "veto when count adopted > 3: grade 不合格\n",
+    "E432-members": HEAD + KIND + "veto when any member vetoed: score 59\n",
     "W521": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award for each adopted by outlet: daily_provincial 2\n',
     "W502": HEAD
     + KIND

@@ -23,7 +23,7 @@ def test_every_code_in_the_docs_has_a_case():
     for line in (pathlib.Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8").splitlines():
         if line.startswith("### ") and line[4:5] in "EW" and line[5:8].isdigit():
             documented.add(line[4:8])
-    tested = {c["code"] for c in CASES} | {"E001"}  # E001: test_unreadable_rubric_is_e001
+    tested = {c["code"] for c in CASES} | {"E001", "E308"}  # E001: test_unreadable_rubric_is_e001; E308: below
     assert documented - tested == set()
 
 
@@ -65,3 +65,35 @@ def test_all_findings_are_collected_in_one_run():
     )
     _, diagnostics = check_text(text, "t.rubric")
     assert [d.code for d in diagnostics] == ["E300", "E300"]
+
+
+E308_RUBRIC = """rubric "site"
+window 2019-01-01 to 2019-12-31
+attribute kind: one of website | county
+event deduction
+  field points: decimal
+group sites
+  unit "W1" with kind website
+units from "units.csv"
+"""
+
+
+def test_unit_table_that_does_not_fit_is_e308(tmp_path, monkeypatch):
+    """E308: a `units from` table with a bad row is named at the row, with the rubric line; the docs show the same text."""
+    import rubric_dsl
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "site.rubric").write_text(E308_RUBRIC, encoding="utf-8")
+    (tmp_path / "units.csv").write_text("unit,kind\nW1,website\nW2,webiste\n", encoding="utf-8")
+    with pytest.raises(rubric_dsl.RubricError) as caught:
+        rubric_dsl.load("site.rubric")
+    text = caught.value.render()
+    assert text == (
+        "site.rubric:8:1: error: the unit table does not fit the rubric: units.csv:3: unit `W2`: `kind` is 'webiste',"
+        " which is not one of website | county [E308]\n"
+        '     8 | units from "units.csv"\n'
+        "       | ^^^^^^^^^^^^^^^^^^^^^^\n"
+        "  = help: one row per unit: `unit` (its name), optional `group` and `target`, then the declared attributes"
+    )
+    docs = (pathlib.Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+    assert text in docs

@@ -7,7 +7,8 @@ from decimal import Decimal
 import attrs
 
 from ..language import nodes as n
-from ..language.render import render_condition
+from ..language.render import render_condition, render_rank_key
+from ..numbers import plain
 from .ranking import ranked_by
 from .results import ItemResult, UnitResult
 
@@ -30,33 +31,59 @@ def cited_clause(rubric: n.Rubric, statement) -> str | None:
 
 def settle(program, ev, result: UnitResult) -> UnitResult:
     """Apply the rubric's vetoes (the first that holds fixes the total and stops the rest), then its grades
-    and statuses (the first of each that holds)."""
+    and statuses (the first of each that holds); `outcome_notes` say why, for explain."""
     rubric = program.rubric
     ev.total = result.total
+    notes: list[str] = []
     for veto in rubric.vetoes:
-        holds, _, records = ev.condition(veto.condition)
-        if not holds:
-            continue
+        holds, reasons, records = ev.condition(veto.condition)
         clause = cited_clause(rubric, veto)
+        cited = f" ({clause})" if clause else ""
+        if not holds:
+            notes.append(f"not vetoed{cited}: " + ("; ".join(reasons) or render_condition(veto.condition) + " does not hold"))
+            continue
         evidence = ", ".join(f"{r[1]} ({r[2]})" for r in sorted(records, key=lambda r: (r[2], r[0]))[:5])
         members = [m.unit for m in ev.members if m.vetoed]
         if members and not evidence:
             evidence = "vetoed member " + ", ".join(members)
-        why = f"vetoed{f' ({clause})' if clause else ''}: {render_condition(veto.condition)}" + (f": {evidence}" if evidence else "")
+        why = f"vetoed{cited}: {render_condition(veto.condition)}" + (f": {evidence}" if evidence else "")
         total = None if veto.no_score else veto.score.value
         items = tuple(_not_scored(item, why) for item in result.items)
-        status = veto.status if veto.status is not None else _first(ev, rubric.statuses, lambda s: s.text)
-        return attrs.evolve(result, total=total, items=items, grade=veto.grade, status=status, vetoed=why, completion=None)
-    grade = _first(ev, rubric.grades, lambda g: g.label)
-    status = _first(ev, rubric.statuses, lambda s: s.text)
-    return attrs.evolve(result, grade=grade, status=status)
+        fixed = "no score" if total is None else f"the total is fixed at {veto.score.literal}"
+        notes.append(f"{why}; {fixed}, nothing else is scored")
+        if veto.grade is not None:
+            notes.append(f"grade {veto.grade}: set by the veto")
+        status, status_notes = (veto.status, [f"status {veto.status}: set by the veto"]) if veto.status is not None else _first(ev, rubric.statuses, "status")
+        return attrs.evolve(
+            result,
+            total=total,
+            items=items,
+            grade=veto.grade,
+            status=status,
+            vetoed=why,
+            completion=None,
+            outcome_notes=tuple(notes + status_notes),
+        )
+    grade, grade_notes = _first(ev, rubric.grades, "grade")
+    status, status_notes = _first(ev, rubric.statuses, "status")
+    return attrs.evolve(result, grade=grade, status=status, outcome_notes=tuple(notes + grade_notes + status_notes))
 
 
-def _first(ev, statements, label_of):
+def _first(ev, statements, word: str):
+    """The label of the first statement that holds, and a note for each one tried (why it did not hold)."""
+    notes = []
     for statement in statements:
-        if statement.condition is None or ev.condition(statement.condition)[0]:
-            return label_of(statement)
-    return None
+        label = statement.label if word == "grade" else statement.text
+        shown = "none" if label is None else label
+        if statement.condition is None:
+            notes.append(f"{word} {shown}: otherwise")
+            return label, notes
+        outcome = ev.condition(statement.condition)
+        if outcome[0]:
+            notes.append(f"{word} {shown}: {render_condition(statement.condition)}")
+            return label, notes
+        notes.append(f"not {word} {shown}: " + "; ".join(outcome[1]))
+    return None, notes
 
 
 def _not_scored(item: ItemResult, why: str) -> ItemResult:
@@ -75,22 +102,6 @@ def _not_scored(item: ItemResult, why: str) -> ItemResult:
         why_not=(f"not scored: {why}",),
         uncounted=item.score,
     )
-
-
-def why_grade(ev, rubric: n.Rubric) -> list[str]:
-    """For explain: each grade line in order, whether it held, and why not."""
-    lines = []
-    for statement in rubric.grades:
-        label = statement.label if statement.label is not None else "no grade"
-        if statement.condition is None:
-            lines.append(f"{label} otherwise")
-            break
-        holds, reasons, _ = ev.condition(statement.condition)
-        if holds:
-            lines.append(f"{label}: {render_condition(statement.condition)} holds")
-            break
-        lines.append(f"not {label}: " + "; ".join(reasons))
-    return lines
 
 
 # ---- units combined from their members -------------------------------------------------------
@@ -188,8 +199,14 @@ def rank_results(program, results: list, evaluations: dict) -> list:
             partitions.setdefault(value if value is not None else "", []).append(r)
         keys = {r.unit: tuple(k for key in spec.keys for k in _key(program, key, r, evaluations.get(r.unit))) for r in rankable}
     ranked = []
-    for _, members in sorted(partitions.items(), key=lambda kv: str(kv[0])):
-        ranked += [attrs.evolve(result, rank=rank) for rank, result in ranked_by(members, lambda r: keys[r.unit], _name)]
+    for value, members in sorted(partitions.items(), key=lambda kv: str(kv[0])):
+        for rank, result in ranked_by(members, lambda r: keys[r.unit], _name):
+            note = ()
+            if spec is not None:
+                within = f" among units with {spec.within} {value or '(none)'}" if spec.within else ""
+                shown = "; ".join(_key_text(program, key, result, evaluations.get(result.unit)) for key in spec.keys)
+                note = (f"rank {rank} of {len(members)}{within}, by {render_rank(spec)}: {shown}",)
+            ranked.append(attrs.evolve(result, rank=rank, outcome_notes=result.outcome_notes + note))
     return ranked + unranked
 
 
@@ -218,13 +235,25 @@ def _key(program, key: n.RankKey, result: UnitResult, ev) -> tuple:
     return tuple(-counts[str(choice)] for choice in field.type.choices)
 
 
-def countback_text(program, key: n.RankKey, ev) -> str:
-    """For explain: the counts a countback compares, best value first."""
+def render_rank(spec: n.Rank) -> str:
+    return ", then ".join(render_rank_key(k) for k in spec.keys)
+
+
+def _key_text(program, key: n.RankKey, result: UnitResult, ev) -> str:
+    """For explain: what one key compares for this unit."""
+    if key.what == "total":
+        return f"total {plain(result.total)}"
+    if key.what == "score":
+        try:
+            return f"{key.item} {plain(result.item(key.item).score)}"
+        except KeyError:
+            return f"{key.item} not scored"
     kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
     field = next(f for f in kind.fields if f.name == key.field)
     counts: dict = {}
-    for record in ev.records(key):
-        if record[5] is not None:
-            counts[str(record[5])] = counts.get(str(record[5]), 0) + record[4]
-    shown = [f"{choice}: {counts[str(choice)]}" for choice in field.type.choices if counts.get(str(choice))]
-    return f"{key.field} counts " + (", ".join(shown) if shown else "none")
+    if ev is not None:
+        for record in ev.records(key):
+            if record[5] is not None:
+                counts[str(record[5])] = counts.get(str(record[5]), 0) + record[4]
+    shown = [f"{choice} ×{counts[str(choice)]}" for choice in field.type.choices if counts.get(str(choice))]
+    return f"{key.field} " + (", ".join(shown) if shown else "none")

@@ -145,6 +145,7 @@ class UnitResult:
     status: str | None = None
     vetoed: str | None = None  # why the unit was vetoed (the veto's text and clause), or None
     members: tuple = ()  # for a unit combined from its members: their names
+    outcome_notes: tuple = ()  # why its veto, grade, status and rank are what they are (for explain)
 
     def chosen(self, name: str):
         """A named result (`scored per …, taking the latest as NAME`): the chosen sub-entity's value."""
@@ -176,6 +177,7 @@ class UnitResult:
             "status": self.status,
             "vetoed": self.vetoed,
             "members": list(self.members),
+            "outcome_notes": list(self.outcome_notes),
             "completion": percent(self.completion, rounding) if self.completion is not None else None,
             # named values (decimal strings, null: no value) and named conditions (true/false), by name
             "named": {name: value if isinstance(value, bool) or value is None else fmt_decimal(value, None) for name, value in self.named},

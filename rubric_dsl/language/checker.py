@@ -1038,6 +1038,8 @@ def check_attributes(ctx: Context):
     del statements
     for unit in ctx.rubric.units:
         have = {name for name, _ in unit.attributes}
+        if have - set(ctx.attributes):
+            continue  # a misspelt attribute is reported already (E306); "missing" would say it twice
         for attribute in ctx.rubric.attributes:
             options = {o.name for o in attribute.options}
             if attribute.name not in have and not options & {"optional", "default"}:

@@ -11,7 +11,7 @@ def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> s
     unit = card.unit(unit_name)
     places = card.places
     lines = [
-        f"{unit.unit}: {fmt_decimal(unit.total, places)} points"
+        f"{unit.unit}: " + ("no score" if unit.total is None else f"{fmt_decimal(unit.total, places)} points")
         + (f" of target {fmt_decimal(unit.target, None)} ({percent(unit.completion, card.rounding)}%)" if unit.target else "")
         + (f", rank {unit.rank}" if unit.rank else ", not ranked (not in the rubric's tables)" if not unit.listed else "")
     ]
@@ -19,6 +19,16 @@ def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> s
     for match in card.matched_for(unit.unit):  # noted once, not on every ledger line
         why = "an alias in the rubric" if match.why == ALIAS else "the same name in the other script"
         lines.append(f"note: events naming `{match.name}` are counted here ({why}; first at {match.first_at})")
+    if item_id is None:
+        # the unit's outcome: veto, grade, status, rank, and why (each line tried in order)
+        grade = f"grade {unit.grade}" if unit.grade is not None else None
+        status = f"status: {unit.status}" if unit.status is not None else None
+        if unit.members:
+            lines.append("made of its members: " + ", ".join(unit.members))
+        if grade or status or unit.outcome_notes:
+            lines.append("outcome: " + "; ".join(x for x in (grade, status) if x) if grade or status else "outcome: no grade")
+        for note in unit.outcome_notes:
+            lines.append(f"  {note}")
     items = [i for i in unit.items if item_id is None or i.item_id == item_id or any(p.item_id == item_id for p in i.parts)]
     if item_id is not None and not items:
         raise NotFound(f"no item {item_id!r} in the rubric")

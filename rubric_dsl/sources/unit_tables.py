@@ -108,12 +108,15 @@ def units_from_rows(rubric: n.Rubric, rows) -> list[n.UnitDecl]:
                 written[key] = coerce(value, declaration.type, key)
             except ValueError as error:
                 problems.append(f"{place}: unit `{name}`: {error}")
+                written[key] = None  # reported: not "missing" as well
         inherited = dict(n.typed_attributes(dict(group.attributes), rubric.attributes)) if group is not None else {}
         defaults = dict(n.typed_attributes({}, rubric.attributes))
         attributes = defaults | inherited | written
+        given = set(attributes)
+        attributes = {k: v for k, v in attributes.items() if v is not None}
         for declaration in rubric.attributes:
             optional = any(o.name in ("optional", "default") for o in declaration.options)
-            if declaration.name not in attributes and not optional:
+            if declaration.name not in given and not optional:
                 problems.append(f"{place}: unit `{name}` has no `{declaration.name}`, which every unit needs")
         target = row.get("target")
         if target is not None:
