@@ -337,3 +337,26 @@ def test_a_query_in_the_url_is_run_whole(example_db):
     events = [event for event, _ in read_events(f"sqlite:///{example_db}?query={query}")]
     assert events and all(event["outlet"] == "picture_news" for event in events)
     assert len(events) == sum(1 for e in make_sources.stream() if e.get("outlet") == "picture_news")
+
+
+@pytest.mark.service
+def test_postgres_schema_table_uuid_ids_and_timestamps(info, postgres):
+    import psycopg
+
+    with psycopg.connect(postgres.url) as db:
+        db.execute("CREATE SCHEMA site")
+        db.execute("CREATE TABLE site.adoptions (id uuid PRIMARY KEY, unit TEXT, date DATE, kind TEXT, outlet TEXT)")
+        db.execute(
+            "INSERT INTO site.adoptions VALUES ('6f1c2a9e-0000-4000-8000-000000000001', '通川區', '2009-05-04', 'adopted', 'picture_news')"
+        )
+        db.execute("CREATE TABLE site.stamped (id TEXT PRIMARY KEY, unit TEXT, date TIMESTAMPTZ, kind TEXT, outlet TEXT)")
+        db.execute("INSERT INTO site.stamped VALUES ('s1', '通川區', '2009-05-04 10:22+08', 'adopted', 'picture_news')")
+    [(event, place)] = list(read_events(f"{postgres.url}?table=site.adoptions"))
+    assert event["id"] == "6f1c2a9e-0000-4000-8000-000000000001"  # a UUID id, as text
+    assert str(place) == f"{postgres.url}:site.adoptions[id=6f1c2a9e-0000-4000-8000-000000000001]"
+    # clause A.4.3: a picture adopted scores 1
+    assert info.score(read_events(f"{postgres.url}?table=site.adoptions")).total("通川區") == 1
+    [problem] = info.tally(read_events(f"{postgres.url}?table=site.stamped")).problems
+    assert str(problem.place) == f"{postgres.url}:site.stamped[id=s1].date"
+    assert problem.message.startswith("`date` holds a date and time (2009-05-04 ")
+    assert problem.message.endswith("; an event's date is a day: select it as one (CAST(… AS DATE))")

@@ -282,3 +282,11 @@ def test_a_workbook_on_stdin(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "<stdin>:2009-06!G7: error: G7 is a formula with no saved value" in err  # found in the XML of the bytes read
     assert "<stdin>:舊表: error: sheet `舊表` is hidden" in err
+
+
+def test_empty_rows_under_a_merged_block_are_not_events(info, tmp_path):
+    # a note box merged over A4:F6 below the data: its first row holds the note (not an event), the others are empty
+    rows = [HEAD, GOOD, [], ["備註:本月無通報"], [], []]
+    path = workbook(tmp_path / "r.xlsx", {"s": rows}, merges=[("s", "A4:F6")])
+    found = problems(info, read_events(path))
+    assert found == [(f"{path}:s!A4", "cells A4:F6 are merged; give each row its own value (unmerge them and fill every row)")]

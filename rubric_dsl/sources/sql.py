@@ -14,6 +14,7 @@ import contextlib
 import csv
 import datetime
 import urllib.parse
+import uuid
 from decimal import Decimal
 
 from .columns import field_names
@@ -89,9 +90,11 @@ def sql_value(value):
     if kind is datetime.datetime:
         if value.time() == datetime.time(0) and value.tzinfo is None:
             return value.date().isoformat(), None
-        return None, f"holds a date and time ({value.isoformat(' ')}); give the date alone"
+        return None, f"holds a date and time ({value.isoformat(' ')}); an event's date is a day: select it as one (CAST(… AS DATE))"
     if kind is datetime.date:
         return value.isoformat(), None
+    if kind is uuid.UUID:
+        return str(value), None  # a website's ids are often UUIDs: as text they are ids like any other
     return None, f"holds a {type(value).__name__}, not a value an event field takes"
 
 
@@ -151,8 +154,8 @@ class DatabaseSource(Source):
         return engine, connection
 
     def __iter__(self):
-        from sqlalchemy import MetaData, Table, inspect, select, text
-        from sqlalchemy.exc import NoSuchTableError, SQLAlchemyError
+        from sqlalchemy import inspect, select, text
+        from sqlalchemy.exc import SQLAlchemyError
 
         engine, connection = self._connect()
         try:
@@ -166,11 +169,7 @@ class DatabaseSource(Source):
                     relation, statement, key_columns = "query", text(self.query), self.key
                 else:
                     relation = self.table or self._only_table(inspect(connection).get_table_names())
-                    try:
-                        table = Table(relation, MetaData(), autoload_with=connection)
-                    except NoSuchTableError:
-                        tables = ", ".join(inspect(connection).get_table_names()) or "none"
-                        raise SourceError(f"{self.name}: no table named {relation!r}; its tables are: {tables}") from None
+                    table = self._reflect(connection, relation)
                     key_columns = self.key or tuple(column.name for column in table.primary_key.columns)
                     unknown = [k for k in key_columns if k not in table.columns]
                     if unknown:
@@ -187,6 +186,23 @@ class DatabaseSource(Source):
                 connection.rollback()  # nothing was written; end the read-only transaction
             connection.close()
             engine.dispose()
+
+    def _reflect(self, connection, relation: str):
+        """The table named, looked up among the database's tables (`schema.table` for one outside the default schema)."""
+        from sqlalchemy import MetaData, Table, inspect
+        from sqlalchemy.exc import NoSuchTableError
+
+        attempts = [(relation, None)]
+        if "." in relation:
+            schema, _, name = relation.rpartition(".")
+            attempts.append((name, schema))
+        for name, schema in attempts:
+            try:
+                return Table(name, MetaData(), schema=schema, autoload_with=connection)
+            except NoSuchTableError:
+                continue
+        tables = ", ".join(inspect(connection).get_table_names()) or "none"
+        raise SourceError(f"{self.name}: no table named {relation!r}; its tables are: {tables}")
 
     def _only_table(self, tables) -> str:
         if "events" in tables:

@@ -233,7 +233,8 @@ class WorkbookSource(Source):
                     bad = (letters[field], f"{letters[field]}{number} {trouble}")
                     break
                 event[field] = converted
-            if bad is None and merged_here:
+            if bad is None and merged_here and any(value != "" and value is not None for value in row):
+                # a row with nothing in it is no event, even under a merged block (a note box below the data)
                 first, _, reference = merged_here[0]
                 bad = (column_letter(first), f"cells {reference} are merged; give each row its own value (unmerge them and fill every row)")
             if bad is not None:
