@@ -22,6 +22,7 @@ from .plan import DATE, ZERO, SlotKey, as_of_for_month, month_key, months_of, pa
 from .outcomes import combine_and_settle, rank_results
 from .values import is_condition
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
+from .parallel import tally_in_parallel
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
 from .units import UnitMatcher, listed_names
 
@@ -140,8 +141,11 @@ class Program:
         tally.end = start if seq is None else seq + 1
         return tally
 
-    def tally_sources(self, sources: Iterable[Iterable[Any]]) -> Tally:
-        """Tally several event sources as one stream (sequence numbers continue from one to the next)."""
+    def tally_sources(self, sources: Iterable[Iterable[Any]], jobs: int = 1) -> Tally:
+        """Tally several event sources as one stream (sequence numbers continue from one to the next).
+        `jobs` > 1 tallies JSON Lines files in that many processes (see `parallel`); the result is the same."""
+        if jobs > 1:
+            return tally_in_parallel(self, list(sources), jobs)
         tally: Tally | None = None
         start = 0
         for source in sources:

@@ -1,0 +1,76 @@
+"""--jobs N: workers tally byte ranges of a JSON Lines file; the scorecard, the ledger and the bulletin are
+the same as one process's, problems and warnings included, in the same order."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+import rubric_dsl
+from rubric_dsl.cli import main
+from rubric_dsl.engine.parallel import byte_ranges, splittable
+from rubric_dsl.sources.jsonl import JsonLinesSource
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+INFO = str(ROOT / "rubrics" / "2009_info.rubric")
+EVENTS = ROOT / "examples" / "2009_info.events.jsonl"
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory):
+    """The example stream with re-sends across its middle (one outside the window), a conflicting copy,
+    a broken line, a near-miss unit name and blank lines."""
+    lines = EVENTS.read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    extra = [
+        json.dumps(first, ensure_ascii=False),  # a re-send of the first event, far from it
+        json.dumps(dict(first, outlet="province"), ensure_ascii=False),  # the same id, other content
+        json.dumps({"id": "late", "unit": "通川區", "date": "2010-02-01", "kind": "adopted", "outlet": "picture_news"}),
+        json.dumps({"id": "near", "unit": "通川县", "date": "2009-05-02", "kind": "adopted", "outlet": "picture_news"}, ensure_ascii=False),
+        "{broken",
+        "",
+    ]
+    middle = len(lines) // 2
+    text = "\n".join(lines[:middle] + extra + lines[middle:] + extra[:3]) + "\n"
+    path = tmp_path_factory.mktemp("jobs") / "messy.jsonl"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("jobs", ["2", "3", "7"])
+def test_score_with_jobs_prints_what_one_process_prints(capsys, messy, jobs):
+    one = run(capsys, "score", INFO, messy, "--skip-invalid", "--format", "json")
+    many = run(capsys, "score", INFO, messy, "--skip-invalid", "--format", "json", "--jobs", jobs)
+    assert many == one
+    assert one[0] == 1 and "broken JSON" in one[2] and "re-sent" in one[1]
+
+
+def test_explain_and_report_with_jobs_match_one_process(capsys, messy):
+    for argv in (["explain", INFO, messy, "--unit", "通川區", "--skip-invalid"], ["report", INFO, messy, "--month", "2009-06", "--skip-invalid"]):
+        assert run(capsys, *argv, "--jobs", "2") == run(capsys, *argv)
+
+
+def test_two_files_with_jobs_score_as_one_stream(capsys, messy):
+    argv = ["score", INFO, str(EVENTS), messy, "--skip-invalid", "--format", "json"]
+    assert run(capsys, *argv, "-j", "2") == run(capsys, *argv)
+
+
+def test_ranges_cover_the_file_and_only_files_are_split(messy):
+    assert byte_ranges(10, 3) == [(0, 3), (3, 6), (6, 10)]
+    assert byte_ranges(2, 5) == [(0, 1), (1, 2)]
+    assert splittable(rubric_dsl.read_events(messy))
+    assert not splittable(JsonLinesSource("-"))
+    assert not splittable(rubric_dsl.read_events(str(ROOT / "examples" / "2009_info.q2.events.csv")))
+
+
+def test_jobs_must_be_a_count(capsys):
+    status, _, err = run(capsys, "score", INFO, str(EVENTS), "--jobs", "many")
+    assert status == 2 and "not a number of processes: 'many'" in err
