@@ -91,6 +91,7 @@ FIELDS = {  # name → (declaration, values an event may carry: valid, invalid a
     "due": ("date, optional", ["2009-05-01", "2009-13-01", 20090501, None]),
     "mode": ("one of online | paper, default paper, only when level = city", ["online", "paper", "fax", None]),
     "note": ("text, required when level = county", ["seen", None, 3]),
+    "urgent": ("boolean, optional", [True, False, "true", "no", 1, None]),
 }
 FILTERS = [
     "level = city",
@@ -108,6 +109,8 @@ FILTERS = [
     "(level = county and not pages <= 1)",
     "mode = online",
     'kind = "report"',
+    "urgent = true",
+    "(urgent = false or level = city)",
 ]
 SIMPLE_FILTERS = [f for f in FILTERS if not f.startswith(("(", "not"))]
 

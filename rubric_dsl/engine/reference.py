@@ -22,8 +22,8 @@ from .runtime import INTEGER_LIMIT, MAX_QUANTITY, Tally, content_digest, exact_n
 
 ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
-PYTHON_CLASS = {"decimal": Decimal, "integer": int, "text": str}
-COERCION = {"decimal": "to_decimal", "integer": "to_integer", "text": "to_text"}
+PYTHON_CLASS = {"decimal": Decimal, "integer": int, "text": str, "boolean": bool}
+COERCION = {"decimal": "to_decimal", "integer": "to_integer", "text": "to_text", "boolean": "to_boolean"}
 
 
 class ReferenceProgram(Program):
@@ -42,7 +42,7 @@ def reference_of(program: Program) -> ReferenceProgram:
 def literal(value: object, field_type: str) -> object:
     """A filter or default literal as it compares with a validated value of `field_type`."""
     if isinstance(value, n.Word):
-        return value.name
+        return value.name == "true" if field_type == "boolean" else value.name
     if isinstance(value, n.Text):
         return value.value
     if isinstance(value, n.Number):
@@ -142,6 +142,11 @@ class KindInterpreter:
             else:  # RATE: only values the table lists are recorded
                 rate = dict(key.rates).get(values[str(key.field)])
                 record = None if rate is None else (*base, (values[str(key.field)], rate))
+            if record is not None and key.entity is not None:
+                # an item scored per sub-entity: only events carrying the entity's field, each value
+                # paired with the entity's value
+                entity = values.get(key.entity) if key.entity in self.types else None
+                record = None if entity is None else (*record[:-1], (entity, record[-1]))
             if record is not None:
                 records[index].append(record)
 

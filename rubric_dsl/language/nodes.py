@@ -350,10 +350,10 @@ class Prorated:
 #   1. a node class below, listed in VALUE_ATOMS;
 #   2. an alternative of `?atom` in grammar.lark (then `python tools/make_parser_tables.py`);
 #   3. a builder method named like the alternative's alias (builder.py, "value expressions");
-#   4. a case in formatter.render_expr;
+#   4. a case in render.render_expr (render_aggregate for an aggregate);
 #   5. a case in checker.check_expr (what it refers to, its type: value or condition);
 #   6. a case in engine/values.py `ValueEvaluator.atom` (its value for one unit, or None with a reason);
-#   7. if it reads events: a slot in compiler.slot_specs (by walking, most atoms need nothing);
+#   7. if it reads events: a case in plan.slot_for and plan.READS_SLOT (docs/contributing.md walks through one);
 #   8. a row in docs/language.md "Values" and a snippet in tests/test_grammar.py.
 # Named things that are just NAMES (named values, named conditions, unit attributes) need no new
 # node: they are NameRef, resolved by the checker (checker.NAME_KINDS) and by ValueEvaluator.name.
