@@ -13,10 +13,10 @@ from .discovery import discover
 from .errors import RubricDSLError
 from .language.diagnostics import RubricError
 from .language.render import render_rule
-from .sources.unit_tables import UnitTableError, units_from_rows
 from .numbers import fmt_decimal
-from .sources.events import EventError, Place
+from .sources.events import EventError, Place, SourceError
 from .sources.opening import read_events
+from .sources.unit_tables import UnitTableError, units_from_rows
 from .sources.yamlfile import yaml_loader
 
 
@@ -102,7 +102,11 @@ def run_case(program, case, base: pathlib.Path, where: str = "case"):
         path = base / str(case["events_file"])
         if not path.is_file():
             raise TestFileError(f"{where}: events_file {path} does not exist")
-        events = list(read_events(str(path)))
+        try:
+            # any event file: JSON Lines, CSV, YAML, or an XLSX register (its headings mapped by the rubric's `heading` lines)
+            events = list(read_events(str(path), rubric=program))
+        except SourceError as error:
+            raise TestFileError(f"{where}: events_file: {error}") from None
     else:
         events = case.get("events") or []
     if case.get("units") is not None:

@@ -290,3 +290,20 @@ def test_empty_rows_under_a_merged_block_are_not_events(info, tmp_path):
     path = workbook(tmp_path / "r.xlsx", {"s": rows}, merges=[("s", "A4:F6")])
     found = problems(info, read_events(path))
     assert found == [(f"{path}:s!A4", "cells A4:F6 are merged; give each row its own value (unmerge them and fill every row)")]
+
+
+def test_a_rubric_test_case_can_read_a_register(capsys, tmp_path):
+    # events_file may be a register; the rubric's heading lines map its Chinese headings
+    import shutil
+
+    shutil.copy(ROOT / "rubrics" / "2009_info.rubric", tmp_path / "info.rubric")
+    chinese = ["編號", "單位", "日期", "事項", "刊物", "類別"]
+    workbook(tmp_path / "register.xlsx", {"2009-05": [chinese, GOOD[:6]]})
+    (tmp_path / "info.test.yaml").write_text(
+        "rubric: info.rubric\ncases:\n"
+        "  - name: one dynamic item from the register\n    clause: A.4.1\n    events_file: register.xlsx\n"
+        "    expect:\n      通川區: {total: 2, items: {A.4.1: 2}}\n",  # A.4.1: dynamic 2
+        encoding="utf-8",
+    )
+    assert main(["test", str(tmp_path / "info.test.yaml")]) == 0
+    assert "1 passed" in capsys.readouterr().out
