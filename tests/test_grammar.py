@@ -149,6 +149,33 @@ CONSTRUCTS = [
         'field issuer_level: one of 市政府以上 | "市政府办公室/市政务公开领导小组"',
         n.Field("issuer_level", n.FieldType("enum", ("市政府以上", "市政府办公室/市政务公开领导小组"))),
     ),
+    # lang2: unit attributes and tables, outcomes, sub-entities, members, ranks
+    ("attribute kind: one of website | county, default website", n.Attribute("kind", n.FieldType("enum", ("website", "county")), (n.FieldOption("default", (n.Word("website"),)),))),
+    ("attribute open: boolean", n.Attribute("open", n.FieldType("boolean"))),
+    ('unit "W1" target 5 with kind website, open true', n.Unit("W1", N("5"), (), (("kind", n.Word("website")), ("open", n.Word("true"))))),
+    ('group g "G" with kind county', n.Group("g", "G", None, (("kind", n.Word("county")),))),
+    ('units from "units.csv"', n.UnitsFrom("units.csv")),
+    ("grade 不合格 when score of part2 < 60", n.GradeRule("不合格", n.ValueCompare(n.ScoreOf("part2"), "<", N("60")))),
+    ("grade none when total > 13", n.GradeRule(None, n.ValueCompare(n.UnitTotal(), ">", N("13")))),
+    ("grade C otherwise", n.GradeRule("C")),
+    ('status "pending" when unit kind in (website, county)', n.StatusRule("pending", n.UnitIs("kind", "in", (n.Word("website"), n.Word("county"))))),
+    (
+        'veto when any member vetoed: score 59, grade 不合格, status "x"',
+        n.Veto(n.MemberVetoed(), False, N("59"), "不合格", "x"),
+    ),
+    ("veto when reached v: no score", n.Veto(n.Reached(src("v")), True)),
+    (
+        "rank within kind by total, then countback position of race_result",
+        n.Rank("kind", (n.RankKey("total"), n.RankKey("countback", field="position", source=src("race_result")))),
+    ),
+    ("rank by score of C1 lowest first", n.Rank(None, (n.RankKey("score", item="C1", lowest_first=True),))),
+    ("combine members by team: sum", n.Combine("team", "sum")),
+    ("only when unit open = true", n.OnlyWhen(n.UnitIs("open", "=", n.Word("true")))),
+    (
+        "scored per inspection_id of inspection where type = initial, taking the latest as first",
+        n.ScoredPer("inspection_id", src("inspection", eq("type", "initial")), "latest", "first"),
+    ),
+    ("not in the total", n.NotInTotal()),
     (
         'bonus for each commended by issuer_level: 市政府以上 3, "市政府办公室/市政务公开领导小组" 1',
         n.Rule("bonus", n.PerEachBy(src("commended"), "issuer_level", (n.Rate("市政府以上", N("3")), n.Rate("市政府办公室/市政务公开领导小组", N("1"))))),

@@ -53,7 +53,9 @@ def settle(program, ev, result: UnitResult) -> UnitResult:
         notes.append(f"{why}; {fixed}, nothing else is scored")
         if veto.grade is not None:
             notes.append(f"grade {veto.grade}: set by the veto")
-        status, status_notes = (veto.status, [f"status {veto.status}: set by the veto"]) if veto.status is not None else _first(ev, rubric.statuses, "status")
+        status, status_notes = (
+            (veto.status, [f"status {veto.status}: set by the veto"]) if veto.status is not None else _first(ev, rubric.statuses, "status")
+        )
         return attrs.evolve(
             result,
             total=total,

@@ -92,7 +92,8 @@ class Program:
             attrs.evolve(declared[name], units=tuple(members)) if name in declared else n.GroupDecl(name, None, None, tuple(members))
             for name, members in groups.items()
         )
-        return Program(attrs.evolve(self.rubric, groups=group_decls), self.warnings)
+        # the same kind of program (the reference interpreter stays the reference)
+        return type(self)(attrs.evolve(self.rubric, groups=group_decls), self.warnings)
 
     # -- tallying
     def tally(self, events: Iterable[Any], start: int = 0, path: str = "<events>") -> Tally:

@@ -135,7 +135,8 @@ class ValueEvaluator:
         if value.number is None:
             return f"{render_expr(node)} has no value: {value.missing}"
         text = f"{render_expr(node)} is {fmt(_display(value.number))}"
-        body = self.ev.program.lets[node.name].body if isinstance(node, n.NameRef) else node
+        let = self.ev.program.lets.get(node.name) if isinstance(node, n.NameRef) else None
+        body = let.body if let is not None else node  # a unit attribute has no parts to show
         if isinstance(body, (n.Arith, n.Otherwise, n.Negate)):
             text += f" ({self._parts(body)})"
         return text
