@@ -39,7 +39,10 @@ class PostgresServer:
         # PostgreSQL refuses to run as root: as root (CI), run it as the `postgres` user Debian's package makes
         self.as_user = []
         if os.geteuid() == 0:
-            account = pwd.getpwnam("postgres")
+            try:
+                account = pwd.getpwnam("postgres")
+            except KeyError:
+                raise RuntimeError("PostgreSQL will not run as root, and there is no `postgres` user to run it as") from None
             os.chown(self.folder, account.pw_uid, account.pw_gid)
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self.url = f"postgresql://rubric@127.0.0.1:{self.port}/rubric"
