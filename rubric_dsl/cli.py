@@ -17,7 +17,7 @@ from .errors import InternalError, UsageError
 from .language.diagnostics import RubricError, source_lines, unreadable
 from .outputs.files import refuse_overwriting_inputs, write_atomically
 from .outputs.safety import terminal_text
-from .outputs.scorecards import json_text, render_scorecard
+from .outputs.scorecards import PROVENANCE, json_text, render_scorecard, scorecard_json_pieces
 from .sources.columns import ColumnsError, load_columns
 from .sources.events import EventError, SourceError
 from .sources.opening import read_events
@@ -248,7 +248,12 @@ def cmd_score(args) -> int:
             units = [card.unit(args.unit)]
         except KeyError:
             raise UsageError(f"unit {args.unit!r} has no scorecard" + _unit_hint(program, card, args.unit)) from None
-    _out(render_scorecard(card, args.format, units), end="", raw=args.format != "table")
+    if args.format == "json":  # written unit by unit: the whole text is never held at once
+        for piece in scorecard_json_pieces(card, units if args.unit else None, args.provenance):
+            _out(piece, end="", raw=True)
+        _out("", raw=True)
+    else:
+        _out(render_scorecard(card, args.format, units), end="", raw=args.format != "table")
     counts = card.excluded_counts()
     if counts:
         _err("not scored: " + ", ".join(f"{count} {reason}" for reason, count in sorted(counts.items())))
@@ -453,6 +458,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--unit", help="show a single unit")
     p.add_argument("--rejected", metavar="PATH", help="with --skip-invalid: write the rejected events here")
+    p.add_argument(
+        "--provenance", choices=PROVENANCE, default="items",
+        help="with --format json: each rule's points per item (items, the default: a size that does not grow with the events), "
+        "every event's points and every excluded event (events), or neither (none)",
+    )
     p.set_defaults(run=cmd_score)
 
     p = sub.add_parser("explain", help="the ledger of every point a unit earned or lost")

@@ -98,8 +98,10 @@ class ItemResult:
     uncounted: Decimal | None = None  # `only when` did not hold: the score it would have had
     chosen: tuple | None = None  # `scored per …, taking the latest [as NAME]`: (NAME, the sub-entity's value)
 
-    def to_json(self, places: int, part_of: str | None = None) -> dict:
-        return {
+    def to_json(self, places: int, part_of: str | None = None, provenance: str = "events") -> dict:
+        """`provenance`: `events` lists every event's points; `items` each rule's points instead (a size
+        that does not grow with the events); `none` neither."""
+        data = {
             "id": self.item_id,
             "part_of": part_of,
             "title": self.title,
@@ -114,16 +116,27 @@ class ItemResult:
             "why_not": list(self.why_not),
             "responsible": list(self.responsible),
             "assisting": list(self.assisting),
-            "events": [
-                {"id": c.event_id, "date": c.date.isoformat() if c.date else None, "points": fmt_decimal(c.points, None), "rule": rule.rule}
-                for rule in self.rules
-                for c in rule.contributions
-            ],
+            "events": None,
             "parts": [part.item_id for part in self.parts],
             "in_total": self.in_total,
             "uncounted": fmt_decimal(self.uncounted, places) if self.uncounted is not None else None,
             "chosen": {"name": self.chosen[0], "value": self.chosen[1]} if self.chosen else None,
         }
+        if provenance == "events":
+            data["events"] = [
+                {"id": c.event_id, "date": c.date.isoformat() if c.date else None, "points": fmt_decimal(c.points, None), "rule": rule.rule}
+                for rule in self.rules
+                for c in rule.contributions
+            ]
+        elif provenance == "items":  # in the same place, instead of the events: what each rule gave
+            data = {("rules" if key == "events" else key): value for key, value in data.items()}
+            data["rules"] = [
+                {"rule": rule.rule, "verb": rule.verb, "points": fmt_decimal(rule.points, None), "uncapped": fmt_decimal(rule.raw, None)}
+                for rule in self.rules
+            ]
+        else:
+            del data["events"]
+        return data
 
 
 @attrs.frozen
@@ -164,7 +177,7 @@ class UnitResult:
                     return part
         raise NotFound(f"no item {item_id!r} in the scorecard of {self.unit!r}")
 
-    def to_json(self, places: int, rounding: str = DEFAULT_ROUNDING) -> dict:
+    def to_json(self, places: int, rounding: str = DEFAULT_ROUNDING, provenance: str = "events") -> dict:
         return {
             "unit": self.unit,
             "group": self.group,
@@ -186,7 +199,7 @@ class UnitResult:
             "items": [
                 entry
                 for item in self.items
-                for entry in (item.to_json(places), *(part.to_json(places, item.item_id) for part in item.parts))
+                for entry in (item.to_json(places, None, provenance), *(part.to_json(places, item.item_id, provenance) for part in item.parts))
             ],
         }
 
@@ -255,13 +268,16 @@ class Scorecard:
             counts[e.reason.value] = counts.get(e.reason.value, 0) + 1
         return counts
 
-    def to_json(self) -> dict:
-        return {
+    def to_json(self, provenance: str = "events", units: bool = True) -> dict:
+        """The scorecard as JSON data. `provenance`: `events` (every event's points, every excluded event),
+        `items` (each rule's points; excluded events only counted) or `none`; see ItemResult.to_json.
+        `units=False` leaves the units out (`[]`), for a writer that adds them one at a time."""
+        data = {
             "rubric": self.title,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "period": [d.isoformat() for d in self.period],
             "period_label": self.period_label,
-            "units": [unit.to_json(self.places, self.rounding) for unit in self.units],
+            "units": [unit.to_json(self.places, self.rounding, provenance) for unit in self.units] if units else [],
             "excluded": [
                 {
                     "id": e.event_id,
@@ -280,3 +296,6 @@ class Scorecard:
             "events_scored": self.events_scored,
             "matched_names": [{"name": m.name, "unit": m.unit, "why": m.why, "first_at": m.first_at} for m in self.matched],
         }
+        if provenance != "events":
+            del data["excluded"]  # one entry per event: `excluded_counts` says how many, and why
+        return data
