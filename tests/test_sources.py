@@ -1,10 +1,15 @@
 """The reader protocol: every source yields (event, Place) pairs placed in its own terms and writes back its rejected events."""
 
 import csv
+import datetime
 import json
+import os
+from decimal import Decimal
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rubric_dsl
 from rubric_dsl.sources.opening import detect_format, read_events
@@ -71,3 +76,45 @@ def test_csv_headings_are_mapped_by_the_rubric(info, tmp_path):
     path.write_text("編號,單位,日期,事項,刊物,備註\nc1,通川區,2009-05-04,adopted,picture_news,已核\n", encoding="utf-8")
     [(event, _)] = list(read_events(path, rubric=info))
     assert event == {"id": "c1", "unit": "通川區", "date": "2009-05-04", "kind": "adopted", "outlet": "picture_news"}
+
+
+# ---- property: what a clerk types into a register or a table is what the reader gives --------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn")), min_size=1, max_size=12).filter(
+    lambda s: s.strip() == s and not s.startswith("=")  # a leading = would make openpyxl write a formula
+)
+_ROW = st.fixed_dictionaries(
+    {
+        "a": _TEXT,
+        "n": st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False, allow_infinity=False),
+        "i": st.integers(-(10**9), 10**9),
+        "d": st.dates(datetime.date(1990, 1, 1), datetime.date(2030, 12, 31)),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_ROW, min_size=1, max_size=5))
+def test_register_and_table_values_read_back_as_typed(rows):
+    # numbers go in as binary floats (as Excel and a REAL column keep them) and must come back as the decimal typed
+    import sqlite3
+    import tempfile
+
+    import openpyxl
+
+    want = [{"a": r["a"], "n": r["n"], "i": r["i"], "d": r["d"].isoformat()} for r in rows]
+    with tempfile.TemporaryDirectory() as folder:
+        register = os.path.join(folder, "r.xlsx")
+        book = openpyxl.Workbook()
+        book.active.append(["a", "n", "i", "d"])
+        for r in rows:
+            book.active.append([r["a"], float(r["n"]), r["i"], r["d"]])
+        book.save(register)
+        database = os.path.join(folder, "e.db")
+        with sqlite3.connect(database) as db:
+            db.execute("CREATE TABLE events (k INTEGER PRIMARY KEY, a TEXT, n REAL, i INTEGER, d TEXT)")
+            db.executemany("INSERT INTO events (a, n, i, d) VALUES (?, ?, ?, ?)", [(w["a"], float(w["n"]), w["i"], w["d"]) for w in want])
+        db.close()
+        for source in (read_events(register), read_events(f"sqlite:///{database}?table=events")):
+            got = [event for event, _ in source]
+            assert [{**g, "n": Decimal(g["n"])} for g in got] == want
