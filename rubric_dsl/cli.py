@@ -17,6 +17,7 @@ from .errors import InternalError, UsageError
 from .language.diagnostics import RubricError, source_lines, unreadable
 from .outputs.files import refuse_overwriting_inputs, write_atomically
 from .outputs.safety import terminal_text
+from .engine.runtime import no_cyclic_gc
 from .outputs.scorecards import PROVENANCE, json_text, render_scorecard, scorecard_json_pieces
 from .sources.columns import ColumnsError, load_columns
 from .sources.events import EventError, SourceError
@@ -572,6 +573,11 @@ def _main(argv=None) -> int:
     _LANGUAGE["explicit"] = bool(args.lang or os.environ.get(i18n.ENVIRONMENT))
     try:
         check_outputs(args)
+        if args.command in ("score", "explain", "report"):
+            # Tallies, scorecards and their JSON are millions of acyclic objects: the cyclic collector would
+            # only rescan them, again and again, as they pile up (seconds at a million events). Paused for the run.
+            with no_cyclic_gc():
+                return args.run(args)
         return args.run(args)
     except UsageError as error:
         _err(f"rubric {args.command}: error: {error}")
