@@ -146,6 +146,15 @@ CONSTRUCTS = [
     ),
     ('item 二.3 "中文编号"', n.ItemHead("二.3", "中文编号")),
     (
+        "award 2 for each adopted, at most 10 a month and 120 a year",
+        n.Rule("award", n.PerEach(N("2"), n.Events(src("adopted"))), None, (n.PeriodCap(N("10"), "month"), n.PeriodCap(N("120"), "year"))),
+    ),
+    ("deduct 1 for each late, at most 3 a week and 10", n.Rule("deduct", n.PerEach(N("1"), n.Events(src("late"))), N("10"), (n.PeriodCap(N("3"), "week"),))),
+    ("period quarter", n.PeriodLength("quarter")),
+    ('period H1 "上半年" 2022-01-01 to 2022-06-30', n.PeriodDecl("H1", "上半年", datetime.date(2022, 1, 1), datetime.date(2022, 6, 30))),
+    ("deduct 5 for each week without update", n.Rule("deduct", n.PerEach(N("5"), n.MonthsWithout(src("update"), period="week")))),
+    ("award 3 when every quarter count x >= 2", n.Rule("award", n.When(N("3"), n.EveryMonth(n.Count(src("x")), ">=", N("2"), period="quarter")))),
+    (
         'field issuer_level: one of 市政府以上 | "市政府办公室/市政务公开领导小组"',
         n.Field("issuer_level", n.FieldType("enum", ("市政府以上", "市政府办公室/市政务公开领导小组"))),
     ),

@@ -136,3 +136,41 @@ def test_cli_period_option(tmp_path, capsys):
 def test_format_round_trip():
     assert parse(format_text(RUBRIC)) == parse(RUBRIC)
     assert format_text(RUBRIC) == RUBRIC
+
+
+CAPS = """\
+rubric "caps per period"
+window 2009-01-01 to 2009-12-31
+unlisted units are scored apart
+event adopted
+section S "s"
+  item A "a month and the whole period"
+    award 2 for each adopted, at most 5 a month and 8
+  item B "a month and a quarter"
+    award 2 for each adopted, at most 3 a month and 4 a quarter
+"""
+
+CAP_EVENTS = [
+    {"id": "1", "unit": "u", "date": "2009-01-03", "kind": "adopted", "quantity": 3},
+    {"id": "2", "unit": "u", "date": "2009-01-04", "kind": "adopted"},
+    {"id": "3", "unit": "u", "date": "2009-02-01", "kind": "adopted"},
+    {"id": "4", "unit": "u", "date": "2009-03-01", "kind": "adopted", "quantity": 2},
+    {"id": "5", "unit": "u", "date": "2009-04-01", "kind": "adopted"},
+]
+
+
+def test_caps_per_period_hold_together():
+    card = loads(CAPS).score(CAP_EVENTS)
+    unit = card.unit("u")
+    # A: January 8 → 5 (a month), February 2, March 4, April 2 = 13 → 8 (the whole period)
+    assert unit.item("A").score == Decimal("8")
+    # B: January 8 → 3; February 2 → 1 (Q1 has 4); March 0 (Q1 full); April 2 (Q2) = 6
+    assert unit.item("B").score == Decimal("6")
+    rule = unit.item("B").rules[0]
+    assert [c.points for c in rule.contributions] == [Decimal(3), Decimal(0), Decimal(1), Decimal(0), Decimal(2)]
+    assert rule.notes == ("award capped at 3 a month in 2009-01", "award capped at 4 a quarter in 2009-Q1")
+
+
+def test_caps_per_period_round_trip():
+    assert parse(format_text(CAPS)) == parse(CAPS)
+    assert format_text(CAPS) == CAPS

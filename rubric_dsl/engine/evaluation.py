@@ -12,7 +12,7 @@ import attrs
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
 from ..numbers import plain
-from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_label, per_entity, slot_for, week_key
+from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_key, month_label, per_entity, slot_for, week_key
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 from .values import ValueEvaluator
 
@@ -326,15 +326,41 @@ class UnitEvaluation:
             notes.append(f"no {noun} counted in the period")
         cap_note = None
         points = raw
-        if rule.cap is not None and raw > rule.cap.value:
-            points = rule.cap.value
-            label = {"deduct": "deduction", "bonus": "bonus", "award": "award"}[rule.verb]
+        label = {"deduct": "deduction", "bonus": "bonus", "award": "award"}[rule.verb]
+        if rule.period_caps:
+            points, contributions, period_notes = self._cap_per_period(rule, contributions, label)
+            notes += period_notes
+            cap_note = "; ".join(period_notes) or None
+        if rule.cap is not None and points > rule.cap.value:
             found = f"{count} {noun} found; " if count is not None else ""
-            cap_note = f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(raw)})"
-            notes.append(cap_note)
+            overall = f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(points)})"
+            cap_note = f"{cap_note}; {overall}" if cap_note else overall
+            points = rule.cap.value
+            notes.append(overall)
         make = contributions
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
         return RuleOutcome(rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note)
+
+    def _cap_per_period(self, rule: n.Rule, contributions, label: str):
+        """`at most 10 a month and 120 a year`: each event is paid in date order while every period it falls in
+        has room, so a month's cap and a year's cap both hold. (points, contributions, notes)."""
+        running: dict = {}
+        paid_list = []
+        hit: dict = {}
+        for c in sorted(contributions(), key=lambda c: (c.date is None, c.date)):
+            keys = [(cap, period_key(cap.period, c.date)) for cap in rule.period_caps]
+            room = min((cap.points.value - running.get((cap.period, key), ZERO) for cap, key in keys), default=c.points)
+            paid = max(min(c.points, room), ZERO)
+            for cap, key in keys:
+                running[(cap.period, key)] = running.get((cap.period, key), ZERO) + paid
+                if paid < c.points and running[(cap.period, key)] >= cap.points.value:
+                    hit.setdefault((cap.period, key), cap)
+            what = c.what if paid == c.points else f"{c.what} (over the cap: {fmt(c.points - paid)} not counted)".strip()
+            paid_list.append(Contribution(c.event_id, c.date, paid, what))
+        notes = [
+            f"{label} capped at {cap.points.literal} a {period} in {period_text(period, key)}" for (period, key), cap in hit.items()
+        ]
+        return sum((c.points for c in paid_list), ZERO), lambda: paid_list, notes
 
     def _beyond(self, amount: n.PerEach):
         """How many counted things earn nothing: `beyond N` or `beyond VALUE` (no value: none)."""
@@ -447,6 +473,14 @@ def bucket_of(record, unit: str):
     if unit == "year":
         return record[MONTH] // 12
     return week_key(record[DATE])
+
+
+def period_key(unit: str, day):
+    """The key of the week, month, quarter or year a date falls in (as bucket_of gives for records)."""
+    if unit == "week":
+        return week_key(day)
+    month = month_key(day)
+    return month if unit == "month" else month // 3 if unit == "quarter" else month // 12
 
 
 def period_text(unit: str, key) -> str:

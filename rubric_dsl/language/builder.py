@@ -380,10 +380,16 @@ class _ToStatements(Transformer):
     # ---- rules
     def rule(self, meta, c):
         amount, cap = c[1]
-        return n.Rule(c[0], amount, cap, span=span_of(meta))
+        overall, per_period = cap if isinstance(cap, tuple) else (cap, ())
+        return n.Rule(c[0], amount, overall, per_period, span=span_of(meta))
 
     def cap_suffix(self, meta, c):
-        return ("cap", c[0])
+        # one cap without a period (the whole period scored) and any number of caps per week/month/quarter/year
+        overall = next((points for points, unit in c if unit is None), None)
+        return ("cap", (overall, tuple(n.PeriodCap(points, unit) for points, unit in c if unit is not None)))
+
+    def cap_term(self, meta, c):
+        return (c[0], c[1] if len(c) > 1 else None)
 
     @staticmethod
     def _split_cap(c):

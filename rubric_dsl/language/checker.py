@@ -818,6 +818,21 @@ def check_expressions(ctx: Context):
         ctx.statement_kinds = [source.kind for source in sources_of(condition)]
         check_expression(ctx, condition, "condition", statement.span)
     check_let_cycles(ctx)
+    for _item, rule in rules_with_items(ctx.rubric):
+        if rule.period_caps and not counts_events(rule.amount):
+            ctx.report(
+                rule.span,
+                "E421",
+                f"a cap a {rule.period_caps[0].period} needs a rule that pays event by event (`for each …`)",
+                hint="cap the whole period instead: , at most 10",
+            )
+
+
+def counts_events(amount) -> bool:
+    """Rules whose points come event by event, dated: they can be capped per week, month, quarter or year."""
+    if isinstance(amount, n.PerEach):
+        return isinstance(amount.countable, (n.Events, n.DistinctValues))
+    return isinstance(amount, (n.PerEachBy, n.ShareOf)) and (not isinstance(amount, n.ShareOf) or isinstance(amount.aggregate, n.Sum))
 
 
 def check_let_cycles(ctx: Context):

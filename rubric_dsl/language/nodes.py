@@ -916,12 +916,22 @@ class Scale:
 
 
 @attrs.frozen
+class PeriodCap:
+    """`N a month` in `, at most 10 a month and 120 a year`: at most N in each month (week, quarter, year)."""
+
+    points: Number
+    period: str
+
+
+@attrs.frozen
 class Rule:
-    """`award|bonus|deduct AMOUNT [, at most N]`: `verb` says which part of the item it feeds."""
+    """`award|bonus|deduct AMOUNT [, at most N [a PERIOD] [and M a PERIOD …]]`: `verb` says which part of the item
+    it feeds; `cap` bounds the whole period scored, `period_caps` each week, month, quarter or year of it."""
 
     verb: str
     amount: object
     cap: Number | None = None
+    period_caps: tuple = ()
     span: Span = _span()
 
 

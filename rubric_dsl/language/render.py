@@ -204,7 +204,10 @@ def render_amount(amount) -> str:
 
 
 def render_rule(rule: n.Rule) -> str:
-    cap = f", at most {rule.cap.literal}" if rule.cap is not None else ""
+    caps = [f"{c.points.literal} a {c.period}" for c in rule.period_caps]
+    if rule.cap is not None:
+        caps.append(rule.cap.literal)
+    cap = f", at most {' and '.join(caps)}" if caps else ""
     return f"{rule.verb} {render_amount(rule.amount)}{cap}"
 
 
