@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 from .engine.program import Program
+from .language import nodes as n
 from .language.builder import parse_statements, structure
 from .language.checker import check
-from .engine.program import Program
-from .language import nodes as n
 from .language.diagnostics import Diagnostic, RubricError, unreadable
 from .sources.unit_tables import UnitTableError, read_unit_table
 
 
-def check_text(text: str, path: str = "<rubric>"):
+def check_text(text: str, path: str = "<rubric>") -> tuple[n.Rubric | None, list[Diagnostic]]:
     """(rubric or None, diagnostics): parse and run every check; syntax errors stop at the first."""
     text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark, as Windows editors write it
     try:
@@ -39,7 +39,9 @@ def loads(text: str, path: str = "<rubric>") -> Program:
     return program
 
 
-def with_unit_table(program: Program, table, span=None, text: str | None = None, replace: bool = False) -> Program:
+def with_unit_table(
+    program: Program, table: str | os.PathLike[str], span: n.Span | None = None, text: str | None = None, replace: bool = False
+) -> Program:
     """`program` with the units of a CSV/YAML/JSON table: they replace same-named units of the rubric and
     join the others (`replace`: the table is the whole list, as `--units` gives it).
     Raises RubricError (E308) naming each bad row."""
@@ -76,7 +78,7 @@ def with_unit_table(program: Program, table, span=None, text: str | None = None,
 UNIT_TABLE_HINT = "one row per unit: `unit` (its name), optional `group` and `target`, then the declared attributes"
 
 
-def load(path) -> Program:
+def load(path: str | os.PathLike[str]) -> Program:
     """Compile a `.rubric` file. Raises RubricError carrying every error found."""
     path = pathlib.Path(path)
     try:

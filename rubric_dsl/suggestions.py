@@ -1,4 +1,4 @@
-""""Did you mean …?": the one way a misspelt name (kind, field, value, unit, item) finds what was probably meant."""
+""" "Did you mean …?": the one way a misspelt name (kind, field, value, unit, item) finds what was probably meant."""
 
 from __future__ import annotations
 

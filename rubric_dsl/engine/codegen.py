@@ -266,7 +266,9 @@ def _append_record(w: Writer, key: SlotKey, index: int, ns: Namespace, names: di
     _append_value(w, key, index, ns, names, common, None)
 
 
-def _append_value(w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str], common: dict, entity: str | None) -> None:
+def _append_value(
+    w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str], common: dict[str, str], entity: str | None
+) -> None:
     def append(value: str) -> None:
         if entity is not None:
             value = f"({entity}, {value})"

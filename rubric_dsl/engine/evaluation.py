@@ -23,6 +23,7 @@ def fmt(value) -> str:
         return "true" if value else "false"
     return plain(value)
 
+
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
 
 
@@ -681,7 +682,9 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
     for r in defining:
         latest_of[r[VALUE]] = r  # sorted by date: the last seen is the entity's latest event
     if not latest_of:
-        result = evaluate_item(UnitEvaluation(ev.program, ev.slots, ev.months, ev.target, ev.bounds, ev.unit, (per, object())), item, section_id, exclusions)
+        result = evaluate_item(
+            UnitEvaluation(ev.program, ev.slots, ev.months, ev.target, ev.bounds, ev.unit, (per, object())), item, section_id, exclusions
+        )
         nothing = f"no {render_source(per.source)} reported, so nothing to score per {per.field}"
         return attrs.evolve(result, why_not=(*result.why_not, nothing))
     results = {value: evaluate_item(ev.for_entity(per, value), item, section_id, exclusions) for value in latest_of}

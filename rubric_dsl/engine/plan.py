@@ -12,7 +12,7 @@ import datetime
 import enum
 import re
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -40,7 +40,7 @@ class Record(NamedTuple):
 SEQ, EVENT_ID, DATE, MONTH, QUANTITY, VALUE = range(len(Record._fields))
 
 
-def by_date(record: tuple) -> tuple:
+def by_date(record: tuple[Any, ...]) -> tuple[datetime.date, int]:
     """Sort key: date, then position in the stream."""
     return record[DATE], record[SEQ]
 
@@ -65,7 +65,7 @@ class IdEntry(NamedTuple):
     seq: int
     kind: str
     unit: str
-    day: tuple  # DayInfo layout
+    day: tuple[datetime.date, int, ExclusionReason | None]  # DayInfo layout
 
 
 # ---- months --------------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def quarter_key(month: int) -> int:
     return month // 3
 
 
-def week_key(day: datetime.date) -> tuple:
+def week_key(day: datetime.date) -> tuple[int, int]:
     """The ISO week (year, week) a date falls in."""
     iso = day.isocalendar()
     return (iso[0], iso[1])
@@ -199,7 +199,7 @@ class SlotKey:
     value: SlotValue = SlotValue.NONE
     field: str | None = None
     tested: str | None = None  # PAIR: the field whose latest value is tested
-    rates: tuple = ()  # RATE: (field value, points) pairs
+    rates: tuple[tuple[str, Decimal], ...] = ()  # RATE: (field value, points) pairs
     entity: str | None = None  # for an item scored per sub-entity: records carry (entity field's value, value)
 
 
@@ -209,7 +209,7 @@ def per_entity(key: SlotKey, field: str) -> SlotKey:
     return attrs.evolve(key, entity=field)
 
 
-def slot_for(node: n.Node) -> SlotKey:
+def slot_for(node: object) -> SlotKey:
     """The slot whose records an aggregate, countable, condition or rate table reads."""
     match node:
         case n.Events() | n.Count() | n.MonthsWithout() | n.Reached() | n.NoEvent() | n.Shortfall():
@@ -220,10 +220,10 @@ def slot_for(node: n.Node) -> SlotKey:
             return SlotKey(node.source, SlotValue.FIELD, node.field)
         case n.DistinctValues(whose=None):  # the same records as `distinct FIELD of KIND`: one list serves both
             return SlotKey(node.source, SlotValue.FIELD, node.field)
-        case n.DistinctValues():
-            return SlotKey(node.source, SlotValue.PAIR, node.field, node.whose.field)
-        case n.RankKey(what="countback"):  # countback counts the records of each value
-            return SlotKey(node.source, SlotValue.FIELD, node.field)
+        case n.DistinctValues(whose=n.Whose() as whose):
+            return SlotKey(node.source, SlotValue.PAIR, node.field, whose.field)
+        case n.RankKey(what="countback", source=n.Source() as source):  # countback counts the records of each value
+            return SlotKey(source, SlotValue.FIELD, node.field)
         case n.ScoredPer():  # the events that define the sub-entities, by the field's value
             return SlotKey(node.source, SlotValue.FIELD, node.field)
     raise TypeError(f"{type(node).__name__} reads no slot")
@@ -252,7 +252,7 @@ def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
     sub-entity reads its rules' slots with the entity's value on each record (`per_entity`)."""
     slots: dict[SlotKey, int] = {}
 
-    def need(node, entity=None):
+    def need(node: object, entity: str | None = None) -> None:
         for child in n.walk(node):
             if isinstance(child, READS_SLOT):
                 key = slot_for(child)

@@ -18,13 +18,13 @@ from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer,
 from ..suggestions import closest
 from .codegen import generate
 from .evaluation import UnitEvaluation, evaluate_unit
-from .plan import DATE, ZERO, SlotKey, as_of_for_month, month_key, months_of, parse_period, period_bounds, period_label, plan_slots
 from .outcomes import combine_and_settle, rank_results
-from .values import is_condition
-from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .parallel import tally_in_parallel
+from .plan import DATE, ZERO, SlotKey, as_of_for_month, month_key, months_of, parse_period, period_bounds, period_label, plan_slots
+from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
 from .units import UnitMatcher, listed_names
+from .values import is_condition
 
 
 def shape_problem(ev: dict, place: Place) -> EventProblem | None:
@@ -73,10 +73,13 @@ class Program:
         """`latest FIELD of KIND = WORD` compares the field's value with a word (see checker.word_comparison)."""
         key = id(node)
         if key not in self._words:
-            kind = next((k for k in self.rubric.kinds if k.name == node.left.source.kind), None)
-            field = next((f for f in kind.fields if f.name == node.left.field), None) if kind else None
+            left: Any = node.left  # an aggregate with a field (the checker made sure)
+            kind = next((k for k in self.rubric.kinds if k.name == left.source.kind), None)
+            field = next((f for f in kind.fields if f.name == left.field), None) if kind else None
             self._words[key] = (
-                isinstance(node.right, n.NameRef) and node.right.name not in self.lets and field is not None
+                isinstance(node.right, n.NameRef)
+                and node.right.name not in self.lets
+                and field is not None
                 and field.type.name in ("enum", "text", "boolean")
             )
         return self._words[key]

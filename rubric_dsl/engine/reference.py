@@ -29,7 +29,7 @@ COERCION = {"decimal": "to_decimal", "integer": "to_integer", "text": "to_text",
 class ReferenceProgram(Program):
     """A Program whose events go through the interpreter below instead of generated handlers."""
 
-    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict, int, object], None]]:
+    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
         services = handler_namespace(tally, {}, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart")
         return {kind.name: KindInterpreter(kind, self.slots, services) for kind in self.rubric.kinds}
 
@@ -60,7 +60,7 @@ def holds(node: object, values: dict[str, Any], types: dict[str, str]) -> bool:
         return True
     if isinstance(node, n.Compare):
         here = values[node.field]
-        wanted = literal(node.value, types.get(node.field, "text"))
+        wanted: Any = literal(node.value, types.get(node.field, "text"))
         if node.op == "=":
             return bool(here == wanted)
         if node.op == "!=":
@@ -87,7 +87,7 @@ class KindInterpreter:
         self.types = {**COMMON_TYPES, **{f.name: f.type.name for f in kind.fields}}
         self.allowed = frozenset([*COMMON_TYPES, *(f.name for f in kind.fields)])
 
-    def __call__(self, ev: dict, seq: int, place: object) -> None:
+    def __call__(self, ev: dict[str, Any], seq: int, place: object) -> None:
         s = self.s
         kind = self.kind
         if not set(ev) <= self.allowed:
@@ -131,7 +131,7 @@ class KindInterpreter:
         for key, index in self.slots:
             if not holds(key.source.where, values, self.types):
                 continue
-            record: tuple | None
+            record: tuple[Any, ...] | None
             base = (seq, event_id, day[DAY_DATE], day[DAY_MONTH], quantity)
             if key.value is SlotValue.NONE:
                 record = (*base, None)

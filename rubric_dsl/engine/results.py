@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import NotFound
 from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent, plain_number
 from .plan import ExclusionReason
+
+if TYPE_CHECKING:
+    from ..sources.events import EventProblem
 
 
 @attrs.frozen
@@ -27,30 +32,34 @@ class Lazy:
 
     __slots__ = ("_make", "_value")
 
-    def __init__(self, make):
-        self._make = make
-        self._value = None
+    def __init__(self, make: Callable[[], Iterable[Contribution]]) -> None:
+        self._make: Callable[[], Iterable[Contribution]] | None = make
+        self._value: tuple[Contribution, ...] = ()
 
-    def _get(self) -> tuple:
+    def _get(self) -> tuple[Contribution, ...]:
         if self._make is not None:
             self._value = tuple(self._make())
             self._make = None
         return self._value
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Contribution]:
         return iter(self._get())
 
     def __len__(self) -> int:
         return len(self._get())
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Contribution:
         return self._get()[index]
 
     def __bool__(self) -> bool:
         return bool(self._get())
 
-    def __eq__(self, other) -> bool:
-        return self._get() == (other._get() if isinstance(other, Lazy) else tuple(other))
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lazy):
+            return self._get() == other._get()
+        if isinstance(other, Iterable):
+            return self._get() == tuple(other)
+        return NotImplemented
 
     def __repr__(self) -> str:
         return repr(self._get())
@@ -64,8 +73,8 @@ class RuleOutcome:
     rule: str
     points: Decimal
     raw: Decimal
-    contributions: tuple = ()
-    notes: tuple = ()
+    contributions: Lazy | tuple[Contribution, ...] = ()
+    notes: tuple[str, ...] = ()
     cap_note: str | None = None  # the note saying the rule's `at most` bit (also in `notes`)
 
     @property
@@ -85,23 +94,23 @@ class ItemResult:
     bonus: Decimal
     deduction: Decimal
     raw: Decimal
-    limits: tuple = ()
-    why_not: tuple = ()
-    rules: tuple = ()
-    parts: tuple = ()
-    responsible: tuple = ()
-    assisting: tuple = ()
+    limits: tuple[str, ...] = ()
+    why_not: tuple[str, ...] = ()
+    rules: tuple[RuleOutcome, ...] = ()
+    parts: tuple[ItemResult, ...] = ()
+    responsible: tuple[str, ...] = ()
+    assisting: tuple[str, ...] = ()
     text: str | None = None
     section: str | None = None
     exact: Decimal | None = None  # the bounded score before rounding; a scaled item converts its parts' exact sum
     in_total: bool = True  # False: `not in the total`, shown but not added
     uncounted: Decimal | None = None  # `only when` did not hold: the score it would have had
-    chosen: tuple | None = None  # `scored per …, taking the latest [as NAME]`: (NAME, the sub-entity's value)
+    chosen: tuple[str, Any] | None = None  # `scored per …, taking the latest [as NAME]`: (NAME, the sub-entity's value)
 
-    def to_json(self, places: int, part_of: str | None = None, provenance: str = "events") -> dict:
+    def to_json(self, places: int, part_of: str | None = None, provenance: str = "events") -> dict[str, Any]:
         """`provenance`: `events` lists every event's points; `items` each rule's points instead (a size
         that does not grow with the events); `none` neither."""
-        data = {
+        data: dict[str, Any] = {
             "id": self.item_id,
             "part_of": part_of,
             "title": self.title,
@@ -148,19 +157,21 @@ class UnitResult:
     group_label: str | None
     target: Decimal | None
     total: Decimal | None  # None: no score (a veto that gives none)
-    items: tuple
+    items: tuple[ItemResult, ...]
     listed: bool = True
     rank: int | None = None
     completion: Decimal | None = None
     excluded: int = 0
-    named: tuple = ()  # (name, value) of every `let`: Decimal or None (no value) for values, bool for conditions
+    named: tuple[
+        tuple[str, Decimal | bool | None], ...
+    ] = ()  # (name, value) of every `let`: Decimal or None (no value) for values, bool for conditions
     grade: str | None = None
     status: str | None = None
     vetoed: str | None = None  # why the unit was vetoed (the veto's text and clause), or None
-    members: tuple = ()  # for a unit combined from its members: their names
-    outcome_notes: tuple = ()  # why its veto, grade, status and rank are what they are (for explain)
+    members: tuple[str, ...] = ()  # for a unit combined from its members: their names
+    outcome_notes: tuple[str, ...] = ()  # why its veto, grade, status and rank are what they are (for explain)
 
-    def chosen(self, name: str):
+    def chosen(self, name: str) -> Any:
         """A named result (`scored per …, taking the latest as NAME`): the chosen sub-entity's value."""
         for item in self.items:
             for entry in (item, *item.parts):
@@ -177,7 +188,7 @@ class UnitResult:
                     return part
         raise NotFound(f"no item {item_id!r} in the scorecard of {self.unit!r}")
 
-    def to_json(self, places: int, rounding: str = DEFAULT_ROUNDING, provenance: str = "events") -> dict:
+    def to_json(self, places: int, rounding: str = DEFAULT_ROUNDING, provenance: str = "events") -> dict[str, Any]:
         return {
             "unit": self.unit,
             "group": self.group,
@@ -199,7 +210,10 @@ class UnitResult:
             "items": [
                 entry
                 for item in self.items
-                for entry in (item.to_json(places, None, provenance), *(part.to_json(places, item.item_id, provenance) for part in item.parts))
+                for entry in (
+                    item.to_json(places, None, provenance),
+                    *(part.to_json(places, item.item_id, provenance) for part in item.parts),
+                )
             ],
         }
 
@@ -237,20 +251,20 @@ class Scorecard:
     """Scores of every unit for one rubric and one event stream; `units` ranked, best first."""
 
     title: str
-    units: list
-    excluded: list
-    problems: list
-    warnings: list
+    units: list[UnitResult]
+    excluded: list[Excluded]
+    problems: list[EventProblem]
+    warnings: list[str]
     as_of: datetime.date | None
-    period: tuple
+    period: tuple[datetime.date, datetime.date]
     places: int
     events_read: int = 0
     events_scored: int = 0
-    matched: list = attrs.Factory(list)  # UnitMatch: names counted for a listed unit under another spelling
+    matched: list[UnitMatch] = attrs.Factory(list)  # UnitMatch: names counted for a listed unit under another spelling
     rounding: str = DEFAULT_ROUNDING  # the rubric's rounding, for every number shown with fewer digits than it has
     period_label: str | None = None  # the period scored (2022-Q1, a declared period's name), None: the whole window
 
-    def matched_for(self, unit: str) -> list:
+    def matched_for(self, unit: str) -> list[UnitMatch]:
         return [m for m in self.matched if m.unit == unit]
 
     def unit(self, name: str) -> UnitResult:
@@ -259,20 +273,20 @@ class Scorecard:
                 return unit
         raise NotFound(f"no unit {name!r} in the scorecard")
 
-    def total(self, name: str) -> Decimal:
+    def total(self, name: str) -> Decimal | None:
         return self.unit(name).total
 
-    def excluded_counts(self) -> dict:
-        counts: dict = {}
+    def excluded_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
         for e in self.excluded:
             counts[e.reason.value] = counts.get(e.reason.value, 0) + 1
         return counts
 
-    def to_json(self, provenance: str = "events", units: bool = True) -> dict:
+    def to_json(self, provenance: str = "events", units: bool = True) -> dict[str, Any]:
         """The scorecard as JSON data. `provenance`: `events` (every event's points, every excluded event),
         `items` (each rule's points; excluded events only counted) or `none`; see ItemResult.to_json.
         `units=False` leaves the units out (`[]`), for a writer that adds them one at a time."""
-        data = {
+        data: dict[str, Any] = {
             "rubric": self.title,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "period": [d.isoformat() for d in self.period],

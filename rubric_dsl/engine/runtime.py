@@ -10,9 +10,9 @@ import contextlib
 import datetime
 import gc
 import re
-from hashlib import blake2b
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from hashlib import blake2b
 from typing import Any, NamedTuple, NoReturn
 
 from ..language import nodes as n
@@ -317,9 +317,11 @@ class Tally:
         again = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
         again += [r for r in their_repeats if r[1] in collided]
         judged = {r[0] for r in again}
-        merged.repeats = my_repeats + sorted(
-            [r for r in their_repeats if r[1] not in collided] + again, key=lambda r: r[0]
-        ) if again else my_repeats + their_repeats
+        merged.repeats = (
+            my_repeats + sorted([r for r in their_repeats if r[1] not in collided] + again, key=lambda r: r[0])
+            if again
+            else my_repeats + their_repeats
+        )
         resent = [e for e in other.resent if e.seq not in judged]
         problems = [p for p in other.problems if p.seq not in judged]
         for repeat in map(Repeat._make, again):
@@ -394,7 +396,14 @@ def judge(repeat: Repeat, first: IdEntry, placer: Placer) -> Excluded | EventPro
     if repeat.fingerprint == first.fingerprint:
         where = str(placer(repeat.place))
         return Excluded(
-            repeat.event_id, repeat.unit, repeat.kind, repeat.day[DAY_DATE], where, ExclusionReason.RESENT, f"first at {first_place}", seq=repeat.seq
+            repeat.event_id,
+            repeat.unit,
+            repeat.kind,
+            repeat.day[DAY_DATE],
+            where,
+            ExclusionReason.RESENT,
+            f"first at {first_place}",
+            seq=repeat.seq,
         )
     message = f"id `{repeat.event_id}` was already used at {first_place} with different content"
     return EventProblem(placer(repeat.place), message, "id", repeat.event, seq=repeat.seq)
@@ -479,7 +488,9 @@ def handler_namespace(
         tally.unlisted[unit] = (seq, resolved)
         tally.hints[unit] = near
         if near:
-            tally.warnings.append(f"{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})")
+            tally.warnings.append(
+                f"{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})"
+            )
         slots: list[list[tuple]] = [[] for _ in range(slot_count)]
         units[unit] = slots
         return slots

@@ -60,7 +60,7 @@ class UnitMatcher:
         self.names = list(names)
         self.others = others or {}  # from listed_names
         self.fold_scripts = fold_scripts
-        self._simplified = None
+        self._simplified: dict[str, str] | None = None
 
     def resolve(self, name: str):
         """(listed name, why) when `name` is declared to stand for a listed unit, else None."""

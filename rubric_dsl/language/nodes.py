@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -33,7 +35,7 @@ def number_value(literal: str) -> Decimal:
     return Decimal(literal)
 
 
-def walk(node):
+def walk(node: object) -> Iterator[Any]:
     """Every node inside `node` (a node, or a tuple of them), itself included, depth first."""
     if isinstance(node, (tuple, list)):
         for child in node:
@@ -47,7 +49,7 @@ def walk(node):
             yield from walk(getattr(node, attribute.name))
 
 
-def sources_of(node):
+def sources_of(node: object) -> Iterator[Source]:
     """Every Source (kind and filter) an expression reads."""
     return (child for child in walk(node) if isinstance(child, Source))
 
@@ -484,8 +486,8 @@ class Shortfall:
 # the aggregates of 0.1, which `AGG op NUMBER` (AggCompare) compares
 AGGREGATES = (Count, Sum, Latest, Distinct, MonthsWithout)
 # conditions (true or false), as opposed to values (numbers)
-CONDITION_NODES = (And, Or, Not, Reached, NoEvent, AggCompare, EveryMonth, ValueCompare)
-VALUE_ATOMS = (Number, Count, Sum, Latest, Distinct, MonthsWithout, Average, Minimum, Maximum, UnitTarget, PeriodCount, NameRef)
+CONDITION_NODES: tuple[type, ...] = (And, Or, Not, Reached, NoEvent, AggCompare, EveryMonth, ValueCompare)
+VALUE_ATOMS: tuple[type, ...] = (Number, Count, Sum, Latest, Distinct, MonthsWithout, Average, Minimum, Maximum, UnitTarget, PeriodCount, NameRef)
 # (UnitTotal, ScoreOf, UnitIs and MemberVetoed, declared with the unit outcomes below, join these tuples there.)
 
 
@@ -1087,7 +1089,7 @@ class Rubric:
     def units(self) -> tuple:
         return tuple(unit for group in self.groups for unit in group.units)
 
-    def all_items(self):
+    def all_items(self) -> Iterator[ItemDecl]:
         """Every item and part, depth first."""
         for section in self.sections:
             for item in section.items:

@@ -5,8 +5,6 @@ Below both the formatter (`fmt`) and the engine, which quotes rule and condition
 
 from __future__ import annotations
 
-import re
-
 import datetime
 import re
 
@@ -141,7 +139,8 @@ def render_condition(node, top=True) -> str:
         return f"{render_expr(node.left)} {node.op} {render_expr(node.right)}"
     if isinstance(node, n.UnitIs):
         if node.op == "in":
-            return f"unit {node.attribute} in ({', '.join(render_value(v) for v in node.value)})"
+            values: tuple[object, ...] = node.value  # type: ignore[assignment]  # `in` takes a tuple
+            return f"unit {node.attribute} in ({', '.join(render_value(v) for v in values)})"
         return f"unit {node.attribute} {node.op} {render_value(node.value)}"
     if isinstance(node, n.MemberVetoed):
         return "any member vetoed"
@@ -268,4 +267,5 @@ def render_rank_key(key: n.RankKey) -> str:
         return "total" + order
     if key.what == "score":
         return f"score of {key.item}{order}"
+    assert key.source is not None, "a countback key names its events"
     return f"countback {key.field} of {render_source(key.source, True)}"

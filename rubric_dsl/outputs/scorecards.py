@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import orjson
 
@@ -64,7 +65,7 @@ def scorecard_csv(card: Scorecard, units: Sequence[UnitResult] | None = None) ->
     columns = [entry.item_id for item in first for entry in (item, *item.parts)]
     graded = _graded(card)
     extra = ["grade", "status"] if graded else []
-    rows: list[list[object]] = [["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct", *extra]]
+    rows: list[list[Any]] = [["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct", *extra]]
     for u in card.units if units is None else units:
         rows.append(
             [
