@@ -250,7 +250,7 @@ def interleaved(contenders: dict, repeat: int, warm_up: dict | None = None) -> t
     state, all under the engine's GC policy; only the latest result of each is kept alive."""
     best = dict.fromkeys(contenders, float("inf"))
     results: dict = dict.fromkeys(contenders)
-    for name, function in (warm_up or contenders).items():
+    for _name, function in (warm_up or contenders).items():
         with no_cyclic_gc():
             function()
     for _ in range(repeat):

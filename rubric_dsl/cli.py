@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import difflib
 import os
@@ -543,10 +544,8 @@ def main(argv=None) -> int:
     except OSError as error:  # stdout closed early (a pipe to `head`) or full (/dev/full)
         status = EXIT_USAGE
         _detach_stdout()
-        try:
+        with contextlib.suppress(OSError):
             _err(f"rubric: error: cannot write the output: {error.strerror or error}")
-        except OSError:
-            pass
     finally:
         i18n.set_language(before)  # main() may be called again in the same process, in another language
     return status

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 import rubric_dsl
-from rubric_dsl.language import nodes as n
 from rubric_dsl.cli import main
+from rubric_dsl.language import nodes as n
 from rubric_dsl.outputs.reports import build_bulletin, commended_units
 
 from .conftest import ROOT

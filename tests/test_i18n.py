@@ -2,7 +2,6 @@
 
 import ast
 import importlib.util
-import pathlib
 import string
 
 import pytest

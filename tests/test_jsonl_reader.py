@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
 
@@ -73,7 +74,7 @@ def test_byte_ranges_split_a_file_into_exactly_its_lines(tmp_path_factory, lines
     size = path.stat().st_size
     bounds = sorted({0, size, *(min(c, size) for c in cuts)})
     pieces = []
-    for begin, end in zip(bounds, bounds[1:]):
+    for begin, end in itertools.pairwise(bounds):
         pieces += lines_of(JsonLinesSource(str(path), byte_range=(begin, end)))
     assert pieces == lines_of(JsonLinesSource(str(path)))
 

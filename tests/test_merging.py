@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime
+import itertools
 import json
 import multiprocessing
 import pathlib
@@ -53,7 +54,7 @@ def cuts_of(draw_cuts, size):
 
 def chunks(events, cuts):
     bounds = [0, *cuts, len(events)]
-    return [(events[a:b], a) for a, b in zip(bounds, bounds[1:])]
+    return [(events[a:b], a) for a, b in itertools.pairwise(bounds)]
 
 
 def card_json(program, tally, as_of):

@@ -5,7 +5,7 @@ import pickle
 import subprocess
 import sys
 
-from rubric_dsl.language.parser import build_tables, grammar_digest, _shipped_tables
+from rubric_dsl.language.parser import _shipped_tables, build_tables, grammar_digest
 
 
 def test_shipped_tables_match_the_grammar():

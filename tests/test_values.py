@@ -2,7 +2,6 @@
 semantics, explain lines and JSON fields (docs/language.md "Values")."""
 
 import datetime
-import json
 from decimal import Decimal
 
 import pytest

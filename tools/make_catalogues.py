@@ -27,7 +27,7 @@ DOMAIN = "rubric_dsl"
 SOURCE_LANGUAGE = "zh_Hans"  # written by hand
 DERIVED = {"zh_Hant": "s2t"}  # derived from the source with OpenCC (character conversion: mainland terms kept)
 KEYWORDS = {"_": None, "N_": None}
-FIXED_DATE = datetime.datetime(2009, 4, 16, tzinfo=datetime.timezone.utc)  # the seed document's date
+FIXED_DATE = datetime.datetime(2009, 4, 16, tzinfo=datetime.UTC)  # the seed document's date
 
 
 def po_path(folder: str) -> pathlib.Path:

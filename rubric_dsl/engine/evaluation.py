@@ -276,14 +276,14 @@ class UnitEvaluation:
 
             notes += reasons
         elif isinstance(amount, n.PointsOf):
-            raw, used, value_notes = self.values.points_of(amount)
+            raw, _used, value_notes = self.values.points_of(amount)
             shown = self.values.shown(amount.value, self.values.value(amount.value))
             notes += value_notes or ([] if raw else [shown])
 
             def contributions():
                 return [Contribution(None, None, raw, shown)] if raw else []
         elif isinstance(amount, n.Tiered):
-            raw, used, value_notes, chosen = self.values.tiered(amount)
+            raw, _used, value_notes, chosen = self.values.tiered(amount)
             notes += value_notes
 
             def contributions():
@@ -628,7 +628,7 @@ def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, 
 def named_results(ev: UnitEvaluation) -> tuple:
     """Every `let` for this unit: a Decimal (or None) for a named value, True/False for a named condition."""
     out = []
-    for name, let in ev.program.lets.items():
+    for name, _let in ev.program.lets.items():
         if name in ev.program.named_conditions:
             out.append((name, ev.condition(n.NameRef(name)).holds))
         else:

@@ -11,6 +11,7 @@ this process, one after another, which scores the same.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import multiprocessing
 import os
 
@@ -30,7 +31,7 @@ def byte_ranges(size: int, parts: int) -> list[tuple[int, int]]:
     """`parts` ranges of about equal size covering [0, size); each reader takes the lines starting in its range."""
     parts = max(1, min(parts, size or 1))
     bounds = [size * index // parts for index in range(parts + 1)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a] or [(0, size)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a] or [(0, size)]
 
 
 def _tally_range(path: str, begin: int, end: int, start: int) -> Tally:

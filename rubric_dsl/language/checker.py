@@ -9,7 +9,6 @@ from decimal import Decimal
 from ..suggestions import closest
 from . import nodes as n
 from .diagnostics import Diagnostic
-from .render import render_aggregate
 from .nodes import sources_of, walk
 
 ROUNDING_MODES = ("half_up", "half_even", "down", "up")
@@ -86,8 +85,7 @@ def expressions(rubric):
         yield rule, rule.amount
     for let in rubric.lets:
         yield let, let.body
-    for statement, condition in unit_conditions(rubric):
-        yield statement, condition
+    yield from unit_conditions(rubric)
     for item in rubric.all_items():
         if item.scored_per is not None:
             yield item.scored_per, item.scored_per
@@ -844,7 +842,7 @@ def check_let_cycles(ctx: Context):
         path = [start]
         stack = [(start, iter(uses[start]))]
         while stack:
-            name, children = stack[-1]
+            _name, children = stack[-1]
             nxt = next(children, None)
             if nxt is None:
                 stack.pop()

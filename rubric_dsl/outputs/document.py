@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from ..i18n import _, is_chinese, long_date, short_date
 from .reports import (
-    UNLISTED_HEADERS,
+    CHROMIUM_FLAGS,
     SECTION_HEADERS,
+    UNLISTED_HEADERS,
     Bulletin,
     chart_of,
     find_chromium,
@@ -32,7 +33,6 @@ from .reports import (
     show,
     to_html,
     unlisted_cells,
-    CHROMIUM_FLAGS,
 )
 
 RED = "C00000"
