@@ -332,3 +332,50 @@ def test_explain_shows_the_outcome(tmp_path, capsys):
     assert "made of its members: C-1, C-2" in out
     assert "outcome: grade 不合格; status: county vetoed" in out
     assert "  vetoed: any member vetoed: vetoed member C-1; the total is fixed at 59, nothing else is scored" in out
+
+
+def test_a_team_tie_is_broken_by_its_drivers_countback():
+    text = RACES.replace('  unit "C"\n', '  unit "C" with team "U"\n  unit "D" with team "U"\n  unit "U" with kind team\n')
+    events = [
+        ev(1, "A", "result", position="1"),  # T: A 10 + B 4 = 14, one win
+        ev(2, "B", "result", position="3"),
+        ev(3, "C", "result", position="2"),  # U: C 6 + D 6 (and a DNF) = 12
+        ev(4, "D", "result", position="2"),
+        ev(5, "D", "result", "2022-03-01", position="DNF"),
+    ]
+    card = loads(text).score(events)
+    # T 14 (a win), U 6 + 6 = 12: T first on points alone
+    assert (card.total("T"), card.total("U"), card.unit("T").rank, card.unit("U").rank) == (D(14), D(12), 1, 2)
+    events[3] = ev(4, "D", "result", position="3")  # U: 6 + 4 = 10 …
+    events.append(ev(6, "D", "result", "2022-04-01", position="3"))  # U: 6 + 4 + 4 = 14, no win
+    card = loads(text).score(events)
+    # level on 14: T has a win among its drivers' results, U none → T 1, U 2
+    assert (card.total("T"), card.total("U"), card.unit("T").rank, card.unit("U").rank) == (D(14), D(14), 1, 2)
+
+
+def test_a_table_attribute_is_checked_on_each_row_and_kept_off_unit_lines(tmp_path):
+    text = HEAD + "attribute limits: table of decimal, optional\ngroup g\nevent e\n"
+    program = loads(text)
+    case = {"name": "t", "units": [{"unit": "X", "limits": {"甲": 10, "乙": "2.5"}}], "events": []}
+    failures, card = run_case(program, case, tmp_path)
+    assert failures == []
+    assert program.with_units(rubric_dsl.sources.unit_tables.units_from_rows(program.rubric, case["units"])).units["X"].attribute(
+        "limits"
+    ) == (("乙", D("2.5")), ("甲", D(10)))
+    bad = {"name": "t", "units": [{"unit": "X", "limits": {"甲": "ten"}}], "events": []}
+    with pytest.raises(rubric_dsl.testing.TestFileError, match="`limits.甲` is a number, not 'ten'"):
+        run_case(program, bad, tmp_path)
+    _, diagnostics = check_text(text + 'group h\n  unit "Y" with limits 3\nevent f\n  field m: table of decimal\n')
+    assert [(d.code, d.message) for d in diagnostics] == [
+        ("E307", "`limits` is a table; give it in a unit table file or a test case's rows, not on the unit line"),
+        ("E305", "`m` is a table; an event's field holds a single value"),
+    ]
+
+
+def test_bulletin_shows_grades_and_no_score(tmp_path, capsys):
+    (tmp_path / "t.rubric").write_text(COUNTY, encoding="utf-8")
+    (tmp_path / "e.jsonl").write_text(json.dumps(ev(1, "W", "veto_finding")) + "\n", encoding="utf-8")
+    assert main(["report", str(tmp_path / "t.rubric"), str(tmp_path / "e.jsonl"), "--year", "--format", "csv", "--lang", "en"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].endswith(",grade")
+    assert "g,—,W,no score,—,—,,不合格" in rows  # vetoed: no score, not ranked, graded by the veto

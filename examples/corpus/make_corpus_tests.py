@@ -20,9 +20,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 CONVERSIONS = {
     "06_zhaoqing_web_2019": (
         "zhaoqing_web_2019.rubric",
-        {"indicator_max"},
-        "`indicator_max` (hypothetical, the same map in every case) is written into the rubric as the cap of each "
-        "indicator's deduction rule (C5), so the rows leave it out.",
+        set(),
+        "",
     ),
     "07_nyc_restaurant_grading": ("nyc_restaurant_grading.rubric", set(), ""),
     "10_f1_points": ("f1_points.rubric", set(), ""),

@@ -56,6 +56,7 @@ class UnitEvaluation:
         self.scores: dict = {}  # item id → ItemResult, filled in evaluation order
         self.total = None  # the unit's total, once every counted item is scored
         self.members: list = []  # member UnitResults, for a unit combined from its members
+        self.member_evaluations: list = []  # and their evaluations (a countback counts the members' events)
         self._by_month: dict = {}  # id(record list) → {month: records}, for monthly requirements
         self.values = ValueEvaluator(self)  # value expressions, named values and conditions
         self._conditions: dict = {}  # named conditions, evaluated once per unit

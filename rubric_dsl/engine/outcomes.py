@@ -141,6 +141,7 @@ def combine_and_settle(program, results: list, evaluations: dict) -> list:
             if members:
                 result = _combined(program, result, [settled[m] for m in members])
                 ev.members = [settled[m] for m in members]
+                ev.member_evaluations = [evaluations[m] for m in members]
                 ev.scores = {item.item_id: item for item in result.items}
             settled[name] = settle(program, ev, result)
             pending.remove(name)
@@ -229,12 +230,21 @@ def _key(program, key: n.RankKey, result: UnitResult, ev) -> tuple:
     # countback: more of the first declared value, then of the second, …
     kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
     field = next(f for f in kind.fields if f.name == key.field)
-    counts = {str(choice): 0 for choice in field.type.choices}
-    if ev is not None:
-        for record in ev.records(key):
+    counts = _counts(ev, key)
+    return tuple(-counts.get(str(choice), 0) for choice in field.type.choices)
+
+
+def _counts(ev, key: n.RankKey) -> dict:
+    """How many events of each value the countback compares; a unit made of members counts theirs (a team,
+    its drivers' results)."""
+    counts: dict = {}
+    if ev is None:
+        return counts
+    for member in ev.member_evaluations or [ev]:
+        for record in member.records(key):
             if record[5] is not None:
                 counts[str(record[5])] = counts.get(str(record[5]), 0) + record[4]
-    return tuple(-counts[str(choice)] for choice in field.type.choices)
+    return counts
 
 
 def render_rank(spec: n.Rank) -> str:
@@ -252,10 +262,6 @@ def _key_text(program, key: n.RankKey, result: UnitResult, ev) -> str:
             return f"{key.item} not scored"
     kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
     field = next(f for f in kind.fields if f.name == key.field)
-    counts: dict = {}
-    if ev is not None:
-        for record in ev.records(key):
-            if record[5] is not None:
-                counts[str(record[5])] = counts.get(str(record[5]), 0) + record[4]
+    counts = _counts(ev, key)
     shown = [f"{choice} ×{counts[str(choice)]}" for choice in field.type.choices if counts.get(str(choice))]
     return f"{key.field} " + (", ".join(shown) if shown else "none")

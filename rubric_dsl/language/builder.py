@@ -247,6 +247,9 @@ class _ToStatements(Transformer):
     def type_boolean(self, meta, c):
         return n.FieldType("boolean")
 
+    def type_table(self, meta, c):
+        return n.FieldType("table", (c[0],))
+
     def type_enum(self, meta, c):
         return n.FieldType("enum", tuple(x.value if isinstance(x, n.Text) else x for x in c))
 

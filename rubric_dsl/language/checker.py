@@ -152,6 +152,8 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
 
 
 def describe_type(ftype: n.FieldType) -> str:
+    if ftype.name == "table":
+        return "a table of " + describe_type(ftype.choices[0]).removeprefix("a ")
     if ftype.name == "enum":
         return "one of " + " | ".join(str(c) for c in ftype.choices)
     return {"text": "text", "integer": "a whole number", "decimal": "a decimal number", "date": "a date", "boolean": "true or false"}[
@@ -265,6 +267,14 @@ def check_field_declarations(ctx: Context):
     """E305 bad field options (reserved names, empty ranges, defaults that do not fit, options that clash)."""
     for kind in ctx.rubric.kinds:
         for field in kind.fields:
+            if field.type.name == "table":
+                ctx.report(
+                    field.span,
+                    "E305",
+                    f"`{field.name}` is a table; an event's field holds a single value",
+                    hint="tables are unit attributes: attribute NAME: table of decimal",
+                )
+                continue
             if field.name in COMMON_FIELDS:
                 ctx.report(
                     field.span,
@@ -1046,7 +1056,14 @@ def check_attributes(ctx: Context):
         if isinstance(st, (n.Group, n.Unit)):
             for name, value in st.attributes:
                 if check_unit_attribute_name(ctx, st.span, name, f"{'group' if isinstance(st, n.Group) else 'unit'} `{st.name}`"):
-                    if name in ctx.attributes:
+                    if name in ctx.attributes and ctx.attributes[name].type.name == "table":
+                        ctx.report(
+                            st.span,
+                            "E307",
+                            f"`{name}` is a table; give it in a unit table file or a test case's rows, not on the unit line",
+                            hint='units from "units.yaml"',
+                        )
+                    elif name in ctx.attributes:
                         check_value(ctx, st.span, "units", name, "=", value, "the value", ctx.attributes[name].type, "E307")
     del statements
     for unit in ctx.rubric.units:

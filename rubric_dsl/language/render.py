@@ -242,6 +242,8 @@ def render_choice(value) -> str:
 def render_type(ftype: n.FieldType) -> str:
     if ftype.name == "enum":
         return "one of " + " | ".join(render_choice(c) for c in ftype.choices)
+    if ftype.name == "table":
+        return "table of " + render_type(ftype.choices[0])
     return ftype.name
 
 

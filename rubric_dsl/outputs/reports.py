@@ -33,6 +33,7 @@ class Row:
     completion: Decimal | None
     behind_pace: bool | None
     commended: bool = False
+    grade: str | None = None  # the rubric's grade for the unit (a veto's included)
 
     @property
     def rank_change(self) -> str:
@@ -127,6 +128,9 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
     # Units are compared within their group: a county's 150-point target and a department's 20 differ.
     ranks_now = group_ranks(card)
     ranks_before = group_ranks(previous) if previous else {}
+    if rubric.rank is not None:  # the rubric says how it ranks (tie-breaks, within what): the scorecard's ranks
+        ranks_now = {u.unit: u.rank for u in card.units}
+        ranks_before = {u.unit: u.rank for u in previous.units} if previous else {}
     before_totals = {u.unit: u.total for u in previous.units} if previous else {}
 
     def row(unit):
@@ -145,11 +149,12 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
             unit.completion,
             behind,
             unit.unit in commended_names,
+            unit.grade,
         )
 
     groups = []
     for group in rubric.groups:
-        rows = sorted((row(u) for u in card.units if u.listed and u.group == group.name), key=lambda r: (r.rank, r.unit))
+        rows = sorted((row(u) for u in card.units if u.listed and u.group == group.name), key=lambda r: (r.rank is None, r.rank or 0, r.unit))
         groups.append((in_script(group.label or group.name), tuple(rows)))
     unlisted = tuple(row(u) for u in card.units if not u.listed)
     items = ()
@@ -359,6 +364,7 @@ COLUMN_LABELS = {
     "lost": N_("lost"),
     "responsible": N_("responsible"),
     "group": N_("group"),
+    "grade": N_("grade"),
 }
 
 
@@ -382,7 +388,14 @@ def row_headers(bulletin) -> list[str]:
         headers.append("pace")
     else:
         headers.append("commended")
+    if graded(bulletin):
+        headers.append("grade")
     return headers
+
+
+def graded(bulletin) -> bool:
+    """Whether the rubric's grades reached any unit of the bulletin (then its tables show a grade column)."""
+    return any(row.grade is not None for _label, rows in bulletin.groups for row in rows)
 
 
 def row_cells(bulletin, row: Row) -> list:
@@ -394,7 +407,7 @@ def row_cells(bulletin, row: Row) -> list:
     if bulletin.monthly:
         cells.append(row.this_month)
     cells += [
-        row.total,
+        row.total if row.total is not None else _("no score"),
         row.target if row.target is not None else "—",
         (row.completion * 100).quantize(Decimal("0.1"), rounding=bulletin.rounding) if row.completion is not None else "—",
     ]
@@ -402,6 +415,8 @@ def row_cells(bulletin, row: Row) -> list:
         cells.append(_("behind") if row.behind_pace else (_("on pace") if row.behind_pace is not None else "—"))
     else:
         cells.append("★" if row.commended else "")
+    if graded(bulletin):
+        cells.append(row.grade or "—")
     return cells
 
 
@@ -409,7 +424,7 @@ UNLISTED_HEADERS = ["unit", "score"]
 
 
 def unlisted_cells(b: Bulletin, row: Row) -> list:
-    return [b.name(row.unit), row.total]
+    return [b.name(row.unit), row.total if row.total is not None else _("no score")]
 
 
 def show(value, places, header: str = "") -> str:

@@ -26,6 +26,10 @@ class UnitTableError(Exception):
 def coerce(value, ftype: n.FieldType, name: str):
     """A cell's value as the declared type holds it, or ValueError with the reason."""
     kind = ftype.name
+    if kind == "table":  # a mapping, such as each indicator's maximum: (key, value) pairs in key order
+        if not isinstance(value, dict):
+            raise ValueError(f"`{name}` is a table (a mapping such as {{指标甲: 10}}), not {value!r}")
+        return tuple(sorted((str(k), coerce(v, ftype.choices[0], f"{name}.{k}")) for k, v in value.items()))
     if kind == "boolean":
         if isinstance(value, bool):
             return value
