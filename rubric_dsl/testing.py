@@ -10,7 +10,7 @@ import yaml
 
 from .api import load
 from .discovery import discover
-from .errors import RubricDSLError
+from .errors import RubricDSLError, UsageError
 from .language.diagnostics import RubricError
 from .language.render import render_rule
 from .numbers import fmt_decimal
@@ -120,9 +120,15 @@ def run_case(program, case, base: pathlib.Path, where: str = "case"):
             as_of = datetime.date.fromisoformat(str(as_of))
         except ValueError:
             raise TestFileError(f"{where}: as_of must be a date YYYY-MM-DD, not {as_of!r}") from None
+    period = case.get("period")  # the period scored: 2022-Q1, 2022-03, a declared period's name
+    if period is not None:
+        try:
+            program.scoring_period(as_of, str(period))
+        except UsageError as error:
+            raise TestFileError(f"{where}: period: {error}") from None
     failures = []
     try:
-        card = program.score(events, as_of=as_of, path=f"case {case.get('name')!r} events")
+        card = program.score(events, as_of=as_of, path=f"case {case.get('name')!r} events", period=None if period is None else str(period))
     except EventError as error:
         if case.get("expect_invalid"):
             wanted = case["expect_invalid"]
@@ -284,7 +290,9 @@ def coverage_text(program, path, exercised_rules, exercised_clauses) -> str:
             if (item.item_id, index) not in exercised_rules:
                 missing_rules.append(f"  {item.item_id} line {rule.span.line}: {render_rule(rule)}")
     clause_ids = [i.item_id for i in rubric.all_items()] + [c.clause_id for c, _ in rubric.clauses]
-    missing_clauses = [c for c in clause_ids if c not in exercised_clauses]
+    # a clause cited inside an item is covered when a case exercises that item
+    covered = set(exercised_clauses) | {clause for clause, item in rubric.item_clauses if item in exercised_clauses}
+    missing_clauses = [c for c in clause_ids if c not in covered]
     lines = [
         f"coverage of {program.rubric.path} ({path}):",
         f"  rules: {total_rules - len(missing_rules)}/{total_rules} exercised;"

@@ -165,3 +165,31 @@ def test_corpus_rubrics_format_round_trip():
         formatted = format_text(text)
         assert parse(formatted) == parse(text), path
         assert format_text(formatted) == formatted, path
+
+
+def test_clause_lines_inside_an_item_cite_the_item():
+    text = RUBRIC.replace("    deduct 1 when low and count submitted > 0\n", '    deduct 1 when low and count submitted > 0\n    clause C5 "rate under 30%"\n')
+    rubric = parse(text)
+    assert rubric.item_clauses == (("C5", "R"),)
+    assert format_text(text) == text  # the clause keeps the item's indentation
+
+
+def test_coverage_counts_a_clause_cited_inside_an_item(tmp_path):
+    from rubric_dsl.testing import run_test_paths
+
+    (tmp_path / "v.rubric").write_text(
+        RUBRIC.replace("    award 0.5 * count submitted\n", '    award 0.5 * count submitted\n    clause C9 "half a point a submission"\n'),
+        encoding="utf-8",
+    )
+
+    def uncovered(events: str) -> list:
+        case = "cases:\n  - name: one\n    as_of: 2022-03-31\n    events:\n" + events + "    expect: {}\n"
+        (tmp_path / "v.test.yaml").write_text(case, encoding="utf-8")
+        lines: list = []
+        run_test_paths([str(tmp_path)], coverage=True, out=lines.append, err=lines.append)
+        line = next((x for x in "\n".join(lines).splitlines() if "clauses no case covered:" in x), "")
+        return line.split(":", 1)[-1].replace(" ", "").split(",") if line else []
+
+    # a submission exercises item P, so C9 (cited inside P) is covered; with no events, it is not
+    assert "C9" not in uncovered("      - {id: a, unit: 乙, date: 2022-01-02, kind: submitted, article_id: x}\n")
+    assert "C9" in uncovered("      []\n")

@@ -23,10 +23,20 @@ CONVERSIONS = {
         set(),
         "",
     ),
+    "03_zhonglou_info": ("zhonglou_info.rubric", set(), ""),
+    "05_township_disclosure_2010": ("township_disclosure_2010.rubric", set(), ""),
     "07_nyc_restaurant_grading": ("nyc_restaurant_grading.rubric", set(), ""),
     "10_f1_points": ("f1_points.rubric", set(), ""),
 }
 CLAUSES = {
+    "rate_exactly_30pct_vs_just_below": ["C2", "C5", "C6", "C8"],
+    "short_of_target_and_zero_rate": ["C2", "C5", "C8"],
+    "floor_hit_then_bonus": ["C1", "C2", "C3", "C4", "C5", "C8"],
+    "provincial_with_instruction": ["C2", "C5", "C6", "C7", "C8"],
+    "exact_quota": ["C6", "C7", "C2"],
+    "below_and_blank_month": ["C6", "C7", "C8"],
+    "floor_then_commendation": ["C3", "C7", "C8"],
+    "bonus_10pct_boundary": ["C2"],
     "mid_range_no_bonus": ["C2", "C4"],
     "exactly_80_vs_80_5": ["C4"],
     "indicator_cap_and_bonus_cap": ["C2", "C5"],
@@ -44,6 +54,85 @@ CLAUSES = {
 
 # Cases worked by hand here (not in cases.json), for clauses the document's own cases leave untested.
 EXTRA_CASES = {
+    "05_township_disclosure_2010": [
+        {
+            "name": "extra_quality_and_criticism",
+            "clause": ["C1", "C4", "C5", "C9", "C10"],
+            "as_of": "2010-03-31",
+            "events": [
+                {"id": "q1", "unit": "甲镇", "date": "2010-01-15", "kind": "published", "quantity": 40},
+                {"id": "q2", "unit": "甲镇", "date": "2010-02-15", "kind": "published", "quantity": 40},
+                {"id": "q3", "unit": "甲镇", "date": "2010-03-15", "kind": "published", "quantity": 40},
+                {"id": "q4", "unit": "甲镇", "date": "2010-02-01", "kind": "criticized", "issuer_level": "市政府以上"},
+                {"id": "q5", "unit": "甲镇", "date": "2010-03-01", "kind": "criticized", "issuer_level": "市政府办公室/市政务公开领导小组"},
+                {"id": "q6", "unit": "甲镇", "date": "2010-03-20", "kind": "quality_finding", "item": "guide", "points": "5"},
+                {"id": "q7", "unit": "甲镇", "date": "2010-03-20", "kind": "quality_finding", "item": "content", "points": "18"},
+                {"id": "q8", "unit": "甲镇", "date": "2010-03-21", "kind": "quality_finding", "item": "content", "points": "4"},
+                {"id": "q9", "unit": "甲镇", "date": "2010-03-25", "kind": "onsite_score", "points": "90"},
+            ],
+            "expect": {
+                "甲镇": {
+                    "total": "61",
+                    "items": {"C6_C8_quantity": "40", "C9_C10_quality": "25", "C2_bonus": "0", "C3": "0", "C4": "-4", "C5_weighted": "66.8"},
+                }
+            },
+            "reasoning": "40 in each month: quantity 40 (C6-C8). Excess 0: no bonus (C2). C4: -3 (city government or higher)"
+            " -1 (general office or leading group) = -4. C9: the guide judged 5 (at most 5). C10: content judged 18 + 4 = 22,"
+            " at most 20. C1: the total is the sum of the item scores, 40 + 25 + 0 + 0 - 4 = 61. C5: the weighted score, shown"
+            " beside the total and not added to it, is 80% of 61 + 20% of the on-site 90 = 48.8 + 18 = 66.8.",
+        },
+        {
+            "name": "extra_bonus_50pct_two_steps",
+            "clause": ["C2", "C3"],
+            "as_of": "2010-03-31",
+            "events": [
+                {"id": "b1", "unit": "乙乡", "date": "2010-01-10", "kind": "published", "quantity": 60},
+                {"id": "b2", "unit": "乙乡", "date": "2010-02-10", "kind": "published", "quantity": 60},
+                {"id": "b3", "unit": "乙乡", "date": "2010-03-10", "kind": "published", "quantity": 60},
+                {"id": "b4", "unit": "乙乡", "date": "2010-03-12", "kind": "commended", "issuer_level": "市政府办公室/市政务公开领导小组"},
+            ],
+            "expect": {"乙乡": {"total": "43", "items": {"C6_C8_quantity": "40", "C2_bonus": "2", "C3": "1", "C4": "0"}}},
+            "reasoning": "Published 180 against 120 required: excess 60/120 = 50%. C2: +1 for more than 10%, and 50% is one"
+            " full 20% step beyond 30%: +1 more, 2 in all (readings (a) and (b) agree: 1 + floor(20/20) = floor(50/20) = 2)."
+            " C3: one commendation from the general office or the leading group, +1. Total 40 + 2 + 1 = 43.",
+        },
+    ],
+    "03_zhonglou_info": [
+        {
+            "name": "extra_second_quarter_and_instructions",
+            "clause": ["C1", "C3", "C4", "C6", "C7", "C8"],
+            "as_of": "2022-06-30",
+            "period": "2022-Q2",
+            "units": [{"id": "审批五科", "quarterly_target": 3, "note": "target hypothetical"}],
+            "events": [
+                {"id": "x0", "unit": "审批五科", "date": "2022-03-20", "kind": "criticized"},
+                {"id": "x1", "unit": "审批五科", "date": "2022-04-06", "kind": "submitted", "article_id": "f1", "late": True},
+                {"id": "x2", "unit": "审批五科", "date": "2022-04-07", "kind": "submitted", "article_id": "f2", "late": True},
+                {"id": "x3", "unit": "审批五科", "date": "2022-05-08", "kind": "submitted", "article_id": "f3", "late": False},
+                {"id": "x4", "unit": "审批五科", "date": "2022-05-20", "kind": "adopted", "article_id": "f1", "level": "区级",
+                 "category": "理论调研类"},
+                {"id": "x5", "unit": "审批五科", "date": "2022-05-21", "kind": "adopted", "article_id": "f2", "level": "省级及以上",
+                 "category": "政务及新闻类"},
+                {"id": "x6", "unit": "审批五科", "date": "2022-06-01", "kind": "instructed", "article_id": "f2", "level": "市级"},
+                {"id": "x7", "unit": "审批五科", "date": "2022-06-02", "kind": "instructed", "article_id": "f1", "level": "区级"},
+                {"id": "x8", "unit": "审批五科", "date": "2022-06-03", "kind": "commission_completed", "article_id": "f3"},
+                {"id": "x9", "unit": "审批五科", "date": "2022-06-10", "kind": "criticized"},
+            ],
+            "expect": {
+                "审批五科": {
+                    "total": "84",
+                    "items": {"C1": "-2", "C2": "0", "C3": "2", "C4": "-2", "C5": "0", "C8_base_after_deductions": "2",
+                              "C6": "50", "C7": "30"},
+                    "grade": "达标",
+                }
+            },
+            "reasoning": "Scored for 2022-Q2 only: the March notice (x0) belongs to Q1 and is not counted. C1: two late"
+            " submissions, -1 each (reading 4, per late item) = -2. C2: 3 submitted, quota 3, 0. C4: one notice in Q2, -2."
+            " C5: 2 adopted of 3 submitted = 66.7%, not under 30%: 0. Base = max(0, 6 - 2 - 0 - 2 - 0) = 2."
+            " C6: 区级理论调研类 20 + 省级及以上政务及新闻类 30 = 50. C7: 市级 +20, 区级 +10 = 30. C3: +2."
+            " Total = 2 + 2 + 50 + 30 = 84, not below 6: 达标.",
+        },
+    ],
     "06_zhaoqing_web_2019": [
         {
             "name": "county_account_veto_gives_county_59",

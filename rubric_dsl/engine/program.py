@@ -198,14 +198,22 @@ class Program:
 
     # -- finishing
     def score(
-        self, events: Iterable[Any], as_of: datetime.date | str | None = None, skip_invalid: bool = False, path: str = "<events>"
+        self,
+        events: Iterable[Any],
+        as_of: datetime.date | str | None = None,
+        skip_invalid: bool = False,
+        path: str = "<events>",
+        period: str | None = None,
     ) -> Scorecard:
-        """Tally and finish in one go. Raises EventError if any event is invalid, unless `skip_invalid`."""
+        """Tally and finish in one go (`period`: see `scoring_period`). Raises EventError if any event is invalid,
+        unless `skip_invalid`."""
         as_of = as_date(as_of)  # a bad date is refused before any event is read
+        if period is not None:
+            self.scoring_period(as_of, period)  # an unknown period is refused before any event is read, too
         tally = self.tally(events, path=path)
         if tally.problems and not skip_invalid:
             raise EventError(tally.problems)
-        return self.finish(tally, as_of)
+        return self.finish(tally, as_of, period)
 
     def month_as_of(self, year: int, month: int) -> datetime.date:
         """The as-of date of a month's bulletin: its last day (the window's end, if that comes first).

@@ -683,6 +683,9 @@ STATEMENT_WORD = {
 }
 
 
+# Lines of an item (or part) that a `clause` line may follow to cite the item.
+ITEM_LINES = (n.ItemHead, n.PartHead, n.Rule, n.Let, n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale)
+
 # Item lines that set one attribute of the current item (or part): attribute, and the value it takes.
 ITEM_ATTRIBUTES = {
     n.ClauseText: ("text", lambda st: st.text),
@@ -754,6 +757,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
     sections = []  # [SectionHead, [_ItemBuilder]]
     item = None  # the current _ItemBuilder (item or part)
     lets = []  # named values and conditions: rubric-wide wherever they are written
+    item_clauses = []  # (clause id, item id) for `clause` lines written inside an item
     periods = []  # declared periods (`period H1 2010-01-01 to 2010-06-30`)
     block = None  # "group" | "event" | "section" | "item"
     previous = None
@@ -777,6 +781,10 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             if commend is not None:
                 error(st, "E203", f"`commend` is given twice (first on line {commend.span.line})", hint="keep one of them")
             commend = st
+        elif kind is n.Clause and block == "item" and item is not None and isinstance(previous, ITEM_LINES + (n.Clause,)):
+            # inside an item (after its head, a rule, a `let` or its other lines): the clause is the item's
+            item_clauses.append((st.clause_id, item.head.item_id))
+            clauses.append((st, item.head))
         elif kind is n.Clause:
             if not isinstance(previous, CITABLE + (n.Clause,)):
                 error(
@@ -895,6 +903,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         statements=tuple(statements),
         fold_scripts=n.UnitNames in header,
         lets=tuple(lets),
+        item_clauses=tuple(item_clauses),
         language=header[n.Language].tag if n.Language in header else None,
         office=header[n.Office].name if n.Office in header else None,
         document_number=header[n.DocumentNumber].pattern if n.DocumentNumber in header else None,

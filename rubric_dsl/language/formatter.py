@@ -150,6 +150,8 @@ def _depths(statements):
             depth = 2
         elif isinstance(st, n.Let):  # rubric-wide, but written where it is used: indented like a rule there
             depth = (3 if in_part else 2) if in_item else 0
+        elif isinstance(st, n.Clause) and in_item:  # a clause cited inside an item: at the item's lines
+            depth = 3 if in_part else 2
         elif isinstance(st, (n.Unit, n.Field, n.Clause)):
             depth = 1
         elif isinstance(st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule, n.OnlyWhen, n.ScoredPer, n.NotInTotal)):

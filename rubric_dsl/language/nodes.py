@@ -1062,6 +1062,7 @@ class Rubric:
     statements: tuple
     fold_scripts: bool = False  # `unit names match across scripts`
     lets: tuple = ()
+    item_clauses: tuple = ()  # (clause id, item id): `clause` lines written inside an item cite that item
     language: str | None = None  # `language zh-Hant`, as written
     office: str | None = None
     document_number: str | None = None
