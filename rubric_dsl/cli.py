@@ -14,11 +14,11 @@ import sys
 from . import __version__, i18n
 from .api import check_text, load, with_unit_table
 from .discovery import discover
+from .engine.runtime import no_cyclic_gc
 from .errors import InternalError, UsageError
 from .language.diagnostics import RubricError, source_lines, unreadable
 from .outputs.files import refuse_overwriting_inputs, write_atomically
 from .outputs.safety import terminal_text
-from .engine.runtime import no_cyclic_gc
 from .outputs.scorecards import PROVENANCE, json_text, render_scorecard, scorecard_json_pieces
 from .sources.columns import ColumnsError, load_columns
 from .sources.events import EventError, SourceError
