@@ -164,6 +164,25 @@ EXTRA_CASES = {
             " with no score; its bonus is ignored.",
         },
         {
+            "name": "county_without_a_vetoed_account_has_no_number",
+            "clause": ["C9", "C9b"],
+            "as_of": "2019-12-31",
+            "units": [
+                {"id": "县B", "kind": "county", "external_service": True},
+                {"id": "县B-微信", "kind": "county_account", "parent": "县B", "external_service": True},
+            ],
+            "events": [
+                {"id": "e1", "unit": "县B-微信", "date": "2019-10-02", "kind": "deduction", "indicator": "指标丙", "points": "45"},
+            ],
+            "expect": {
+                "县B": {"total": None, "grade": None},
+                "县B-微信": {"total": "60", "items": {"part2": "60", "part3": "0"}, "grade": None},
+            },
+            "reasoning": "C9: the account is scored on its own: 指标丙 deductions 45 are capped at its maximum 40 (C5),"
+            " part 2 = 60, not above 80 so no bonus; C9 states no under-60 rule (and 60 is not under 60): no grade."
+            " No account is vetoed and the combination rule is cut off (reading 5), so the county gets no number.",
+        },
+        {
             "name": "department_account_under_60",
             "clause": ["C8"],
             "as_of": "2019-12-31",
