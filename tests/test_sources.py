@@ -118,3 +118,23 @@ def test_register_and_table_values_read_back_as_typed(rows):
         for source in (read_events(register), read_events(f"sqlite:///{database}?table=events")):
             got = [event for event, _ in source]
             assert [{**g, "n": Decimal(g["n"])} for g in got] == want
+
+
+def test_columns_file_errors_name_the_line(tmp_path):
+    from rubric_dsl.sources.columns import ColumnsError, load_columns
+
+    path = tmp_path / "c.yaml"
+    path.write_text('單位: unit\n備註: "-"\n', encoding="utf-8")
+    assert load_columns(path) == {"單位": "unit", "備註": None}
+    path.write_text("單位: unit\n備註: -\n", encoding="utf-8")  # a bare dash starts a YAML list
+    with pytest.raises(ColumnsError) as caught:
+        load_columns(path)
+    assert str(caught.value) == (
+        f'{path}:2: broken YAML: sequence entries are not allowed here (to leave a column out, quote the dash: `備註: "-"`)'
+    )
+    path.write_text("單位: unit\n單位: id\n", encoding="utf-8")
+    with pytest.raises(ColumnsError, match=r"c\.yaml:2: heading `單位` is mapped twice"):
+        load_columns(path)
+    path.write_text("- 單位\n", encoding="utf-8")
+    with pytest.raises(ColumnsError, match=r"c\.yaml:1: a column mapping is lines of `heading: field`"):
+        load_columns(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 from ..errors import RubricDSLError
 
@@ -28,7 +29,12 @@ def load_columns(path) -> dict[str, str | None]:
         node = yaml.compose(text, Loader=yaml_loader())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise ColumnsError(f"{path}:{mark.line + 1 if mark else 1}: broken YAML: {getattr(error, 'problem', error)}") from None
+        line = mark.line + 1 if mark else 1
+        hint = ""
+        lines = text.splitlines()
+        if any(re.search(r":\s*-\s*(#.*)?$", row) for row in lines[max(line - 2, 0) : line]):
+            hint = ' (to leave a column out, quote the dash: `備註: "-"`)'  # a bare - starts a YAML list
+        raise ColumnsError(f"{path}:{line}: broken YAML: {getattr(error, 'problem', error)}{hint}") from None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
