@@ -12,7 +12,7 @@ import attrs
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
 from ..numbers import plain
-from .plan import DATE, EVENT_ID, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_key, month_label, per_entity, slot_for, week_key
+from .plan import DATE, EVENT_ID, SEQ, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_key, month_label, per_entity, slot_for, week_key
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 from .values import ValueEvaluator
 
@@ -53,6 +53,7 @@ class UnitEvaluation:
         self.target = target  # the unit's target (Decimal) or None
         self.unit = unit  # the UnitDecl (None for an unlisted unit): its attributes
         self.entity = entity  # (ScoredPer, value): scoring one sub-entity, only its events count
+        self.across: dict = {}  # slot index → (first event per key, units per key) over every unit (program.across_units)
         self.scores: dict = {}  # item id → ItemResult, filled in evaluation order
         self.total = None  # the unit's total, once every counted item is scored
         self.members: list = []  # member UnitResults, for a unit combined from its members
@@ -364,6 +365,44 @@ class UnitEvaluation:
         ]
         return sum((c.points for c in paid_list), ZERO), lambda: paid_list, notes
 
+    def _across_units(self, countable, points, beyond):
+        """`first|later KIND per FIELD` and `KIND shared per FIELD`: this unit's events against every unit's."""
+        records = self.records(countable)
+        index = self.program.slots[slot_for(countable)]
+        first, holders = self.across.get(index) or ({}, {})
+        counted = []  # (record, how many of its quantity count, what)
+        for r in sorted(records, key=by_date):
+            key = r[VALUE]
+            if key is None:
+                continue
+            if isinstance(countable, n.SharedPer):
+                sharers = len(holders.get(key, ())) or 1
+                counted.append((r, Decimal(r[QUANTITY]) / sharers, f"{countable.field} {key}: shared by {sharers} unit{'s' if sharers != 1 else ''}"))
+                continue
+            earliest = first.get(key)
+            is_first = earliest is not None and earliest[0] == (r[DATE], r[SEQ])
+            if countable.first:
+                if is_first:
+                    counted.append((r, 1, f"first {countable.field} {key}"))
+            else:
+                later = r[QUANTITY] - (1 if is_first else 0)
+                if later:
+                    by = f"{earliest[1]} {earliest[0][0]}" if earliest else "?"
+                    counted.append((r, later, f"later {countable.field} {key} (first: {by})"))
+        count = sum((c for _, c, _ in counted), 0)
+        paid = max(count - beyond, 0)
+
+        def contributions():
+            out, skipped = [], beyond
+            for r, c, what in counted:
+                pay = max(c - skipped, 0)
+                skipped = max(skipped - c, 0)
+                out.append(Contribution(r[EVENT_ID], r[DATE], points * pay, what))
+            return out
+
+        noun = f"{'first' if getattr(countable, 'first', False) else 'later' if isinstance(countable, n.FirstPer) else 'shared'} {countable.source.kind}"
+        return points * paid, contributions, count, noun
+
     def _beyond(self, amount: n.PerEach):
         """How many counted things earn nothing: `beyond N` or `beyond VALUE` (no value: none)."""
         if amount.beyond is None:
@@ -377,6 +416,8 @@ class UnitEvaluation:
         points = amount.points.value
         beyond = self._beyond(amount)
         countable = amount.countable
+        if isinstance(countable, (n.FirstPer, n.SharedPer)):
+            return self._across_units(countable, points, beyond)
         if isinstance(countable, (n.Steps, n.Shortfall)):
             if isinstance(countable, n.Steps):
                 count, note = self.values.steps(countable)

@@ -216,7 +216,7 @@ def slot_for(node: object) -> SlotKey:
             return SlotKey(node.source)
         case n.PerEachBy():
             return SlotKey(node.source, SlotValue.RATE, node.field, rates=tuple((r.value, r.points.value) for r in node.rates))
-        case n.Sum() | n.Latest() | n.Distinct() | n.Average() | n.Minimum() | n.Maximum():
+        case n.Sum() | n.Latest() | n.Distinct() | n.Average() | n.Minimum() | n.Maximum() | n.FirstPer() | n.SharedPer():
             return SlotKey(node.source, SlotValue.FIELD, node.field)
         case n.DistinctValues(whose=None):  # the same records as `distinct FIELD of KIND`: one list serves both
             return SlotKey(node.source, SlotValue.FIELD, node.field)
@@ -244,7 +244,11 @@ READS_SLOT = (
     n.Average,
     n.Minimum,
     n.Maximum,
+    n.FirstPer,
+    n.SharedPer,
 )
+# Countables that compare a unit's events with every other unit's (worked out at finish, from all the records).
+ACROSS_UNITS = (n.FirstPer, n.SharedPer)
 
 
 def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:

@@ -20,7 +20,7 @@ from .codegen import generate
 from .evaluation import UnitEvaluation, evaluate_unit
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
-from .plan import DATE, ZERO, SlotKey, as_of_for_month, month_key, months_of, parse_period, period_bounds, period_label, plan_slots
+from .plan import ACROSS_UNITS, DATE, SEQ, VALUE, ZERO, SlotKey, slot_for, as_of_for_month, month_key, months_of, parse_period, period_bounds, period_label, plan_slots
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
 from .units import UnitMatcher, listed_names
@@ -50,6 +50,9 @@ class Program:
         self.rubric = rubric
         self.warnings = list(warnings)
         self.slots: dict[SlotKey, int] = plan_slots(rubric)  # slot → index of the unit's record list
+        expressions = [rule.amount for item in rubric.all_items() for rule in item.rules] + [let.body for let in rubric.lets]
+        # slots whose records are compared across units (first report per key, credit shared per key)
+        self.across_slots = sorted({self.slots[slot_for(x)] for e in expressions for x in n.walk(e) if isinstance(x, ACROSS_UNITS)})
         self.code = generate(rubric, self.slots)
         self.generated_source = self.code.source  # readable with print(): what each event kind runs
         self._filename = f"<rubric {rubric.path}>"
@@ -281,11 +284,13 @@ class Program:
         if label is not None:
             units = {unit: [[r for r in records if start <= r[DATE] <= end] for records in slots] for unit, slots in units.items()}
         bounds = (start, min(end, as_of) if as_of else end)
+        across = across_units(units, self.across_slots)
         for name, slots in units.items():
             decl = self.units.get(name)
             group = self.groups.get(decl.group) if decl else None
             target = decl.target.value if decl and decl.target is not None else None
             ev = evaluations[name] = UnitEvaluation(self, slots, months, target, bounds, decl)
+            ev.across = across
             items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target, bounds, decl, ev)
             total = sum((i.score for i in items if i.in_total), ZERO)
             completion = (total / target) if target else None
@@ -350,3 +355,22 @@ def as_date(value: object) -> datetime.date | None:
         except ValueError:
             pass
     raise UsageError(f"as_of must be a date or YYYY-MM-DD text, not {value!r:.60}")
+
+
+def across_units(units: dict, slot_indexes: list) -> dict:
+    """For each slot compared across units: {key: ((date, seq) of the first event, its unit)} and {key: units}."""
+    across = {}
+    for index in slot_indexes:
+        first: dict = {}
+        holders: dict = {}
+        for unit, slots in units.items():
+            for record in slots[index]:
+                key = record[VALUE]
+                if key is None:
+                    continue
+                order = (record[DATE], record[SEQ])
+                if key not in first or order < first[key][0]:
+                    first[key] = (order, unit)
+                holders.setdefault(key, set()).add(unit)
+        across[index] = (first, holders)
+    return across

@@ -479,6 +479,15 @@ class _ToStatements(Transformer):
     def count_full_steps(self, meta, c):
         return n.Steps(c[0], c[1], c[2], c[3], whole=True)
 
+    def count_first(self, meta, c):
+        return n.FirstPer(c[0], c[1], first=True)
+
+    def count_later(self, meta, c):
+        return n.FirstPer(c[0], c[1], first=False)
+
+    def count_shared(self, meta, c):
+        return n.SharedPer(c[0], c[1])
+
     def step_beyond(self, meta, c):
         return "beyond"
 

@@ -339,7 +339,7 @@ def check_references(ctx: Context):
             elif isinstance(node, tuple(NUMERIC_AGGREGATES)):
                 word = NUMERIC_AGGREGATES[type(node)]
                 check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{word}`")
-            elif isinstance(node, n.Distinct):
+            elif isinstance(node, (n.Distinct, n.FirstPer, n.SharedPer)):
                 check_field_name(ctx, node.source.span, node.source.kind, node.field)
             elif isinstance(node, n.DistinctValues):
                 if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
@@ -839,7 +839,7 @@ def check_expressions(ctx: Context):
 def counts_events(amount) -> bool:
     """Rules whose points come event by event, dated: they can be capped per week, month, quarter or year."""
     if isinstance(amount, n.PerEach):
-        return isinstance(amount.countable, (n.Events, n.DistinctValues))
+        return isinstance(amount.countable, (n.Events, n.DistinctValues, n.FirstPer, n.SharedPer))
     return isinstance(amount, (n.PerEachBy, n.ShareOf)) and (not isinstance(amount, n.ShareOf) or isinstance(amount.aggregate, n.Sum))
 
 

@@ -773,6 +773,26 @@ class MemberVetoed:
 
 
 CONDITION_NODES = (*CONDITION_NODES, UnitIs, MemberVetoed)
+@attrs.frozen
+class FirstPer:
+    """Countable `first KIND per FIELD` / `later KIND per FIELD`: for each value of FIELD, the earliest such event
+    among all units (date, then stream order) is the first (首报); every other one, and the rest of its quantity,
+    is later (跟报). Events without the field are neither."""
+
+    source: Source
+    field: str
+    first: bool = True
+
+
+@attrs.frozen
+class SharedPer:
+    """Countable `KIND shared per FIELD`: each event counts 1 ÷ the number of units with such an event for the
+    same value of FIELD (a jointly reported item's credit split among the units that reported it)."""
+
+    source: Source
+    field: str
+
+
 VALUE_ATOMS = (*VALUE_ATOMS, UnitTotal, ScoreOf)
 
 

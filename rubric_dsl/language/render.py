@@ -169,6 +169,10 @@ def render_countable(node) -> str:
         return f"{node.period} where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
     if isinstance(node, n.Shortfall):
         return f"{render_source(node.source)} short of {render_expr(node.wanted)}"
+    if isinstance(node, n.FirstPer):
+        return f"{'first' if node.first else 'later'} {render_source(node.source)} per {node.field}"
+    if isinstance(node, n.SharedPer):
+        return f"{render_source(node.source)} shared per {node.field}"
     if isinstance(node, n.Steps):
         full = "full " if node.whole else ""
         return f"{full}{node.step.literal} of {render_expr(node.value)} {node.direction} {render_expr(node.bound)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..engine.units import ALIAS
 from ..errors import NotFound
 from ..numbers import fmt_decimal, percent, signed
@@ -38,6 +40,16 @@ def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
+def _short(value, places) -> str:
+    """A rule's or event's points, exact unless a division left endless digits: then 4 more than the rubric's and `…`
+    (the item's score, rounded once, is shown exactly above)."""
+    text = signed(value)
+    digits = places + 4
+    if isinstance(value, Decimal) and value.as_tuple().exponent < -digits:
+        return signed(value.quantize(Decimal(1).scaleb(-digits))) + "…"
+    return text
+
+
 def _item_lines(item, places, indent, only=None):
     base = f" (base {fmt_decimal(item.base, None)})" if item.base is not None else ""
     out = [f"{indent}{item.item_id} {item.title}: {fmt_decimal(item.score, places)}{base}"]
@@ -51,13 +63,13 @@ def _item_lines(item, places, indent, only=None):
     if owners:
         out.append(f"{indent}  " + "; ".join(owners))
     for rule in item.rules:
-        out.append(f"{indent}  {rule.rule}  → {signed(rule.points)}")
+        out.append(f"{indent}  {rule.rule}  → {_short(rule.points, places)}")
         for c in rule.contributions:
             who = c.event_id or "—"
             when = c.date.isoformat() if c.date else "          "
             what = f"  {c.what}" if c.what else ""
             # each ledger line names its clause, so a line read (or grepped) alone still says where it comes from
-            out.append(f"{indent}    {when}  {who:<12} {signed(c.points):>8}  [{item.item_id}]{what}")
+            out.append(f"{indent}    {when}  {who:<12} {_short(c.points, places):>8}  [{item.item_id}]{what}")
         for note in rule.notes:
             out.append(f"{indent}    note: {note}")
     for part in item.parts:
