@@ -16,31 +16,31 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
 
 
-def render_value(value) -> str:
-    if isinstance(value, n.Word):
-        return value.name
-    if isinstance(value, n.Number):
-        return value.literal
-    if isinstance(value, n.Text):
-        return quote(value.value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
+def render_value(value: object) -> str:
+    match value:
+        case n.Word():
+            return value.name
+        case n.Number():
+            return value.literal
+        case n.Text():
+            return quote(value.value)
+        case datetime.date():
+            return value.isoformat()
     return str(value)
 
 
-def render_filter(node, top=True) -> str:
-    if isinstance(node, n.Compare):
-        return f"{node.field} {node.op} {render_value(node.value)}"
-    if isinstance(node, n.In):
-        return f"{node.field} in ({', '.join(render_value(v) for v in node.values)})"
-    if isinstance(node, n.And):
-        text = " and ".join(render_filter(p, False) for p in node.parts)
-        return text if top else f"({text})"
-    if isinstance(node, n.Or):
-        text = " or ".join(render_filter(p, False) for p in node.parts)
-        return text if top else f"({text})"
-    if isinstance(node, n.Not):
-        return f"not {render_filter(node.part, False)}"
+def render_filter(node: object, top: bool = True) -> str:
+    match node:
+        case n.Compare():
+            return f"{node.field} {node.op} {render_value(node.value)}"
+        case n.In():
+            return f"{node.field} in ({', '.join(render_value(v) for v in node.values)})"
+        case n.And() | n.Or():
+            word = " and " if isinstance(node, n.And) else " or "
+            text = word.join(render_filter(p, False) for p in node.parts)
+            return text if top else f"({text})"
+        case n.Not():
+            return f"not {render_filter(node.part, False)}"
     raise TypeError(node)
 
 
@@ -53,72 +53,73 @@ def render_source(source: n.Source, simple: bool = False) -> str:
     return f"{source.kind} where {where}"
 
 
-def render_aggregate(node) -> str:
-    if isinstance(node, n.Count):
-        return f"count {render_source(node.source, True)}"
-    if isinstance(node, n.Sum):
-        return f"sum {node.field} of {render_source(node.source, True)}"
-    if isinstance(node, n.Latest):
-        return f"latest {node.field} of {render_source(node.source, True)}"
-    if isinstance(node, n.Distinct):
-        return f"distinct {node.field} of {render_source(node.source, True)}"
-    if isinstance(node, n.MonthsWithout):
-        return f"{PERIOD_WORDS[node.period]} without {render_source(node.source, True)}"
-    if isinstance(node, n.Average):
-        return f"average {node.field} of {render_source(node.source, True)}"
-    if isinstance(node, n.Minimum):
-        return f"min {node.field} of {render_source(node.source, True)}"
-    if isinstance(node, n.Maximum):
-        return f"max {node.field} of {render_source(node.source, True)}"
+def render_aggregate(node: object) -> str:
+    match node:
+        case n.Count():
+            return f"count {render_source(node.source, True)}"
+        case n.MonthsWithout():
+            return f"{PERIOD_WORDS[node.period]} without {render_source(node.source, True)}"
+        case n.Sum() | n.Latest() | n.Distinct() | n.Average() | n.Minimum() | n.Maximum():
+            return f"{AGGREGATE_WORDS[type(node)]} {node.field} of {render_source(node.source, True)}"
     raise TypeError(node)
 
 
+AGGREGATE_WORDS: dict[type, str] = {
+    n.Sum: "sum",
+    n.Latest: "latest",
+    n.Distinct: "distinct",
+    n.Average: "average",
+    n.Minimum: "min",
+    n.Maximum: "max",
+}
 # Binding strength of value operators: a child is parenthesised only where its own binds looser.
 PRECEDENCE = {"otherwise": 1, "+": 2, "-": 2, "*": 3, "/": 3, "negate": 4}
 ATOM_PRECEDENCE = 5
 PERIOD_WORDS = {"week": "weeks", "month": "months", "quarter": "quarters", "year": "years", "day": "days"}
 
 
-def _precedence(node) -> int:
-    if isinstance(node, n.Arith):
-        return PRECEDENCE[node.op]
-    if isinstance(node, n.Otherwise):
-        return PRECEDENCE["otherwise"]
-    if isinstance(node, n.Negate):
-        return PRECEDENCE["negate"]
-    if isinstance(node, (n.And, n.Or, n.Not, n.ValueCompare, n.AggCompare, n.Reached, n.NoEvent, n.EveryMonth)):
-        return 0  # a condition inside a value always takes parentheses
+def _precedence(node: object) -> int:
+    match node:
+        case n.Arith():
+            return PRECEDENCE[node.op]
+        case n.Otherwise():
+            return PRECEDENCE["otherwise"]
+        case n.Negate():
+            return PRECEDENCE["negate"]
+        case n.And() | n.Or() | n.Not() | n.ValueCompare() | n.AggCompare() | n.Reached() | n.NoEvent() | n.EveryMonth():
+            return 0  # a condition inside a value always takes parentheses
     return ATOM_PRECEDENCE
 
 
-def render_expr(node) -> str:
+def render_expr(node: object) -> str:
     """A value expression as canonical text: ASCII operators, parentheses only where needed."""
-    if isinstance(node, n.Number):
-        return node.literal
-    if isinstance(node, n.AGGREGATES + (n.Average, n.Minimum, n.Maximum)):
-        return render_aggregate(node)
-    if isinstance(node, n.UnitTarget):
-        return "target"
-    if isinstance(node, n.UnitTotal):
-        return "total"
-    if isinstance(node, n.ScoreOf):
-        return f"score of {node.item}"
-    if isinstance(node, n.PeriodCount):
-        return PERIOD_WORDS[node.period]
-    if isinstance(node, n.NameRef):
-        return node.name
-    if isinstance(node, n.Negate):
-        return "-" + _operand(node.operand, PRECEDENCE["negate"], right=False)
-    if isinstance(node, n.Arith):
-        own = PRECEDENCE[node.op]
-        return f"{_operand(node.left, own, False)} {node.op} {_operand(node.right, own, True)}"
-    if isinstance(node, n.Otherwise):
-        own = PRECEDENCE["otherwise"]
-        return f"{_operand(node.value, own, False)} otherwise {_operand(node.fallback, own, True)}"
+    match node:
+        case n.Number():
+            return node.literal
+        case n.Count() | n.Sum() | n.Latest() | n.Distinct() | n.MonthsWithout() | n.Average() | n.Minimum() | n.Maximum():
+            return render_aggregate(node)
+        case n.UnitTarget():
+            return "target"
+        case n.UnitTotal():
+            return "total"
+        case n.ScoreOf():
+            return f"score of {node.item}"
+        case n.PeriodCount():
+            return PERIOD_WORDS[node.period]
+        case n.NameRef():
+            return node.name
+        case n.Negate():
+            return "-" + _operand(node.operand, PRECEDENCE["negate"], right=False)
+        case n.Arith():
+            own = PRECEDENCE[node.op]
+            return f"{_operand(node.left, own, False)} {node.op} {_operand(node.right, own, True)}"
+        case n.Otherwise():
+            own = PRECEDENCE["otherwise"]
+            return f"{_operand(node.value, own, False)} otherwise {_operand(node.fallback, own, True)}"
     return f"({render_condition(node)})"
 
 
-def _operand(node, parent: int, right: bool) -> str:
+def _operand(node: object, parent: int, right: bool) -> str:
     text = render_expr(node)
     own = _precedence(node)
     # `a - (b - c)` and `a / (b / c)` keep their parentheses: a right operand of equal strength needs them.
@@ -127,82 +128,84 @@ def _operand(node, parent: int, right: bool) -> str:
     return text
 
 
-def render_condition(node, top=True) -> str:
-    if isinstance(node, n.Reached):
-        by = f" by {node.deadline.isoformat()}" if node.deadline else ""
-        return f"reached {render_source(node.source, True)}{by}"
-    if isinstance(node, n.NoEvent):
-        return f"no {render_source(node.source, True)}"
-    if isinstance(node, n.AggCompare):
-        return f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
-    if isinstance(node, n.ValueCompare):
-        return f"{render_expr(node.left)} {node.op} {render_expr(node.right)}"
-    if isinstance(node, n.UnitIs):
-        if node.op == "in":
+def render_condition(node: object, top: bool = True) -> str:
+    match node:
+        case n.Reached():
+            by = f" by {node.deadline.isoformat()}" if node.deadline else ""
+            return f"reached {render_source(node.source, True)}{by}"
+        case n.NoEvent():
+            return f"no {render_source(node.source, True)}"
+        case n.AggCompare():
+            return f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+        case n.ValueCompare():
+            return f"{render_expr(node.left)} {node.op} {render_expr(node.right)}"
+        case n.UnitIs(op="in"):
             values: tuple[object, ...] = node.value  # type: ignore[assignment]  # `in` takes a tuple
             return f"unit {node.attribute} in ({', '.join(render_value(v) for v in values)})"
-        return f"unit {node.attribute} {node.op} {render_value(node.value)}"
-    if isinstance(node, n.MemberVetoed):
-        return "any member vetoed"
-    if isinstance(node, n.EveryMonth):
-        return f"every {node.period} {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
-    if isinstance(node, (n.And, n.Or)):
-        word = " and " if isinstance(node, n.And) else " or "
-        text = word.join(render_condition(p, False) for p in node.parts)
-        return text if top else f"({text})"
-    if isinstance(node, n.Not):
-        return f"not {render_condition(node.part, False)}"
+        case n.UnitIs():
+            return f"unit {node.attribute} {node.op} {render_value(node.value)}"
+        case n.MemberVetoed():
+            return "any member vetoed"
+        case n.EveryMonth():
+            return f"every {node.period} {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+        case n.And() | n.Or():
+            word = " and " if isinstance(node, n.And) else " or "
+            text = word.join(render_condition(p, False) for p in node.parts)
+            return text if top else f"({text})"
+        case n.Not():
+            return f"not {render_condition(node.part, False)}"
     return render_expr(node)  # a named condition (NameRef), or a value where a condition belongs
 
 
-def render_countable(node) -> str:
-    if isinstance(node, n.Events):
-        return render_source(node.source)
-    if isinstance(node, n.DistinctValues):
-        whose = ""
-        if node.whose:
-            whose = f" whose latest {node.whose.field} {node.whose.op} {render_value(node.whose.value)}"
-        return f"distinct {node.field} of {render_source(node.source)}{whose}"
-    if isinstance(node, n.MonthsWithout):
-        return f"{node.period} without {render_source(node.source)}"
-    if isinstance(node, n.MonthsWhere):
-        return f"{node.period} where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
-    if isinstance(node, n.Shortfall):
-        return f"{render_source(node.source)} short of {render_expr(node.wanted)}"
-    if isinstance(node, n.FirstPer):
-        return f"{'first' if node.first else 'later'} {render_source(node.source)} per {node.field}"
-    if isinstance(node, n.SharedPer):
-        return f"{render_source(node.source)} shared per {node.field}"
-    if isinstance(node, n.Steps):
-        full = "full " if node.whole else ""
-        return f"{full}{node.step.literal} of {render_expr(node.value)} {node.direction} {render_expr(node.bound)}"
+def render_countable(node: object) -> str:
+    match node:
+        case n.Events():
+            return render_source(node.source)
+        case n.DistinctValues():
+            whose = ""
+            if node.whose:
+                whose = f" whose latest {node.whose.field} {node.whose.op} {render_value(node.whose.value)}"
+            return f"distinct {node.field} of {render_source(node.source)}{whose}"
+        case n.MonthsWithout():
+            return f"{node.period} without {render_source(node.source)}"
+        case n.MonthsWhere():
+            return f"{node.period} where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+        case n.Shortfall():
+            return f"{render_source(node.source)} short of {render_expr(node.wanted)}"
+        case n.FirstPer():
+            return f"{'first' if node.first else 'later'} {render_source(node.source)} per {node.field}"
+        case n.SharedPer():
+            return f"{render_source(node.source)} shared per {node.field}"
+        case n.Steps():
+            full = "full " if node.whole else ""
+            return f"{full}{node.step.literal} of {render_expr(node.value)} {node.direction} {render_expr(node.bound)}"
     raise TypeError(node)
 
 
-def render_amount(amount) -> str:
-    if isinstance(amount, n.PerEach):
-        beyond = f" beyond {render_expr(amount.beyond)}" if amount.beyond is not None else ""
-        return f"{amount.points.literal} for each {render_countable(amount.countable)}{beyond}"
-    if isinstance(amount, n.PerEachBy):
-        rates = ", ".join(f"{render_choice(r.value)} {r.points.literal}" for r in amount.rates)
-        return f"for each {render_source(amount.source)} by {amount.field}: {rates}"
-    if isinstance(amount, n.When):
-        return f"{amount.points.literal} when {render_condition(amount.condition)}"
-    if isinstance(amount, n.Always):
-        return amount.points.literal
-    if isinstance(amount, n.PointsOf):
-        return render_expr(amount.value)
-    if isinstance(amount, n.Tiered):
-        tiers = [f"{t.points.literal} when {t.op} {render_expr(t.bound)}" for t in amount.tiers]
-        if amount.otherwise is not None:
-            tiers.append(f"otherwise {amount.otherwise.literal}")
-        return f"by {render_expr(amount.value)}: {', '.join(tiers)}"
-    if isinstance(amount, n.ShareOf):
-        return f"{amount.factor.literal} of {render_aggregate(amount.aggregate)}"
-    if isinstance(amount, n.Prorated):
-        return (
-            f"{amount.points.literal} prorated over months where {render_aggregate(amount.aggregate)} {amount.op} {amount.number.literal}"
-        )
+def render_amount(amount: object) -> str:
+    match amount:
+        case n.PerEach():
+            beyond = f" beyond {render_expr(amount.beyond)}" if amount.beyond is not None else ""
+            return f"{amount.points.literal} for each {render_countable(amount.countable)}{beyond}"
+        case n.PerEachBy():
+            rates = ", ".join(f"{render_choice(r.value)} {r.points.literal}" for r in amount.rates)
+            return f"for each {render_source(amount.source)} by {amount.field}: {rates}"
+        case n.When():
+            return f"{amount.points.literal} when {render_condition(amount.condition)}"
+        case n.Always():
+            return amount.points.literal
+        case n.PointsOf():
+            return render_expr(amount.value)
+        case n.Tiered():
+            tiers = [f"{t.points.literal} when {t.op} {render_expr(t.bound)}" for t in amount.tiers]
+            if amount.otherwise is not None:
+                tiers.append(f"otherwise {amount.otherwise.literal}")
+            return f"by {render_expr(amount.value)}: {', '.join(tiers)}"
+        case n.ShareOf():
+            return f"{amount.factor.literal} of {render_aggregate(amount.aggregate)}"
+        case n.Prorated():
+            where = f"{render_aggregate(amount.aggregate)} {amount.op} {amount.number.literal}"
+            return f"{amount.points.literal} prorated over months where {where}"
     raise TypeError(amount)
 
 
@@ -214,21 +217,23 @@ def render_rule(rule: n.Rule) -> str:
     return f"{rule.verb} {render_amount(rule.amount)}{cap}"
 
 
+OPTION_WORDS = {"optional": "optional", "default": "default", "required_when": "required when", "only_when": "only when"}
+
+
 def render_option(option: n.FieldOption) -> str:
-    if option.name == "optional":
-        return "optional"
-    if option.name == "default":
-        return f"default {render_value(option.args[0])}"
-    if option.name == "required_when":
-        return f"required when {render_filter(option.args[0])}"
-    if option.name == "only_when":
-        return f"only when {render_filter(option.args[0])}"
-    if option.name == "range":
-        return f"from {option.args[0].literal} to {option.args[1].literal}"
-    if option.name == "min":
-        return f"at least {option.args[0].literal}"
-    if option.name == "max":
-        return f"at most {option.args[0].literal}"
+    match option.name, option.args:
+        case "optional", _:
+            return "optional"
+        case "default", (value,):
+            return f"default {render_value(value)}"
+        case (("required_when" | "only_when"), (condition,)):
+            return f"{OPTION_WORDS[option.name]} {render_filter(condition)}"
+        case "range", (low, high):
+            return f"from {low.literal} to {high.literal}"
+        case "min", (low,):
+            return f"at least {low.literal}"
+        case "max", (high,):
+            return f"at most {high.literal}"
     raise TypeError(option)
 
 
@@ -237,7 +242,7 @@ _BARE_CHOICE = re.compile(r"[^\W\d]\w*|\d+")
 _RESERVED_CHOICES = {"optional", "default", "required", "only", "from", "at", "one", "of"}
 
 
-def render_choice(value) -> str:
+def render_choice(value: object) -> str:
     """A declared value as written in `one of …` and rate lists: bare if it is a name or whole number, else quoted."""
     text = str(value)
     return text if _BARE_CHOICE.fullmatch(text) and text not in _RESERVED_CHOICES else quote(text)
