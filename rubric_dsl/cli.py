@@ -230,14 +230,48 @@ def score_card(args):
             _err(f"{count} invalid event{'s' if count != 1 else ''}; nothing scored (use --skip-invalid to score the rest)")
             return program, None, EXIT_FAIL
         _err(f"{count} invalid event{'s' if count != 1 else ''} skipped")
-        if getattr(args, "rejected", None):
-            # the first source's own form: corrected rows go back where they came from
-            sources[0].write_rejected(tally.problems, args.rejected)
+    if getattr(args, "rejected", None):
+        write_rejected(sources, tally.problems, args.rejected)
     try:
         card = program.finish(tally, args.as_of, getattr(args, "period", None))
     except UsageError as error:
         raise UsageError(str(error)) from None
     return program, card, EXIT_FAIL if tally.problems else EXIT_OK
+
+
+FORMAT_SUFFIXES = {"jsonl": ".jsonl", "csv": ".csv", "yaml": ".yaml", "json": ".json", "xlsx": ".xlsx"}
+
+
+def write_rejected(sources, problems, path: str) -> None:
+    """Each source's rejected records in its own form, so they can be corrected and sent again.
+
+    PATH takes the first source whose format its suffix names (or any, if the suffix names none);
+    every other source's rejections go beside it, numbered, with their own suffix (`rejected.2.csv`),
+    so each file re-reads in its own format. Nothing rejected: PATH is emptied, so no stale
+    rejections from an earlier run remain.
+    """
+    by_source: dict[int, list] = {}
+    for problem in problems:
+        owner = next((i for i, s in enumerate(sources) if getattr(s, "name", None) == problem.place.path), 0)
+        by_source.setdefault(owner, []).append(problem)
+    if not by_source:
+        sources[0].write_rejected([], path)
+        return
+    target = pathlib.Path(path)
+    known = target.suffix.lower() in FORMAT_SUFFIXES.values()
+    used = False
+    for number, (index, rejected) in enumerate(sorted(by_source.items()), 1):
+        source = sources[index]
+        suffix = FORMAT_SUFFIXES.get(getattr(source, "format", ""), target.suffix)
+        if not used and (not known or suffix == target.suffix.lower()):
+            out, used = target, True
+        else:
+            out = target.with_name(f"{target.stem}.{number}{suffix}")
+        source.write_rejected(rejected, str(out))
+        if not used:  # no source wrote PATH: empty it, so it holds no stale rejections
+            write_atomically(target, b"")
+            used = True
+        _err(f"wrote {len(rejected)} rejected record{'s' if len(rejected) != 1 else ''} of {source.name} to {out}")
 
 
 def cmd_score(args) -> int:

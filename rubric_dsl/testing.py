@@ -49,10 +49,22 @@ def load_cases(path: pathlib.Path):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml_loader())
     except yaml.YAMLError as error:
         raise TestFileError(f"{path}: broken YAML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise TestFileError(f"{path}: cannot read the test file: {getattr(error, 'strerror', None) or error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise TestFileError(f"{path}: a test file is a mapping with `cases:` (a list)")
-    rubric_path = path.parent / data.get("rubric", path.name.replace(".test.yaml", ".rubric"))
-    return rubric_path, data["cases"]
+    rubric = data.get("rubric", path.name.replace(".test.yaml", ".rubric"))
+    if not isinstance(rubric, str) or not rubric.strip():
+        raise TestFileError(f"{path}: `rubric:` is the rubric's file name (text), not {type(rubric).__name__}")
+    return path.parent / rubric, data["cases"]
+
+
+def inside(path: pathlib.Path, roots) -> bool:
+    """Is `path` (links followed) inside one of `roots`? A test file names files relative to its folder;
+    anything else must be named on the command line, so that running someone's test file cannot read
+    (and show, in its failures) files its author chose elsewhere on the machine."""
+    real = path.resolve()
+    return any(real == root or root in real.parents for root in roots)
 
 
 CASE_KEYS = {
@@ -93,13 +105,20 @@ def validate_case(case: dict, where: str) -> None:
                 raise TestFileError(f"{where}: `{unit}` items map item ids to scores, e.g. {{A.4.1: 6}}")
 
 
-def run_case(program, case, base: pathlib.Path, where: str = "case"):
-    """Failures (list of text) and the scorecard, or raise TestFileError."""
+def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=()):
+    """Failures (list of text) and the scorecard, or raise TestFileError. `allowed`: folders and files
+    named on the command line, from which an events_file may also come."""
     import datetime
 
     validate_case(case, where)
     if "events_file" in case:
-        path = base / str(case["events_file"])
+        if not isinstance(case["events_file"], str):
+            raise TestFileError(f"{where}: `events_file` is a file name (text)")
+        path = base / case["events_file"]
+        if not inside(path, [base.resolve(), *(pathlib.Path(p).resolve() for p in allowed)]):
+            raise TestFileError(
+                f"{where}: events_file {path} is outside the test file's folder; name it (or its folder) on the command line to allow it"
+            )
         if not path.is_file():
             raise TestFileError(f"{where}: events_file {path} does not exist")
         try:
@@ -230,6 +249,10 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
     for path in files:
         try:
             rubric_path, cases = load_cases(path)
+            if not inside(rubric_path, [path.parent.resolve(), *(pathlib.Path(p).resolve() for p in paths)]):
+                raise TestFileError(
+                    f"{path}: rubric {rubric_path} is outside the test file's folder; name it (or its folder) on the command line to allow it"
+                )
             program = load(rubric_path)
         except TestFileError as error:
             err(f"rubric test: error: {error}")
@@ -245,7 +268,7 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
                 err(f"rubric test: error: {path}: case {number} is not a mapping")
                 return 2
             try:
-                failures, card = run_case(program, case, path.parent, f"{path}::{name}")
+                failures, card = run_case(program, case, path.parent, f"{path}::{name}", paths)
             except TestFileError as error:
                 err(f"rubric test: error: {error}")
                 return 2

@@ -6,38 +6,99 @@ import csv
 
 from .columns import field_names
 from .events import BadRecord, Place
-from .files import TextFileSource
+from .files import TextFileSource, write_rejected_text
 
 
 class CsvSource(TextFileSource):
     format = "csv"
 
     def records(self, stream, path: str):
-        reader = csv.reader(stream)
-        header = next(reader, None)
-        if header is None:
-            return
-        fields = field_names([h.strip() for h in header], self.columns)  # a column left out (None) is not read
         keep = path == "<stdin>"
-        for row in reader:
-            line = reader.line_num
+        fields = problem = None
+        for row, raw, line in split_records(stream):
+            first_line = raw.split("\n", 1)[0]
+            place = Place(path, line, text=first_line if keep else None, format="csv")
+            if fields is None and problem is None:  # the header
+                if isinstance(row, csv.Error):
+                    problem = f"the header row (line {line}) cannot be read ({row}), so no row can be"
+                    yield BadRecord(problem), place
+                    continue
+                fields = field_names([h.strip() for h in row], self.columns)  # a column left out (None) is not read
+                problem = duplicate_columns(fields)
+                continue
+            if isinstance(row, csv.Error):
+                yield BadRecord(f"unreadable CSV record: {row}"), place
+                continue
             if not any(cell.strip() for cell in row):
                 continue
+            if problem is not None:
+                yield BadRecord(problem), place
+                continue
             if len(row) > len(fields):
-                yield (
-                    BadRecord(f"row has {len(row)} cells but the header names {len(fields)} columns"),
-                    Place(path, line, text=",".join(row), format="csv"),
-                )
+                yield BadRecord(f"row has {len(row)} cells but the header names {len(fields)} columns"), place
                 continue
             # An empty cell means the field is absent.
-            text = ",".join(row) if keep else None
-            yield {k: v for k, v in zip(fields, row) if v != "" and k is not None}, Place(path, line, text=text, format="csv")
+            yield {k: v for k, v in zip(fields, row) if v != "" and k is not None}, place
 
     def write_rejected(self, problems, path: str) -> None:
-        rows = [p.event for p in problems if isinstance(p.event, dict)]
-        columns = sorted({k for row in rows for k in row})
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=columns)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(row)
+        """The header and each rejected record, as written (quotes, line breaks and all): re-read, they give the same problems."""
+        wanted = {p.place.line for p in problems}
+        out = []
+        with self.open() as stream:
+            for index, (row, raw, line) in enumerate(split_records(stream)):
+                if index == 0 or line in wanted:
+                    out.append(raw if raw.endswith("\n") else raw + "\n")
+        write_rejected_text(path, "".join(out) if len(out) > 1 else "")
+
+
+def duplicate_columns(fields) -> str | None:
+    """The complaint about a header naming one field twice (which column would be meant?), or None."""
+    seen: dict = {}
+    for number, name in enumerate(fields, 1):
+        if name is None:
+            continue
+        if name in seen:
+            return f"the header names `{name}` twice (columns {seen[name]} and {number}); a row cannot say which is meant"
+        seen[name] = number
+    return None
+
+
+class _Capture:
+    """The lines the csv module reads, kept until the record they make is taken."""
+
+    def __init__(self, stream):
+        self.stream = iter(stream)
+        self.lines: list[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.stream)
+        self.lines.append(line)
+        return line
+
+    def take(self) -> str:
+        text = "".join(self.lines)
+        self.lines.clear()
+        return text
+
+
+def split_records(stream):
+    """(cells or the csv.Error that stopped them, the record's text, its first line) for every record.
+
+    A record is placed at its first line (a quoted cell may run over several). A cell longer than the
+    csv module's limit (131,072 characters) is that record's error; reading goes on with the next one.
+    """
+    capture = _Capture(stream)
+    reader = csv.reader(capture)
+    before = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            row = error
+        yield row, capture.take(), before + 1
+        before = reader.line_num

@@ -53,15 +53,51 @@ class Place:
 
 
 def fetch_line(path: str, number: int) -> str | None:
-    """Line `number` of a file, streamed (a reader keeps no line text, so memory does not grow with events)."""
+    """Line `number` of a file (a reader keeps no line text, so memory does not grow with events).
+
+    The file's line starts are indexed once, on the first line asked for, and then each line is one
+    seek: showing a thousand problems of a million-line file reads it once, not a thousand times.
+    """
     try:
-        with open(path, encoding="utf-8-sig", newline="") as stream:
-            for current, line in enumerate(stream, 1):
-                if current == number:
-                    return line
+        starts = _line_starts(path)
+        if not 0 < number <= len(starts):
+            return None
+        with open(path, "rb") as stream:
+            stream.seek(starts[number - 1])
+            raw = stream.readline()
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        return raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    return None
+
+
+_LINE_STARTS: dict = {}  # (path, size, mtime) → array of line start offsets; the last few files only
+
+
+def _line_starts(path: str):
+    import array
+    import os
+
+    status = os.stat(path)
+    key = (path, status.st_size, status.st_mtime_ns)
+    starts = _LINE_STARTS.get(key)
+    if starts is None:
+        starts = array.array("q", [0])
+        offset = 0
+        with open(path, "rb") as stream:
+            while block := stream.read(1 << 20):
+                at = block.find(b"\n")
+                while at >= 0:
+                    starts.append(offset + at + 1)
+                    at = block.find(b"\n", at + 1)
+                offset += len(block)
+        if starts[-1] == offset:  # a final newline starts no line
+            starts.pop()
+        if len(_LINE_STARTS) >= 4:
+            _LINE_STARTS.pop(next(iter(_LINE_STARTS)))
+        _LINE_STARTS[key] = starts
+    return starts
 
 
 def resolve(place, path: str) -> Place:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 
+from ..outputs.files import write_atomically
 from .events import BadRecord, Place, Source
 
 
@@ -21,7 +22,7 @@ class TextFileSource(Source):
 
     def __iter__(self):
         last_line = 0
-        with open_text(self.path) as stream:
+        with self.open() as stream:
             try:
                 for record, place in self.records(stream, self.name):
                     last_line = place.line or last_line
@@ -33,6 +34,31 @@ class TextFileSource(Source):
                     BadRecord("this line is not UTF-8 text; the rest of the file was not read"),
                     Place(self.name, line, format=self.format),
                 )
+
+
+    _stdin: bytes | None = None
+
+    def open(self):
+        """The text, streamed; stdin is read once and kept, so that its rejected records can be written back."""
+        if self.path != "-":
+            return open_text(self.path)
+        if self._stdin is None:
+            self._stdin = sys.stdin.buffer.read()
+        return io.TextIOWrapper(io.BytesIO(self._stdin), encoding="utf-8-sig", newline="")
+
+    def text(self) -> str:
+        """The whole text (undecodable bytes replaced: only rejected records are taken from it)."""
+        if self.path == "-":
+            with self.open():
+                pass
+            return (self._stdin or b"").decode("utf-8-sig", "replace")
+        with open(self.path, "rb") as stream:
+            return stream.read().decode("utf-8-sig", "replace")
+
+
+def write_rejected_text(path: str, text: str) -> None:
+    """A rejected-records file, written whole or not at all."""
+    write_atomically(path, text)
 
 
 class _KeepOpen:

@@ -1,30 +1,96 @@
-"""JSON events: one array of objects, each placed `file[index]`; rejected events are written as JSON Lines."""
+"""JSON events: one array of objects, each placed `file[index]`; rejected events are written back as a JSON array.
+
+The array is walked element by element (the standard decoder's raw_decode), so each element's text is
+known: a rejected element is written back exactly as it was, and an element that cannot be read (a
+key given twice, nesting too deep) is rejected alone, not with the whole file.
+"""
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
+import re
 
 from .events import BadRecord, Place
-from .files import TextFileSource
-from .jsonl import write_json_lines
+from .files import TextFileSource, write_rejected_text
+from .jsonl import STRICT_JSON, DuplicateKey, strict_decode
+
+_BLANK = re.compile(r"[ \t\n\r]*")
+# strings (with their escapes) and brackets: enough to find where a value too deep to decode ends
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
 class JsonArraySource(TextFileSource):
     format = "json"
 
     def records(self, stream, path: str):
-        try:
-            data = json.loads(stream.read(), parse_float=Decimal)
-        except ValueError as error:
-            yield BadRecord(f"broken JSON: {error}"), Place(path, 1, format="json")
-            return
-        if not isinstance(data, list):
-            yield BadRecord("a JSON event file is a list of events"), Place(path, 1, format="json")
-            return
-        for index, record in enumerate(data):
-            place = Place(path, 0, index, format="json")
-            yield (record if isinstance(record, dict) else BadRecord("expected an object")), place
+        text = stream.read()
+        for value, index, _span in elements(text):
+            place = Place(path, 0, index, format="json") if index >= 0 else Place(path, 1, format="json")
+            if isinstance(value, BadRecord) or isinstance(value, dict):
+                yield value, place
+            else:
+                yield BadRecord(f"expected an object {{…}}, found {type(value).__name__}"), place
 
     def write_rejected(self, problems, path: str) -> None:
-        write_json_lines(problems, path)
+        wanted = {p.place.index for p in problems if p.place.line == 0}
+        whole = any(p.place.line for p in problems)
+        text = self.text()
+        if whole:  # the file as a whole was not an array of events: it is the one rejected record
+            write_rejected_text(path, text)
+            return
+        spans = [text[start:end] for _, index, (start, end) in elements(text) if index in wanted]
+        write_rejected_text(path, "[\n" + ",\n".join(spans) + "\n]\n" if spans else "[]\n")
+
+
+def elements(text: str):
+    """(value or BadRecord, index, (start, end)) for each element of a JSON array; index -1 for a
+    problem of the whole file (not JSON, not an array), whose span is the whole text."""
+    whole = (0, len(text))
+    at = _BLANK.match(text, 0).end()
+    if text[at : at + 1] != "[":
+        value = strict_decode(text)
+        message = value.message if isinstance(value, BadRecord) else "a JSON event file is a list of events [{…}, …]"
+        yield BadRecord(message), -1, whole
+        return
+    at = _BLANK.match(text, at + 1).end()
+    if text[at : at + 1] == "]":
+        return
+    index = 0
+    while True:
+        start = at
+        try:
+            value, at = STRICT_JSON.raw_decode(text, start)
+        except DuplicateKey as error:
+            value, at = BadRecord(f"the key `{error.key}` appears twice in one object"), _value_end(text, start)
+        except RecursionError:
+            value, at = BadRecord("JSON nested too deep to read (an event is one flat object)"), _value_end(text, start)
+        except ValueError as error:
+            yield BadRecord(f"broken JSON: {getattr(error, 'msg', error)} (line {text.count(chr(10), 0, start) + 1}); "
+                            "the rest of the file was not read"), -1, whole
+            return
+        if at < 0:
+            yield BadRecord("broken JSON: an element never ends; the rest of the file was not read"), -1, whole
+            return
+        yield value, index, (start, at)
+        index += 1
+        at = _BLANK.match(text, at).end()
+        separator = text[at : at + 1]
+        if separator == "]" and not text[at + 1 :].strip():
+            return
+        if separator != ",":
+            yield BadRecord(f"broken JSON: expected `,` or `]` after element {index}; the rest of the file was not read"), -1, whole
+            return
+        at = _BLANK.match(text, at + 1).end()
+
+
+def _value_end(text: str, start: int) -> int:
+    """Where the object or array at `start` ends, found without recursion (-1: it does not)."""
+    depth = 0
+    for token in _TOKENS.finditer(text, start):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+        elif mark in "]}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return -1

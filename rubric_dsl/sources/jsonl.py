@@ -17,7 +17,7 @@ from decimal import Decimal
 import msgspec
 
 from .events import BadRecord, Place, Placer
-from .files import TextFileSource, plain
+from .files import TextFileSource, plain, write_rejected_text
 
 BLOCK = 1 << 20
 BOM = b"\xef\xbb\xbf"
@@ -44,16 +44,13 @@ class JsonLinesSource(TextFileSource):
         return iter(self) if self.path == "-" else self._read_file()
 
     def records(self, stream, path: str):
-        loads = json.JSONDecoder(parse_float=Decimal).decode
         keep = path == "<stdin>"  # stdin cannot be read twice: keep its lines for error messages
         for number, line in enumerate(stream, 1):
             if not line.strip():
                 continue
-            try:
-                record = loads(line)
-            except ValueError as error:
-                message = getattr(error, "msg", str(error))
-                yield BadRecord(f"broken JSON: {message}", getattr(error, "colno", 0)), Place(path, number, text=line, format="jsonl")
+            record = strict_decode(line)
+            if isinstance(record, BadRecord):
+                yield record, Place(path, number, text=line, format="jsonl")
                 continue
             if not isinstance(record, dict):
                 yield BadRecord(f"expected an object {{…}}, found {type(record).__name__}"), Place(path, number, text=line, format="jsonl")
@@ -87,7 +84,11 @@ class JsonLinesSource(TextFileSource):
                 for line in lines:
                     try:
                         record = decode(line)
-                    except failed:
+                        # msgspec keeps the last of two equal keys; more colons than keys may mean a
+                        # duplicate (or a colon in a value, or nesting): the strict decoder decides
+                        if record.__class__ is dict and line.count(b":") > len(record):
+                            record = reread(line)
+                    except (failed, RecursionError):
                         record = reread(line)
                         if record is None:  # blank
                             number += 1
@@ -115,8 +116,41 @@ def reread(line: bytes):
         return NOT_UTF8
     if not text.strip():
         return None
+    return strict_decode(text)
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list) -> dict:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set = set()
+        raise DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return record
+
+
+def _bounded_int(text: str):
+    # Python refuses to make an int of more than 4300 digits (and says so in terms of sys.*); such a
+    # number is kept as a Decimal, which the engine then refuses as out of range, at its place
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
+STRICT_JSON = json.JSONDecoder(parse_float=Decimal, parse_int=_bounded_int, object_pairs_hook=_no_duplicate_keys)
+
+
+def strict_decode(text: str):
+    """A JSON value as the standard decoder reads it, or a BadRecord: broken JSON, a key given twice in
+    one object (which value was meant?), or nesting deeper than the decoder's recursion allows."""
     try:
-        return json.JSONDecoder(parse_float=Decimal).decode(text)
+        return STRICT_JSON.decode(text)
+    except DuplicateKey as error:
+        return BadRecord(f"the key `{error.key}` appears twice in one object")
+    except RecursionError:
+        return BadRecord("JSON nested too deep to read (an event is one flat object)")
     except ValueError as error:
         return BadRecord(f"broken JSON: {getattr(error, 'msg', str(error))}", getattr(error, "colno", 0))
 
@@ -158,10 +192,18 @@ def lines_before(lines: list, offset: int, end: int) -> list:
 
 
 def write_json_lines(problems, path: str) -> None:
-    """Rejected events one per line; a line that was never an event is written back as it was."""
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        for problem in problems:
-            if isinstance(problem.event, dict):
-                out.write(json.dumps(plain(problem.event), ensure_ascii=False) + "\n")
-            elif problem.place.source_line() is not None:
-                out.write(problem.place.source_line().rstrip("\r\n") + "\n")
+    """Rejected lines written back exactly as they were, one per line (whole or not at all), so the
+    file re-reads to the same problems; an in-memory event that has no line is written as JSON."""
+    out, seen = [], set()
+    for problem in problems:
+        place = problem.place
+        key = (place.path, place.line, place.index)
+        if key in seen:
+            continue
+        seen.add(key)
+        line = place.source_line() if place.line else None
+        if line is not None:
+            out.append(line.rstrip("\r\n") + "\n")
+        elif isinstance(problem.event, dict):
+            out.append(json.dumps(plain(problem.event), ensure_ascii=False, default=str) + "\n")
+    write_rejected_text(path, "".join(out))
