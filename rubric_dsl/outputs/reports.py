@@ -15,7 +15,7 @@ from ..engine.ranking import shared_ranks
 from ..i18n import N_, _, in_script, join_names, long_date, short_date, tr
 from ..language import nodes as n
 from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent
-from .safety import csv_text, is_formula_like, markdown_text, spreadsheet_text
+from .safety import csv_text, is_formula_like, markdown_text, spreadsheet_text, xlsx_text
 
 ZERO = Decimal(0)
 
@@ -724,14 +724,6 @@ def to_xlsx(b: Bulletin, path) -> None:
     if not workbook.sheetnames:
         sheet(_("bulletin"), row_headers(b), [])
     workbook.save(path)
-
-
-def xlsx_text(text: str) -> str:
-    """Text an XLSX cell can hold: the control characters XML 1.0 forbids are shown as `\\x1b`-style escapes,
-    and so is a carriage return (XML reading turns it into a line feed: the cell would not read back as written)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\r", "\\x0d")
 
 
 def _sheet_title(title: str, workbook) -> str:

@@ -15,10 +15,42 @@ import re
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?", re.ASCII)
+
+
 def is_formula_like(text: str) -> bool:
-    """Would a spreadsheet read this text cell as a formula (leading blanks are skipped by some)?"""
+    """Would a spreadsheet read this text cell as a formula (leading blanks are skipped by some)?
+    A plain signed numeral (`-5`, `+2.5`) is a number to a spreadsheet, not a formula."""
     stripped = text.lstrip(" \u3000")
-    return bool(stripped) and (text[0] in FORMULA_TRIGGERS or stripped[0] in FORMULA_TRIGGERS)
+    if not stripped or PLAIN_NUMBER.fullmatch(stripped):
+        return False
+    return text[0] in FORMULA_TRIGGERS or stripped[0] in FORMULA_TRIGGERS
+
+
+def xlsx_text(text: str) -> str:
+    """Text an XLSX cell can hold: the control characters XML 1.0 forbids are shown as `\\x1b`-style escapes,
+    and so is a carriage return (XML reading turns it into a line feed: the cell would not read back as written)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\r", "\\x0d")
+
+
+def xlsx_row(sheet, values) -> list:
+    """A row for a write-only worksheet: text always as a text cell (openpyxl would store `=…` as a formula),
+    formula-like text with Excel's quote prefix; numbers and empty cells as they are."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row: list = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=xlsx_text(value))
+            cell.data_type = "s"
+            if is_formula_like(value):
+                cell.quotePrefix = True
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
 
 
 def spreadsheet_text(text: str) -> str:

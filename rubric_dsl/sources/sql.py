@@ -13,10 +13,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import io
 import urllib.parse
 import uuid
 from decimal import Decimal
 
+from ..outputs.files import write_atomically
+from ..outputs.safety import csv_text, spreadsheet_text, xlsx_row
 from .columns import field_names
 from .events import BadRecord, Place, Source, SourceError
 
@@ -262,13 +265,12 @@ def write_problem_table(problems, path: str) -> None:
         sheet = book.create_sheet("rejected")
         sheet.append(header)
         for line in lines:
-            sheet.append(line)
-        book.save(path)
+            sheet.append(xlsx_row(sheet, line))  # a value from the database is never a live formula
+        buffer = io.BytesIO()
+        book.save(buffer)
+        write_atomically(path, buffer.getvalue())
         return
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(lines)
+    write_atomically(path, csv_text([header, *([spreadsheet_text(cell) for cell in line] for line in lines)]))
 
 
 def _text(value):

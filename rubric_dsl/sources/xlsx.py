@@ -16,6 +16,8 @@ import zipfile
 from decimal import Decimal
 from xml.etree import ElementTree
 
+from ..outputs.files import write_atomically
+from ..outputs.safety import xlsx_row
 from .columns import field_names
 from .events import BadRecord, Place, Source, SourceError
 
@@ -349,14 +351,16 @@ def write_rejected_workbook(source: WorkbookSource, problems, path: str) -> None
                 target = out.create_sheet(name)
                 for index, row in enumerate(sheet.iter_rows(), top + 1):
                     if index == top + 1:
-                        target.append([*row, "problem"])
+                        target.append(xlsx_row(target, [*row, "problem"]))
                     elif index in rows:
-                        target.append([*(None if cell == "" else cell for cell in row), "\n".join(rows[index])])
+                        target.append(xlsx_row(target, [*(None if cell == "" else cell for cell in row), "\n".join(rows[index])]))
         finally:
             book.close()
     if elsewhere or not wanted:
         target = out.create_sheet("other problems")
         target.append(["place", "problem"])
         for row in elsewhere:
-            target.append(list(row))
-    out.save(path)
+            target.append(xlsx_row(target, list(row)))
+    buffer = io.BytesIO()
+    out.save(buffer)
+    write_atomically(path, buffer.getvalue())  # whole or not at all
