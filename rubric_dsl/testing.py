@@ -286,6 +286,7 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
                     exercised_clauses.update(str(c) for c in clauses)
                 if card is not None:
                     for unit in card.units:
+                        exercised_clauses.update(unit.outcome_clauses)  # a veto or grade line that held
                         for top in unit.items:
                             for item in (top, *top.parts):
                                 for index, rule in enumerate(item.rules):

@@ -379,3 +379,22 @@ def test_bulletin_shows_grades_and_no_score(tmp_path, capsys):
     rows = capsys.readouterr().out.splitlines()
     assert rows[0].endswith(",grade")
     assert "g,—,W,no score,—,—,,不合格" in rows  # vetoed: no score, not ranked, graded by the veto
+
+
+def test_coverage_counts_a_veto_or_grade_line_that_held(tmp_path):
+    from rubric_dsl.testing import run_test_paths
+
+    line = 'veto when any member vetoed: score 59, grade 不合格, status "county vetoed"\n'
+    rubric = COUNTY.replace(line, line + '  clause C9 "a vetoed account fixes its county at 59"\n')
+    (tmp_path / "t.rubric").write_text(rubric, encoding="utf-8")
+    case = {"name": "no clause key", "events": [ev(1, "C-1", "veto_finding")], "expect": {"C": {"total": 59}}}
+    (tmp_path / "t.test.yaml").write_text(json.dumps({"cases": [case]}), encoding="utf-8")
+    out: list[str] = []
+    assert run_test_paths([tmp_path], coverage=True, out=out.append, err=out.append) == 0
+    assert "  clauses no case covered: C9" not in "\n".join(out)
+    case["events"] = []  # the veto does not hold: C9 is not covered
+    case["expect"] = {}
+    (tmp_path / "t.test.yaml").write_text(json.dumps({"cases": [case]}), encoding="utf-8")
+    out.clear()
+    run_test_paths([tmp_path], coverage=True, out=out.append, err=out.append)
+    assert "C9" in "\n".join(line for line in out if "clauses no case covered" in line)

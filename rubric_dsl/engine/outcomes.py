@@ -22,7 +22,9 @@ PICKS = {
 
 
 def cited_clause(rubric: n.Rubric, statement) -> str | None:
-    """The clause id a `clause` line under `statement` cites, if any."""
+    """The clause id a `clause` line under `statement` cites, if any (None for no statement)."""
+    if statement is None:
+        return None
     for clause, target in rubric.citations:
         if target is statement:
             return clause.clause_id
@@ -51,11 +53,13 @@ def settle(program, ev, result: UnitResult) -> UnitResult:
         items = tuple(_not_scored(item, why) for item in result.items)
         fixed = "no score" if total is None else f"the total is fixed at {veto.score.literal}"
         notes.append(f"{why}; {fixed}, nothing else is scored")
+        fired = (clause,) if clause else ()
         if veto.grade is not None:
             notes.append(f"grade {veto.grade}: set by the veto")
-        status, status_notes = (
-            (veto.status, [f"status {veto.status}: set by the veto"]) if veto.status is not None else _first(ev, rubric.statuses, "status")
-        )
+        if veto.status is not None:
+            status, status_notes = veto.status, [f"status {veto.status}: set by the veto"]
+        else:
+            status, status_notes, _line = _first(ev, rubric.statuses, "status")
         return attrs.evolve(
             result,
             total=total,
@@ -65,10 +69,12 @@ def settle(program, ev, result: UnitResult) -> UnitResult:
             vetoed=why,
             completion=None,
             outcome_notes=tuple(notes + status_notes),
+            outcome_clauses=fired,
         )
-    grade, grade_notes = _first(ev, rubric.grades, "grade")
-    status, status_notes = _first(ev, rubric.statuses, "status")
-    return attrs.evolve(result, grade=grade, status=status, outcome_notes=tuple(notes + grade_notes + status_notes))
+    grade, grade_notes, grade_line = _first(ev, rubric.grades, "grade")
+    status, status_notes, status_line = _first(ev, rubric.statuses, "status")
+    fired = tuple(c for c in (cited_clause(rubric, grade_line), cited_clause(rubric, status_line)) if c)
+    return attrs.evolve(result, grade=grade, status=status, outcome_notes=tuple(notes + grade_notes + status_notes), outcome_clauses=fired)
 
 
 def _first(ev, statements, word: str):
@@ -79,13 +85,13 @@ def _first(ev, statements, word: str):
         shown = "none" if label is None else label
         if statement.condition is None:
             notes.append(f"{word} {shown}: otherwise")
-            return label, notes
+            return label, notes, statement
         outcome = ev.condition(statement.condition)
         if outcome[0]:
             notes.append(f"{word} {shown}: {render_condition(statement.condition)}")
-            return label, notes
+            return label, notes, statement
         notes.append(f"not {word} {shown}: " + "; ".join(outcome[1]))
-    return None, notes
+    return None, notes, None
 
 
 def _not_scored(item: ItemResult, why: str) -> ItemResult:

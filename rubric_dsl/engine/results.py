@@ -170,6 +170,7 @@ class UnitResult:
     vetoed: str | None = None  # why the unit was vetoed (the veto's text and clause), or None
     members: tuple[str, ...] = ()  # for a unit combined from its members: their names
     outcome_notes: tuple[str, ...] = ()  # why its veto, grade, status and rank are what they are (for explain)
+    outcome_clauses: tuple[str, ...] = ()  # the clauses cited by the veto, grade and status lines that held (for coverage)
 
     def chosen(self, name: str) -> Any:
         """A named result (`scored per …, taking the latest as NAME`): the chosen sub-entity's value."""
