@@ -97,7 +97,7 @@ class Compare:
 
     field: str
     op: str
-    value: object
+    value: FilterValue
     span: Span = _span()
 
 
@@ -153,7 +153,7 @@ class Or:
 class Not:
     """`part` does not hold."""
 
-    part: object
+    part: Filter | Condition
 
 
 @attrs.frozen
@@ -161,7 +161,7 @@ class Source:
     """The events of `kind` that pass `where` (None: all of them)."""
 
     kind: str
-    where: object = None
+    where: Filter | None = None
     span: Span = _span()
 
 
@@ -227,7 +227,7 @@ class NoEvent:
 class AggCompare:
     """`AGG op NUMBER`."""
 
-    aggregate: object
+    aggregate: Aggregate
     op: str
     number: Number
 
@@ -236,7 +236,7 @@ class AggCompare:
 class EveryMonth:
     """`every month AGG op NUMBER` (`every week`, `every quarter`, …): the comparison holds in each of them."""
 
-    aggregate: object
+    aggregate: Aggregate
     op: str
     number: Number
     period: str = "month"
@@ -258,7 +258,7 @@ class Whose:
 
     field: str
     op: str
-    value: object
+    value: FilterValue
 
 
 @attrs.frozen
@@ -274,7 +274,7 @@ class DistinctValues:
 class MonthsWhere:
     """`for each month where AGG op NUMBER` (`week`, `quarter`, `year`): the periods in which it holds."""
 
-    aggregate: object
+    aggregate: Aggregate
     op: str
     number: Number
     period: str = "month"
@@ -288,7 +288,7 @@ class PerEach:
     """`N for each COUNTABLE [beyond M]`: N points a counted thing, not counting the first M."""
 
     points: Number
-    countable: object
+    countable: Countable
     beyond: Number | None = None
 
 
@@ -314,7 +314,7 @@ class When:
     """`N when CONDITION`: a fixed award once the condition holds."""
 
     points: Number
-    condition: object
+    condition: Condition
 
 
 @attrs.frozen
@@ -329,7 +329,7 @@ class ShareOf:
     """`N of AGG`: a share (usually a percentage) of an aggregate."""
 
     factor: Number
-    aggregate: object
+    aggregate: Aggregate
 
 
 @attrs.frozen
@@ -337,7 +337,7 @@ class Prorated:
     """`N prorated over months where AGG op M`: N × months meeting it / months of the period."""
 
     points: Number
-    aggregate: object
+    aggregate: Aggregate
     op: str
     number: Number
 
@@ -366,23 +366,23 @@ class Arith:
     """`LEFT op RIGHT` with op one of `+ - * /` (`×` and `÷` are read as `*` and `/`)."""
 
     op: str
-    left: object
-    right: object
+    left: Value
+    right: Value
 
 
 @attrs.frozen
 class Negate:
     """`- VALUE`."""
 
-    operand: object
+    operand: Value
 
 
 @attrs.frozen
 class Otherwise:
     """`VALUE otherwise FALLBACK`: the fallback where the value has none (e.g. division by zero)."""
 
-    value: object
-    fallback: object
+    value: Value
+    fallback: Value
 
 
 @attrs.frozen
@@ -433,16 +433,16 @@ class NameRef:
 class ValueCompare:
     """`VALUE op VALUE`: a comparison of two value expressions (AggCompare is the old `AGG op NUMBER`)."""
 
-    left: object
+    left: Value
     op: str
-    right: object
+    right: Value
 
 
 @attrs.frozen
 class PointsOf:
     """Amount `VALUE`: the points equal the value (`award 0.5 * sum hours of training`)."""
 
-    value: object
+    value: Value
 
 
 @attrs.frozen
@@ -451,14 +451,14 @@ class Tier:
 
     points: Number
     op: str
-    bound: object
+    bound: Value
 
 
 @attrs.frozen
 class Tiered:
     """Amount `by VALUE: P1 when op B1, P2 when op B2, otherwise P`: the first tier that holds gives the points."""
 
-    value: object
+    value: Value
     tiers: tuple
     otherwise: Number | None = None
 
@@ -469,9 +469,9 @@ class Steps:
     below the bound; `whole` counts only full steps, otherwise the exact fraction."""
 
     step: Number
-    value: object
+    value: Value
     direction: str
-    bound: object
+    bound: Value
     whole: bool = False
 
 
@@ -480,7 +480,7 @@ class Shortfall:
     """Countable `KIND short of VALUE`: how many events are missing to reach the value (never below 0)."""
 
     source: Source
-    wanted: object
+    wanted: Value
 
 
 # the aggregates of 0.1, which `AGG op NUMBER` (AggCompare) compares
@@ -655,7 +655,7 @@ class UnitsFrom:
 class OnlyWhen:
     """`only when CONDITION` (item line): the item scores nothing unless the condition holds."""
 
-    condition: object
+    condition: Condition
     span: Span = _span()
 
 
@@ -685,7 +685,7 @@ class GradeRule:
     Grades are tried in order; the first that holds gives the unit's grade."""
 
     label: str | None
-    condition: object = None  # None: otherwise
+    condition: Condition | None = None  # None: otherwise
     span: Span = _span()
 
 
@@ -694,7 +694,7 @@ class StatusRule:
     """`status "TEXT" when CONDITION` / `… otherwise`: a labelled outcome; the first that holds is the status."""
 
     text: str
-    condition: object = None
+    condition: Condition | None = None
     span: Span = _span()
 
 
@@ -703,7 +703,7 @@ class Veto:
     """`veto when CONDITION: no score | score N [, grade LABEL] [, status "TEXT"]`: when it holds, the
     unit's total is fixed (None: no score), its grade set, and nothing else is scored."""
 
-    condition: object
+    condition: Condition
     no_score: bool = False
     score: Number | None = None
     grade: str | None = None
@@ -763,7 +763,7 @@ class UnitIs:
 
     attribute: str
     op: str  # "in" for a list of values
-    value: object
+    value: FilterValue | tuple[FilterValue, ...]
     span: Span = _span()
 
 
@@ -951,7 +951,7 @@ class Rule:
     it feeds; `cap` bounds the whole period scored, `period_caps` each week, month, quarter or year of it."""
 
     verb: str
-    amount: object
+    amount: Amount
     cap: Number | None = None
     period_caps: tuple = ()
     span: Span = _span()
@@ -981,7 +981,7 @@ class Let:
     """`let NAME = VALUE` or `let NAME = CONDITION`: a named value or condition, usable by every rule."""
 
     name: str
-    body: object
+    body: Value | Condition
     span: Span = _span()
 
 
@@ -1015,7 +1015,7 @@ class ItemDecl:
     parts: tuple
     is_part: bool = False
     span: Span = _span()
-    only_when: object = None  # a condition, or None
+    only_when: Condition | None = None  # a condition, or None
     scored_per: ScoredPer | None = None
     in_total: bool = True
 
@@ -1077,7 +1077,7 @@ class Rubric:
     kinds: tuple
     sections: tuple
     bulletins: tuple
-    commend: object
+    commend: Commend
     clauses: tuple
     statements: tuple
     fold_scripts: bool = False  # `unit names match across scripts`
@@ -1116,3 +1116,15 @@ class Rubric:
             for item in section.items:
                 yield item
                 yield from item.parts
+
+
+# ---- what each expression field holds: the unions every pass dispatches over ---------------------
+# (A new node joins its union here; tests/test_passes.py walks every node class through every pass.)
+FilterValue = Word | Number | Text | datetime.date
+Filter = Compare | In | And | Or | Not
+Aggregate = Count | Sum | Latest | Distinct | MonthsWithout | Average | Minimum | Maximum
+Value = Number | Aggregate | UnitTarget | UnitTotal | ScoreOf | PeriodCount | NameRef | Arith | Negate | Otherwise
+Condition = And | Or | Not | Reached | NoEvent | AggCompare | EveryMonth | ValueCompare | NameRef | UnitIs | MemberVetoed
+Countable = Events | DistinctValues | MonthsWithout | MonthsWhere | Shortfall | Steps | FirstPer | SharedPer
+Amount = PerEach | PerEachBy | When | Always | ShareOf | Prorated | PointsOf | Tiered
+Commend = CommendCompletion | CommendTop | None
