@@ -357,13 +357,13 @@ def test_a_table_attribute_is_checked_on_each_row_and_kept_off_unit_lines(tmp_pa
     text = HEAD + "attribute limits: table of decimal, optional\ngroup g\nevent e\n"
     program = loads(text)
     case = {"name": "t", "units": [{"unit": "X", "limits": {"甲": 10, "乙": "2.5"}}], "events": []}
-    failures, card = run_case(program, case, tmp_path)
+    failures, _card = run_case(program, case, tmp_path)
     assert failures == []
     assert program.with_units(rubric_dsl.sources.unit_tables.units_from_rows(program.rubric, case["units"])).units["X"].attribute(
         "limits"
     ) == (("乙", D("2.5")), ("甲", D(10)))
     bad = {"name": "t", "units": [{"unit": "X", "limits": {"甲": "ten"}}], "events": []}
-    with pytest.raises(rubric_dsl.testing.TestFileError, match="`limits.甲` is a number, not 'ten'"):
+    with pytest.raises(rubric_dsl.testing.TestFileError, match=r"`limits\.甲` is a number, not 'ten'"):
         run_case(program, bad, tmp_path)
     _, diagnostics = check_text(text + 'group h\n  unit "Y" with limits 3\nevent f\n  field m: table of decimal\n')
     assert [(d.code, d.message) for d in diagnostics] == [

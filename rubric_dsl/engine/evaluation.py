@@ -12,7 +12,22 @@ import attrs
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
 from ..numbers import plain
-from .plan import DATE, EVENT_ID, SEQ, MONTH, QUANTITY, VALUE, ZERO, ExclusionReason, by_date, month_key, month_label, per_entity, slot_for, week_key
+from .plan import (
+    DATE,
+    EVENT_ID,
+    MONTH,
+    QUANTITY,
+    SEQ,
+    VALUE,
+    ZERO,
+    ExclusionReason,
+    by_date,
+    month_key,
+    month_label,
+    per_entity,
+    slot_for,
+    week_key,
+)
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
 from .values import ValueEvaluator
 

@@ -20,7 +20,22 @@ from .codegen import generate
 from .evaluation import UnitEvaluation, evaluate_unit
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
-from .plan import ACROSS_UNITS, DATE, SEQ, VALUE, ZERO, SlotKey, slot_for, as_of_for_month, month_key, months_of, parse_period, period_bounds, period_label, plan_slots
+from .plan import (
+    ACROSS_UNITS,
+    DATE,
+    SEQ,
+    VALUE,
+    ZERO,
+    SlotKey,
+    as_of_for_month,
+    month_key,
+    months_of,
+    parse_period,
+    period_bounds,
+    period_label,
+    plan_slots,
+    slot_for,
+)
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
 from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
 from .units import UnitMatcher, listed_names
