@@ -156,3 +156,24 @@ def test_chunks_tallied_and_merged_in_other_processes_score_as_the_whole(info, p
     ]
     merged = pickle.loads(pool.submit(merge_in_worker, pickled).result())
     assert card_json(info, merged, as_of) == whole
+
+
+def test_fingerprints_do_not_depend_on_the_value_cache(info, monkeypatch):
+    """Each field's value codes are remembered per run; a full cache is emptied. Either way a re-send is a
+    re-send and a changed copy a conflict (a digest of the canonical content, never of the cache's state)."""
+    from rubric_dsl.engine import runtime
+
+    events = [
+        {"id": f"e{n}", "unit": "通川區", "date": f"2009-05-{n % 28 + 1:02d}", "kind": "provincial_score", "value": f"{n}.50"}
+        for n in range(40)
+    ]
+    stream = events + [dict(events[3]), dict(events[5], value="5.5"), dict(events[7], value="7.51")]
+    roomy = card_json(info, info.tally(stream), None)
+    monkeypatch.setattr(runtime, "CODE_CACHE_LIMIT", 2)
+    assert card_json(info, info.tally(stream), None) == roomy
+    card = info.finish(info.tally(stream))
+    assert [e.reason_text for e in card.excluded if e.reason.value == "re-sent"] == [
+        "re-sent (first at <events>[3])",
+        "re-sent (first at <events>[5])",  # 5.5 is 5.50 normalised: the same content
+    ]
+    assert [p.message for p in card.problems] == ["id `e7` was already used at <events>[7] with different content"]

@@ -16,7 +16,7 @@ import attrs
 from ..language import nodes as n
 from ..language.render import render_filter
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
-from .runtime import INTEGER_LIMIT, MAX_QUANTITY
+from .runtime import INTEGER_LIMIT, MAX_QUANTITY, value_code
 
 COMMON_FIELDS = ("id", "unit", "date", "kind", "quantity")
 COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
@@ -205,27 +205,36 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
             with w.at(field.span):
                 _field_checks(w, field, types, ns, names)
         # A re-send is the same id with the same (validated, normalised) content; the index keeps a
-        # digest of that content instead of the event, so memory per event stays small. The content is
-        # written out canonically and unambiguously: free text is quoted with repr() (so no text can
-        # forge a separator); a declared choice is one of the rubric's names and a number or a date has
-        # one spelling (a decimal normalised: 1.0 and 1 are one value); an absent value is None.
-        parts = [kind.name, "{unit!r}", f"{{day[{DAY_DATE}]}}", "{q}"]
+        # digest of that content instead of the event, so memory per event stays small. Each value is
+        # written out canonically and unambiguously: free text (and the unit) quoted with repr(); a
+        # declared choice, a whole number or a date in its one spelling; a decimal normalised (1.0 and 1
+        # are one value); an absent value as None. Each value's text is digested once per run and kept
+        # per field (`value_code`): the fingerprint digests the kind's code and the fields' fixed-width
+        # codes in order, so it is the digest of the canonical content without formatting it per event.
+        kind_code = ns.const(value_code({}, kind.name, "plain"), "K")
+        positions = [("unit", "repr"), (f"day[{DAY_DATE}]", "plain"), ("q", "plain")]
         for field in kind.fields:
-            local = names[field.name]
-            if field.type.name == "decimal":
-                parts.append(f"{{{local} if {local} is None else {local}.normalize(EXACT)}}")
-            elif field.type.name in ("enum", "integer", "date"):
-                parts.append(f"{{{local}}}")
-            else:
-                parts.append(f"{{{local}!r}}")
-        content = 'f"' + "\\x1f".join(parts) + '"'  # the unit separator, between fields
+            how = {"decimal": "decimal", "enum": "plain", "integer": "plain", "date": "plain"}.get(field.type.name, "repr")
+            positions.append((names[field.name], how))
+        codes = []
+        code_lines = []
+        for index, (local, how) in enumerate(positions):
+            cache = f"V{handler_name}_{index}"
+            ns.values[cache] = {}  # per field: value → code (emptied if it grows past CODE_CACHE_LIMIT)
+            code_lines += [
+                f"c{index} = {cache}.get({local})",
+                f"if c{index} is None:",
+                f"    c{index} = value_code({cache}, {local}, {how!r})",
+            ]
+            codes.append(f"c{index}")
         with w.at(kind.span):
             for text in (
                 # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
                 # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
                 "name = NAMES.get(unit)",
                 "unit = name if name is not None else known_as(unit, place, seq)",
-                f"fingerprint = blake2b({content}.encode(), digest_size=16).digest()",  # runtime.content_digest, inlined
+                *code_lines,
+                f"fingerprint = blake2b(b''.join(({kind_code}, {', '.join(codes)})), digest_size=16).digest()",
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
                 f"    return seen_again(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",

@@ -60,7 +60,7 @@ class IdEntry(NamedTuple):
     """What the id index keeps per event id (a plain tuple in this order): enough to recognise a
     re-send and to place, date and attribute the event later, without keeping the event."""
 
-    fingerprint: bytes  # runtime.content_digest of the canonical content
+    fingerprint: bytes  # a digest of the canonical content (codegen: per-field runtime.value_code digests, digested)
     place: object  # an int offset or a Place; resolved against the tally's path when shown
     seq: int
     kind: str

@@ -51,6 +51,26 @@ def content_digest(content: str) -> bytes:
     return blake2b(content.encode(), digest_size=16).digest()
 
 
+CODE_CACHE_LIMIT = 1 << 16  # values remembered per field: free text can make every value new
+
+
+def value_code(cache: dict, value: object, how: str) -> bytes:
+    """The digest of one field value's canonical text (`how`: `repr` for text, `plain` for choices, whole
+    numbers and dates, `decimal` for a normalised decimal), remembered in `cache` (one per field, so two
+    fields' equal values never share an entry). The same in every process."""
+    if how == "repr":
+        text = repr(value)
+    elif how == "decimal" and value is not None:
+        text = str(value.normalize(EXACT))  # type: ignore[attr-defined]
+    else:
+        text = f"{value}"
+    code = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    if len(cache) >= CODE_CACHE_LIMIT:
+        cache.clear()
+    cache[value] = code
+    return code
+
+
 # Each unlisted unit costs a scorecard (a record list per slot, its place, its results): a stream that
 # names more than this many units outside the rubric's tables is almost surely a wrong column, and
 # would otherwise take memory without end.
@@ -532,6 +552,7 @@ def handler_namespace(
         exact_number=exact_number,
         EXACT=EXACT,
         blake2b=blake2b,
+        value_code=value_code,
         to_integer=to_integer,
         to_text=to_text,
         to_boolean=to_boolean,
