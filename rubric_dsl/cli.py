@@ -571,6 +571,10 @@ def main(argv=None) -> int:
         sys.stdout = _ClosedStream("output")
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - nowhere to report to; lives until exit
+    for stream in (sys.stdout, sys.stderr):
+        # a lone surrogate from an event's JSON ("\ud800") is shown escaped rather than stopping the output
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
     before = i18n.language()
     try:
         status = _main(argv)

@@ -408,3 +408,20 @@ def test_database_problem_tables_hold_no_formula(tmp_path):
     rows = list(csv.reader(io.StringIO((tmp_path / "p.csv").read_text(encoding="utf-8"), newline="")))
     assert rows[1][rows[0].index("v")] == "'=1+1" and rows[1][rows[0].index("unit")] == "'@SUM(1)"
     assert rows[1][rows[0].index("n")] == "-5"  # a plain number stays a number
+
+
+def test_lone_surrogates_are_named_and_never_stop_the_output(capsys, tmp_path):
+    rubric = tmp_path / "n.rubric"
+    rubric.write_text(RUBRIC, encoding="utf-8")
+    events = tmp_path / "s.jsonl"
+    events.write_text(
+        json.dumps(GOOD) + "\n"
+        + '{"id": "2", "unit": "\\ud800", "date": "2009-02-01", "kind": "s", "v": "1"}\n'
+        + '{"id": "\\udc00", "unit": "x", "date": "2009-02-01", "kind": "s", "v": "1", "note": "\\ud83d"}\n',
+        encoding="utf-8",
+    )
+    status, _, err = run(capsys, "score", rubric, events, "--skip-invalid")
+    assert status == 1 and "`unit` holds a lone surrogate (such as \\ud800), which is not text" in err
+    for argv in (["explain", rubric, events, "--skip-invalid", "--unit", "x"], ["report", rubric, events, "--skip-invalid", "--year", "-o", tmp_path / "r.xlsx"]):
+        status, _, err = run(capsys, *argv)
+        assert status == 1 and "Traceback" not in err

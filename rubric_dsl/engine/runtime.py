@@ -518,6 +518,10 @@ def handler_namespace(
     names = {name: name for name in units}
 
     def known_as(unit: str, place: object, seq: int) -> str:
+        # first sight of this spelling (each is looked up once per stream): a name must be text that
+        # can be written anywhere; JSON's "\ud800" decodes to a lone surrogate, which cannot
+        if not unit.isprintable() and any("\ud800" <= ch <= "\udfff" for ch in unit):
+            raise Invalid("`unit` holds a lone surrogate (such as \\ud800), which is not text", "unit")
         match = matcher.resolve(unit)
         if match is None:
             names[unit] = unit

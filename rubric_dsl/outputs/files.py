@@ -19,7 +19,7 @@ def write_atomically(path, data: bytes | str) -> None:
     unbuffered, so a failed write is reported at once.
     """
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "backslashreplace")  # a lone surrogate from input is written as \ud800
     target = pathlib.Path(os.path.realpath(path))
     try:
         mode = target.stat().st_mode

@@ -32,7 +32,11 @@ def xlsx_text(text: str) -> str:
     and so is a carriage return (XML reading turns it into a line feed: the cell would not read back as written)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\r", "\\x0d")
+    text = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\r", "\\x0d")
+    return _SURROGATES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # XML cannot hold a lone surrogate either
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def xlsx_row(sheet, values) -> list:
