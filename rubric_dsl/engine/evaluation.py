@@ -124,6 +124,8 @@ class UnitEvaluation:
         """The records of one month (a month key), or of one (period unit, key) bucket; all of them for None."""
         if month is None:
             return records
+        if isinstance(month, tuple) and month[0] == "since":  # `… in the last N days`: dated after month[1]
+            return [r for r in records if r[DATE] > month[1]]
         unit, key = month if isinstance(month, tuple) else ("month", month)
         grouped = self._by_month.get((id(records), unit))
         if grouped is None:
@@ -380,6 +382,49 @@ class UnitEvaluation:
         ]
         return sum((c.points for c in paid_list), ZERO), lambda: paid_list, notes
 
+    def _within(self, countable: n.Within, points, beyond):
+        """`A within N days after B` / `A without B within N days`, matched by key when `of the same F`."""
+        keyed = countable.other.key is not None
+        others: dict = {}
+        for r in self.records(countable.other):
+            others.setdefault(r[VALUE] if keyed else None, []).append(r[DATE])
+        span = datetime.timedelta(days=countable.days)
+        cut = self.bounds[1] if self.bounds else self.program.window.end
+        counted, pending = [], 0
+        for r in sorted(self.records(countable.subject), key=by_date):
+            key = r[VALUE] if keyed else None
+            if keyed and key is None:
+                continue
+            dates = others.get(key, ())
+            if countable.without:
+                if any(r[DATE] <= d <= r[DATE] + span for d in dates):
+                    continue
+                if r[DATE] + span > cut:  # its N days have not passed by the as-of date: not late yet
+                    pending += r[QUANTITY]
+                    continue
+                what = f"no {countable.other.source.kind} within {countable.days} days" + (f" ({countable.other.key} {key})" if keyed else "")
+            else:
+                match = [d for d in dates if d <= r[DATE] <= d + span]
+                if not match:
+                    continue
+                what = f"{(r[DATE] - max(match)).days} days after {countable.other.source.kind} of {max(match)}"
+            counted.append((r, r[QUANTITY], what))
+        if pending:
+            self._notes.append(
+                f"{pending} {countable.subject.source.kind} still within their {countable.days} days on {cut}: not counted yet"
+            )
+        count = sum(c for _, c, _ in counted)
+
+        def contributions():
+            out, skipped = [], beyond
+            for r, c, what in counted:
+                pay = max(c - skipped, 0)
+                skipped = max(skipped - c, 0)
+                out.append(Contribution(r[EVENT_ID], r[DATE], points * pay, what))
+            return out
+
+        return points * max(count - beyond, 0), contributions, count, render_source(countable.subject.source)
+
     def _across_units(self, countable, points, beyond):
         """`first|later KIND per FIELD` and `KIND shared per FIELD`: this unit's events against every unit's."""
         records = self.records(countable)
@@ -433,6 +478,8 @@ class UnitEvaluation:
         countable = amount.countable
         if isinstance(countable, (n.FirstPer, n.SharedPer)):
             return self._across_units(countable, points, beyond)
+        if isinstance(countable, n.Within):
+            return self._within(countable, points, beyond)
         if isinstance(countable, (n.Steps, n.Shortfall)):
             if isinstance(countable, n.Steps):
                 count, note = self.values.steps(countable)

@@ -212,6 +212,10 @@ def per_entity(key: SlotKey, field: str) -> SlotKey:
 def slot_for(node: object) -> SlotKey:
     """The slot whose records an aggregate, countable, condition or rate table reads."""
     match node:
+        case n.KeyedEvents(key=None):
+            return SlotKey(node.source)
+        case n.KeyedEvents():
+            return SlotKey(node.source, SlotValue.FIELD, node.key)
         case n.Events() | n.Count() | n.MonthsWithout() | n.Reached() | n.NoEvent() | n.Shortfall():
             return SlotKey(node.source)
         case n.PerEachBy():
@@ -246,6 +250,7 @@ READS_SLOT = (
     n.Maximum,
     n.FirstPer,
     n.SharedPer,
+    n.KeyedEvents,
 )
 # Countables that compare a unit's events with every other unit's (worked out at finish, from all the records).
 ACROSS_UNITS = (n.FirstPer, n.SharedPer)

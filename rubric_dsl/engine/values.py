@@ -8,6 +8,7 @@ equal to no value are 0. Each result also carries the event records that produce
 
 from __future__ import annotations
 
+import datetime
 import math
 import operator
 from decimal import Decimal
@@ -85,6 +86,13 @@ class ValueEvaluator:
             if target is None:
                 return Value(None, (), "the unit has no target")
             return Value(target)
+        if isinstance(node, n.Recent):
+            cut = ev.bounds[1] if ev.bounds else ev.program.window.end
+            since = cut - datetime.timedelta(days=node.days)
+            inner = self.atom(node.aggregate, ("since", since))
+            if inner.number is None:
+                return Value(None, inner.records, f"{inner.missing} in the last {node.days} days")
+            return inner
         if isinstance(node, n.PeriodCount):
             if node.period == "day":
                 start, end = ev.bounds if ev.bounds else (ev.program.window.start, ev.program.window.end)

@@ -479,6 +479,20 @@ class _ToStatements(Transformer):
     def count_full_steps(self, meta, c):
         return n.Steps(c[0], c[1], c[2], c[3], whole=True)
 
+    def count_within(self, meta, c):
+        key = c[3] if len(c) > 3 else None
+        return n.Within(n.KeyedEvents(c[0], key), n.KeyedEvents(c[2], key), int(c[1]))
+
+    def count_without_within(self, meta, c):
+        key = c[2] if len(c) > 3 else None
+        return n.Within(n.KeyedEvents(c[0], key), n.KeyedEvents(c[1], key), int(c[-1]), without=True)
+
+    def same_key(self, meta, c):
+        return c[0]
+
+    def atom_recent(self, meta, c):
+        return n.Recent(c[0], int(c[1]))
+
     def count_first(self, meta, c):
         return n.FirstPer(c[0], c[1], first=True)
 

@@ -341,6 +341,8 @@ def check_references(ctx: Context):
                 check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{word}`")
             elif isinstance(node, (n.Distinct, n.FirstPer, n.SharedPer)):
                 check_field_name(ctx, node.source.span, node.source.kind, node.field)
+            elif isinstance(node, n.KeyedEvents) and node.key is not None:
+                check_field_name(ctx, node.source.span, node.source.kind, node.key)
             elif isinstance(node, n.DistinctValues):
                 if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
                     if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
@@ -839,7 +841,7 @@ def check_expressions(ctx: Context):
 def counts_events(amount) -> bool:
     """Rules whose points come event by event, dated: they can be capped per week, month, quarter or year."""
     if isinstance(amount, n.PerEach):
-        return isinstance(amount.countable, (n.Events, n.DistinctValues, n.FirstPer, n.SharedPer))
+        return isinstance(amount.countable, (n.Events, n.DistinctValues, n.FirstPer, n.SharedPer, n.Within))
     return isinstance(amount, (n.PerEachBy, n.ShareOf)) and (not isinstance(amount, n.ShareOf) or isinstance(amount.aggregate, n.Sum))
 
 

@@ -793,6 +793,35 @@ class SharedPer:
     field: str
 
 
+@attrs.frozen
+class KeyedEvents:
+    """The events of `source`, each with its value of `key` (None: no key), as a time relation reads them."""
+
+    source: Source
+    key: str | None = None
+
+
+@attrs.frozen
+class Within:
+    """Countable `A within N days after B [of the same F]`: each A dated 0..N days after some B (of the unit, with
+    the same F); or `A without B [of the same F] within N days` (`without` True): each A with no such B in the N
+    days from it, once those N days have passed by the as-of date."""
+
+    subject: KeyedEvents
+    other: KeyedEvents
+    days: int
+    without: bool = False
+
+
+@attrs.frozen
+class Recent:
+    """Value atom `AGGREGATE in the last N days`: the aggregate over the N days up to the as-of date (the end of
+    the period scored without one): a window that slides with the as-of date."""
+
+    aggregate: object
+    days: int
+
+
 VALUE_ATOMS = (*VALUE_ATOMS, UnitTotal, ScoreOf)
 
 

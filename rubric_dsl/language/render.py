@@ -98,6 +98,8 @@ def render_expr(node: object) -> str:
             return node.literal
         case n.Count() | n.Sum() | n.Latest() | n.Distinct() | n.MonthsWithout() | n.Average() | n.Minimum() | n.Maximum():
             return render_aggregate(node)
+        case n.Recent():
+            return f"{render_aggregate(node.aggregate)} in the last {node.days} days"
         case n.UnitTarget():
             return "target"
         case n.UnitTotal():
@@ -172,6 +174,11 @@ def render_countable(node: object) -> str:
             return f"{node.period} where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
         case n.Shortfall():
             return f"{render_source(node.source)} short of {render_expr(node.wanted)}"
+        case n.Within():
+            same = f" of the same {node.other.key}" if node.other.key else ""
+            if node.without:
+                return f"{render_source(node.subject.source)} without {render_source(node.other.source)}{same} within {node.days} days"
+            return f"{render_source(node.subject.source)} within {node.days} days after {render_source(node.other.source)}{same}"
         case n.FirstPer():
             return f"{'first' if node.first else 'later'} {render_source(node.source)} per {node.field}"
         case n.SharedPer():
