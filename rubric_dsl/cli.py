@@ -13,6 +13,7 @@ import sys
 
 from . import __version__, i18n
 from .api import check_text, load, with_unit_table
+from .i18n import _
 from .discovery import discover
 from .engine.runtime import no_cyclic_gc
 from .errors import InternalError, UsageError
@@ -33,7 +34,7 @@ _LANGUAGE = {"explicit": False}
 def _language(text: str) -> str:
     found = i18n.normalise(text)
     if found is None:
-        raise argparse.ArgumentTypeError(f"unknown language {text!r}; use {', '.join(i18n.LANGUAGES)}")
+        raise argparse.ArgumentTypeError(_("unknown language {text!r}; use {value}", text=text, value=", ".join(i18n.LANGUAGES)))
     return found
 
 
@@ -58,16 +59,16 @@ def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a date YYYY-MM-DD: {text!r}", text=text)) from None
 
 
 def _jobs(text: str) -> int:
     try:
         jobs = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+        raise argparse.ArgumentTypeError(_('not a number of processes: {text!r}', text=text)) from None
     if jobs < 0:
-        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}")
+        raise argparse.ArgumentTypeError(_('not a number of processes: {text!r}', text=text))
     return jobs or os.cpu_count() or 1
 
 
@@ -75,13 +76,13 @@ def _month(text: str) -> str:
     try:
         datetime.date.fromisoformat(text + "-01")
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a month YYYY-MM: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a month YYYY-MM: {text!r}", text=text)) from None
     return text
 
 
 def rubric_files(paths) -> list[pathlib.Path]:
     """Files named, and every *.rubric below each folder named."""
-    return discover(paths, "*.rubric", lambda name: UsageError(f"{name}: no such file or folder"))
+    return discover(paths, "*.rubric", lambda name: UsageError(_("{name}: no such file or folder", name=name)))
 
 
 def read_rubric_text(path) -> str:
@@ -103,10 +104,10 @@ def _out(text: str = "", end="\n", raw: bool = False):
 _COLOR = {"enabled": False}
 # Each pattern's last group is painted; what comes before it in the match is kept as it is.
 _PAINT = (
-    (re.compile(r"(: )(error)(?=: )"), "\033[1;31m"),
-    (re.compile(r"(: )(warning)(?=: )"), "\033[1;33m"),
+    (re.compile(r"(: )(error|错误|錯誤)(?=: )"), "\033[1;31m"),
+    (re.compile(r"(: )(warning|警告)(?=: )"), "\033[1;33m"),
     (re.compile(r"^( +\| *)(\^+)$", re.M), "\033[1;31m"),
-    (re.compile(r"^(  = )(help)(?=:)", re.M), "\033[1;36m"),
+    (re.compile(r"^(  = )(help|提示)(?=:)", re.M), "\033[1;36m"),
     (re.compile(r"( )(\[[EW]\d{3}\])$", re.M), "\033[2m"),
 )
 
@@ -125,6 +126,19 @@ def use_color(choice: str) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stderr.isatty()
 
 
+# Why events were not scored (the engine's categories) → how the summary line says it.
+NOT_SCORED = {
+    "before the window": i18n.N_("before the window"),
+    "after the window": i18n.N_("after the window"),
+    "after the as-of date": i18n.N_("after the as-of date"),
+    "re-sent": i18n.N_("re-sent"),
+}
+
+
+def _invalid_events(count: int) -> str:
+    return _("{count} invalid event", count=count) if count == 1 else _("{count} invalid events", count=count)
+
+
 def _err(text: str):
     text = terminal_text(text)
     sys.stderr.write((paint(text) if _COLOR["enabled"] else text) + "\n")
@@ -136,7 +150,7 @@ def _err(text: str):
 def cmd_check(args) -> int:
     files = rubric_files(args.paths)
     if not files:
-        raise UsageError("no *.rubric files found")
+        raise UsageError(_("no *.rubric files found"))
     all_diagnostics = []
     failed = False
     for path in files:
@@ -146,7 +160,7 @@ def cmd_check(args) -> int:
             text, diagnostics = "", [unreadable(path, error)]
         else:
             adopt_rubric_language(i18n.declared_language(text))
-            _, diagnostics = check_text(text, str(path))
+            _rubric, diagnostics = check_text(text, str(path))
         all_diagnostics += diagnostics
         errors = [d for d in diagnostics if d.severity == "error"]
         warnings = [d for d in diagnostics if d.severity == "warning"]
@@ -161,11 +175,13 @@ def cmd_check(args) -> int:
     elif not args.quiet:
         errors = sum(d.severity == "error" for d in all_diagnostics)
         warnings = len(all_diagnostics) - errors
-        files_word = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+        files_word = _("{count} file", count=len(files)) if len(files) == 1 else _("{count} files", count=len(files))
         if errors or warnings:
-            _err(f"{files_word} checked: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+            errors_word = _("{count} error", count=errors) if errors == 1 else _("{count} errors", count=errors)
+            warnings_word = _("{count} warning", count=warnings) if warnings == 1 else _("{count} warnings", count=warnings)
+            _err(_("{files} checked: {errors}, {warnings}", files=files_word, errors=errors_word, warnings=warnings_word))
         else:
-            _err(f"{files_word} checked: all valid")
+            _err(_("{files} checked: all valid", files=files_word))
     return EXIT_FAIL if failed else EXIT_OK
 
 
@@ -183,7 +199,7 @@ def load_rubric(path: str, units: str | None = None):
         program = load(path)
         if units is not None:
             if not pathlib.Path(units).is_file():
-                raise UsageError(f"{units}: no such unit table")
+                raise UsageError(_("{units}: no such unit table", units=units))
             program = with_unit_table(program, units, replace=True)
         return program
     except RubricError as error:
@@ -204,14 +220,16 @@ def event_sources(args, program=None) -> list:
         try:
             query = pathlib.Path(args.query).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"{args.query}: cannot read the query: {getattr(error, 'strerror', None) or error}") from None
+            raise UsageError(
+                _("{query}: cannot read the query: {value}", query=args.query, value=getattr(error, "strerror", None) or error)
+            ) from None
     sources = []
     for name in args.events:
         database = is_database_url(name)
         if not database and name != "-" and not pathlib.Path(name).is_file():
-            raise UsageError(f"{name}: no such events file")
+            raise UsageError(_("{name}: no such events file", name=name))
         if query and not database:
-            raise UsageError(f"--query is for a database URL, not {name}")
+            raise UsageError(_("--query is for a database URL, not {name}", name=name))
         sources.append(read_events(name, args.events_format, columns=columns, sheets=getattr(args, "sheet", None), query=query))
     return sources
 
@@ -227,9 +245,9 @@ def score_card(args):
             _err(problem.render())
         count = len(tally.problems)
         if not args.skip_invalid:
-            _err(f"{count} invalid event{'s' if count != 1 else ''}; nothing scored (use --skip-invalid to score the rest)")
+            _err(_("{events}; nothing scored (use --skip-invalid to score the rest)", events=_invalid_events(count)))
             return program, None, EXIT_FAIL
-        _err(f"{count} invalid event{'s' if count != 1 else ''} skipped")
+        _err(_("{events} skipped", events=_invalid_events(count)))
     if getattr(args, "rejected", None):
         write_rejected(sources, tally.problems, args.rejected)
     try:
@@ -271,7 +289,10 @@ def write_rejected(sources, problems, path: str) -> None:
         if not used:  # no source wrote PATH: empty it, so it holds no stale rejections
             write_atomically(target, b"")
             used = True
-        _err(f"wrote {len(rejected)} rejected record{'s' if len(rejected) != 1 else ''} of {source.name} to {out}")
+        if len(rejected) == 1:
+            _err(_("wrote 1 rejected record of {name} to {out}", name=source.name, out=out))
+        else:
+            _err(_("wrote {count} rejected records of {name} to {out}", count=len(rejected), name=source.name, out=out))
 
 
 def cmd_score(args) -> int:
@@ -283,7 +304,7 @@ def cmd_score(args) -> int:
         try:
             units = [card.unit(args.unit)]
         except KeyError:
-            raise UsageError(f"unit {args.unit!r} has no scorecard" + _unit_hint(program, card, args.unit)) from None
+            raise UsageError(_("unit {unit!r} has no scorecard", unit=args.unit) + _unit_hint(program, card, args.unit)) from None
     if args.format == "json":  # written unit by unit: the whole text is never held at once
         for piece in scorecard_json_pieces(card, units if args.unit else None, args.provenance):
             _out(piece, end="", raw=True)
@@ -292,13 +313,16 @@ def cmd_score(args) -> int:
         _out(render_scorecard(card, args.format, units), end="", raw=args.format != "table")
     counts = card.excluded_counts()
     if counts:
-        _err("not scored: " + ", ".join(f"{count} {reason}" for reason, count in sorted(counts.items())))
+        shown = [
+            _("{count} {reason}", count=count, reason=i18n.tr(NOT_SCORED.get(reason, reason))) for reason, count in sorted(counts.items())
+        ]
+        _err(_("not scored: {counts}", counts=_(", ").join(shown)))
     return status
 
 
 def _unit_hint(program, card, name):
     near = program.suggest_unit(name, card)
-    return f"; did you mean {near!r}?" if near else ""
+    return _("; did you mean {near!r}?", near=near) if near else ""
 
 
 # ---- explain -----------------------------------------------------------------------------------
@@ -313,14 +337,14 @@ def cmd_explain(args) -> int:
     try:
         card.unit(args.unit)
     except KeyError:
-        raise UsageError(f"unit {args.unit!r} has no scorecard" + _unit_hint(program, card, args.unit)) from None
+        raise UsageError(_("unit {unit!r} has no scorecard", unit=args.unit) + _unit_hint(program, card, args.unit)) from None
     try:
         if args.format == "json":
             _out(json_text(explain_json(card, args.unit, args.item)), raw=True)
         else:
             _out(explain_unit(program, card, args.unit, args.item), end="")
     except KeyError:
-        raise UsageError(f"no item {args.item!r} in the rubric") from None
+        raise UsageError(_("no item {item!r} in the rubric", item=args.item)) from None
     return status
 
 
@@ -362,18 +386,18 @@ def cmd_fmt(args) -> int:
         if args.diff:
             _out("".join(difflib.unified_diff(text.splitlines(True), formatted.splitlines(True), f"{path}", f"{path} (formatted)")), end="")
         if args.check:
-            _err(f"would reformat {path}")
+            _err(_("would reformat {path}", path=path))
         elif not args.diff:
             try:
                 write_atomically(path, formatted)
             except OSError as error:
                 # a read-only file (or folder) stops that file, not the run
-                _err(f"rubric fmt: error: cannot write {path}: {error.strerror or error}")
+                _err(_("rubric fmt: error: cannot write {path}: {value}", path=path, value=error.strerror or error))
                 broken += 1
                 continue
-            _err(f"reformatted {path}")
+            _err(_("reformatted {path}", path=path))
     if not changed and not broken:
-        _err("all files already formatted")
+        _err(_("all files already formatted"))
     if broken:
         return EXIT_USAGE if not changed else EXIT_FAIL
     return EXIT_FAIL if (args.check or args.diff) and changed else EXIT_OK
@@ -403,31 +427,35 @@ def cmd_report(args) -> int:
         for problem in tally.problems:
             _err(problem.render())
         if not args.skip_invalid:
-            _err(f"{len(tally.problems)} invalid events; no report (use --skip-invalid to report the rest)")
+            _err(_("{value} invalid events; no report (use --skip-invalid to report the rest)", value=len(tally.problems)))
             return EXIT_FAIL
     try:
         bulletin = build_bulletin(program, tally, as_of, issued=args.issued, number=args.number)
     except UsageError as error:
-        raise UsageError(f"no bulletin for {args.month}: {error}") from None
+        raise UsageError(_("no bulletin for {month}: {error}", month=args.month, error=error)) from None
     fmt = args.format or (pathlib.Path(args.output).suffix.lstrip(".") if args.output else "md")
     fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
     if fmt not in REPORT_FORMATS:
-        raise UsageError(f"unknown report format {fmt!r}; use md, html, xlsx, csv, docx or pdf")
+        raise UsageError(_("unknown report format {fmt!r}; use md, html, xlsx, csv, docx or pdf", fmt=fmt))
     if fmt in ("xlsx", "docx", "pdf") and not args.output:
-        raise UsageError(f"a {fmt.upper()} report needs -o PATH")
+        raise UsageError(_("a {value} report needs -o PATH", value=fmt.upper()))
     if fmt in ("docx", "pdf"):
         from .outputs.document import NoChromium, to_docx, to_pdf
 
         try:
             (to_docx if fmt == "docx" else to_pdf)(bulletin, args.output)
         except NoChromium:
-            raise UsageError("a PDF is printed by Chromium, which is not installed (apt-get install chromium); --format docx or html needs nothing more") from None
+            raise UsageError(
+                _(
+                    "a PDF is printed by Chromium, which is not installed (apt-get install chromium); --format docx or html needs nothing more"
+                )
+            ) from None
         except RuntimeError as error:
             raise UsageError(str(error)) from None
     else:
         write_bulletin(bulletin, fmt, args.output, _out)
     if args.output:
-        _err(f"wrote {args.output}")
+        _err(_("wrote {output}", output=args.output))
     return EXIT_FAIL if tally.problems else EXIT_OK
 
 
@@ -436,7 +464,7 @@ def check_outputs(args):
     inputs = [args.rubric, *args.events] if hasattr(args, "events") else []
     if getattr(args, "rejected", None):
         if not args.skip_invalid:
-            raise UsageError("--rejected needs --skip-invalid (without it, invalid events stop the run and nothing is rejected)")
+            raise UsageError(_("--rejected needs --skip-invalid (without it, invalid events stop the run and nothing is rejected)"))
         problem = refuse_overwriting_inputs(args.rejected, inputs, "--rejected")
         if problem:
             raise UsageError(problem)
@@ -451,75 +479,80 @@ def check_outputs(args):
 
 def event_options(p):
     """How to read the event sources: the same options for score, explain and report."""
-    p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json", "xlsx"), help="when the file suffix does not say")
-    p.add_argument("--sheet", action="append", metavar="NAME", help="read this workbook sheet (repeat for more; default: every visible sheet)")
-    p.add_argument("--columns", metavar="FILE", help="YAML lines `heading: field` mapping column headings to fields (`heading: \"-\"` leaves one out)")
-    p.add_argument("--query", metavar="FILE", help="run this SQL query, given whole, on the database URL (instead of ?table=)")
+    p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json", "xlsx"), help=_('when the file suffix does not say'))
+    p.add_argument("--sheet", action="append", metavar="NAME", help=_('read this workbook sheet (repeat for more; default: every visible sheet)'))
+    p.add_argument("--columns", metavar="FILE", help=_('YAML lines `heading: field` mapping column headings to fields (`heading: "-"` leaves one out)'))
+    p.add_argument("--query", metavar="FILE", help=_('run this SQL query, given whole, on the database URL (instead of ?table=)'))
     p.add_argument(
         "-j", "--jobs", type=_jobs, default=1, metavar="N",
-        help="tally JSON Lines files in N processes, each reading its own part of the file (0: one per core; default 1); same result",
+        help=_('tally JSON Lines files in N processes, each reading its own part of the file (0: one per core; default 1); same result'),
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rubric", description="Executable assessment rubrics: check, score, explain, report.")
+    parser = argparse.ArgumentParser(prog="rubric", description=_("Executable assessment rubrics: check, score, explain, report."))
     parser.add_argument("--version", action="version", version=f"rubric_dsl {__version__}")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour diagnostics (default: auto)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=_("colour diagnostics (default: auto)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("check", help="parse and statically check rubric files")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="rubric files, or folders holding *.rubric files")
+    p = sub.add_parser("check", help=_("parse and statically check rubric files"))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_("rubric files, or folders holding *.rubric files"))
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    p.add_argument("--strict", action="store_true", help=_("treat warnings as errors"))
+    p.add_argument("-q", "--quiet", action="store_true", help=_("print findings only, no summary"))
     p.set_defaults(run=cmd_check)
 
     def scoring(p):
         p.add_argument("rubric", metavar="RUBRIC")
-        p.add_argument("events", nargs="+", metavar="EVENTS", help="JSON Lines, YAML, CSV or XLSX files, - for stdin, or a database URL (sqlite:///events.db?table=events)")
-        p.add_argument("--as-of", type=_date, metavar="DATE", help="score what had happened by this date")
+        p.add_argument(
+            "events",
+            nargs="+",
+            metavar="EVENTS",
+            help=_("JSON Lines, YAML, CSV or XLSX files, - for stdin, or a database URL (sqlite:///events.db?table=events)"),
+        )
+        p.add_argument("--as-of", type=_date, metavar="DATE", help=_("score what had happened by this date"))
         p.add_argument(
             "--period",
             metavar="PERIOD",
-            help="score one period of the window: 2022, 2022-Q1, 2022-03, 2022-W05 or a declared period's name "
-            "(default: the rubric's `period` holding the as-of date, else the whole window)",
+            help=_(
+                "score one period of the window: 2022, 2022-Q1, 2022-03, 2022-W05 or a declared period's name (default: the rubric's `period` holding the as-of date, else the whole window)"
+            ),
         )
-        p.add_argument("--skip-invalid", action="store_true", help="score the valid events and list the rejected ones")
+        p.add_argument("--skip-invalid", action="store_true", help=_("score the valid events and list the rejected ones"))
         event_options(p)
-        p.add_argument("--units", metavar="FILE", help="score the units listed in this CSV/YAML/JSON table instead of the rubric's")
+        p.add_argument("--units", metavar="FILE", help=_("score the units listed in this CSV/YAML/JSON table instead of the rubric's"))
 
-    p = sub.add_parser("score", help="score event streams into scorecards")
+    p = sub.add_parser("score", help=_("score event streams into scorecards"))
     scoring(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--unit", help="show a single unit")
-    p.add_argument("--rejected", metavar="PATH", help="with --skip-invalid: write the rejected events here")
+    p.add_argument("--unit", help=_('show a single unit'))
+    p.add_argument("--rejected", metavar="PATH", help=_('with --skip-invalid: write the rejected events here'))
     p.add_argument(
         "--provenance", choices=PROVENANCE, default="items",
-        help="with --format json: each rule's points per item (items, the default: a size that does not grow with the events), "
-        "every event's points and every excluded event (events), or neither (none)",
+        help=_("with --format json: each rule's points per item (items, the default: a size that does not grow with the events), every event's points and every excluded event (events), or neither (none)"),
     )
     p.set_defaults(run=cmd_score)
 
-    p = sub.add_parser("explain", help="the ledger of every point a unit earned or lost")
+    p = sub.add_parser("explain", help=_("the ledger of every point a unit earned or lost"))
     scoring(p)
     p.add_argument("--unit", required=True)
     p.add_argument("--item", metavar="ID")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_explain)
 
-    p = sub.add_parser("test", help="run rubric test files (*.test.yaml)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="test files, rubrics, or folders")
-    p.add_argument("--coverage", action="store_true", help="list rules and clauses no case exercised")
+    p = sub.add_parser("test", help=_("run rubric test files (*.test.yaml)"))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_("test files, rubrics, or folders"))
+    p.add_argument("--coverage", action="store_true", help=_("list rules and clauses no case exercised"))
     p.set_defaults(run=cmd_test)
 
-    p = sub.add_parser("fmt", help="put rubric files into canonical layout")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - reads stdin and writes stdout")
-    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if any file would change")
-    p.add_argument("--diff", action="store_true", help="print the changes instead of writing them")
+    p = sub.add_parser("fmt", help=_("put rubric files into canonical layout"))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=_("files or folders; - reads stdin and writes stdout"))
+    p.add_argument("--check", action="store_true", help=_("change nothing; exit 1 if any file would change"))
+    p.add_argument("--diff", action="store_true", help=_("print the changes instead of writing them"))
     p.set_defaults(run=cmd_fmt)
 
-    p = sub.add_parser("report", help="the monthly or year-end bulletin")
+    p = sub.add_parser("report", help=_("the monthly or year-end bulletin"))
     p.add_argument("rubric", metavar="RUBRIC")
     p.add_argument("events", nargs="+", metavar="EVENTS")
     when = p.add_mutually_exclusive_group(required=True)
@@ -527,18 +560,18 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--year", action="store_true")
     p.add_argument("--format", choices=REPORT_FORMATS)
     p.add_argument("-o", "--output", metavar="PATH")
-    p.add_argument("--issued", type=_date, metavar="DATE", help="the date on the bulletin (default: the day after its period)")
-    p.add_argument("--number", metavar="N", help="fills {number} of the rubric's document number (default: the month)")
+    p.add_argument("--issued", type=_date, metavar="DATE", help=_("the date on the bulletin (default: the day after its period)"))
+    p.add_argument("--number", metavar="N", help=_("fills {number} of the rubric's document number (default: the month)"))
     p.add_argument("--skip-invalid", action="store_true")
     event_options(p)
-    p.add_argument("--units", metavar="FILE", help="score the units listed in this CSV/YAML/JSON table instead of the rubric's")
+    p.add_argument("--units", metavar="FILE", help=_("score the units listed in this CSV/YAML/JSON table instead of the rubric's"))
     p.set_defaults(run=cmd_report)
     for command in sub.choices.values():
         command.add_argument(
             "--lang",
             type=_language,
             metavar="LANG",
-            help="zh-Hans, zh-Hant or en (default: $RUBRIC_LANG, the rubric's `language`, then the locale)",
+            help=_("zh-Hans, zh-Hant or en (default: $RUBRIC_LANG, the rubric's `language`, then the locale)"),
         )
     return parser
 
@@ -551,7 +584,7 @@ class _ClosedStream:
         self.name = name
 
     def _closed(self, *args, **kwargs):
-        raise OSError(9, f"standard {self.name} is closed")
+        raise OSError(9, _("standard {name} is closed", name=self.name))
 
     read = write = readline = fileno = _closed
     buffer = property(_closed)
@@ -583,7 +616,7 @@ def main(argv=None) -> int:
         status = EXIT_USAGE
         _detach_stdout()
         with contextlib.suppress(OSError):
-            _err(f"rubric: error: cannot write the output: {error.strerror or error}")
+            _err(_('rubric: error: cannot write the output: {value}', value=error.strerror or error))
     finally:
         i18n.set_language(before)  # main() may be called again in the same process, in another language
     return status
@@ -617,7 +650,7 @@ def _main(argv=None) -> int:
                 return args.run(args)
         return args.run(args)
     except UsageError as error:
-        _err(f"rubric {args.command}: error: {error}")
+        _err(_("rubric {command}: error: {error}", command=args.command, error=error))
         return EXIT_USAGE
     except SystemExit as stop:
         return int(stop.code or 0)
@@ -625,13 +658,13 @@ def _main(argv=None) -> int:
         _err(str(error))
         return EXIT_FAIL
     except (SourceError, ColumnsError) as error:
-        _err(f"rubric {args.command}: error: {error}")
+        _err(_("rubric {command}: error: {error}", command=args.command, error=error))
         return EXIT_USAGE
     except InternalError as error:  # a bug of ours: said plainly, with where, and no traceback
         _err(str(error))
         return EXIT_USAGE
     except (OSError, UnicodeDecodeError) as error:
-        _err(f"rubric {args.command}: error: {error}")
+        _err(_("rubric {command}: error: {error}", command=args.command, error=error))
         try:
             sys.stdout.flush()
         except OSError:  # the error was stdout's own: do not report it twice

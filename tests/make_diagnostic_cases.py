@@ -101,9 +101,19 @@ def update_docs(cases):
 
 
 if __name__ == "__main__":
+    from rubric_dsl import i18n
+
+    i18n.set_language("en")
     cases = [{"code": code.split("-")[0], "name": code, "rubric": text, "expected": render(text)} for code, text in SNIPPETS.items()]
     out = pathlib.Path(__file__).with_name("cases") / "diagnostics.yaml"
     out.write_text(yaml.safe_dump(cases, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    # the same cases as a clerk reading Simplified Chinese sees them (review the translations in the diff)
+    i18n.set_language("zh-Hans")
+    chinese = [{**case, "expected": render(case["rubric"])} for case in cases]
+    i18n.set_language("en")
+    out.with_name("diagnostics.zh-Hans.yaml").write_text(
+        yaml.safe_dump(chinese, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
+    )
     update_docs(cases)
     for case in cases:
         print(case["expected"])

@@ -1,6 +1,7 @@
 """Each diagnostic code, asserting its whole rendered text (golden cases in tests/cases/diagnostics.yaml)."""
 
 import pathlib
+import re
 
 import pytest
 import yaml
@@ -8,14 +9,57 @@ import yaml
 from rubric_dsl.api import check_text
 
 CASES = yaml.safe_load((pathlib.Path(__file__).parent / "cases" / "diagnostics.yaml").read_text(encoding="utf-8"))
+# The same cases in Simplified Chinese (issue 12): same codes, places and carets, Chinese messages and hints.
+CHINESE = yaml.safe_load((pathlib.Path(__file__).parent / "cases" / "diagnostics.zh-Hans.yaml").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_diagnostic_text(case):
+@pytest.fixture
+def in_language():
+    from rubric_dsl import i18n
+
+    def use(language):
+        i18n.set_language(language)
+
+    yield use
+    i18n.set_language("en")
+
+
+@pytest.mark.parametrize(
+    "language,case",
+    [("en", c) for c in CASES] + [("zh-Hans", c) for c in CHINESE],
+    ids=[c["name"] for c in CASES] + [c["name"] + "-zh-Hans" for c in CHINESE],
+)
+def test_diagnostic_text(language, case, in_language):
+    in_language(language)
     _, diagnostics = check_text(case["rubric"], "t.rubric")
     lines = case["rubric"].splitlines()
     assert "\n".join(d.render(lines) for d in diagnostics) + "\n" == case["expected"]
     assert case["code"] in {d.code for d in diagnostics}
+
+
+def _shape(text):
+    """What must not change with the language: each finding's place and code, and the source and caret lines."""
+    import re
+
+    heads = [re.match(r"^(\S+:\d+:\d+): \S+: .* (\[[EW]\d{3}\])$", line) for line in text.splitlines()]
+    places = [(m.group(1), m.group(2)) for m in heads if m]
+    sources = [line for line in text.splitlines() if re.match(r"^ +(\d+ )?\| ", line)]
+    return places, sources
+
+
+@pytest.mark.parametrize("english,chinese", list(zip(CASES, CHINESE)), ids=[c["name"] for c in CASES])
+def test_chinese_diagnostics_keep_codes_places_and_carets(english, chinese):
+    assert english["name"] == chinese["name"]
+    assert _shape(chinese["expected"]) == _shape(english["expected"])
+    assert _shape(english["expected"])[0], "every case shows at least one finding with its place"
+    for line in chinese["expected"].splitlines():
+        if re.match(r"^\S+:\d+:\d+: ", line):
+            assert re.match(r"^\S+:\d+:\d+: (错误|警告): ", line), line
+        if line.startswith("  = "):
+            assert line.startswith("  = 提示: ")
+    # the messages themselves are Chinese: no English sentence is left outside quoted code
+    prose = re.sub(r"`[^`]*`|\"[^\"]*\"|\[[EW]\d{3}\]|^.*\| .*$|^\S+:\d+:\d+", "", chinese["expected"], flags=re.M)
+    assert not re.search(r"\b[a-z]{3,} [a-z]{3,}\b", prose), prose
 
 
 def test_every_code_in_the_docs_has_a_case():

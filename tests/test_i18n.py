@@ -133,3 +133,78 @@ def test_rubric_language_line_sets_the_default(monkeypatch, capsys, tmp_path):
 def test_unknown_language_is_a_usage_error(capsys):
     assert main(["check", str(ROOT / "rubrics"), "--lang", "fr"]) == 2
     assert "unknown language 'fr'" in capsys.readouterr().err
+
+
+BROKEN = (
+    'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nunlisted units are scored apart\n'
+    "event adopted\n  field outlet: one of daily_provincial | city_express\n"
+    'section A "a"\n  item A.1 "i"\n    award 1 for each adoptd\n    award 2 for each adopted where outlet = city_expres\n'
+)
+
+
+def test_check_in_chinese_keeps_codes_places_and_carets(tmp_path, capsys):
+    """`rubric check --lang zh-Hans` on a broken rubric: Chinese messages and hints, the same codes, places and carets."""
+    path = tmp_path / "broken.rubric"
+    path.write_text(BROKEN, encoding="utf-8")
+    assert main(["check", str(path), "--lang", "en"]) == 1
+    english = capsys.readouterr().err.splitlines()
+    assert main(["check", str(path), "--lang", "zh-Hans"]) == 1
+    chinese = capsys.readouterr().err.splitlines()
+    assert len(chinese) == len(english) == 9
+    assert chinese[0] == f"{path}:8:22: 错误: 未知的事件类型 `adoptd` [E300]"
+    assert english[0] == f"{path}:8:22: error: unknown event kind `adoptd` [E300]"
+    assert chinese[1:3] == english[1:3]  # the source line and the caret
+    assert chinese[3] == "  = 提示: 是否应为 `adopted`？"
+    assert chinese[4].startswith(f"{path}:9:") and chinese[4].endswith("[E302]")
+    assert chinese[4].split(": ")[0] == english[4].split(": ")[0]
+    assert "不是 adopted 的 `outlet` 所列明的取值" in chinese[4]
+    assert chinese[-1] == "已检查 1 个文件：2 个错误，0 个警告"
+    assert main(["check", str(path), "--lang", "zh-Hant", "--format", "json"]) == 1
+    import json
+
+    found = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert [(d["code"], d["line"], d["column"], d["severity"]) for d in found] == [("E300", 8, 22, "error"), ("E302", 9, 36, "error")]
+    assert found[0]["message"] == "未知的事件類型 `adoptd`"  # JSON keys and codes stay; the text is the reader's
+
+
+def _calls(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            yield name, node
+
+
+def test_every_diagnostic_message_and_hint_goes_through_the_catalogue():
+    """A new diagnostic written as a plain string or f-string would print English in every language."""
+    untranslated = []
+    for path in sorted((ROOT / "rubric_dsl" / "language").glob("*.py")):
+        for name, node in _calls(path):
+            if name not in ("report", "warn", "Diagnostic", "error"):
+                continue
+            candidates = [kw.value for kw in node.keywords if kw.arg in ("hint", "message")]
+            candidates += [a for a in node.args if isinstance(a, ast.JoinedStr)]
+            candidates += [a for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str) and " " in a.value]
+            for value in candidates:
+                if isinstance(value, (ast.JoinedStr, ast.Constant)) and not (isinstance(value, ast.Constant) and value.value is None):
+                    untranslated.append(f"{path.relative_to(ROOT)}:{value.lineno}")
+    assert untranslated == [], "wrap these in _(…) and translate them (tools/make_catalogues.py)"
+
+
+def test_no_module_hides_the_translation_function():
+    """`_` as a throwaway name in a module that translates with `_` breaks every message after it."""
+    hiding = []
+    for path in sorted((ROOT / "rubric_dsl").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if "import" not in text or not any(line.startswith("from") and " _" in line and "i18n" in line for line in text.splitlines()):
+            continue
+        for node in ast.walk(ast.parse(text)):
+            targets = []
+            if isinstance(node, (ast.Assign, ast.For, ast.comprehension)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name) and name.id == "_":
+                        hiding.append(f"{path.relative_to(ROOT)}:{name.lineno}")
+    assert hiding == []

@@ -7,6 +7,7 @@ import datetime
 import lark
 from lark import Token, Transformer, v_args
 
+from ..i18n import _
 from . import nodes as n
 from .diagnostics import Diagnostic, RubricError
 from .parser import parse_tree
@@ -67,8 +68,8 @@ class _ToStatements(Transformer):
                     token.line,
                     token.column,
                     "E103",
-                    f"`{token}` is not a real date",
-                    hint="dates are YYYY-MM-DD with a valid month and day",
+                    _("`{token}` is not a real date", token=token),
+                    hint=_("dates are YYYY-MM-DD with a valid month and day"),
                     end_line=token.line,
                     end_column=token.end_column,
                 )
@@ -86,8 +87,13 @@ class _ToStatements(Transformer):
                 token.line,
                 token.column,
                 "E104",
-                f"the number {shown} has {digits} digits; a rubric's numbers have at most {MAX_DIGITS}",
-                hint="points, targets and counts in a written method are far smaller: check for a slip",
+                _(
+                    "the number {shown} has {digits} digits; a rubric's numbers have at most {MAX_DIGITS}",
+                    shown=shown,
+                    digits=digits,
+                    MAX_DIGITS=MAX_DIGITS,
+                ),
+                hint=_("points, targets and counts in a written method are far smaller: check for a slip"),
                 end_line=token.end_line,
                 end_column=token.end_column,
             )
@@ -110,8 +116,8 @@ class _ToStatements(Transformer):
                         token.line,
                         column,
                         "E106",
-                        f"unknown escape `{escape}` in quoted text",
-                        hint='quoted text knows \\" (a quote), \\\\ (a backslash), \\n (a new line) and \\t (a tab)',
+                        _("unknown escape `{escape}` in quoted text", escape=escape),
+                        hint=_('quoted text knows \\" (a quote), \\\\ (a backslash), \\n (a new line) and \\t (a tab)'),
                         end_line=token.line,
                         end_column=column + len(escape),
                     )
@@ -790,7 +796,12 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         if kind in HEADER_ONCE:
             if kind in header:
                 first = header[kind].span.line
-                error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice (first on line {first})", hint="keep one of them")
+                error(
+                    st,
+                    "E203",
+                    _("`{STATEMENT_WORD}` is given twice (first on line {first})", STATEMENT_WORD=STATEMENT_WORD[kind], first=first),
+                    hint=_("keep one of them"),
+                )
             else:
                 header[kind] = st
             block = None  # a header line ends the event or item above it
@@ -802,7 +813,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             block = None
         elif kind in (n.CommendCompletion, n.CommendTop):
             if commend is not None:
-                error(st, "E203", f"`commend` is given twice (first on line {commend.span.line})", hint="keep one of them")
+                error(st, "E203", _("`commend` is given twice (first on line {line})", line=commend.span.line), hint=_("keep one of them"))
             commend = st
         elif kind is n.Clause and block == "item" and item is not None and isinstance(previous, ITEM_LINES + (n.Clause,)):
             # inside an item (after its head, a rule, a `let` or its other lines): the clause is the item's
@@ -813,8 +824,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 error(
                     st,
                     "E200",
-                    "`clause` must follow the statement it cites (window, units, bulletin, commend, …)",
-                    hint="items cite their source with `text`; move this line under the statement it explains",
+                    _("`clause` must follow the statement it cites (window, units, bulletin, commend, …)"),
+                    hint=_("items cite their source with `text`; move this line under the statement it explains"),
                 )
             else:
                 target = previous
@@ -831,7 +842,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             block = "group"
         elif kind is n.Unit:
             if not groups:
-                error(st, "E200", "`unit` must come under a `group`", hint='start a table with: group counties "縣市區"')
+                error(st, "E200", _("`unit` must come under a `group`"), hint=_('start a table with: group counties "縣市區"'))
             else:
                 groups[-1][1].append(st)
         elif kind is n.EventKind:
@@ -839,7 +850,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             block = "event"
         elif kind is n.Field:
             if block != "event":
-                error(st, "E200", "`field` must come under an `event`", hint="declare the kind first: event adopted")
+                error(st, "E200", _("`field` must come under an `event`"), hint=_("declare the kind first: event adopted"))
             else:
                 kinds[-1][1].append(st)
         elif kind is n.SectionHead:
@@ -847,14 +858,14 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             block, item = "section", None
         elif kind is n.ItemHead:
             if not sections:
-                error(st, "E200", "`item` must come under a `section`", hint='start with: section A.4 "…"')
+                error(st, "E200", _("`item` must come under a `section`"), hint=_('start with: section A.4 "…"'))
                 continue
             item = _ItemBuilder(st, False)
             sections[-1][1].append(item)
             block = "item"
         elif kind is n.PartHead:
             if block != "item" or item is None:
-                error(st, "E200", "`part` must come under an `item`", hint="parts are sub-items of a scaled item")
+                error(st, "E200", _("`part` must come under an `item`"), hint=_("parts are sub-items of a scaled item"))
                 continue
             parent = item if not item.is_part else item.parent
             part = _ItemBuilder(st, True, parent)
@@ -865,8 +876,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 error(
                     st,
                     "E200",
-                    f"`{STATEMENT_WORD[kind]}` must come under an `item`",
-                    hint='put it after an item line such as: item A.4.1 "…"',
+                    _("`{STATEMENT_WORD}` must come under an `item`", STATEMENT_WORD=STATEMENT_WORD[kind]),
+                    hint=_('put it after an item line such as: item A.4.1 "…"'),
                 )
                 continue
             if kind is n.Rule:
@@ -874,7 +885,16 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             else:
                 attr, value_of = ITEM_ATTRIBUTES[kind]
                 if getattr(item, attr):
-                    error(st, "E203", f"`{STATEMENT_WORD[kind]}` is given twice for item {item.head.item_id}", hint="keep one of them")
+                    error(
+                        st,
+                        "E203",
+                        _(
+                            "`{STATEMENT_WORD}` is given twice for item {item_id}",
+                            STATEMENT_WORD=STATEMENT_WORD[kind],
+                            item_id=item.head.item_id,
+                        ),
+                        hint=_("keep one of them"),
+                    )
                 setattr(item, attr, value_of(st))
         previous = st
 
@@ -886,8 +906,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                     1,
                     1,
                     "E202",
-                    f"the rubric has no `{word}` line",
-                    hint={"rubric": 'begin the file with: rubric "TITLE"', "window": "add: window 2009-01-01 to 2009-12-31"}[word],
+                    _("the rubric has no `{word}` line", word=word),
+                    hint={"rubric": _('begin the file with: rubric "TITLE"'), "window": _("add: window 2009-01-01 to 2009-12-31")}[word],
                 )
             )
 

@@ -6,6 +6,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from ..i18n import _
 from ..suggestions import closest
 from . import nodes as n
 from .diagnostics import Diagnostic
@@ -21,7 +22,7 @@ ORDER_OPS = ("<", "<=", ">", ">=")
 def suggest(name: str, choices) -> str | None:
     """`did you mean …?` text for a probable misspelling, or None."""
     near = closest(name, choices)
-    return f"did you mean `{near}`?" if near else None
+    return _("did you mean `{near}`?", near=near) if near else None
 
 
 class Context:
@@ -108,8 +109,8 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
         ctx.report(
             span,
             code,
-            f"`{field}` is {describe_type(ftype)}; it can only be compared with = or !=",
-            hint="use = or != (or `in (…)`) for words and text",
+            _("`{field}` is {ftype}; it can only be compared with = or !=", field=field, ftype=describe_type(ftype)),
+            hint=_("use = or != (or `in (…)`) for words and text"),
         )
         return
     if ftype.name == "enum":
@@ -127,48 +128,98 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             ctx.report(
                 span,
                 code,
-                f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}",
-                hint=f"use one of: {', '.join(choices)}",
+                _(
+                    "`{field}` of {kind} is {ftype}, but {where} is {value}",
+                    field=field,
+                    kind=kind,
+                    ftype=describe_type(ftype),
+                    where=where,
+                    value=describe_value(value),
+                ),
+                hint=_("use one of: {value}", value=", ".join(choices)),
             )
         elif text not in choices:
-            hint = suggest(text, choices) or f"the choices are: {', '.join(choices)}"
-            ctx.report(span, "E302" if code == "E303" else code, f"`{text}` is not a declared value of `{field}` on {kind}", hint=hint)
+            hint = suggest(text, choices) or _("the choices are: {value}", value=", ".join(choices))
+            ctx.report(
+                span,
+                "E302" if code == "E303" else code,
+                _("`{text}` is not a declared value of `{field}` on {kind}", text=text, field=field, kind=kind),
+                hint=hint,
+            )
         return
     if ftype.name == "boolean":
         if not (isinstance(value, n.Word) and value.name in ("true", "false")):
-            ctx.report(span, code, f"`{field}` of {kind} is true or false, but {where} is {describe_value(value)}", hint="write true or false")
+            ctx.report(
+                span,
+                code,
+                _(
+                    "`{field}` of {kind} is true or false, but {where} is {value}",
+                    field=field,
+                    kind=kind,
+                    where=where,
+                    value=describe_value(value),
+                ),
+                hint=_("write true or false"),
+            )
         return
     expected = {"text": n.Text, "integer": n.Number, "decimal": n.Number, "date": datetime.date}[ftype.name]
     if not isinstance(value, expected):
         hint = {
-            "text": 'text values are quoted: name = "領導信箱"',
-            "integer": "write a number",
-            "decimal": "write a number, or a percentage such as 50%",
-            "date": "write a date: 2009-06-30",
+            "text": _('text values are quoted: name = "領導信箱"'),
+            "integer": _("write a number"),
+            "decimal": _("write a number, or a percentage such as 50%"),
+            "date": _("write a date: 2009-06-30"),
         }[ftype.name]
-        ctx.report(span, code, f"`{field}` of {kind} is {describe_type(ftype)}, but {where} is {describe_value(value)}", hint=hint)
+        ctx.report(
+            span,
+            code,
+            _(
+                "`{field}` of {kind} is {ftype}, but {where} is {value}",
+                field=field,
+                kind=kind,
+                ftype=describe_type(ftype),
+                where=where,
+                value=describe_value(value),
+            ),
+            hint=hint,
+        )
     elif ftype.name == "integer" and value.value != value.value.to_integral_value():
-        ctx.report(span, code, f"`{field}` of {kind} is a whole number, but {where} is {value.literal}")
+        ctx.report(
+            span,
+            code,
+            _(
+                "`{field}` of {kind} is a whole number, but {where} is {literal}",
+                field=field,
+                kind=kind,
+                where=where,
+                literal=value.literal,
+            ),
+        )
 
 
 def describe_type(ftype: n.FieldType) -> str:
     if ftype.name == "table":
         return "a table of " + describe_type(ftype.choices[0]).removeprefix("a ")
     if ftype.name == "enum":
-        return "one of " + " | ".join(str(c) for c in ftype.choices)
-    return {"text": "text", "integer": "a whole number", "decimal": "a decimal number", "date": "a date", "boolean": "true or false"}[
-        ftype.name
-    ]
+        return _("one of {choices}", choices=" | ".join(str(c) for c in ftype.choices))
+    names = {
+        "text": _("text"),
+        "integer": _("a whole number"),
+        "decimal": _("a decimal number"),
+        "date": _("a date"),
+        "boolean": _("true or false"),
+    }
+    return names[ftype.name]
 
 
 def describe_value(value) -> str:
     if isinstance(value, n.Word):
-        return f"the word `{value.name}`"
+        return _("the word `{name}`", name=value.name)
     if isinstance(value, n.Number):
-        return f"the number {value.literal}"
+        return _("the number {literal}", literal=value.literal)
     if isinstance(value, n.Text):
-        return f'the text "{value.value}"'
-    return f"the date {value}"
+        return _('the text "{value}"', value=value.value)
+    return _("the date {value}", value=value)
 
 
 def check_field_name(ctx: Context, span, kind: str, field: str) -> bool:
@@ -176,8 +227,8 @@ def check_field_name(ctx: Context, span, kind: str, field: str) -> bool:
         return False
     if ctx.field_type(kind, field) is None:
         known = list(ctx.fields[kind]) + list(COMMON_FIELDS)
-        hint = suggest(field, known) or (f"{kind} has the fields: {', '.join(ctx.fields[kind]) or '(none)'}")
-        ctx.report(span, "E301", f"event kind `{kind}` has no field `{field}`", hint=hint)
+        hint = suggest(field, known) or (_("{kind} has the fields: {value}", kind=kind, value=", ".join(ctx.fields[kind]) or _("(none)")))
+        ctx.report(span, "E301", _("event kind `{kind}` has no field `{field}`", kind=kind, field=field), hint=hint)
         return False
     return True
 
@@ -187,11 +238,11 @@ def check_filter(ctx: Context, kind: str, node, fallback_span):
         return
     if isinstance(node, n.Compare):
         if check_field_name(ctx, node.span, kind, node.field):
-            check_value(ctx, node.span, kind, node.field, node.op, node.value, "the value")
+            check_value(ctx, node.span, kind, node.field, node.op, node.value, _("the value"))
     elif isinstance(node, n.In):
         if check_field_name(ctx, node.span, kind, node.field):
             for value in node.values:
-                check_value(ctx, node.span, kind, node.field, "=", value, "a value")
+                check_value(ctx, node.span, kind, node.field, "=", value, _("a value"))
     elif isinstance(node, (n.And, n.Or)):
         for part in node.parts:
             check_filter(ctx, kind, part, fallback_span)
@@ -207,8 +258,14 @@ def check_numeric_field(ctx, span, kind, field, what):
         ctx.report(
             span,
             "E303",
-            f"{what} needs a numeric field, but `{field}` of {kind} is {describe_type(ftype)}",
-            hint="declare the field as decimal or integer",
+            _(
+                "{what} needs a numeric field, but `{field}` of {kind} is {ftype}",
+                what=what,
+                field=field,
+                kind=kind,
+                ftype=describe_type(ftype),
+            ),
+            hint=_("declare the field as decimal or integer"),
         )
 
 
@@ -222,19 +279,24 @@ def check_header(ctx: Context):
         ctx.report(
             rubric.window.span,
             "E403",
-            f"the window ends ({rubric.window.end}) before it starts ({rubric.window.start})",
-            hint="write the earlier date first",
+            _("the window ends ({end}) before it starts ({start})", end=rubric.window.end, start=rubric.window.start),
+            hint=_("write the earlier date first"),
         )
     if rubric.precision.rounding not in ROUNDING_MODES:
-        hint = suggest(rubric.precision.rounding, ROUNDING_MODES) or f"use one of: {', '.join(ROUNDING_MODES)}"
-        ctx.report(rubric.precision.span, "E404", f"unknown rounding mode `{rubric.precision.rounding}`", hint=hint)
+        hint = suggest(rubric.precision.rounding, ROUNDING_MODES) or _("use one of: {value}", value=", ".join(ROUNDING_MODES))
+        ctx.report(rubric.precision.span, "E404", _("unknown rounding mode `{rounding}`", rounding=rubric.precision.rounding), hint=hint)
     bulletin = next((st for st in rubric.statements if isinstance(st, n.Bulletin)), None)
     for period in rubric.bulletins:
         if period not in BULLETIN_PERIODS:
-            hint = suggest(period, BULLETIN_PERIODS) or f"use: {', '.join(BULLETIN_PERIODS)}"
-            ctx.report(bulletin.span, "E407", f"unknown bulletin period `{period}`", hint=hint)
+            hint = suggest(period, BULLETIN_PERIODS) or _("use: {value}", value=", ".join(BULLETIN_PERIODS))
+            ctx.report(bulletin.span, "E407", _("unknown bulletin period `{period}`", period=period), hint=hint)
     if not 0 <= rubric.precision.digits <= 6:
-        ctx.report(rubric.precision.span, "E406", f"precision {rubric.precision.digits} is out of range", hint="use 0 to 6 decimal places")
+        ctx.report(
+            rubric.precision.span,
+            "E406",
+            _("precision {digits} is out of range", digits=rubric.precision.digits),
+            hint=_("use 0 to 6 decimal places"),
+        )
 
 
 def check_duplicates(ctx: Context):
@@ -247,20 +309,20 @@ def check_duplicates(ctx: Context):
                 ctx.report(
                     node.span,
                     "E201",
-                    f"{describe} `{key}` is declared twice (first on line {seen[key].span.line})",
-                    hint="rename or remove one of them",
+                    _("{describe} `{key}` is declared twice (first on line {line})", describe=describe, key=key, line=seen[key].span.line),
+                    hint=_("rename or remove one of them"),
                 )
             else:
                 seen[key] = node
 
     rubric = ctx.rubric
-    dupes(((s.section_id, s) for s in rubric.sections), "section")
-    dupes(((i.item_id, i) for i in rubric.all_items()), "item")
-    dupes(((g.name, g) for g in rubric.groups), "group")
-    dupes(((u.name, u) for u in rubric.units), "unit")
-    dupes(((k.name, k) for k in rubric.kinds), "event kind")
+    dupes(((s.section_id, s) for s in rubric.sections), _("section"))
+    dupes(((i.item_id, i) for i in rubric.all_items()), _("item"))
+    dupes(((g.name, g) for g in rubric.groups), _("group"))
+    dupes(((u.name, u) for u in rubric.units), _("unit"))
+    dupes(((k.name, k) for k in rubric.kinds), _("event kind"))
     for kind in rubric.kinds:
-        dupes(((f.name, f) for f in kind.fields), f"field of {kind.name}")
+        dupes(((f.name, f) for f in kind.fields), _("field of {name}", name=kind.name))
 
 
 def check_field_declarations(ctx: Context):
@@ -271,39 +333,50 @@ def check_field_declarations(ctx: Context):
                 ctx.report(
                     field.span,
                     "E305",
-                    f"`{field.name}` is a table; an event's field holds a single value",
-                    hint="tables are unit attributes: attribute NAME: table of decimal",
+                    _("`{name}` is a table; an event's field holds a single value", name=field.name),
+                    hint=_('tables are unit attributes: attribute NAME: table of decimal'),
                 )
                 continue
             if field.name in COMMON_FIELDS:
                 ctx.report(
                     field.span,
                     "E305",
-                    f"`{field.name}` is a field every event has; it cannot be redeclared",
-                    hint=f"the common fields are: {', '.join(COMMON_FIELDS)}",
+                    _("`{name}` is a field every event has; it cannot be redeclared", name=field.name),
+                    hint=_("the common fields are: {value}", value=", ".join(COMMON_FIELDS)),
                 )
                 continue
             names = [o.name for o in field.options]
             if "range" in names and field.type.name not in ("integer", "decimal"):
-                ctx.report(field.span, "E305", f"`{field.name}` is {describe_type(field.type)}; only numbers take a range")
+                ctx.report(
+                    field.span,
+                    "E305",
+                    _("`{name}` is {value}; only numbers take a range", name=field.name, value=describe_type(field.type)),
+                )
             for option in field.options:
                 if option.name == "default":
-                    check_value(ctx, field.span, kind.name, field.name, "=", option.args[0], "its default")
+                    check_value(ctx, field.span, kind.name, field.name, "=", option.args[0], _("its default"))
                 elif option.name in ("required_when", "only_when"):
                     check_filter(ctx, kind.name, option.args[0], field.span)
                 elif option.name == "range" and option.args[0].value > option.args[1].value:
                     low, high = option.args[0].literal, option.args[1].literal
                     ctx.report(
-                        field.span, "E305", f"the range of `{field.name}` is empty ({low} to {high})", hint="write the smaller bound first"
+                        field.span,
+                        "E305",
+                        _("the range of `{name}` is empty ({low} to {high})", name=field.name, low=low, high=high),
+                        hint=_("write the smaller bound first"),
                     )
                 elif option.name in ("min", "max") and field.type.name not in ("integer", "decimal"):
-                    ctx.report(field.span, "E305", f"`{field.name}` is {describe_type(field.type)}; only numbers take `at least`/`at most`")
+                    ctx.report(
+                        field.span,
+                        "E305",
+                        _("`{name}` is {value}; only numbers take `at least`/`at most`", name=field.name, value=describe_type(field.type)),
+                    )
             if "required_when" in names and ("optional" in names or "default" in names):
                 ctx.report(
                     field.span,
                     "E305",
-                    f"`{field.name}` is both conditionally required and optional",
-                    hint="`required when` already makes it optional otherwise; drop `optional`/`default`",
+                    _("`{name}` is both conditionally required and optional", name=field.name),
+                    hint=_("`required when` already makes it optional otherwise; drop `optional`/`default`"),
                 )
 
 
@@ -312,8 +385,8 @@ def check_references(ctx: Context):
     for rule, expression in expressions(ctx.rubric):
         for source in sources_of(expression):
             if source.kind not in ctx.kinds:
-                hint = suggest(source.kind, ctx.kinds) or f"declare it: event {source.kind}"
-                ctx.report(source.span, "E300", f"unknown event kind `{source.kind}`", hint=hint)
+                hint = suggest(source.kind, ctx.kinds) or _("declare it: event {kind}", kind=source.kind)
+                ctx.report(source.span, "E300", _("unknown event kind `{kind}`", kind=source.kind), hint=hint)
                 continue
             check_filter(ctx, source.kind, source.where, source.span)
         word_compared = {id(node.left) for node in walk(expression) if word_comparison(ctx, node)}
@@ -322,7 +395,7 @@ def check_references(ctx: Context):
                 continue  # `latest type of inspection = initial`: compared as a word (see word_comparison)
             elif isinstance(node, n.ValueCompare) and id(node.left) in word_compared:
                 latest = node.left
-                check_value(ctx, latest.source.span, latest.source.kind, latest.field, node.op, n.Word(node.right.name), "the value")
+                check_value(ctx, latest.source.span, latest.source.kind, latest.field, node.op, n.Word(node.right.name), _("the value"))
             elif isinstance(node, n.ScoredPer):
                 check_field_name(ctx, node.source.span, node.source.kind, node.field)
             elif isinstance(node, n.RankKey) and node.what == "countback":
@@ -332,9 +405,12 @@ def check_references(ctx: Context):
                         ctx.report(
                             rule.span,
                             "E303",
-                            f"`countback {node.field}` needs a field with declared values in order, best first,"
-                            f" but it is {describe_type(ftype)}",
-                            hint=f"declare it as: field {node.field}: one of 1 | 2 | 3",
+                            _(
+                                "`countback {field}` needs a field with declared values in order, best first, but it is {ftype}",
+                                field=node.field,
+                                ftype=describe_type(ftype),
+                            ),
+                            hint=_("declare it as: field {field}: one of 1 | 2 | 3", field=node.field),
                         )
             elif isinstance(node, tuple(NUMERIC_AGGREGATES)):
                 word = NUMERIC_AGGREGATES[type(node)]
@@ -346,14 +422,14 @@ def check_references(ctx: Context):
             elif isinstance(node, n.DistinctValues):
                 if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
                     if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
-                        check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op, node.whose.value, "the value")
+                        check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op, node.whose.value, _("the value"))
             elif isinstance(node, (n.EveryMonth, n.MonthsWhere, n.Prorated)) and hasattr(rule, "verb"):
                 if isinstance(node.aggregate, (n.Latest, n.MonthsWithout)):
                     ctx.report(
                         rule.span,
                         "E303",
-                        "a monthly requirement needs `count`, `sum` or `distinct` in each month",
-                        hint="for example: every month count portal_submission >= 100",
+                        _("a monthly requirement needs `count`, `sum` or `distinct` in each month"),
+                        hint=_("for example: every month count portal_submission >= 100"),
                     )
         if isinstance(expression, n.PerEachBy):
             check_rate_table(ctx, rule)
@@ -372,18 +448,23 @@ def check_rate_table(ctx: Context, rule: n.Rule):
         ctx.report(
             rule.span,
             "E303",
-            f"`by {amount.field}` needs a field with declared values, but it is {describe_type(ftype)}",
-            hint=f"declare it as: field {amount.field}: one of a | b",
+            _("`by {field}` needs a field with declared values, but it is {ftype}", field=amount.field, ftype=describe_type(ftype)),
+            hint=_("declare it as: field {field}: one of a | b", field=amount.field),
         )
         return
     choices = [str(c) for c in ftype.choices]
     seen = set()
     for rate in amount.rates:
         if rate.value not in choices:
-            hint = suggest(rate.value, choices) or f"the choices are: {', '.join(choices)}"
-            ctx.report(rule.span, "E302", f"`{rate.value}` is not a declared value of `{amount.field}` on {kind}", hint=hint)
+            hint = suggest(rate.value, choices) or _("the choices are: {value}", value=", ".join(choices))
+            ctx.report(
+                rule.span,
+                "E302",
+                _("`{value}` is not a declared value of `{field}` on {kind}", value=rate.value, field=amount.field, kind=kind),
+                hint=hint,
+            )
         if rate.value in seen:
-            ctx.report(rule.span, "E201", f"the rate for `{rate.value}` is given twice", hint="keep one of them")
+            ctx.report(rule.span, "E201", _("the rate for `{value}` is given twice", value=rate.value), hint=_("keep one of them"))
         seen.add(rate.value)
 
 
@@ -395,12 +476,18 @@ def check_bases(ctx: Context):
             continue
         item_sum = sum((i.base.value for i in section.items if i.base is not None), Decimal(0))
         if item_sum != section.base.value:
-            parts = " + ".join(f"{i.item_id} {i.base.literal}" for i in section.items if i.base is not None) or "no bases"
+            parts = " + ".join(f"{i.item_id} {i.base.literal}" for i in section.items if i.base is not None) or _("no bases")
             ctx.report(
                 section.span,
                 "E400",
-                f"section {section.section_id} declares base {section.base.literal}, but its items add up to {item_sum} ({parts})",
-                hint="correct an item's base or the section's",
+                _(
+                    "section {section_id} declares base {literal}, but its items add up to {item_sum} ({parts})",
+                    section_id=section.section_id,
+                    literal=section.base.literal,
+                    item_sum=item_sum,
+                    parts=parts,
+                ),
+                hint=_("correct an item's base or the section's"),
             )
     if rubric.total is not None:
         total = sum((s.base.value for s in rubric.sections if s.base is not None), Decimal(0))
@@ -408,8 +495,12 @@ def check_bases(ctx: Context):
             ctx.report(
                 rubric.total.span,
                 "E401",
-                f"the rubric declares total {rubric.total.points.literal}, but its sections add up to {total}",
-                hint="correct a section's base or the total",
+                _(
+                    "the rubric declares total {literal}, but its sections add up to {total}",
+                    literal=rubric.total.points.literal,
+                    total=total,
+                ),
+                hint=_("correct a section's base or the total"),
             )
 
 
@@ -424,8 +515,13 @@ def check_deadlines(ctx: Context):
                 ctx.report(
                     rule.span,
                     "E402",
-                    f"deadline {node.deadline} is outside the window {window.start} to {window.end}",
-                    hint="a deadline must fall inside the assessment period",
+                    _(
+                        "deadline {deadline} is outside the window {start} to {end}",
+                        deadline=node.deadline,
+                        start=window.start,
+                        end=window.end,
+                    ),
+                    hint=_("a deadline must fall inside the assessment period"),
                 )
 
 
@@ -435,19 +531,27 @@ def check_scales(ctx: Context):
         for item in section.items:
             if item.scale and not item.parts:
                 ctx.report(
-                    item.scale.span, "E405", f"item {item.item_id} has a scale but no parts", hint='add parts under it: part B.2.2.1 "…"'
+                    item.scale.span,
+                    "E405",
+                    _("item {item_id} has a scale but no parts", item_id=item.item_id),
+                    hint=_('add parts under it: part B.2.2.1 "…"'),
                 )
             if item.parts and not item.scale:
-                ctx.report(item.span, "E405", f"item {item.item_id} has parts but no scale", hint="add: scale parts from 300 to 10")
+                ctx.report(
+                    item.span,
+                    "E405",
+                    _("item {item_id} has parts but no scale", item_id=item.item_id),
+                    hint=_("add: scale parts from 300 to 10"),
+                )
             if item.parts and item.rules:
                 ctx.report(
                     item.rules[0].span,
                     "E405",
-                    f"item {item.item_id} scores through its parts; its own rules would be ignored",
-                    hint="move the rule into a part",
+                    _("item {item_id} scores through its parts; its own rules would be ignored", item_id=item.item_id),
+                    hint=_("move the rule into a part"),
                 )
             if item.scale and item.scale.raw.value <= 0:
-                ctx.report(item.scale.span, "E405", "a scale's raw total must be above 0")
+                ctx.report(item.scale.span, "E405", _("a scale's raw total must be above 0"))
 
 
 def single_award(amount) -> Decimal | None:
@@ -466,8 +570,8 @@ def check_caps(ctx: Context):
             ctx.warn(
                 rule.span,
                 "W500",
-                f"the cap {rule.cap.literal} is below a single award of {single}",
-                hint="raise the cap, or lower the points per award",
+                _("the cap {literal} is below a single award of {single}", literal=rule.cap.literal, single=single),
+                hint=_("raise the cap, or lower the points per award"),
             )
 
 
@@ -584,8 +688,8 @@ def check_never_scores(ctx: Context):
                 ctx.warn(
                     item.span,
                     "W501",
-                    f"item {item.item_id} has base {item.base.literal} but no rule can award it",
-                    hint="add an `award` rule, or drop the base",
+                    _("item {item_id} has base {literal} but no rule can award it", item_id=item.item_id, literal=item.base.literal),
+                    hint=_("add an `award` rule, or drop the base"),
                 )
         for rule in item.rules:
             if any(d.line == rule.span.line and d.severity == "error" for d in ctx.diagnostics):
@@ -599,10 +703,11 @@ def check_never_scores(ctx: Context):
                     ctx.warn(
                         rule.span,
                         "W501",
-                        f"no {source.kind} event can pass this filter, so the rule never scores",
+                        _("no {kind} event can pass this filter, so the rule never scores", kind=source.kind),
                         hint=(
-                            "its conditions exclude each other (one field cannot take two values, "
-                            "or lie both below and above a bound); did you mean `or`?"
+                            _(
+                                "its conditions exclude each other (one field cannot take two values, or lie both below and above a bound); did you mean `or`?"
+                            )
                         ),
                     )
 
@@ -627,8 +732,12 @@ def check_overlaps(ctx: Context):
                 ctx.warn(
                     rule_b.span,
                     "W502",
-                    f"the same {kind_a} event can match this rule and the one on line {rule_a.span.line}, and would be counted twice",
-                    hint="narrow one filter so that no event matches both (e.g. add `and column != problems`), or merge the two rules",
+                    _(
+                        "the same {kind_a} event can match this rule and the one on line {line}, and would be counted twice",
+                        kind_a=kind_a,
+                        line=rule_a.span.line,
+                    ),
+                    hint=_("narrow one filter so that no event matches both (e.g. add `and column != problems`), or merge the two rules"),
                 )
 
 
@@ -640,8 +749,8 @@ def check_units(ctx: Context):
         ctx.warn(
             span,
             "W503",
-            "no unit is listed and unlisted units are rejected, so every event would be rejected",
-            hint='list units (group g "…" then unit "…"), or add: unlisted units are scored apart',
+            _("no unit is listed and unlisted units are rejected, so every event would be rejected"),
+            hint=_('list units (group g "…" then unit "…"), or add: unlisted units are scored apart'),
         )
 
 
@@ -660,15 +769,26 @@ def check_unit_names(ctx: Context):
                 ctx.report(
                     unit.span,
                     "E208",
-                    f"units `{first.name}` (line {first.span.line}) and `{unit.name}` are the same name in Simplified characters",
-                    hint="events for either would be counted for both: rename one, or drop `unit names match across scripts`",
+                    _(
+                        "units `{name}` (line {line}) and `{name2}` are the same name in Simplified characters",
+                        name=first.name,
+                        line=first.span.line,
+                        name2=unit.name,
+                    ),
+                    hint=_("events for either would be counted for both: rename one, or drop `unit names match across scripts`"),
                 )
             else:
                 ctx.report(
                     unit.span,
                     "E208",
-                    f"`{name}` would name both `{first.name}` (line {first.span.line}) and `{unit.name}`",
-                    hint="an alias stands for one unit only: remove it from one of them",
+                    _(
+                        "`{name}` would name both `{name2}` (line {line}) and `{name3}`",
+                        name=name,
+                        name2=first.name,
+                        line=first.span.line,
+                        name3=unit.name,
+                    ),
+                    hint=_("an alias stands for one unit only: remove it from one of them"),
                 )
 
 
@@ -725,14 +845,20 @@ def check_expression(ctx: Context, node, want: str, span: n.Span):
                 ctx.report(
                     node.span,
                     "E320",
-                    f"unknown name `{node.name}`: it is a field of {kinds[0]}, but inside a condition `where` takes one comparison",
-                    hint=f"wrap several in parentheses: {kinds[0]} where ({node.name} = a or {node.name} = b)",
+                    _(
+                        "unknown name `{name}`: it is a field of {kinds}, but inside a condition `where` takes one comparison",
+                        name=node.name,
+                        kinds=kinds[0],
+                    ),
+                    hint=_("wrap several in parentheses: {kinds} where ({name} = a or {name} = b)", kinds=kinds[0], name=node.name),
                 )
                 return
             hint = suggest(node.name, names) or (
-                f"define it: let {node.name} = …" if not names else f"the names defined are: {', '.join(sorted(names))}"
+                _("define it: let {name} = …", name=node.name)
+                if not names
+                else _("the names defined are: {value}", value=", ".join(sorted(names)))
             )
-            ctx.report(node.span, "E320", f"unknown name `{node.name}`", hint=hint)
+            ctx.report(node.span, "E320", _("unknown name `{name}`", name=node.name), hint=hint)
             return
         kind, _decl = names[node.name]
         if kind != want:
@@ -769,15 +895,15 @@ def report_wrong_type(ctx: Context, span, node, want: str):
         ctx.report(
             span,
             "E321",
-            f"{describe_expression(node)} is a value, but a condition belongs here",
-            hint="compare it with something: count adopted >= 10",
+            _("{node} is a value, but a condition belongs here", node=describe_expression(node)),
+            hint=_("compare it with something: count adopted >= 10"),
         )
     else:
         ctx.report(
             span,
             "E321",
-            f"{describe_expression(node)} is a condition, but a value (a number) belongs here",
-            hint="use it after `when`: award 5 when …",
+            _("{node} is a condition, but a value (a number) belongs here", node=describe_expression(node)),
+            hint=_("use it after `when`: award 5 when …"),
         )
 
 
@@ -821,8 +947,8 @@ def check_expressions(ctx: Context):
                 ctx.report(
                     statement.span,
                     "E420",
-                    f"a step of {expression.countable.step.literal} never ends; a step must be above 0",
-                    hint="for example: for each full 20% of excess beyond 30%",
+                    _("a step of {literal} never ends; a step must be above 0", literal=expression.countable.step.literal),
+                    hint=_("for example: for each full 20% of excess beyond 30%"),
                 )
     for statement, condition in unit_conditions(ctx.rubric):
         ctx.statement_kinds = [source.kind for source in sources_of(condition)]
@@ -833,8 +959,8 @@ def check_expressions(ctx: Context):
             ctx.report(
                 rule.span,
                 "E421",
-                f"a cap a {rule.period_caps[0].period} needs a rule that pays event by event (`for each …`)",
-                hint="cap the whole period instead: , at most 10",
+                _('a cap a {period} needs a rule that pays event by event (`for each …`)', period=rule.period_caps[0].period),
+                hint=_('cap the whole period instead: , at most 10'),
             )
 
 
@@ -868,8 +994,8 @@ def check_let_cycles(ctx: Context):
                     ctx.report(
                         lets[start].span,
                         "E322",
-                        f"`{start}` is defined through itself: {' → '.join(cycle)}",
-                        hint="a named value or condition must be worked out from events, numbers and other names, never from itself",
+                        _("`{start}` is defined through itself: {value}", start=start, value=" → ".join(cycle)),
+                        hint=_("a named value or condition must be worked out from events, numbers and other names, never from itself"),
                     )
                 continue
             if nxt in path:
@@ -932,9 +1058,12 @@ def check_division_by_zero(ctx: Context):
                 ctx.warn(
                     statement.span,
                     "W520",
-                    f"`{render_expr(division.right)}` can be 0 for a unit, and then `{render_expr(division)}` has no value "
-                    "(a comparison with it does not hold; points equal to it are 0)",
-                    hint="if that is not what the document means, say it: add `otherwise 0` (or another number) after the division",
+                    _(
+                        "`{value}` can be 0 for a unit, and then `{division}` has no value (a comparison with it does not hold; points equal to it are 0)",
+                        value=render_expr(division.right),
+                        division=render_expr(division),
+                    ),
+                    hint=_("if that is not what the document means, say it: add `otherwise 0` (or another number) after the division"),
                 )
 
 
@@ -959,8 +1088,13 @@ def check_rate_coverage(ctx: Context):
             ctx.warn(
                 rule.span,
                 "W521",
-                f"`by {amount.field}` gives no rate for {shown}, so such {amount.source.kind} events score 0 here",
-                hint=f"if that is meant, say so: add `{missing[0]} 0`; otherwise add its rate",
+                _(
+                    "`by {field}` gives no rate for {shown}, so such {kind} events score 0 here",
+                    field=amount.field,
+                    shown=shown,
+                    kind=amount.source.kind,
+                ),
+                hint=_("if that is meant, say so: add `{missing} 0`; otherwise add its rate", missing=missing[0]),
             )
 
 
@@ -971,12 +1105,22 @@ def check_headings(ctx: Context):
     for heading in ctx.rubric.headings:
         if heading.text in seen:
             first = seen[heading.text].span.line
-            ctx.report(heading.span, "E201", f"heading `{heading.text}` is declared twice (first on line {first})", hint="keep one of them")
+            ctx.report(
+                heading.span,
+                "E201",
+                _("heading `{text}` is declared twice (first on line {first})", text=heading.text, first=first),
+                hint=_("keep one of them"),
+            )
             continue
         seen[heading.text] = heading
         if heading.field is not None and heading.field not in known:
-            hint = suggest(heading.field, sorted(known)) or f"the fields are: {', '.join(sorted(known))}"
-            ctx.report(heading.span, "E301", f"no event kind has a field `{heading.field}` for heading `{heading.text}`", hint=hint)
+            hint = suggest(heading.field, sorted(known)) or _("the fields are: {value}", value=", ".join(sorted(known)))
+            ctx.report(
+                heading.span,
+                "E301",
+                _("no event kind has a field `{field}` for heading `{text}`", field=heading.field, text=heading.text),
+                hint=hint,
+            )
 
 
 NUMBER_FIELDS = ("year", "month", "number")
@@ -990,11 +1134,11 @@ def check_bulletin_lines(ctx: Context):
 
     for st in ctx.rubric.statements:
         if isinstance(st, n.Language) and st.tag not in LANGUAGES:
-            hint = suggest(st.tag, LANGUAGES) or "use: " + ", ".join(LANGUAGES)
-            ctx.report(st.span, "E409", f"unknown language `{st.tag}`", hint=hint)
+            hint = suggest(st.tag, LANGUAGES) or _("use: {value}", value=", ".join(LANGUAGES))
+            ctx.report(st.span, "E409", _("unknown language `{tag}`", tag=st.tag), hint=hint)
         elif isinstance(st, n.DocumentNumber):
             try:
-                fields = [name for _, name, _, _ in string.Formatter().parse(st.pattern) if name is not None]
+                fields = [name for _text, name, _spec, _conversion in string.Formatter().parse(st.pattern) if name is not None]
             except ValueError:
                 fields = ["{"]
             wrong = [name for name in fields if name not in NUMBER_FIELDS]
@@ -1002,8 +1146,8 @@ def check_bulletin_lines(ctx: Context):
                 ctx.report(
                     st.span,
                     "E410",
-                    f"the document number can use {{year}}, {{month}} and {{number}}, not `{{{wrong[0]}}}`",
-                    hint='for example: document number "達市府辦信〔{year}〕{number}號"',
+                    _("the document number can use {{year}}, {{month}} and {{number}}, not `{{{wrong}}}`", wrong=wrong[0]),
+                    hint=_('for example: document number "達市府辦信〔{year}〕{number}號"'),
                 )
 
 
@@ -1018,9 +1162,11 @@ def check_unit_attribute_name(ctx: Context, span, name: str, where: str) -> bool
         return True
     declared = list(ctx.attributes)
     hint = suggest(name, declared + list(UNIT_PSEUDO_ATTRIBUTES)) or (
-        f"declare it: attribute {name}: text" if not declared else f"the declared attributes are: {', '.join(declared)}"
+        _("declare it: attribute {name}: text", name=name)
+        if not declared
+        else _("the declared attributes are: {value}", value=", ".join(declared))
     )
-    ctx.report(span, "E306", f"{where} names the unit attribute `{name}`, which is not declared", hint=hint)
+    ctx.report(span, "E306", _("{where} names the unit attribute `{name}`, which is not declared", where=where, name=name), hint=hint)
     return False
 
 
@@ -1034,22 +1180,22 @@ def check_attributes(ctx: Context):
             ctx.report(
                 attribute.span,
                 "E305",
-                f"`{attribute.name}` is part of every unit's row; it cannot be declared as an attribute",
-                hint=f"the reserved names are: {', '.join(reserved)}",
+                _("`{name}` is part of every unit's row; it cannot be declared as an attribute", name=attribute.name),
+                hint=_("the reserved names are: {value}", value=", ".join(reserved)),
             )
         if attribute.name in seen:
             ctx.report(
                 attribute.span,
                 "E201",
-                f"attribute `{attribute.name}` is declared twice (first on line {seen[attribute.name].span.line})",
-                hint="rename or remove one of them",
+                _("attribute `{name}` is declared twice (first on line {line})", name=attribute.name, line=seen[attribute.name].span.line),
+                hint=_("rename or remove one of them"),
             )
         seen.setdefault(attribute.name, attribute)
         for option in attribute.options:
             if option.name == "default":
-                check_value(ctx, attribute.span, "units", attribute.name, "=", option.args[0], "its default", attribute.type, "E307")
+                check_value(ctx, attribute.span, "units", attribute.name, "=", option.args[0], _("its default"), attribute.type, "E307")
             elif option.name not in ("optional", "range", "min", "max"):
-                ctx.report(attribute.span, "E305", "a unit attribute takes `optional`, `default`, `from … to`, `at least` or `at most`")
+                ctx.report(attribute.span, "E305", _("a unit attribute takes `optional`, `default`, `from … to`, `at least` or `at most`"))
     statements = {id(st): st for st in ctx.rubric.statements}
     groups_by_name = {}
     for st in ctx.rubric.statements:
@@ -1062,14 +1208,14 @@ def check_attributes(ctx: Context):
                         ctx.report(
                             st.span,
                             "E307",
-                            f"`{name}` is a table; give it in a unit table file or a test case's rows, not on the unit line",
-                            hint='units from "units.yaml"',
+                            _("`{name}` is a table; give it in a unit table file or a test case's rows, not on the unit line", name=name),
+                            hint=_('units from "units.yaml"'),
                         )
                     elif name in ctx.attributes:
-                        check_value(ctx, st.span, "units", name, "=", value, "the value", ctx.attributes[name].type, "E307")
+                        check_value(ctx, st.span, "units", name, "=", value, _("the value"), ctx.attributes[name].type, "E307")
     del statements
     for unit in ctx.rubric.units:
-        have = {name for name, _ in unit.attributes}
+        have = {name for name, _value in unit.attributes}
         if have - set(ctx.attributes):
             continue  # a misspelt attribute is reported already (E306); "missing" would say it twice
         for attribute in ctx.rubric.attributes:
@@ -1078,8 +1224,8 @@ def check_attributes(ctx: Context):
                 ctx.report(
                     unit.span,
                     "E307",
-                    f"unit `{unit.name}` has no `{attribute.name}`, which every unit needs",
-                    hint=f"add: with {attribute.name} …, or declare the attribute `optional` or with a `default`",
+                    _("unit `{name}` has no `{name2}`, which every unit needs", name=unit.name, name2=attribute.name),
+                    hint=_("add: with {name} …, or declare the attribute `optional` or with a `default`", name=attribute.name),
                 )
 
 
@@ -1120,7 +1266,7 @@ def item_dependencies(rubric) -> dict:
             if condition is None:
                 continue
             items, total = score_references(condition)
-            refs += [item_id for item_id, _ in items]
+            refs += [item_id for item_id, _span in items]
             if total:
                 refs += counted
         needs[item.item_id] = refs
@@ -1157,14 +1303,24 @@ def check_score_references(ctx: Context):
     for statement, condition in unit_conditions(ctx.rubric):
         for item_id, span in score_references(condition)[0]:
             if item_id not in ctx.items:
-                hint = suggest(item_id, ctx.items) or f"the items are: {', '.join(ctx.items) or '(none)'}"
-                ctx.report(span if span.line else statement.span, "E430", f"`score of {item_id}`: there is no item {item_id}", hint=hint)
+                hint = suggest(item_id, ctx.items) or _("the items are: {value}", value=", ".join(ctx.items) or _("(none)"))
+                ctx.report(
+                    span if span.line else statement.span,
+                    "E430",
+                    _("`score of {item_id}`: there is no item {item_id}", item_id=item_id),
+                    hint=hint,
+                )
     for _item, rule in rules_with_items(ctx.rubric):
         for item_id, span in score_references(rule.amount)[0]:
             if item_id not in ctx.items:
-                hint = suggest(item_id, ctx.items) or f"the items are: {', '.join(ctx.items) or '(none)'}"
-                ctx.report(span if span.line else rule.span, "E430", f"`score of {item_id}`: there is no item {item_id}", hint=hint)
-    _, cycles = evaluation_order(ctx.rubric)
+                hint = suggest(item_id, ctx.items) or _("the items are: {value}", value=", ".join(ctx.items) or _("(none)"))
+                ctx.report(
+                    span if span.line else rule.span,
+                    "E430",
+                    _("`score of {item_id}`: there is no item {item_id}", item_id=item_id),
+                    hint=hint,
+                )
+    _order, cycles = evaluation_order(ctx.rubric)
     reported = set()
     for cycle in cycles:
         key = frozenset(cycle)
@@ -1175,8 +1331,10 @@ def check_score_references(ctx: Context):
         ctx.report(
             item.span,
             "E431",
-            "these scores depend on each other, so none can be computed first: " + " → ".join(cycle),
-            hint="an item cannot read its own score, or the total it is counted in; mark one `not in the total`, or read an earlier item",
+            _("these scores depend on each other, so none can be computed first: {cycle}", cycle=" → ".join(cycle)),
+            hint=_(
+                "an item cannot read its own score, or the total it is counted in; mark one `not in the total`, or read an earlier item"
+            ),
         )
 
 
@@ -1191,30 +1349,39 @@ def check_unit_outcomes(ctx: Context):
                 if check_unit_attribute_name(ctx, span, node.attribute, "the condition") and node.attribute in ctx.attributes:
                     values = node.value if node.op == "in" else (node.value,)
                     for value in values:
-                        check_value(ctx, span, "units", node.attribute, node.op if node.op != "in" else "=", value, "the value",
-                                    ctx.attributes[node.attribute].type, "E307")
+                        check_value(
+                            ctx,
+                            span,
+                            "units",
+                            node.attribute,
+                            node.op if node.op != "in" else "=",
+                            value,
+                            _("the value"),
+                            ctx.attributes[node.attribute].type,
+                            "E307",
+                        )
             elif isinstance(node, n.MemberVetoed) and rubric.combine is None:
                 ctx.report(
                     statement.span,
                     "E432",
-                    "`any member vetoed` needs members: no `combine members by …` line says which units are whose",
-                    hint="add: combine members by parent: sum",
+                    _("`any member vetoed` needs members: no `combine members by …` line says which units are whose"),
+                    hint=_("add: combine members by parent: sum"),
                 )
     for veto in rubric.vetoes:
         if not veto.no_score and veto.score is None:
             ctx.report(
                 veto.span,
                 "E432",
-                "a veto must fix the total: say `no score` or `score N`",
-                hint=f"for example: veto when …: no score, grade {veto.grade or '不合格'}",
+                _("a veto must fix the total: say `no score` or `score N`"),
+                hint=_("for example: veto when …: no score, grade {value}", value=veto.grade or "不合格"),
             )
     if rubric.rank is not None and rubric.rank.within:
         check_unit_attribute_name(ctx, rubric.rank.span, rubric.rank.within, "`rank within`")
     if rubric.rank is not None:
         for key in rubric.rank.keys:
             if key.what == "score" and key.item not in ctx.items:
-                hint = suggest(key.item, ctx.items) or f"the items are: {', '.join(ctx.items) or '(none)'}"
-                ctx.report(rubric.rank.span, "E430", f"`score of {key.item}`: there is no item {key.item}", hint=hint)
+                hint = suggest(key.item, ctx.items) or _("the items are: {value}", value=", ".join(ctx.items) or _("(none)"))
+                ctx.report(rubric.rank.span, "E430", _("`score of {item}`: there is no item {item}", item=key.item), hint=hint)
     if rubric.combine is not None:
         check_unit_attribute_name(ctx, rubric.combine.span, rubric.combine.attribute, "`combine members by`")
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import attrs
 
 from ..errors import RubricDSLError
+from ..i18n import N_, _, tr
+
+# The severity words as a diagnostic shows them (the JSON keeps `error`/`warning`).
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 
 @attrs.frozen
@@ -26,13 +30,13 @@ class Diagnostic:
         where = self.path
         if self.line:
             where += f":{self.line}:{self.column}"
-        out = [f"{where}: {self.severity}: {self.message} [{self.code}]"]
+        out = [f"{where}: {tr(SEVERITIES[self.severity])}: {self.message} [{self.code}]"]
         if source_lines and 0 < self.line <= len(source_lines):
             text = source_lines[self.line - 1].rstrip("\r\n")
             out.append(f"  {self.line:>4} | {text}")
             out.append("       | " + caret_line(text, self.column, self.end_column if self.end_line == self.line else 0))
         if self.hint:
-            out.append(f"  = help: {self.hint}")
+            out.append("  = " + _("help") + ": " + self.hint)
         return "\n".join(out)
 
     def to_json(self) -> dict:
@@ -72,9 +76,9 @@ def caret_line(text: str, column: int, end_column: int = 0) -> str:
 def unreadable(path, error: Exception) -> Diagnostic:
     """E001: a rubric file that cannot be read (missing, unreadable, or not UTF-8)."""
     if isinstance(error, UnicodeDecodeError):
-        return Diagnostic(str(path), 0, 0, "E001", "cannot read the rubric: it is not UTF-8 text", hint="save the file as UTF-8")
+        return Diagnostic(str(path), 0, 0, "E001", _("cannot read the rubric: it is not UTF-8 text"), hint=_("save the file as UTF-8"))
     reason = getattr(error, "strerror", None) or str(error)
-    return Diagnostic(str(path), 0, 0, "E001", f"cannot read the rubric: {reason}")
+    return Diagnostic(str(path), 0, 0, "E001", _("cannot read the rubric: {reason}", reason=reason))
 
 
 class RubricError(RubricDSLError):
@@ -91,5 +95,5 @@ class RubricError(RubricDSLError):
         shown = errors or self.diagnostics
         text = "\n".join(d.render(lines) for d in shown[:20])
         if len(shown) > 20:
-            text += f"\n… and {len(shown) - 20} more"
+            text += "\n" + _("… and {count} more", count=len(shown) - 20)
         return text

@@ -10,63 +10,64 @@ import pathlib
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from ..i18n import N_, _, tr
 from .diagnostics import Diagnostic, RubricError, source_lines
 
 GRAMMAR_PATH = pathlib.Path(__file__).with_name("grammar.lark")
 
 # What a person calls the tokens Lark names.
 TOKEN_DESCRIPTIONS = {
-    "STRING": 'quoted text ("…")',
-    "NUMBER": "a number",
-    "INT": "a whole number",
-    "DATE": "a date (YYYY-MM-DD)",
-    "NAME": "a name",
-    "ID": "an id such as A.4.1",
-    "CMP": "a comparison (>=, <=, =, !=, <, >)",
-    "VERB": "award, bonus or deduct",
-    "_NL": "the end of the line",
-    "$END": "the end of the file",
-    "PER_GROUP": '"per group"',
+    "STRING": N_('quoted text ("…")'),
+    "NUMBER": N_("a number"),
+    "INT": N_("a whole number"),
+    "DATE": N_("a date (YYYY-MM-DD)"),
+    "NAME": N_("a name"),
+    "ID": N_("an id such as A.4.1"),
+    "CMP": N_("a comparison (>=, <=, =, !=, <, >)"),
+    "VERB": N_("award, bonus or deduct"),
+    "_NL": N_("the end of the line"),
+    "$END": N_("the end of the file"),
+    "PER_GROUP": N_('"per group"'),
 }
 
 # Common slips, recognised by example, with the fix to suggest (lark's match_examples).
 LABELLED_MISTAKES = {
-    ("unit names are quoted", 'write the name in quotes: unit "通川區"'): [
+    (N_("unit names are quoted"), N_('write the name in quotes: unit "通川區"')): [
         "unit 通川區\n",
         "unit x target 150\n",
     ],
-    ("a rule counts events with `for each`", "write: award 2 for each adopted"): [
+    (N_("a rule counts events with `for each`"), N_("write: award 2 for each adopted")): [
         "award 2 per adopted\n",
         "deduct 1 per dead_link\n",
         "award 2 adopted\n",
         "award 2 each adopted\n",
     ],
-    ("comparisons use a single `=`", "write: where outlet = daily_provincial"): [
+    (N_("comparisons use a single `=`"), N_("write: where outlet = daily_provincial")): [
         "award 2 for each adopted where outlet == x\n",
         "award 2 when reached milestone where task == x\n",
     ],
-    ("a cap is written `, at most N`", "put a comma and `at most` before the cap: deduct 1 for each dead_link, at most 5"): [
+    (N_("a cap is written `, at most N`"), N_("put a comma and `at most` before the cap: deduct 1 for each dead_link, at most 5")): [
         "deduct 1 for each dead_link max 5\n",
         "award 1 for each x at most 5\n",
         "deduct 1 for each dead_link maximum 5\n",
         "deduct 1 for each dead_link, max 5\n",
         "deduct 1 for each dead_link, maximum 5\n",
     ],
-    ("a window is written `window START to END`", "write: window 2009-04-01 to 2009-12-31"): [
+    (N_("a window is written `window START to END`"), N_("write: window 2009-04-01 to 2009-12-31")): [
         "window 2009-04-01 - 2009-12-31\n",
         "window 2009-04-01 2009-12-31\n",
         "window 2009-04-01 until 2009-12-31\n",
     ],
-    ("choices of `one of` are separated by `|`", "write: field outlet: one of daily_provincial | city_express"): [
+    (N_("choices of `one of` are separated by `|`"), N_("write: field outlet: one of daily_provincial | city_express")): [
         "event e\nfield f: one of a, b\n",
         "event e\nfield f: one of a or b\n",
     ],
-    ("a field needs a type after the colon", "write e.g. field name: text (types: text, integer, decimal, date, one of a | b)"): [
+    (N_("a field needs a type after the colon"), N_("write e.g. field name: text (types: text, integer, decimal, date, one of a | b)")): [
         "event e\nfield f:\n",
         "event e\nfield f: string\n",
         "event e\nfield f: number\n",
     ],
-    ("a field is written `field NAME: TYPE`", "put a colon after the field name: field outlet: one of a | b"): [
+    (N_("a field is written `field NAME: TYPE`"), N_("put a colon after the field name: field outlet: one of a | b")): [
         "event e\nfield f text\n",
         "event e\nfield f one of a | b\n",
     ],
@@ -75,28 +76,28 @@ LABELLED_MISTAKES = {
 
 # Full-width punctuation typed with a Chinese input method, outside quotes: the ASCII character meant.
 FULL_WIDTH = {
-    "，": ("a full-width comma", ","),
-    "、": ("an enumeration comma", ","),
-    "（": ("a full-width parenthesis", "("),
-    "）": ("a full-width parenthesis", ")"),
-    "“": ("a curly quote", '"'),
-    "”": ("a curly quote", '"'),
-    "「": ("a corner bracket", '"'),
-    "」": ("a corner bracket", '"'),
-    "。": ("a full stop", "."),
-    "．": ("a full-width full stop", "."),
-    "：": ("a full-width colon", ":"),
-    "；": ("a full-width semicolon", ","),
-    "＝": ("a full-width equals sign", "="),
-    "＞": ("a full-width greater-than sign", ">"),
-    "＜": ("a full-width less-than sign", "<"),
-    "％": ("a full-width percent sign", "%"),
-    "＋": ("a full-width plus sign", "+"),
-    "－": ("a full-width minus sign", "-"),
-    "＊": ("a full-width asterisk", "*"),
-    "／": ("a full-width slash", "/"),
-    "｜": ("a full-width bar", "|"),
-    "＃": ("a full-width number sign", "#"),
+    "，": (N_("a full-width comma"), ","),
+    "、": (N_("an enumeration comma"), ","),
+    "（": (N_("a full-width parenthesis"), "("),
+    "）": (N_("a full-width parenthesis"), ")"),
+    "“": (N_("a curly quote"), '"'),
+    "”": (N_("a curly quote"), '"'),
+    "「": (N_("a corner bracket"), '"'),
+    "」": (N_("a corner bracket"), '"'),
+    "。": (N_("a full stop"), "."),
+    "．": (N_("a full-width full stop"), "."),
+    "：": (N_("a full-width colon"), ":"),
+    "；": (N_("a full-width semicolon"), ","),
+    "＝": (N_("a full-width equals sign"), "="),
+    "＞": (N_("a full-width greater-than sign"), ">"),
+    "＜": (N_("a full-width less-than sign"), "<"),
+    "％": (N_("a full-width percent sign"), "%"),
+    "＋": (N_("a full-width plus sign"), "+"),
+    "－": (N_("a full-width minus sign"), "-"),
+    "＊": (N_("a full-width asterisk"), "*"),
+    "／": (N_("a full-width slash"), "/"),
+    "｜": (N_("a full-width bar"), "|"),
+    "＃": (N_("a full-width number sign"), "#"),
 }
 
 TABLES_PATH = pathlib.Path(__file__).with_name("parser_tables.json")
@@ -150,7 +151,7 @@ def describe_expected(expected, parser: lark.Lark) -> str:
     by_name = {t.name: t for t in parser.terminals}
     for name in sorted(expected):
         if name in TOKEN_DESCRIPTIONS:
-            names.append(TOKEN_DESCRIPTIONS[name])
+            names.append(tr(TOKEN_DESCRIPTIONS[name]))
         elif name in by_name and by_name[name].pattern.type == "str":
             names.append(f"`{by_name[name].pattern.value}`")
         else:
@@ -158,14 +159,14 @@ def describe_expected(expected, parser: lark.Lark) -> str:
     names = sorted(set(names))
     if len(names) > 8:
         names = names[:8] + ["…"]
-    return ", ".join(names)
+    return _(", ").join(names)
 
 
 def describe_token(token) -> str:
     if token.type == "_NL":
-        return "end of line"
+        return _("end of line")
     if token.type == "$END":
-        return "end of file"
+        return _("end of file")
     return f"`{token.value}`"
 
 
@@ -188,15 +189,30 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
         if char == '"' and source_line.count('"') % 2 == 1:
             return Diagnostic(
-                path, line, column, "E102", "unterminated text: this quote is never closed", hint='close the text with " on the same line'
+                path,
+                line,
+                column,
+                "E102",
+                _("unterminated text: this quote is never closed"),
+                hint=_('close the text with " on the same line'),
             )
         if char in FULL_WIDTH:
             name, ascii_char = FULL_WIDTH[char]
             return Diagnostic(
-                path, line, column, "E101", f"unexpected character `{char}` ({name})", hint=f"write the ASCII `{ascii_char}` instead"
+                path,
+                line,
+                column,
+                "E101",
+                _("unexpected character `{char}` ({name})", char=char, name=tr(name)),
+                hint=_("write the ASCII `{char}` instead", char=ascii_char),
             )
         return Diagnostic(
-            path, line, column, "E101", f"unexpected character `{char}`", hint="names are letters, digits and _; text goes in double quotes"
+            path,
+            line,
+            column,
+            "E101",
+            _("unexpected character `{char}`", char=char),
+            hint=_("names are letters, digits and _; text goes in double quotes"),
         )
     label = None
     try:
@@ -207,12 +223,14 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
         token = error.token
         if token.type == "$END":
             line, column = max(text.count("\n"), 1), 1
-        message = f"unexpected {describe_token(token)}"
+        message = _("unexpected {token}", token=describe_token(token))
         expected = describe_expected(error.accepts or error.expected, parser)
         end_column = column + len(token.value) if token.type not in ("_NL", "$END") else 0
         if label:
-            return Diagnostic(path, line, column, "E100", f"{message}: {label[0]}", hint=label[1], end_line=line, end_column=end_column)
-        return Diagnostic(path, line, column, "E100", f"{message}; expected {expected}", end_line=line, end_column=end_column)
+            message = _("{unexpected}: {explanation}", unexpected=message, explanation=tr(label[0]))
+            return Diagnostic(path, line, column, "E100", message, hint=tr(label[1]), end_line=line, end_column=end_column)
+        message = _("{unexpected}; expected {expected}", unexpected=message, expected=expected)
+        return Diagnostic(path, line, column, "E100", message, end_line=line, end_column=end_column)
     return Diagnostic(path, line or 1, column or 1, "E100", str(error).splitlines()[0])
 
 
@@ -237,8 +255,8 @@ def nesting_diagnostic(tree: lark.Tree, path: str) -> Diagnostic | None:
                     getattr(meta, "line", 1),
                     getattr(meta, "column", 1),
                     "E105",
-                    f"this condition is nested more than {MAX_NESTING} levels deep (by parentheses and `not`)",
-                    hint="split it into simpler rules, or drop redundant parentheses and double `not`",
+                    _("this condition is nested more than {levels} levels deep (by parentheses and `not`)", levels=MAX_NESTING),
+                    hint=_("split it into simpler rules, or drop redundant parentheses and double `not`"),
                 )
         stack += [(child, depth) for child in node.children if isinstance(child, lark.Tree)]
     return None
@@ -256,4 +274,3 @@ def parse_tree(text: str, path: str = "<rubric>") -> lark.Tree:
     if too_deep is not None:
         raise RubricError([too_deep], text)
     return tree
-
