@@ -27,10 +27,21 @@ def splittable(source: object) -> bool:
     return type(source) is JsonLinesSource and source.path != "-" and source.byte_range is None and os.path.isfile(source.path)
 
 
-def byte_ranges(size: int, parts: int) -> list[tuple[int, int]]:
-    """`parts` ranges of about equal size covering [0, size); each reader takes the lines starting in its range."""
+# The parent's range is this much larger than a worker's: a worker also pickles its tally on the way
+# back (about a quarter of its tallying time), while the parent's own tally needs no transfer.
+PARENT_SHARE = 1.5
+
+
+def byte_ranges(size: int, parts: int, first: float = 1.0) -> list[tuple[int, int]]:
+    """`parts` ranges covering [0, size), the first `first` times the size of each other one; each reader
+    takes the lines starting in its range."""
     parts = max(1, min(parts, size or 1))
-    bounds = [size * index // parts for index in range(parts + 1)]
+    weights = [first] + [1.0] * (parts - 1)
+    total = sum(weights)
+    bounds = [0]
+    for weight in weights:
+        bounds.append(min(size, round(bounds[-1] + size * weight / total)))
+    bounds[-1] = size
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a] or [(0, size)]
 
 
@@ -48,9 +59,9 @@ def tally_in_parallel(program, sources: list, jobs: int) -> Tally:
     # line the one before could have (its size in bytes), so numbers keep stream order without a count.
     tasks = []
     start = 0
-    for source in sources:
+    for index, source in enumerate(sources):
         size = os.path.getsize(source.path)
-        tasks += [(source.path, begin, end, start) for begin, end in byte_ranges(size, jobs)]
+        tasks += [(source.path, begin, end, start) for begin, end in byte_ranges(size, jobs, PARENT_SHARE if index == 0 else 1.0)]
         start += size + 2
     _PROGRAM = program
     try:
