@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import operator
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -60,7 +60,16 @@ class Outcome(NamedTuple):
 class UnitEvaluation:
     """Evaluates one unit's items from its slot records."""
 
-    def __init__(self, program, slots, months, target=None, bounds=None, unit=None, entity=None):
+    def __init__(
+        self,
+        program: Any,  # the Program (not imported: it imports this module)
+        slots: list[list[tuple[Any, ...]]],
+        months: list[int],
+        target: Decimal | None = None,
+        bounds: tuple[datetime.date, datetime.date] | None = None,
+        unit: n.UnitDecl | None = None,
+        entity: tuple[n.ScoredPer, Any] | None = None,
+    ) -> None:
         self.program = program
         self.slots = slots
         self.months = months
@@ -377,9 +386,7 @@ class UnitEvaluation:
                     hit.setdefault((cap.period, key), cap)
             what = c.what if paid == c.points else f"{c.what} (over the cap: {fmt(c.points - paid)} not counted)".strip()
             paid_list.append(Contribution(c.event_id, c.date, paid, what))
-        notes = [
-            f"{label} capped at {cap.points.literal} a {period} in {period_text(period, key)}" for (period, key), cap in hit.items()
-        ]
+        notes = [f"{label} capped at {cap.points.literal} a {period} in {period_text(period, key)}" for (period, key), cap in hit.items()]
         return sum((c.points for c in paid_list), ZERO), lambda: paid_list, notes
 
     def _within(self, countable: n.Within, points, beyond):
@@ -402,7 +409,9 @@ class UnitEvaluation:
                 if r[DATE] + span > cut:  # its N days have not passed by the as-of date: not late yet
                     pending += r[QUANTITY]
                     continue
-                what = f"no {countable.other.source.kind} within {countable.days} days" + (f" ({countable.other.key} {key})" if keyed else "")
+                what = f"no {countable.other.source.kind} within {countable.days} days" + (
+                    f" ({countable.other.key} {key})" if keyed else ""
+                )
             else:
                 match = [d for d in dates if d <= r[DATE] <= d + span]
                 if not match:
@@ -437,7 +446,9 @@ class UnitEvaluation:
                 continue
             if isinstance(countable, n.SharedPer):
                 sharers = len(holders.get(key, ())) or 1
-                counted.append((r, Decimal(r[QUANTITY]) / sharers, f"{countable.field} {key}: shared by {sharers} unit{'s' if sharers != 1 else ''}"))
+                counted.append(
+                    (r, Decimal(r[QUANTITY]) / sharers, f"{countable.field} {key}: shared by {sharers} unit{'s' if sharers != 1 else ''}")
+                )
                 continue
             earliest = first.get(key)
             is_first = earliest is not None and earliest[0] == (r[DATE], r[SEQ])

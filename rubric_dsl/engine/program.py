@@ -42,7 +42,7 @@ from .units import UnitMatcher, listed_names
 from .values import is_condition
 
 
-def shape_problem(ev: dict, place: Place) -> EventProblem | None:
+def shape_problem(ev: dict[str, Any], place: Place) -> EventProblem | None:
     """The problem of an event with a list or an object where a single value belongs, if it has one."""
     field = next((k for k, v in ev.items() if not isinstance(v, SCALARS)), None)
     if field is None:
@@ -105,7 +105,7 @@ class Program:
     def with_units(self, units: Iterable[n.UnitDecl]) -> Program:
         """The same rubric scoring another unit table (a data file, `--units`, a test case's rows):
         `units` are UnitDecls; their groups keep the rubric's labels and targets where declared."""
-        groups: dict[str, list] = {}
+        groups: dict[str, list[Any]] = {}
         declared = {g.name: g for g in self.rubric.groups}
         for unit in units:
             groups.setdefault(unit.group, []).append(unit)
@@ -207,7 +207,7 @@ class Program:
         hint = f" (did you mean `{near}`?)" if near else f"; the kinds are: {', '.join(kinds)}"
         return EventProblem(place, f"unknown event kind `{kind}`{hint}", "kind", ev)
 
-    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict, int, object], None]]:
+    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
         namespace = handler_namespace(
             tally, self.code.constants, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart"
         )
@@ -249,7 +249,9 @@ class Program:
     def months(self, as_of: datetime.date | None) -> list[int]:
         return months_of(self.window, as_of)
 
-    def scoring_period(self, as_of: datetime.date | None = None, period: str | None = None):
+    def scoring_period(
+        self, as_of: datetime.date | None = None, period: str | None = None
+    ) -> tuple[datetime.date, datetime.date, str | None]:
         """(first day, last day, label) of the part of the window one run scores: the named `period` (a declared
         period's name, or 2022, 2022-Q1, 2022-03, 2022-W05), else the rubric's `period quarter` (week, month, year)
         that holds the as-of date (the window's end without one), else the whole window (label None).
@@ -286,7 +288,13 @@ class Program:
         with no_cyclic_gc(), localcontext(EXACT):
             return self._finish(tally, as_of, months, (start, end, label))
 
-    def _finish(self, tally: Tally, as_of: datetime.date | None, months: list[int], scored=None) -> Scorecard:
+    def _finish(
+        self,
+        tally: Tally,
+        as_of: datetime.date | None,
+        months: list[int],
+        scored: tuple[datetime.date, datetime.date, str | None] | None = None,
+    ) -> Scorecard:
         results = []
         evaluations: dict[str, UnitEvaluation] = {}
         excluded_by_unit: dict[str | None, list[Excluded]] = {}
@@ -372,12 +380,14 @@ def as_date(value: object) -> datetime.date | None:
     raise UsageError(f"as_of must be a date or YYYY-MM-DD text, not {value!r:.60}")
 
 
-def across_units(units: dict, slot_indexes: list) -> dict:
+def across_units(
+    units: dict[str, list[list[tuple[Any, ...]]]], slot_indexes: list[int]
+) -> dict[int, tuple[dict[Any, Any], dict[Any, set[str]]]]:
     """For each slot compared across units: {key: ((date, seq) of the first event, its unit)} and {key: units}."""
-    across = {}
+    across: dict[int, tuple[dict[Any, Any], dict[Any, set[str]]]] = {}
     for index in slot_indexes:
-        first: dict = {}
-        holders: dict = {}
+        first: dict[Any, Any] = {}
+        holders: dict[Any, set[str]] = {}
         for unit, slots in units.items():
             for record in slots[index]:
                 key = record[VALUE]

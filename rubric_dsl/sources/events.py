@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from ..errors import RubricDSLError
@@ -180,7 +182,7 @@ def column_of(text: str, field: str) -> int:
 class EventError(RubricDSLError):
     """Events that cannot be scored; `.problems` lists every EventProblem found."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: Iterable[EventProblem]) -> None:
         self.problems = list(problems)
         super().__init__(
             "\n".join(p.render() for p in self.problems[:20])
