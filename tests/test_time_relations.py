@@ -55,6 +55,9 @@ def test_as_of_the_end_of_march():
     # C: complaints after 03-01 (the last 30 days to 03-31): only c2, so 1 < 2: +5
     assert got == {"L": Decimal("-2"), "R": Decimal("1"), "C": Decimal("5")}
     assert "1 dead_link still within their 3 days on 2022-03-31: not counted yet" in unit.item("L").rules[0].notes
+    # the ledger line of a comparison that held says what the values were
+    [line] = unit.item("C").rules[0].contributions
+    assert line.what == "count complaint in the last 30 days < 2: count complaint in the last 30 days is 1"
 
 
 def test_a_week_later_the_open_link_is_late_and_the_window_has_slid():

@@ -298,6 +298,10 @@ class UnitEvaluation:
             if holds:
                 first = min(records, key=by_date) if records else None
                 text = render_condition(amount.condition)
+                compared = self.values.held(amount.condition)
+                if compared:  # a comparison of values: say what they were, not only which event came first
+                    text = f"{text}: {compared}"
+                    first = None
 
                 def contributions():
                     return [Contribution(first[EVENT_ID] if first else None, first[DATE] if first else None, raw, text)]

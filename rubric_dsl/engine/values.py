@@ -179,6 +179,14 @@ class ValueEvaluator:
         wanted = node.right.literal if isinstance(node.right, n.Number) else wanted
         return False, [f"{self.shown(node.left, left)}; needs {node.op} {wanted}"], []
 
+    def held(self, condition) -> str | None:
+        """For a comparison of values that held (directly, or as a named condition): `rate is 0 (0 / 2)`."""
+        if isinstance(condition, n.NameRef) and condition.name in self.ev.program.lets:
+            condition = self.ev.program.lets[condition.name].body
+        if not isinstance(condition, n.ValueCompare):
+            return None
+        return self.shown(condition.left, self.value(condition.left))
+
     # ---- amounts
     def points_of(self, amount: n.PointsOf):
         """Points equal to a value: (points, records, notes)."""
