@@ -208,3 +208,14 @@ def test_no_module_hides_the_translation_function():
                     if isinstance(name, ast.Name) and name.id == "_":
                         hiding.append(f"{path.relative_to(ROOT)}:{name.lineno}")
     assert hiding == []
+
+
+def test_readme_chinese_quick_start_has_the_same_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    def commands(heading):
+        section = readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+        return [block.split("\n```", 1)[0] for block in section.split("```sh\n")[1:]]
+
+    english, chinese = commands("Quick start"), commands("快速开始")
+    assert len(english) == 2 and chinese == english
