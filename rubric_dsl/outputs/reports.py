@@ -93,11 +93,14 @@ class Bulletin:
         return in_script(unit)
 
 
-# Reasons an event was not counted (engine contract) → how a bulletin says it.
+# Reasons an event was not counted (engine contract) → how a bulletin says it. Every reason has its
+# words (tests/test_reports.py checks the map against the enum): a missing one was a KeyError.
 _NOT_COUNTED = {
     ExclusionReason.BEFORE_WINDOW: N_("before the assessment period"),
     ExclusionReason.AFTER_WINDOW: N_("after the assessment period"),
     ExclusionReason.AFTER_AS_OF: N_("after the bulletin's date"),
+    ExclusionReason.BEFORE_PERIOD: N_("before the period scored"),
+    ExclusionReason.AFTER_PERIOD: N_("after the period scored"),
     ExclusionReason.RESENT: N_("re-sent"),
 }
 
@@ -117,10 +120,13 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
     if monthly:
         first_of_month = cut.replace(day=1)
         previous_end = first_of_month - datetime.timedelta(days=1)
-        if previous_end >= window.start:
+        # the month before the period scored belongs to another period's scores: nothing to subtract
+        if previous_end >= program.scoring_period(cut)[0]:
             previous = program.finish(tally, previous_end)
-    months_total = month_key(window.end) - month_key(window.start) + 1
-    months_elapsed = max(min(month_key(cut), month_key(window.end)) - month_key(window.start) + 1, 0)
+    # The pace line runs over what one run scores: the period (`period quarter`) or else the window.
+    first_day, last_day, _label = program.scoring_period(cut if monthly else None)
+    months_total = month_key(last_day) - month_key(first_day) + 1
+    months_elapsed = max(min(month_key(cut), month_key(last_day)) - month_key(first_day) + 1, 0)
     pace = Decimal(months_elapsed) / Decimal(months_total) if months_total else None
 
     commended_names = commended_units(rubric, card) if not monthly else set()
@@ -237,7 +243,17 @@ def summary_of(b: Bulletin) -> tuple:
     rows = [r for _label, rows in b.groups for r in rows]
     targeted = [r for r in rows if r.target is not None]
     paragraphs = []
-    if b.monthly:
+    if not targeted:  # no unit has a target: no pace and no "0 units with targets"
+        if b.monthly:
+            first = _(
+                "Under {rubric}, the scores of the {count} units up to {date} are as follows.",
+                rubric=b.title,
+                count=len(rows),
+                date=short_date(b.as_of),
+            )
+        else:
+            first = _("Under {rubric}, the scores of the {count} units are as follows.", rubric=b.title, count=len(rows))
+    elif b.monthly:
         on_pace = [r for r in targeted if r.behind_pace is False]
         first = _(
             "Under {rubric}, the scores of the {count} units with targets up to {date} are as follows. Against the pace line "
