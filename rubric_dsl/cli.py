@@ -13,10 +13,10 @@ import sys
 
 from . import __version__, i18n
 from .api import check_text, load, with_unit_table
-from .i18n import _
 from .discovery import discover
 from .engine.runtime import no_cyclic_gc
 from .errors import InternalError, UsageError
+from .i18n import _
 from .language.diagnostics import RubricError, source_lines, unreadable
 from .outputs.files import refuse_overwriting_inputs, write_atomically
 from .outputs.safety import terminal_text

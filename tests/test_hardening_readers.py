@@ -2,7 +2,6 @@
 `--rejected` holds every rejected record, in a form that re-reads to the same problems."""
 
 import json
-import pathlib
 import time
 
 import pytest

@@ -4,8 +4,6 @@ window that slides with the as-of date (`count K in the last N days`). Worked by
 import datetime
 from decimal import Decimal
 
-import pytest
-
 from rubric_dsl.api import check_text, loads
 from rubric_dsl.language import nodes as n
 from rubric_dsl.language.builder import parse, parse_statements

@@ -14,7 +14,8 @@ class CsvSource(TextFileSource):
 
     def records(self, stream, path: str):
         keep = path == "<stdin>"
-        fields = problem = None
+        fields: list[str | None] | None = None
+        problem: str | None = None
         for row, raw, line in split_records(stream):
             first_line = raw.split("\n", 1)[0]
             place = Place(path, line, text=first_line if keep else None, format="csv")
@@ -34,6 +35,7 @@ class CsvSource(TextFileSource):
             if problem is not None:
                 yield BadRecord(problem), place
                 continue
+            assert fields is not None  # the header row set them, or set `problem` and no row gets here
             if len(row) > len(fields):
                 yield BadRecord(f"row has {len(row)} cells but the header names {len(fields)} columns"), place
                 continue
@@ -45,7 +47,7 @@ class CsvSource(TextFileSource):
         wanted = {p.place.line for p in problems}
         out = []
         with self.open() as stream:
-            for index, (row, raw, line) in enumerate(split_records(stream)):
+            for index, (_row, raw, line) in enumerate(split_records(stream)):
                 if index == 0 or line in wanted:
                     out.append(raw if raw.endswith("\n") else raw + "\n")
         write_rejected_text(path, "".join(out) if len(out) > 1 else "")

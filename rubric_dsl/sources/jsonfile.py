@@ -25,7 +25,7 @@ class JsonArraySource(TextFileSource):
         text = stream.read()
         for value, index, _span in elements(text):
             place = Place(path, 0, index, format="json") if index >= 0 else Place(path, 1, format="json")
-            if isinstance(value, BadRecord) or isinstance(value, dict):
+            if isinstance(value, (BadRecord, dict)):
                 yield value, place
             else:
                 yield BadRecord(f"expected an object {{…}}, found {type(value).__name__}"), place
@@ -41,17 +41,23 @@ class JsonArraySource(TextFileSource):
         write_rejected_text(path, "[\n" + ",\n".join(spans) + "\n]\n" if spans else "[]\n")
 
 
+def _skip_blank(text: str, at: int) -> int:
+    """Where the next non-blank character is, from `at`."""
+    match = _BLANK.match(text, at)
+    return match.end() if match else at  # the pattern matches the empty string: always a match
+
+
 def elements(text: str):
     """(value or BadRecord, index, (start, end)) for each element of a JSON array; index -1 for a
     problem of the whole file (not JSON, not an array), whose span is the whole text."""
     whole = (0, len(text))
-    at = _BLANK.match(text, 0).end()
+    at = _skip_blank(text, 0)
     if text[at : at + 1] != "[":
         value = strict_decode(text)
         message = value.message if isinstance(value, BadRecord) else "a JSON event file is a list of events [{…}, …]"
         yield BadRecord(message), -1, whole
         return
-    at = _BLANK.match(text, at + 1).end()
+    at = _skip_blank(text, at + 1)
     if text[at : at + 1] == "]":
         return
     index = 0
@@ -72,14 +78,14 @@ def elements(text: str):
             return
         yield value, index, (start, at)
         index += 1
-        at = _BLANK.match(text, at).end()
+        at = _skip_blank(text, at)
         separator = text[at : at + 1]
         if separator == "]" and not text[at + 1 :].strip():
             return
         if separator != ",":
             yield BadRecord(f"broken JSON: expected `,` or `]` after element {index}; the rest of the file was not read"), -1, whole
             return
-        at = _BLANK.match(text, at + 1).end()
+        at = _skip_blank(text, at + 1)
 
 
 def _value_end(text: str, start: int) -> int:

@@ -129,7 +129,10 @@ def _no_duplicate_keys(pairs: list) -> dict:
     record = dict(pairs)
     if len(record) != len(pairs):
         seen: set = set()
-        raise DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
     return record
 
 

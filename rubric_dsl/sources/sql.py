@@ -11,7 +11,6 @@ run as given). Every other parameter goes to the driver. No SQL is ever built fr
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
 import io
 import urllib.parse

@@ -8,7 +8,6 @@ from decimal import Decimal
 from .events import BadRecord, Place
 from .files import TextFileSource, write_rejected_text
 
-
 # Events are flat records; a test file nests a few levels. Deeper nesting is hostile (PyYAML composes
 # recursively, and 50,000 levels overflow the stack), and so are aliases: `*a` repeats a whole subtree
 # without copying it, so nine aliases of nine aliases of … make a "billion laughs" that grows without
