@@ -289,10 +289,19 @@ def _append_value(
         case SlotValue.RATE:
             assert key.field is not None
             field = names[key.field]
-            w.line(f"rate = {ns.const(dict(key.rates), 'R')}.get({field})")
-            w.line("if rate is not None:")
-            with w.indent():
-                append(f"({field}, rate)")
+            if all(isinstance(value, str) for value, _ in key.rates):
+                # One (value, rate) pair per row of the table, made here: a record shares it instead of
+                # pairing the event's own (equal) text with the rate anew (a tuple less per event).
+                pairs = {value: (value, points) for value, points in key.rates}
+                w.line(f"pair = {ns.const(pairs, 'R')}.get({field})")
+                w.line("if pair is not None:")
+                with w.indent():
+                    append("pair")
+            else:  # numbers: the record keeps the event's own spelling of the value
+                w.line(f"rate = {ns.const(dict(key.rates), 'R')}.get({field})")
+                w.line("if rate is not None:")
+                with w.indent():
+                    append(f"({field}, rate)")
         case SlotValue.FIELD:
             assert key.field is not None
             append(names[key.field])

@@ -141,7 +141,7 @@ class Program:
             pairs = itertools.chain((head,), pairs)
         with no_cyclic_gc():
             for read, (ev, place) in enumerate(pairs, 1):
-                seq = start + place if lined else start + read - 1
+                seq = (start + place if start else place) if lined else start + read - 1  # (one int object, not two, per line)
                 try:
                     handler = handlers[ev["kind"]]
                 except (KeyError, TypeError):
