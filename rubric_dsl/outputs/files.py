@@ -25,8 +25,8 @@ def write_atomically(path, data: bytes | str) -> None:
         mode = target.stat().st_mode
     except FileNotFoundError:
         mode = None
-    if mode is not None and not os.access(target, os.W_OK):
-        # renaming over it would succeed, but a read-only file says "do not change me"
+    if mode is not None and stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        # renaming over it would succeed (even for root), but a read-only file says "do not change me"
         raise PermissionError(13, "the file is read-only", str(path))
     if mode is not None and not stat.S_ISREG(mode):
         with open(target, "wb", buffering=0) as stream:
