@@ -22,6 +22,13 @@ def plain(value: object) -> str:
     return str(value)
 
 
+def shown(value: object) -> str:
+    """A value in a message: numbers plainly (0.3, 10), true/false for booleans, anything else as str()."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return plain(value)
+
+
 def fmt_decimal(value: Decimal | None, places: int | None, rounding: str = DEFAULT_ROUNDING) -> str | None:
     """A decimal with `places` digits, rounded with `rounding` (the rubric's: half up unless it says
     otherwise, never the decimal module's default half-even); `places` None: as it is."""

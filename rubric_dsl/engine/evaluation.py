@@ -11,7 +11,7 @@ import attrs
 
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
-from ..numbers import plain
+from ..numbers import shown
 from .plan import (
     DATE,
     EVENT_ID,
@@ -29,17 +29,9 @@ from .plan import (
     week_key,
 )
 from .results import Contribution, ItemResult, Lazy, RuleOutcome
-from .values import ValueEvaluator
+from .values import COMPARE, ValueEvaluator
 
-
-def fmt(value) -> str:
-    """A value as people write it: numbers plainly (0.3, 10), true/false for booleans."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return plain(value)
-
-
-COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
+fmt = shown  # every number in a message is written by numbers.py
 
 
 def describe_source(source: n.Source) -> str:

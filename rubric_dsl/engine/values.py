@@ -17,17 +17,14 @@ import attrs
 
 from ..language import nodes as n
 from ..language.render import PRECEDENCE, render_condition, render_expr
+from ..numbers import DEFAULT_ROUNDING, shown
 from .plan import QUANTITY, VALUE
 
 ZERO = Decimal(0)
 COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
 
 
-def fmt(value) -> str:
-    """A number as people write it: 0.3, 10, 2.5 (no exponent, no trailing zeros)."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
+fmt = shown  # every number in a message is written by numbers.py
 
 
 @attrs.frozen
@@ -255,5 +252,5 @@ def _display(number: Decimal) -> Decimal:
     # Ratios such as 2/7 have 28 digits; people read four decimals.
     if number == number.to_integral_value():
         return number
-    rounded = number.quantize(Decimal("0.0001"))
+    rounded = number.quantize(Decimal("0.0001"), rounding=DEFAULT_ROUNDING)
     return rounded if rounded != 0 else number

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..engine.units import ALIAS
 from ..errors import NotFound
-from ..numbers import fmt_decimal, percent, signed
+from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent, signed
 
 
 def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> str:
@@ -46,7 +46,7 @@ def _short(value, places) -> str:
     text = signed(value)
     digits = places + 4
     if isinstance(value, Decimal) and value.as_tuple().exponent < -digits:
-        return signed(value.quantize(Decimal(1).scaleb(-digits))) + "…"
+        return signed(value.quantize(Decimal(1).scaleb(-digits), rounding=DEFAULT_ROUNDING)) + "…"
     return text
 
 
