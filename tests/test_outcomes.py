@@ -398,3 +398,35 @@ def test_coverage_counts_a_veto_or_grade_line_that_held(tmp_path):
     out.clear()
     run_test_paths([tmp_path], coverage=True, out=out.append, err=out.append)
     assert "C9" in "\n".join(line for line in out if "clauses no case covered" in line)
+
+
+FILTERED = (
+    HEAD
+    + """attribute kind: one of county | department
+attribute open: boolean, default true
+group counties with kind county
+  unit "通川區"
+group departments with kind department
+  unit "市民政局" with open false
+event adopted
+  field outlet: one of a | b
+section S "s"
+  item S.1 "per group rates"
+    award 2 for each adopted where unit kind = county and outlet = a
+    award 1 for each adopted where unit in ("市民政局") and outlet = a
+    award 5 for each adopted where unit group = departments and outlet = b and unit open = false
+"""
+)
+
+
+def test_event_filters_can_test_the_units_attributes():
+    from .test_reference import assert_agree
+
+    events = [ev(1, "通川區", "adopted", outlet="a"), ev(2, "市民政局", "adopted", outlet="a"), ev(3, "市民政局", "adopted", outlet="b")]
+    card = loads(FILTERED).score(events)
+    assert card.total("通川區") == D(2)  # county rate 2 for `a`
+    assert card.total("市民政局") == D(6)  # 1 for `a` by name, 5 for `b` as a department without service
+    assert_agree(loads(FILTERED), events)  # the reference interpreter agrees
+    assert format_text(FILTERED).count("where unit kind = county and outlet = a") == 1
+    _, diagnostics = check_text(FILTERED.replace("unit kind = county", "unit knd = county"))
+    assert [d.message for d in diagnostics if d.code == "E306"] == ["the condition names the unit attribute `knd`, which is not declared"]

@@ -144,7 +144,22 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
             return "(" + " or ".join(filter_code(p, fields, ns, names) for p in node.parts) + ")"
         case n.Not():
             return f"(not {filter_code(node.part, fields, ns, names)})"
+        case n.UnitIs():  # the (listed) unit's attribute, from the program's unit table
+            have = f"UNIT_ATTRS.get(unit, NO_ATTRS).get({node.attribute!r})"
+            if node.op == "in":
+                return f"({have} in {ns.const(frozenset(attribute_literal(v) for v in node.value), 'S')})"
+            wanted = ns.const(attribute_literal(node.value))
+            if node.op in ("=", "!="):
+                return f"({have} {'==' if node.op == '=' else '!='} {wanted})"
+            return f"(({have}) is not None and ({have}) {node.op} {wanted})"
     raise TypeError(node)
+
+
+def attribute_literal(value: object) -> object:
+    """A literal as a unit attribute holds it: `true`/`false` as bool, numbers as Decimal, words and text as str."""
+    if isinstance(value, n.Word) and value.name in ("true", "false"):
+        return value.name == "true"
+    return n.plain_value(value)
 
 
 def _const_value(value: object, ftype: str) -> object:

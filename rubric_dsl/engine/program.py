@@ -87,6 +87,10 @@ class Program:
         self.order = evaluation_order(rubric)[0]  # item ids, each after the items whose scores it reads
         self._words: dict[int, bool] = {}
 
+    def unit_attributes(self) -> dict[str, dict]:
+        """Each listed unit's attributes (its group included), as filters on them read them."""
+        return {name: {**dict(decl.attributes), "group": decl.group} for name, decl in self.units.items()}
+
     def is_word(self, node: n.ValueCompare) -> bool:
         """`latest FIELD of KIND = WORD` compares the field's value with a word (see checker.word_comparison)."""
         key = id(node)
@@ -211,6 +215,7 @@ class Program:
         namespace = handler_namespace(
             tally, self.code.constants, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart"
         )
+        namespace.update(UNIT_ATTRS=self.unit_attributes(), NO_ATTRS={})  # for filters on the unit's attributes
         exec(self._compiled, namespace)
         return {kind: namespace[name] for kind, name in self.code.handler_names.items()}
 

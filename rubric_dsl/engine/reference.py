@@ -31,6 +31,7 @@ class ReferenceProgram(Program):
 
     def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
         services = handler_namespace(tally, {}, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart")
+        services["UNIT_ATTRS"] = self.unit_attributes()
         return {kind.name: KindInterpreter(kind, self.slots, services) for kind in self.rubric.kinds}
 
 
@@ -54,6 +55,16 @@ def literal(value: object, field_type: str) -> object:
     return value  # a date
 
 
+UNIT_ATTRIBUTES = " unit attributes"  # a key no field can have (names have no spaces)
+
+
+def unit_literal(value: object) -> object:
+    """A literal as a unit attribute holds it (true/false as bool)."""
+    if isinstance(value, n.Word) and value.name in ("true", "false"):
+        return value.name == "true"
+    return n.plain_value(value)
+
+
 def holds(node: object, values: dict[str, Any], types: dict[str, str]) -> bool:
     """Whether an event's (validated) values pass a filter."""
     if node is None:
@@ -74,6 +85,16 @@ def holds(node: object, values: dict[str, Any], types: dict[str, str]) -> bool:
         return any(holds(part, values, types) for part in node.parts)
     if isinstance(node, n.Not):
         return not holds(node.part, values, types)
+    if isinstance(node, n.UnitIs):  # the unit's attribute: values carry the unit's attributes under UNIT_ATTRIBUTES
+        have = values[UNIT_ATTRIBUTES].get(node.attribute)
+        if node.op == "in":
+            return have in [unit_literal(v) for v in node.value]
+        wanted = unit_literal(node.value)
+        if node.op == "=":
+            return bool(have == wanted)
+        if node.op == "!=":
+            return bool(have != wanted)
+        return have is not None and bool(ORDER[node.op](have, wanted))
     raise TypeError(f"not a filter: {node!r}")
 
 
@@ -114,6 +135,7 @@ class KindInterpreter:
         name = s["NAMES"].get(unit)
         unit = name if name is not None else s["known_as"](unit, place, seq)
         values["unit"] = unit
+        values[UNIT_ATTRIBUTES] = s["UNIT_ATTRS"].get(unit, {})
         # the same content is the same kind, unit, date, quantity and values (a decimal's value, not its spelling)
         content = (kind.name, unit, day[DAY_DATE], quantity, *(self.canonical(f, values[f.name]) for f in kind.fields))
         fingerprint = content_digest(repr(content))

@@ -628,6 +628,13 @@ class _ToStatements(Transformer):
     def filter_in(self, meta, c):
         return n.In(c[0], tuple(c[1:]), span=span_of(meta))
 
+    # `unit` is a keyword (of `unit "…"` lines and `unit ATTR = …` tests): as the event's field it is spelt out here
+    def filter_compare_unit(self, meta, c):
+        return n.Compare("unit", c[0], c[1], span=span_of(meta))
+
+    def filter_in_unit(self, meta, c):
+        return n.In("unit", tuple(c), span=span_of(meta))
+
     def word(self, meta, c):
         return n.Word(c[0])
 

@@ -243,6 +243,8 @@ def check_filter(ctx: Context, kind: str, node, fallback_span):
         if check_field_name(ctx, node.span, kind, node.field):
             for value in node.values:
                 check_value(ctx, node.span, kind, node.field, "=", value, _("a value"))
+    elif isinstance(node, n.UnitIs):  # the event's unit's attribute (`where unit kind = website`)
+        check_unit_is(ctx, node, fallback_span)
     elif isinstance(node, (n.And, n.Or)):
         for part in node.parts:
             check_filter(ctx, kind, part, fallback_span)
@@ -356,6 +358,14 @@ def check_field_declarations(ctx: Context):
                 if option.name == "default":
                     check_value(ctx, field.span, kind.name, field.name, "=", option.args[0], _("its default"))
                 elif option.name in ("required_when", "only_when"):
+                    if any(isinstance(node, n.UnitIs) for node in walk(option.args[0])):
+                        ctx.report(
+                            field.span,
+                            "E305",
+                            _("`{name}` is required or allowed by the event's own fields, not by its unit's attributes", name=field.name),
+                            hint=_("test the unit in the rule instead: award 1 for each e where unit kind = county"),
+                        )
+                        continue
                     check_filter(ctx, kind.name, option.args[0], field.span)
                 elif option.name == "range" and option.args[0].value > option.args[1].value:
                     low, high = option.args[0].literal, option.args[1].literal
@@ -1338,6 +1348,16 @@ def check_score_references(ctx: Context):
         )
 
 
+def check_unit_is(ctx: Context, node: n.UnitIs, fallback_span) -> None:
+    """`unit ATTR op VALUE`: a declared attribute (E306), a value that fits it (E307)."""
+    span = node.span if node.span.line else fallback_span
+    if check_unit_attribute_name(ctx, span, node.attribute, "the condition") and node.attribute in ctx.attributes:
+        values = node.value if node.op == "in" else (node.value,)
+        for value in values:
+            op = node.op if node.op != "in" else "="
+            check_value(ctx, span, "units", node.attribute, op, value, _("the value"), ctx.attributes[node.attribute].type, "E307")
+
+
 def check_unit_outcomes(ctx: Context):
     """E306 unit attributes named in conditions, `rank within`, `combine members by`; E432 a veto that
     does not fix the total, or `any member vetoed` without `combine members`."""
@@ -1345,21 +1365,7 @@ def check_unit_outcomes(ctx: Context):
     for statement, condition in unit_conditions(rubric):
         for node in walk(condition):
             if isinstance(node, n.UnitIs):
-                span = node.span if node.span.line else statement.span
-                if check_unit_attribute_name(ctx, span, node.attribute, "the condition") and node.attribute in ctx.attributes:
-                    values = node.value if node.op == "in" else (node.value,)
-                    for value in values:
-                        check_value(
-                            ctx,
-                            span,
-                            "units",
-                            node.attribute,
-                            node.op if node.op != "in" else "=",
-                            value,
-                            _("the value"),
-                            ctx.attributes[node.attribute].type,
-                            "E307",
-                        )
+                check_unit_is(ctx, node, statement.span)
             elif isinstance(node, n.MemberVetoed) and rubric.combine is None:
                 ctx.report(
                     statement.span,

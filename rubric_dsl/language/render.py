@@ -35,6 +35,8 @@ def render_filter(node: object, top: bool = True) -> str:
             return f"{node.field} {node.op} {render_value(node.value)}"
         case n.In():
             return f"{node.field} in ({', '.join(render_value(v) for v in node.values)})"
+        case n.UnitIs():
+            return render_condition(node)
         case n.And() | n.Or():
             word = " and " if isinstance(node, n.And) else " or "
             text = word.join(render_filter(p, False) for p in node.parts)
