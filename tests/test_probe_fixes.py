@@ -4,8 +4,6 @@
 import datetime
 from decimal import Decimal
 
-import pytest
-
 from rubric_dsl.api import loads
 from rubric_dsl.engine.plan import ExclusionReason
 from rubric_dsl.outputs import reports
