@@ -147,6 +147,7 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
         case n.UnitIs():  # the (listed) unit's attribute, from the program's unit table
             have = f"UNIT_ATTRS.get(unit, NO_ATTRS).get({node.attribute!r})"
             if node.op == "in":
+                assert isinstance(node.value, tuple)  # the builder makes `in` lists tuples
                 return f"({have} in {ns.const(frozenset(attribute_literal(v) for v in node.value), 'S')})"
             wanted = ns.const(attribute_literal(node.value))
             if node.op in ("=", "!="):

@@ -87,7 +87,7 @@ class Program:
         self.order = evaluation_order(rubric)[0]  # item ids, each after the items whose scores it reads
         self._words: dict[int, bool] = {}
 
-    def unit_attributes(self) -> dict[str, dict]:
+    def unit_attributes(self) -> dict[str, dict[str, object]]:
         """Each listed unit's attributes (its group included), as filters on them read them."""
         return {name: {**dict(decl.attributes), "group": decl.group} for name, decl in self.units.items()}
 

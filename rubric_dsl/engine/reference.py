@@ -88,6 +88,7 @@ def holds(node: object, values: dict[str, Any], types: dict[str, str]) -> bool:
     if isinstance(node, n.UnitIs):  # the unit's attribute: values carry the unit's attributes under UNIT_ATTRIBUTES
         have = values[UNIT_ATTRIBUTES].get(node.attribute)
         if node.op == "in":
+            assert isinstance(node.value, tuple)  # the builder makes `in` lists tuples
             return have in [unit_literal(v) for v in node.value]
         wanted = unit_literal(node.value)
         if node.op == "=":

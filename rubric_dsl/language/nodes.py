@@ -54,7 +54,7 @@ def sources_of(node: object) -> Iterator[Source]:
     return (child for child in walk(node) if isinstance(child, Source))
 
 
-def plain_value(value):
+def plain_value(value: object) -> object:
     """A filter value as the engine compares it: Decimal for numbers, str for words and text, or a date."""
     if isinstance(value, Number):
         return value.value
