@@ -219,3 +219,17 @@ def test_readme_chinese_quick_start_has_the_same_two_commands():
 
     english, chinese = commands("Quick start"), commands("快速开始")
     assert len(english) == 2 and chinese == english
+
+
+def test_explain_and_score_speak_chinese(capsys):
+    rubric, events = str(ROOT / "rubrics" / "2009_info.rubric"), str(ROOT / "examples" / "2009_info.events.zh-Hans.jsonl")
+    assert main(["explain", rubric, events, "--unit", "通川區", "--lang", "zh-Hans"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # the README's library example: 通川區 70.76 of its 150 target, 7th of the counties (A.4.1–A.4.5)
+    assert lines[0] == "通川區: 70.76 分，目标任务 150（完成率 47.2%），排名第 7"
+    assert lines[2].startswith("说明：写作 `通川区` 的事件计入本单位（同一名称的简繁不同写法；首次出现于 ")
+    assert main(["score", rubric, events, "--lang", "zh-Hans"]) == 0
+    out = capsys.readouterr()
+    header = out.out.splitlines()[2].split()
+    assert header[:3] == ["排名", "单位", "类别"] and header[-3:] == ["总分", "目标任务", "完成率(%)"]
+    assert out.err.startswith("未计分：")

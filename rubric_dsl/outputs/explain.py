@@ -6,34 +6,43 @@ from decimal import Decimal
 
 from ..engine.units import ALIAS
 from ..errors import NotFound
+from ..i18n import _
 from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent, signed
 
 
 def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> str:
     unit = card.unit(unit_name)
     places = card.places
-    lines = [
-        f"{unit.unit}: " + ("no score" if unit.total is None else f"{fmt_decimal(unit.total, places)} points")
-        + (f" of target {fmt_decimal(unit.target, None)} ({percent(unit.completion, card.rounding)}%)" if unit.target else "")
-        + (f", rank {unit.rank}" if unit.rank else ", not ranked (not in the rubric's tables)" if not unit.listed else "")
-    ]
-    lines.append(f"{card.title}; period {card.period[0]} to {card.period[1]}")
+    head = unit.unit + ": " + (_("no score") if unit.total is None else _("{points} points", points=fmt_decimal(unit.total, places)))
+    if unit.target:
+        head += _(
+            " of target {target} ({completion}%)", target=fmt_decimal(unit.target, None), completion=percent(unit.completion, card.rounding)
+        )
+    if unit.rank:
+        head += _(", rank {rank}", rank=unit.rank)
+    elif not unit.listed:
+        head += _(", not ranked (not in the rubric's tables)")
+    lines = [head]
+    lines.append(_("{title}; period {start} to {end}", title=card.title, start=card.period[0], end=card.period[1]))
     for match in card.matched_for(unit.unit):  # noted once, not on every ledger line
-        why = "an alias in the rubric" if match.why == ALIAS else "the same name in the other script"
-        lines.append(f"note: events naming `{match.name}` are counted here ({why}; first at {match.first_at})")
+        why = _("an alias in the rubric") if match.why == ALIAS else _("the same name in the other script")
+        lines.append(
+            _("note: events naming `{name}` are counted here ({why}; first at {place})", name=match.name, why=why, place=match.first_at)
+        )
     if item_id is None:
         # the unit's outcome: veto, grade, status, rank, and why (each line tried in order)
-        grade = f"grade {unit.grade}" if unit.grade is not None else None
-        status = f"status: {unit.status}" if unit.status is not None else None
+        grade = _("grade {grade}", grade=unit.grade) if unit.grade is not None else None
+        status = _("status: {status}", status=unit.status) if unit.status is not None else None
         if unit.members:
-            lines.append("made of its members: " + ", ".join(unit.members))
+            lines.append(_("made of its members: {members}", members=", ".join(unit.members)))
         if grade or status or unit.outcome_notes:
-            lines.append("outcome: " + "; ".join(x for x in (grade, status) if x) if grade or status else "outcome: no grade")
+            outcome = "; ".join(x for x in (grade, status) if x) if grade or status else _("no grade")
+            lines.append(_("outcome: {outcome}", outcome=outcome))
         for note in unit.outcome_notes:
             lines.append(f"  {note}")
     items = [i for i in unit.items if item_id is None or i.item_id == item_id or any(p.item_id == item_id for p in i.parts)]
     if item_id is not None and not items:
-        raise NotFound(f"no item {item_id!r} in the rubric")
+        raise NotFound(_("no item {item!r} in the rubric", item=item_id))
     for item in items:
         lines.append("")
         lines += _item_lines(item, places, indent="", only=item_id)
@@ -51,15 +60,15 @@ def _short(value, places) -> str:
 
 
 def _item_lines(item, places, indent, only=None):
-    base = f" (base {fmt_decimal(item.base, None)})" if item.base is not None else ""
+    base = _(" (base {base})", base=fmt_decimal(item.base, None)) if item.base is not None else ""
     out = [f"{indent}{item.item_id} {item.title}: {fmt_decimal(item.score, places)}{base}"]
     if item.text:
         out.append(f"{indent}  「{item.text}」")
     owners = []
     if item.responsible:
-        owners.append("responsible: " + ", ".join(item.responsible))
+        owners.append(_("responsible: {names}", names=", ".join(item.responsible)))
     if item.assisting:
-        owners.append("assisting: " + ", ".join(item.assisting))
+        owners.append(_("assisting: {names}", names=", ".join(item.assisting)))
     if owners:
         out.append(f"{indent}  " + "; ".join(owners))
     for rule in item.rules:
@@ -71,22 +80,25 @@ def _item_lines(item, places, indent, only=None):
             # each ledger line names its clause, so a line read (or grepped) alone still says where it comes from
             out.append(f"{indent}    {when}  {who:<12} {_short(c.points, places):>8}  [{item.item_id}]{what}")
         for note in rule.notes:
-            out.append(f"{indent}    note: {note}")
+            out.append(f"{indent}    " + _("note: {note}", note=note))
     for part in item.parts:
         if only is None or only in (item.item_id, part.item_id):
             out += _item_lines(part, places, indent + "  ")
     if item.parts:
         raw = sum((p.exact for p in item.parts), 0)
-        out.append(
-            f"{indent}  scale: {fmt_decimal(raw, None)} raw points → award {fmt_decimal(item.award, places)}"
-            f" + extra {fmt_decimal(item.bonus, places)}"
+        scale = _(
+            "scale: {raw} raw points → award {award} + extra {extra}",
+            raw=fmt_decimal(raw, None),
+            award=fmt_decimal(item.award, places),
+            extra=fmt_decimal(item.bonus, places),
         )
+        out.append(f"{indent}  {scale}")
     for limit in item.limits:
-        out.append(f"{indent}  limit: {limit}")
+        out.append(f"{indent}  " + _("limit: {limit}", limit=limit))
     noted = {note for rule in item.rules for note in rule.notes}
     for reason in item.why_not:
         if reason not in noted:  # already shown under its rule
-            out.append(f"{indent}  why not more: {reason}")
+            out.append(f"{indent}  " + _("why not more: {reason}", reason=reason))
     return out
 
 

@@ -12,6 +12,7 @@ import orjson
 
 from ..engine.results import Scorecard, UnitResult
 from ..numbers import fmt_decimal, percent, plain
+from ..i18n import _
 from .safety import csv_text, spreadsheet_text, terminal_text
 from .tables import render_table
 
@@ -38,23 +39,23 @@ def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) 
     """Rank, unit, group, each item's score, total, target and completion, aligned for a terminal."""
     items = item_columns(card)
     graded = _graded(card)
-    headers = ["rank", "unit", "group", *items, "total", "target", "done %"] + (["grade"] if graded else [])
+    headers = [_("rank"), _("unit"), _("group"), *items, _("total"), _("target"), _("done %")] + ([_("grade")] if graded else [])
     rows = []
     for u in card.units if units is None else units:
         rows.append(
             [
                 u.rank or "—",
                 terminal_text(u.unit, one_line=True),
-                terminal_text(u.group_label or u.group or "(unlisted)", one_line=True),
+                terminal_text(u.group_label or u.group or _("(unlisted)"), one_line=True),
                 *[_item_cell(card, u, item_id, "—") for item_id in items],
-                "no score" if u.total is None else fmt_decimal(u.total, card.places, card.rounding),
+                _("no score") if u.total is None else fmt_decimal(u.total, card.places, card.rounding),
                 plain(u.target) if u.target is not None else "—",
                 percent(u.completion, card.rounding) if u.completion is not None else "—",
             ]
             + ([terminal_text(u.grade or "—", one_line=True)] if graded else [])
         )
     numeric = set(range(3, len(headers))) | {0}
-    title = f"{card.title}" + (f" (as of {card.as_of})" if card.as_of else "")
+    title = card.title + (_(" (as of {date})", date=card.as_of) if card.as_of else "")
     return title + "\n\n" + render_table(headers, rows, numeric)
 
 
