@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 
 from ..engine.results import Scorecard, UnitResult
-from ..numbers import fmt_decimal, percent, plain
 from ..i18n import _
+from ..numbers import fmt_decimal, percent, plain
 from .safety import csv_text, spreadsheet_text, terminal_text
 from .tables import render_table
 
