@@ -83,7 +83,7 @@ class Program:
         self.window: n.Window = rubric.window
         self.matcher = UnitMatcher(list(self.units), listed_names(rubric.units, rubric.fold_scripts), rubric.fold_scripts)
         self._memo: dict[tuple[object, int], object] = {}
-        self.window_clause = next((c for c, target in rubric.clauses if target == "Window"), None)
+        self.window_clause = next((c for c, target in rubric.citations if isinstance(target, n.Window)), None)
         self.order = evaluation_order(rubric)[0]  # item ids, each after the items whose scores it reads
         self._words: dict[int, bool] = {}
 
