@@ -59,6 +59,7 @@ SNIPPETS = {
     "E322": HEAD + KIND + "let required = 40 * months + excess\nlet excess = count adopted - required\n",
     "E420": HEAD + KIND + "let excess = count adopted / 100 - 1\n" + 'section A "a"\n  item A.1 "i"\n    bonus 1 for each full 0% of excess beyond 30%\n',
     "E421": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 10 when count adopted >= 3, at most 10 a month\n',
+    "E422": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    deduct 5 when months without adopted in the last 90 days > 0\n',
     "W520": HEAD
     + KIND
     + "event submitted\n"

@@ -964,6 +964,20 @@ def check_expressions(ctx: Context):
         ctx.statement_kinds = [source.kind for source in sources_of(condition)]
         check_expression(ctx, condition, "condition", statement.span)
     check_let_cycles(ctx)
+    for statement, expression in scored_statements(ctx.rubric):
+        for node in walk(expression):
+            if isinstance(node, n.Recent) and isinstance(node.aggregate, n.MonthsWithout):
+                plural = node.aggregate.period + "s"
+                ctx.report(
+                    statement.span,
+                    "E422",
+                    _(
+                        "`{periods} without …` counts the periods scored; it cannot be limited to the last {days} days",
+                        periods=plural,
+                        days=node.days,
+                    ),
+                    hint=_("count the events instead: `count KIND in the last 30 days = 0`"),
+                )
     for _item, rule in rules_with_items(ctx.rubric):
         if rule.period_caps and not counts_events(rule.amount):
             ctx.report(
