@@ -11,6 +11,7 @@ import yaml
 from .api import load
 from .discovery import discover
 from .errors import RubricDSLError, UsageError
+from .i18n import _
 from .language.diagnostics import RubricError
 from .language.render import render_rule
 from .numbers import fmt_decimal
@@ -26,7 +27,7 @@ class TestFileError(RubricDSLError):
 
 def find_test_files(paths) -> list[pathlib.Path]:
     """Test files named, every *.test.yaml below each folder named, and a named rubric's own test file."""
-    return discover(paths, "*.test.yaml", lambda name: TestFileError(f"{name}: no such file or folder"), _test_file_of)
+    return discover(paths, "*.test.yaml", lambda name: TestFileError(_("{name}: no such file or folder", name=name)), _test_file_of)
 
 
 def _test_file_of(path: pathlib.Path) -> pathlib.Path | None:
@@ -41,21 +42,23 @@ def _decimal(value, where) -> Decimal:
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise TestFileError(f"{where}: expected a number, found {value!r}") from None
+        raise TestFileError(_("{where}: expected a number, found {value!r}", where=where, value=value)) from None
 
 
 def load_cases(path: pathlib.Path):
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml_loader())
     except yaml.YAMLError as error:
-        raise TestFileError(f"{path}: broken YAML: {error}") from None
+        raise TestFileError(_("{path}: broken YAML: {error}", path=path, error=error)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise TestFileError(f"{path}: cannot read the test file: {getattr(error, 'strerror', None) or error}") from None
+        raise TestFileError(
+            _("{path}: cannot read the test file: {value}", path=path, value=getattr(error, "strerror", None) or error)
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
-        raise TestFileError(f"{path}: a test file is a mapping with `cases:` (a list)")
+        raise TestFileError(_("{path}: a test file is a mapping with `cases:` (a list)", path=path))
     rubric = data.get("rubric", path.name.replace(".test.yaml", ".rubric"))
     if not isinstance(rubric, str) or not rubric.strip():
-        raise TestFileError(f"{path}: `rubric:` is the rubric's file name (text), not {type(rubric).__name__}")
+        raise TestFileError(_("{path}: `rubric:` is the rubric's file name (text), not {name}", path=path, name=type(rubric).__name__))
     return path.parent / rubric, data["cases"]
 
 
@@ -87,22 +90,31 @@ def validate_case(case: dict, where: str) -> None:
     """A case's shape, checked before it runs, so a slip in a test file is named rather than crashing."""
     unknown = sorted(set(case) - CASE_KEYS, key=str)
     if unknown:
-        raise TestFileError(f"{where}: unknown key `{unknown[0]}`; a case takes: {', '.join(sorted(CASE_KEYS))}")
+        raise TestFileError(
+            _(
+                "{where}: unknown key `{unknown}`; a case takes: {value}",
+                where=where,
+                unknown=unknown[0],
+                value=", ".join(sorted(CASE_KEYS)),
+            )
+        )
     events = case.get("events")
     if events is not None and not (isinstance(events, list) and all(isinstance(e, dict) for e in events)):
-        raise TestFileError(f"{where}: `events` is a list of events (mappings)")
+        raise TestFileError(_("{where}: `events` is a list of events (mappings)", where=where))
     units = case.get("units")
     if units is not None and not (isinstance(units, list) and all(isinstance(u, dict) for u in units)):
-        raise TestFileError(f"{where}: `units` is a list of unit rows (mappings such as {{unit: W1, kind: website}})")
+        raise TestFileError(_("{where}: `units` is a list of unit rows (mappings such as {{unit: W1, kind: website}})", where=where))
     expect = case.get("expect")
     if expect is not None and not isinstance(expect, dict):
-        raise TestFileError(f"{where}: `expect` maps each unit to its expected total or to {{{', '.join(sorted(UNIT_KEYS))}}}")
+        raise TestFileError(
+            _("{where}: `expect` maps each unit to its expected total or to {{{value}}}", where=where, value=", ".join(sorted(UNIT_KEYS)))
+        )
     for unit, wanted in (expect or {}).items():
         if isinstance(wanted, dict):
             if set(wanted) - UNIT_KEYS:
-                raise TestFileError(f"{where}: `{unit}` takes: {', '.join(sorted(UNIT_KEYS))}")
+                raise TestFileError(_("{where}: `{unit}` takes: {value}", where=where, unit=unit, value=", ".join(sorted(UNIT_KEYS))))
             if "items" in wanted and not isinstance(wanted["items"], dict):
-                raise TestFileError(f"{where}: `{unit}` items map item ids to scores, e.g. {{A.4.1: 6}}")
+                raise TestFileError(_("{where}: `{unit}` items map item ids to scores, e.g. {{A.4.1: 6}}", where=where, unit=unit))
 
 
 def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=()):
@@ -113,19 +125,23 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
     validate_case(case, where)
     if "events_file" in case:
         if not isinstance(case["events_file"], str):
-            raise TestFileError(f"{where}: `events_file` is a file name (text)")
+            raise TestFileError(_("{where}: `events_file` is a file name (text)", where=where))
         path = base / case["events_file"]
         if not inside(path, [base.resolve(), *(pathlib.Path(p).resolve() for p in allowed)]):
             raise TestFileError(
-                f"{where}: events_file {path} is outside the test file's folder; name it (or its folder) on the command line to allow it"
+                _(
+                    "{where}: events_file {path} is outside the test file's folder; name it (or its folder) on the command line to allow it",
+                    where=where,
+                    path=path,
+                )
             )
         if not path.is_file():
-            raise TestFileError(f"{where}: events_file {path} does not exist")
+            raise TestFileError(_("{where}: events_file {path} does not exist", where=where, path=path))
         try:
             # any event file: JSON Lines, CSV, YAML, or an XLSX register (its headings mapped by the rubric's `heading` lines)
             events = list(read_events(str(path), rubric=program))
         except SourceError as error:
-            raise TestFileError(f"{where}: events_file: {error}") from None
+            raise TestFileError(_("{where}: events_file: {error}", where=where, error=error)) from None
     else:
         events = case.get("events") or []
     if case.get("units") is not None:
@@ -138,40 +154,49 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
         try:
             as_of = datetime.date.fromisoformat(str(as_of))
         except ValueError:
-            raise TestFileError(f"{where}: as_of must be a date YYYY-MM-DD, not {as_of!r}") from None
+            raise TestFileError(_("{where}: as_of must be a date YYYY-MM-DD, not {as_of!r}", where=where, as_of=as_of)) from None
     period = case.get("period")  # the period scored: 2022-Q1, 2022-03, a declared period's name
     if period is not None:
         try:
             program.scoring_period(as_of, str(period))
         except UsageError as error:
-            raise TestFileError(f"{where}: period: {error}") from None
+            raise TestFileError(_("{where}: period: {error}", where=where, error=error)) from None
     failures = []
     try:
-        card = program.score(events, as_of=as_of, path=f"case {case.get('name')!r} events", period=None if period is None else str(period))
+        card = program.score(
+            events, as_of=as_of, path=_("case {value!r} events", value=case.get("name")), period=None if period is None else str(period)
+        )
     except EventError as error:
         if case.get("expect_invalid"):
             wanted = case["expect_invalid"]
             got = [p.message for p in error.problems]
             for needle in wanted if isinstance(wanted, list) else [wanted]:
                 if not any(str(needle) in message for message in got):
-                    failures.append(f"expected a rejection containing {needle!r}; got: {got}")
+                    failures.append(_("expected a rejection containing {needle!r}; got: {got}", needle=needle, got=got))
             return failures, None
-        return [f"invalid events: {p.place}: {p.message}" for p in error.problems], None
+        return [_("invalid events: {place}: {message}", place=p.place, message=p.message) for p in error.problems], None
     if case.get("expect_invalid"):
-        failures.append("expected invalid events, but every event was accepted")
+        failures.append(_("expected invalid events, but every event was accepted"))
     for unit_name, wanted in (case.get("expect") or {}).items():
         try:
             unit = card.unit(unit_name)
         except KeyError:
-            failures.append(f"{unit_name}: no scorecard for this unit")
+            failures.append(_("{unit_name}: no scorecard for this unit", unit_name=unit_name))
             continue
         if not isinstance(wanted, dict):
             wanted = {"total": wanted}
         if "total" in wanted:
             # null: the unit has no score (a veto that gives none)
-            expected = None if wanted["total"] is None else _decimal(wanted["total"], f"{unit_name} total")
+            expected = None if wanted["total"] is None else _decimal(wanted["total"], _("{unit_name} total", unit_name=unit_name))
             if unit.total != expected:
-                failures.append(f"{unit_name} total: expected {_shown(expected, None)}, got {_shown(unit.total, card.places)}")
+                failures.append(
+                    _(
+                        "{unit_name} total: expected {expected}, got {value}",
+                        unit_name=unit_name,
+                        expected=_shown(expected, None),
+                        value=_shown(unit.total, card.places),
+                    )
+                )
         for item_id, expected_raw in (wanted.get("items") or {}).items():
             failure = _item_failure(unit, str(item_id), expected_raw, card.places, unit_name)
             if failure:
@@ -179,29 +204,42 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
         for key in ("grade", "status"):
             if key in wanted and getattr(unit, key) != (None if wanted[key] is None else str(wanted[key])):
                 got = getattr(unit, key)
-                failures.append(f"{unit_name} {key}: expected {_label(wanted[key])}, got {_label(got)}")
+                failures.append(
+                    _(
+                        "{unit_name} {key}: expected {value}, got {got}",
+                        unit_name=unit_name,
+                        key=key,
+                        value=_label(wanted[key]),
+                        got=_label(got),
+                    )
+                )
         if "listed" in wanted and unit.listed != wanted["listed"]:
-            failures.append(f"{unit_name} listed: expected {wanted['listed']}, got {unit.listed}")
+            failures.append(
+                _("{unit_name} listed: expected {wanted}, got {listed}", unit_name=unit_name, wanted=wanted["listed"], listed=unit.listed)
+            )
         if "rank" in wanted and unit.rank != wanted["rank"]:
-            failures.append(f"{unit_name} rank: expected {wanted['rank']}, got {unit.rank}")
+            failures.append(
+                _("{unit_name} rank: expected {wanted}, got {rank}", unit_name=unit_name, wanted=wanted["rank"], rank=unit.rank)
+            )
     if "excluded" in case:
         counts = card.excluded_counts()
         got = sum(counts.values())
         if got != case["excluded"]:
-            failures.append(f"excluded events: expected {case['excluded']}, got {got} ({counts})")
+            failures.append(_("excluded events: expected {case}, got {got} ({counts})", case=case["excluded"], got=got, counts=counts))
     return failures, card
 
 
 def _unit_rows(rows, where):
     """A case's `units:` rows, each placed `case …, unit row N`."""
+
     class Rows(list):
         paired = True
 
-    return Rows((row, Place(f"{where} units", index=number)) for number, row in enumerate(rows))
+    return Rows((row, Place(_("{where} units", where=where), index=number)) for number, row in enumerate(rows))
 
 
 def _shown(value, places) -> str:
-    return "no score" if value is None else fmt_decimal(value, places)
+    return _("no score") if value is None else fmt_decimal(value, places)
 
 
 def _label(value) -> str:
@@ -219,18 +257,36 @@ def _item_failure(unit, key: str, expected_raw, places, unit_name) -> str | None
             got = lets[key]
             expected = _decimal(expected_raw, f"{unit_name} {key}")
             if got != expected:
-                return f"{unit_name} {key}: expected {fmt_decimal(expected, None)}, got {fmt_decimal(got, None)}"
+                return _(
+                    "{unit_name} {key}: expected {expected}, got {got}",
+                    unit_name=unit_name,
+                    key=key,
+                    expected=fmt_decimal(expected, None),
+                    got=fmt_decimal(got, None),
+                )
             return None
         try:
             named = unit.chosen(key)
         except KeyError:
-            return f"{unit_name} {key}: no such item or named result"
+            return _("{unit_name} {key}: no such item or named result", unit_name=unit_name, key=key)
         if str(named) != str(expected_raw):
-            return f"{unit_name} {key}: expected {expected_raw!r}, got {named!r}"
+            return _(
+                "{unit_name} {key}: expected {expected_raw!r}, got {named!r}",
+                unit_name=unit_name,
+                key=key,
+                expected_raw=expected_raw,
+                named=named,
+            )
         return None
     expected = _decimal(expected_raw, f"{unit_name} {key}")
     if got != expected:
-        return f"{unit_name} {key}: expected {fmt_decimal(expected, None)}, got {fmt_decimal(got, places)}"
+        return _(
+            "{unit_name} {key}: expected {expected}, got {got}",
+            unit_name=unit_name,
+            key=key,
+            expected=fmt_decimal(expected, None),
+            got=fmt_decimal(got, places),
+        )
     return None
 
 
@@ -239,10 +295,10 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
     try:
         files = find_test_files(paths)
     except TestFileError as error:
-        err(f"rubric test: error: {error}")
+        err(_("rubric test: error: {error}", error=error))
         return 2
     if not files:
-        err("rubric test: error: no *.test.yaml files found")
+        err(_("rubric test: error: no *.test.yaml files found"))
         return 2
     passed = failed = 0
     uncovered_report = []
@@ -251,11 +307,15 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
             rubric_path, cases = load_cases(path)
             if not inside(rubric_path, [path.parent.resolve(), *(pathlib.Path(p).resolve() for p in paths)]):
                 raise TestFileError(
-                    f"{path}: rubric {rubric_path} is outside the test file's folder; name it (or its folder) on the command line to allow it"
+                    _(
+                        "{path}: rubric {rubric_path} is outside the test file's folder; name it (or its folder) on the command line to allow it",
+                        path=path,
+                        rubric_path=rubric_path,
+                    )
                 )
             program = load(rubric_path)
         except TestFileError as error:
-            err(f"rubric test: error: {error}")
+            err(_("rubric test: error: {error}", error=error))
             return 2
         except RubricError as error:
             err(error.render())
@@ -263,24 +323,24 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
         exercised_rules: set = set()
         exercised_clauses: set = set()
         for number, case in enumerate(cases, 1):
-            name = case.get("name", f"case {number}") if isinstance(case, dict) else f"case {number}"
+            name = case.get("name", _("case {number}", number=number)) if isinstance(case, dict) else _("case {number}", number=number)
             if not isinstance(case, dict):
-                err(f"rubric test: error: {path}: case {number} is not a mapping")
+                err(_("rubric test: error: {path}: case {number} is not a mapping", path=path, number=number))
                 return 2
             try:
                 failures, card = run_case(program, case, path.parent, f"{path}::{name}", paths)
             except TestFileError as error:
-                err(f"rubric test: error: {error}")
+                err(_("rubric test: error: {error}", error=error))
                 return 2
             label = f"{path}::{name}"
             if failures:
                 failed += 1
-                out(f"FAILED {label}")
+                out(_("FAILED {label}", label=label))
                 for failure in failures:
                     out(f"    {failure}")
             else:
                 passed += 1
-                out(f"PASSED {label}")
+                out(_("PASSED {label}", label=label))
                 if case.get("clause"):
                     clauses = case["clause"] if isinstance(case["clause"], list) else [case["clause"]]
                     exercised_clauses.update(str(c) for c in clauses)
@@ -298,7 +358,11 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
     for text in uncovered_report:
         out(text)
     elapsed = time.perf_counter() - started
-    summary = f"{passed} passed" + (f", {failed} failed" if failed else "") + f" in {elapsed:.2f}s"
+    summary = (
+        _("{passed} passed", passed=passed)
+        + (_(", {failed} failed", failed=failed) if failed else "")
+        + _(" in {elapsed:.2f}s", elapsed=elapsed)
+    )
     out(f"== {summary} ==")
     return 1 if failed else 0
 
@@ -312,15 +376,22 @@ def coverage_text(program, path, exercised_rules, exercised_clauses) -> str:
         for index, rule in enumerate(item.rules):
             total_rules += 1
             if (item.item_id, index) not in exercised_rules:
-                missing_rules.append(f"  {item.item_id} line {rule.span.line}: {render_rule(rule)}")
-    clause_ids = [i.item_id for i in rubric.all_items()] + [c.clause_id for c, _ in rubric.clauses]
+                missing_rules.append(
+                    _("  {item_id} line {line}: {rule}", item_id=item.item_id, line=rule.span.line, rule=render_rule(rule))
+                )
+    clause_ids = [i.item_id for i in rubric.all_items()] + [c.clause_id for c, _target in rubric.clauses]
     # a clause cited inside an item is covered when a case exercises that item
     covered = set(exercised_clauses) | {clause for clause, item in rubric.item_clauses if item in exercised_clauses}
     missing_clauses = [c for c in clause_ids if c not in covered]
     lines = [
-        f"coverage of {program.rubric.path} ({path}):",
-        f"  rules: {total_rules - len(missing_rules)}/{total_rules} exercised;"
-        f" clauses: {len(clause_ids) - len(missing_clauses)}/{len(clause_ids)} covered",
+        _("coverage of {path} ({path2}):", path=program.rubric.path, path2=path),
+        _(
+            "  rules: {value}/{total_rules} exercised; clauses: {value2}/{clause_ids} covered",
+            value=total_rules - len(missing_rules),
+            total_rules=total_rules,
+            value2=len(clause_ids) - len(missing_clauses),
+            clause_ids=len(clause_ids),
+        ),
     ]
     if missing_rules:
         lines.append("  rules no case exercised:")

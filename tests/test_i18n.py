@@ -233,3 +233,9 @@ def test_explain_and_score_speak_chinese(capsys):
     header = out.out.splitlines()[2].split()
     assert header[:3] == ["排名", "单位", "类别"] and header[-3:] == ["总分", "目标任务", "完成率(%)"]
     assert out.err.startswith("未计分：")
+
+
+def test_rubric_test_speaks_chinese(capsys):
+    assert main(["test", str(ROOT / "rubrics" / "2009_info.test.yaml"), "--lang", "zh-Hans"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("通过 ") and lines[-1].startswith("== ") and "个通过，用时 " in lines[-1]
