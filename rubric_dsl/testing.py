@@ -349,10 +349,12 @@ def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
                         exercised_clauses.update(unit.outcome_clauses)  # a veto or grade line that held
                         for top in unit.items:
                             for item in (top, *top.parts):
-                                for index, rule in enumerate(item.rules):
-                                    if rule.points or rule.raw:
-                                        exercised_rules.add((item.item_id, index))
-                                        exercised_clauses.add(item.item_id)
+                                # a `scored per` item: a rule counts if it gave points for any sub-entity
+                                for outcomes in item.entity_rules or (item.rules,):
+                                    for index, rule in enumerate(outcomes):
+                                        if rule.points or rule.raw:
+                                            exercised_rules.add((item.item_id, index))
+                                            exercised_clauses.add(item.item_id)
         if coverage:
             uncovered_report.append(coverage_text(program, path, exercised_rules, exercised_clauses))
     for text in uncovered_report:

@@ -94,7 +94,7 @@ def test_commend_top_per_group(info):
     import attrs
 
     top_each = attrs.evolve(rubric, commend=n.CommendTop(1, True))
-    assert commended_units(top_each, card) == {"達縣", "市民政局"}
+    assert commended_units(top_each, card) == ("達縣", "市民政局")  # in rank order
     top_two = attrs.evolve(rubric, commend=n.CommendTop(2, False))
-    assert commended_units(top_two, card) == {"達縣", "渠縣", "市民政局"}  # a tie for second shares it
+    assert commended_units(top_two, card) == ("達縣", "市民政局", "渠縣")  # a tie for second shares it (then by name)
     assert build_bulletin(info, info.tally(events), None).commended == ()  # nobody reaches 100% of the target

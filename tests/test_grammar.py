@@ -42,6 +42,7 @@ CONSTRUCTS = [
     ("bulletin monthly, yearly", n.Bulletin(("monthly", "yearly"))),
     ("commend completion >= 100%", n.CommendCompletion(">=", N("100%"))),
     ("commend top 3 per group", n.CommendTop(3, True)),
+    ("commend top 3 per kind", n.CommendTop(3, False, "kind")),
     ('event adopted "信息被采用"', n.EventKind("adopted", "信息被采用")),
     (
         "field outlet: one of a | b, default a",

@@ -74,9 +74,189 @@ def test_yearly_bulletin_of_a_period_rubric_does_not_crash():
 
 def test_no_targets_no_sentences_about_targets():
     """A rubric without targets: the opening says how many units, not "0 units with targets"."""
-    program = loads(QUARTERLY.replace(' target 4', ''))
+    program = loads(QUARTERLY.replace(" target 4", ""))
     tally = program.tally(QUARTERLY_EVENTS)
     for as_of in (datetime.date(2024, 5, 31), None):
         summary = " ".join(build_bulletin(program, tally, as_of).summary)
         assert "with targets" not in summary and "reached their target" not in summary
         assert "the scores of the 2 units" in summary
+
+
+# ---- `scored per` (language.md "Sub-entities"): each sub-entity with its own events; cap/floor on the combination
+
+ARTICLES = """\
+rubric "per article"
+window 2015-01-01 to 2015-12-31
+unlisted units are scored apart
+event adopted
+  field article_id: text
+  field level: one of 县级 | 国家级
+section A "a"
+  item C3 "adopted, at most 50" base 50
+    scored per article_id of adopted, taking the sum
+    award 15 when reached adopted where level = 国家级
+    award 1 when reached adopted where level = 县级 and no adopted where level = 国家级
+    cap 50
+"""
+
+
+def _adopted(n_national, n_county):
+    events = [
+        {"id": f"n{i}", "unit": "甲", "date": "2015-03-01", "kind": "adopted", "article_id": f"n{i}", "level": "国家级"}
+        for i in range(n_national)
+    ]
+    events += [
+        {"id": f"c{i}", "unit": "甲", "date": "2015-03-02", "kind": "adopted", "article_id": f"c{i}", "level": "县级"}
+        for i in range(n_county)
+    ]
+    return events
+
+
+def test_cap_of_a_scored_per_sum_caps_the_combined_score():
+    """`cap 50` on `taking the sum`: 4 national articles at 15 = 60, capped at 50 (not 15 each, 60)."""
+    card = loads(ARTICLES).score(_adopted(4, 0))
+    item = card.unit("甲").items[0]
+    assert item.score == Decimal(50)
+    assert "score 60 lowered to the cap 50" in item.limits
+
+
+def test_when_inside_a_scored_per_item_sees_each_article():
+    """`award 1 when … 县级 and no … 国家级`: per article, so 2 national (15 each) + 3 county (1 each) = 33,
+    although the unit as a whole has national articles."""
+    card = loads(ARTICLES).score(_adopted(2, 3))
+    assert card.unit("甲").items[0].score == Decimal(33)
+
+
+def test_notes_inside_a_scored_per_item_name_the_sub_entity():
+    """A county article's note says which article, and does not call the level 国家级 something reported."""
+    card = loads(ARTICLES).score(_adopted(0, 1))
+    why = " ".join(card.unit("甲").items[0].why_not)
+    assert "no adopted where level = 国家级 for article_id c0" in why
+    assert "国家级 was not reported" not in why
+
+
+SCHOOL = """\
+rubric "inspections"
+window 2023-01-01 to 2023-12-31
+group schools "schools"
+  unit "East"
+  unit "West"
+event inspection
+  field inspection_id: text
+event finding
+  field inspection_id: text
+  field points: decimal, at least 0
+event licence_missing
+  field inspection_id: text
+section S "s"
+  item A "safety" base 100
+    scored per inspection_id of inspection, taking the latest
+    award 100
+    deduct sum points of finding
+  item B "canteen" base 80
+    scored per inspection_id of inspection, taking the latest
+    award 80
+    only when no licence_missing
+  item N "findings over all inspections"
+    scored per inspection_id of inspection, taking the sum
+    deduct 1 for each finding
+"""
+
+SCHOOL_EVENTS = [
+    {"id": "1", "unit": "East", "date": "2023-03-01", "kind": "inspection", "inspection_id": "DF-1"},
+    {"id": "2", "unit": "East", "date": "2023-03-01", "kind": "licence_missing", "inspection_id": "DF-1"},
+    {"id": "3", "unit": "East", "date": "2023-03-01", "kind": "finding", "inspection_id": "DF-1", "points": "12"},
+    {"id": "4", "unit": "East", "date": "2023-06-01", "kind": "inspection", "inspection_id": "DF-2"},
+    {"id": "5", "unit": "East", "date": "2023-06-01", "kind": "finding", "inspection_id": "DF-2", "points": "3"},
+]
+
+
+def test_only_when_inside_a_scored_per_item_sees_the_inspection_scored():
+    """East: the latest inspection DF-2 is clean of licence_missing (DF-1 had one), so B = 80; A = 100 - 3
+    (DF-2's finding) = 97; N sums over both inspections: -1 - 1 = -2. Total 97 + 80 - 2 = 175."""
+    card = loads(SCHOOL).score(SCHOOL_EVENTS)
+    east = card.unit("East")
+    assert {i.item_id: i.score for i in east.items} == {"A": Decimal(97), "B": Decimal(80), "N": Decimal(-2)}
+    assert east.total == Decimal(175)
+
+
+def test_a_unit_without_sub_entities_scores_nothing():
+    """West was never inspected: no inspection to score, so every scored-per item is 0 (not `award 100`),
+    total 0, and West ranks below East."""
+    card = loads(SCHOOL).score(SCHOOL_EVENTS)
+    west = card.unit("West")
+    assert [i.score for i in west.items] == [Decimal(0)] * 3
+    assert west.total == Decimal(0)
+    assert "no inspection reported, so nothing to score per inspection_id: 0" in west.items[0].why_not
+    assert card.unit("East").rank == 1 and west.rank == 2
+
+
+def test_coverage_counts_rules_exercised_in_any_sub_entity(tmp_path):
+    """The first inspection exercises only the deduction, the latest only … both rules of A are exercised:
+    DF-1 has a finding (deduct), DF-2 none; `award 100` gives points in both. Coverage: A's 2 rules."""
+    from rubric_dsl.testing import run_test_paths
+
+    (tmp_path / "s.rubric").write_text(SCHOOL, encoding="utf-8")
+    events = [
+        {"id": "1", "unit": "East", "date": "2023-03-01", "kind": "inspection", "inspection_id": "DF-1"},
+        {"id": "2", "unit": "East", "date": "2023-03-01", "kind": "finding", "inspection_id": "DF-1", "points": "5"},
+        {"id": "3", "unit": "East", "date": "2023-06-01", "kind": "inspection", "inspection_id": "DF-2"},
+    ]
+    import yaml
+
+    case = {"rubric": "s.rubric", "cases": [{"name": "two inspections", "events": events, "expect": {"East": {"total": 179}}}]}
+    # A = 100 (latest DF-2, clean); B = 80; N = -1 (DF-1's finding) → 179
+    (tmp_path / "s.test.yaml").write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
+    lines = []
+    assert run_test_paths([str(tmp_path / "s.test.yaml")], coverage=True, out=lines.append, err=lines.append) == 0
+    text = "\n".join(lines)
+    assert "deduct sum points of finding" not in text  # DF-1 exercised it, though DF-2 was the one taken
+    assert "deduct 1 for each finding" not in text
+
+
+# ---- commendation (language.md "Bulletins and commendation")
+
+COMMEND = """\
+rubric "commend per kind"
+window 2024-01-01 to 2024-12-31
+attribute kind: one of rep | team
+event sale
+event refund
+group plan "plan"
+  unit "Ann" with kind rep
+  unit "Bo" with kind rep
+  unit "Cy" with kind rep
+  unit "North" with kind team
+  unit "South" with kind team
+commend top 2 per kind
+section S "s"
+  item A "sales"
+    award 1 for each sale
+    deduct 3 for each refund
+"""
+
+
+def test_commend_top_per_attribute_in_rank_order():
+    """`commend top 2 per kind`: reps Ann 1, Bo 3, Cy 3 → top 2 are Bo and Cy (tied), in rank order then
+    name; Ann is third. Teams North 2, South -3 (one refund): South is 2nd of the teams but its total is
+    below 0, so it is not commended. Commended, best first: Bo, Cy (3), North (2)."""
+    program = loads(COMMEND)
+    events = [
+        {"id": str(i), "unit": u, "date": "2024-02-01", "kind": "sale"}
+        for i, u in enumerate(["Ann", "Bo", "Bo", "Bo", "Cy", "Cy", "Cy", "North", "North"])
+    ]
+    events.append({"id": "r", "unit": "South", "date": "2024-02-01", "kind": "refund"})
+    bulletin = build_bulletin(program, program.tally(events), None)
+    assert bulletin.commended == ("Bo", "Cy", "North")
+    assert bulletin.commendation == "the top 2 of each kind"
+
+
+def test_commend_per_an_undeclared_attribute_is_e306():
+    from rubric_dsl.language.builder import parse
+    from rubric_dsl.language.checker import check
+
+    """`commend top 2 per kinds`: no attribute `kinds` → E306, with the did-you-mean."""
+    diagnostics = check(parse(COMMEND.replace("per kind", "per kinds")))
+    found = [d for d in diagnostics if d.code == "E306"]
+    assert [d.message for d in found] == ["`commend top … per` names the unit attribute `kinds`, which is not declared"]
+    assert "kind" in found[0].hint

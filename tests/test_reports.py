@@ -44,7 +44,8 @@ def test_monthly_numbers_equal_the_scorecards(info, info_tally, june):
 
 def test_commendation_is_completion_at_least_100(info, info_tally, year):
     card = info.finish(info_tally)
-    expected = sorted(u.unit for u in card.units if u.listed and u.completion >= 1)
+    # best total first, then by name (the commended list is in rank order)
+    expected = [u.unit for u in sorted(card.units, key=lambda u: (-u.total, u.unit)) if u.listed and u.completion >= 1]
     assert list(year.commended) == expected and expected
 
 

@@ -159,6 +159,9 @@ class UnitEvaluation:
             records = sorted(self.records(node), key=by_date)
             what = describe_source(node.source)
             if not records:
+                if self.entity is not None:  # one sub-entity's events: say which, and don't call a field value "reported"
+                    per, value = self.entity
+                    return Outcome(False, [f"no {render_source(node.source)} for {per.field} {value}"], [])
                 return Outcome(False, [f"{what} was not reported in the period"], [])
             if node.deadline and records[0][DATE] > node.deadline:
                 return Outcome(False, [f"{what} reached {records[0][DATE]}, after the {node.deadline} deadline"], [])
@@ -753,7 +756,13 @@ def scored_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
         result = _per_entity(ev, item, section_id, exclusions)
     else:
         result = evaluate_item(ev, item, section_id, exclusions)
-    if item.only_when is not None:
+    return _finish_scored(ev, item, result)
+
+
+def _finish_scored(ev: UnitEvaluation, item: n.ItemDecl, result: ItemResult) -> ItemResult:
+    """`only when` and `not in the total` on an item's result (for a `scored per` item, `only when` was
+    already applied to each sub-entity, with its own events)."""
+    if item.only_when is not None and item.scored_per is None:
         holds, reasons, _ = ev.condition(item.only_when)
         if not holds:
             text = ev.program.memo(render_condition, item.only_when)
@@ -792,13 +801,67 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
     latest_of: dict = {}
     for r in defining:
         latest_of[r[VALUE]] = r  # sorted by date: the last seen is the entity's latest event
+    program = ev.program
     if not latest_of:
+        # Nothing to score: the item scores 0 whatever it combines (a school never inspected is not given
+        # the 100 of an inspection without findings).
         result = evaluate_item(
-            UnitEvaluation(ev.program, ev.slots, ev.months, ev.target, ev.bounds, ev.unit, (per, object())), item, section_id, exclusions
+            UnitEvaluation(program, ev.slots, ev.months, ev.target, ev.bounds, ev.unit, (per, object())), item, section_id, exclusions
         )
-        nothing = f"no {render_source(per.source)} reported, so nothing to score per {per.field}"
-        return attrs.evolve(result, why_not=(*result.why_not, nothing))
-    results = {value: evaluate_item(ev.for_entity(per, value), item, section_id, exclusions) for value in latest_of}
+        nothing = f"no {render_source(per.source)} reported, so nothing to score per {per.field}: 0"
+        return attrs.evolve(
+            result, score=ZERO, exact=ZERO, raw=ZERO, award=ZERO, bonus=ZERO, deduction=ZERO, rules=(), limits=(), why_not=(nothing,)
+        )
+    # Each sub-entity is scored with its own events (rules, `at most`, `when` and `only when` included);
+    # the item's cap and floor bound the combined score.
+    unbounded = program.memo(_without_bounds, item)
+    results = {}
+    for value in latest_of:
+        sub = ev.for_entity(per, value)
+        one = evaluate_item(sub, unbounded, section_id, exclusions)
+        if item.only_when is not None:
+            holds, reasons, _ = sub.condition(item.only_when)
+            if not holds:
+                text = program.memo(render_condition, item.only_when)
+                one = attrs.evolve(
+                    one,
+                    score=ZERO,
+                    award=ZERO,
+                    bonus=ZERO,
+                    deduction=ZERO,
+                    raw=ZERO,
+                    exact=ZERO,
+                    rules=(),
+                    limits=(),
+                    why_not=(f"not counted: only when {text}; " + "; ".join(reasons),),
+                    uncounted=one.score,
+                )
+        named = tuple(w if w.startswith(f"{per.field} ") else f"{per.field} {value}: {w}" for w in one.why_not)
+        results[value] = attrs.evolve(one, why_not=named)
+    combined = _combined(ev, per, latest_of, results)
+    return _bounded(program, item, attrs.evolve(combined, entity_rules=tuple(r.rules for r in results.values())))
+
+
+def _without_bounds(item: n.ItemDecl) -> n.ItemDecl:
+    return attrs.evolve(item, cap=None, floor=None)
+
+
+def _bounded(program, item: n.ItemDecl, result: ItemResult) -> ItemResult:
+    """The item's floor and cap on a combined `scored per` score."""
+    value, limits = result.score, list(result.limits)
+    if item.floor is not None and value < item.floor.value:
+        limits.append(f"score {fmt(value)} raised to the floor {item.floor.literal}")
+        value = item.floor.value
+    if item.cap is not None and value > item.cap.value:
+        limits.append(f"score {fmt(value)} lowered to the cap {item.cap.literal}")
+        value = item.cap.value
+    if value == result.score:
+        return result
+    value = program.round(value)
+    return attrs.evolve(result, score=value, exact=value, limits=tuple(limits))
+
+
+def _combined(ev: UnitEvaluation, per: n.ScoredPer, latest_of: dict, results: dict) -> ItemResult:
     count = len(results)
     if per.pick in ("latest", "highest", "lowest"):
         if per.pick == "latest":
@@ -826,4 +889,5 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
         deduction=sum((r.deduction for r in results.values()), ZERO),
         rules=rules,
         limits=(f"{per.pick} of {count} {per.field} scores: {shown}",),
+        why_not=tuple(w for r in results.values() for w in r.why_not),
     )

@@ -271,10 +271,12 @@ def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
         entity = item.scored_per.field if item.scored_per is not None else None
         for rule in item.rules:
             need(rule.amount, entity)
-        if item.only_when is not None:
-            need(item.only_when)
+        if item.only_when is not None:  # a `scored per` item's condition is tried on each sub-entity's events
+            need(item.only_when, entity)
         if item.scored_per is not None:
             slots.setdefault(slot_for(item.scored_per), len(slots))
+            for let in rubric.lets:  # a named value or condition cited inside it counts the sub-entity's events
+                need(let.body, entity)
     for statement in rubric.grades + rubric.statuses + rubric.vetoes:
         if statement.condition is not None:
             need(statement.condition)

@@ -106,6 +106,7 @@ class ItemResult:
     in_total: bool = True  # False: `not in the total`, shown but not added
     uncounted: Decimal | None = None  # `only when` did not hold: the score it would have had
     chosen: tuple[str, Any] | None = None  # `scored per …, taking the latest [as NAME]`: (NAME, the sub-entity's value)
+    entity_rules: tuple[tuple[RuleOutcome, ...], ...] = ()  # `scored per`: every sub-entity's rule outcomes (for coverage)
 
     def to_json(self, places: int, part_of: str | None = None, provenance: str = "events") -> dict[str, Any]:
         """`provenance`: `events` lists every event's points; `items` each rule's points instead (a size

@@ -229,7 +229,8 @@ class _ToStatements(Transformer):
         return n.CommendCompletion(c[0], c[1], span=span_of(meta))
 
     def commend_top(self, meta, c):
-        return n.CommendTop(int(c[0]), len(c) > 1, span=span_of(meta))
+        per = str(c[1]) if len(c) > 1 else None  # `per group`, or `per ATTRIBUTE` (kind, region, …)
+        return n.CommendTop(int(c[0]), per == "group", per if per not in (None, "group") else None, span=span_of(meta))
 
     # ---- events
     def event(self, meta, c):

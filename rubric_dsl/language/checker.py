@@ -1395,6 +1395,8 @@ def check_unit_outcomes(ctx: Context):
                 _("a veto must fix the total: say `no score` or `score N`"),
                 hint=_("for example: veto when …: no score, grade {value}", value=veto.grade or "不合格"),
             )
+    if isinstance(rubric.commend, n.CommendTop) and rubric.commend.per_attribute:
+        check_unit_attribute_name(ctx, rubric.commend.span, rubric.commend.per_attribute, "`commend top … per`")
     if rubric.rank is not None and rubric.rank.within:
         check_unit_attribute_name(ctx, rubric.rank.span, rubric.rank.within, "`rank within`")
     if rubric.rank is not None:

@@ -94,7 +94,8 @@ def render_statement(st) -> str:
         case n.CommendCompletion():
             return f"commend completion {st.op} {st.number.literal}"
         case n.CommendTop():
-            return f"commend top {st.count}" + (" per group" if st.per_group else "")
+            per = " per group" if st.per_group else f" per {st.per_attribute}" if st.per_attribute else ""
+            return f"commend top {st.count}{per}"
         case n.EventKind():
             return f"event {st.name}" + (f" {quote(st.label)}" if st.label is not None else "")
         case n.Field():

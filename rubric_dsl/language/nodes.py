@@ -844,10 +844,11 @@ class CommendCompletion:
 
 @attrs.frozen
 class CommendTop:
-    """`commend top N [per group]`: the N best units (of each group)."""
+    """`commend top N [per group | per ATTRIBUTE]`: the N best units (of each group, of each value of a unit attribute)."""
 
     count: int
     per_group: bool = False
+    per_attribute: str | None = None
     span: Span = _span()
 
 

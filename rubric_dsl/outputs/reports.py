@@ -129,7 +129,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
     months_elapsed = max(min(month_key(cut), month_key(last_day)) - month_key(first_day) + 1, 0)
     pace = Decimal(months_elapsed) / Decimal(months_total) if months_total else None
 
-    commended_names = commended_units(rubric, card) if not monthly else set()
+    commended_names = commended_units(rubric, card, program.units) if not monthly else ()
 
     # Units are compared within their group: a county's 150-point target and a department's 20 differ.
     ranks_now = group_ranks(card)
@@ -222,7 +222,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
         tuple(groups),
         unlisted,
         commendation_text(rubric.commend),
-        tuple(sorted(commended_names)),
+        tuple(commended_names),
         items,
         card.places,
         not_counted,
@@ -321,26 +321,37 @@ def group_ranks(card) -> dict:
     return ranks
 
 
-def commended_units(rubric, card) -> set:
-    """Units meeting the rubric's commendation criterion (none declared: nobody)."""
+def commended_units(rubric, card, unit_decls=None) -> tuple:
+    """Units meeting the rubric's commendation criterion (none declared: nobody), best total first (then
+    by name). `commend top N`: the N best of each pool (all listed units, each group, or each value of a unit
+    attribute); units tied with the N-th are commended too, and a total of 0 or below is never commended
+    (a top place earned with nothing, or with a net deduction, is not commendable). Units without a score
+    (vetoed) and unlisted units are never commended."""
     rule = rubric.commend
     listed = [u for u in card.units if u.listed and u.total is not None]
+    order = sorted(listed, key=lambda u: (-u.total, u.unit))
     if isinstance(rule, n.CommendCompletion):
-        return {u.unit for u in listed if u.completion is not None and COMPARE[rule.op](u.completion, rule.number.value)}
+        return tuple(u.unit for u in order if u.completion is not None and COMPARE[rule.op](u.completion, rule.number.value))
     if isinstance(rule, n.CommendTop):
+        decls = unit_decls or {}
+
+        def pool_of(u):
+            if rule.per_group:
+                return u.group
+            if rule.per_attribute:
+                decl = decls.get(u.unit)
+                return decl.attribute(rule.per_attribute) if decl is not None else None
+            return None
+
+        pools: dict = {}
+        for u in order:
+            pools.setdefault(pool_of(u), []).append(u)
         chosen = set()
-        pools = {}
-        for u in listed:
-            pools.setdefault(u.group if rule.per_group else None, []).append(u)
-        for pool in pools.values():
-            ranked = sorted(pool, key=lambda u: -u.total)
-            if len(ranked) >= rule.count:
-                cutoff = ranked[rule.count - 1].total
-                chosen |= {u.unit for u in ranked if u.total >= cutoff and u.total > 0}
-            else:
-                chosen |= {u.unit for u in ranked if u.total > 0}
-        return chosen
-    return set()
+        for ranked in pools.values():
+            cutoff = ranked[min(rule.count, len(ranked)) - 1].total
+            chosen |= {u.unit for u in ranked if u.total >= cutoff and u.total > 0}
+        return tuple(u.unit for u in order if u.unit in chosen)
+    return ()
 
 
 _COMPARISONS = {">=": N_("at least"), ">": N_("above"), "<=": N_("at most"), "<": N_("below"), "=": N_("exactly"), "!=": N_("other than")}
@@ -352,6 +363,8 @@ def commendation_text(rule) -> str | None:
     if isinstance(rule, n.CommendTop):
         if rule.per_group:
             return _("the top {count} of each group", count=rule.count)
+        if rule.per_attribute:
+            return _("the top {count} of each {attribute}", count=rule.count, attribute=rule.per_attribute)
         return _("the top {count}", count=rule.count)
     return None
 
