@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
+from . import i18n
 from .api import load
 from .discovery import discover
 from .errors import RubricDSLError, UsageError
@@ -162,11 +163,14 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
         except UsageError as error:
             raise TestFileError(_("{where}: period: {error}", where=where, error=error)) from None
     failures = []
+    path = _("case {value!r} events", value=case.get("name"))
+    shown_in = i18n.language()
+    # `expect_invalid` quotes rejection messages as the test file was written: in English, whatever the reader's language
+    i18n.set_language("en")
     try:
-        card = program.score(
-            events, as_of=as_of, path=_("case {value!r} events", value=case.get("name")), period=None if period is None else str(period)
-        )
+        card = program.score(events, as_of=as_of, path=path, period=None if period is None else str(period))
     except EventError as error:
+        i18n.set_language(shown_in)
         if case.get("expect_invalid"):
             wanted = case["expect_invalid"]
             got = [p.message for p in error.problems]
@@ -175,6 +179,8 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
                     failures.append(_("expected a rejection containing {needle!r}; got: {got}", needle=needle, got=got))
             return failures, None
         return [_("invalid events: {place}: {message}", place=p.place, message=p.message) for p in error.problems], None
+    finally:
+        i18n.set_language(shown_in)
     if case.get("expect_invalid"):
         failures.append(_("expected invalid events, but every event was accepted"))
     for unit_name, wanted in (case.get("expect") or {}).items():

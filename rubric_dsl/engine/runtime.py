@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
 from typing import Any, NamedTuple, NoReturn
 
+from ..i18n import N_, _, tr
 from ..language import nodes as n
 from ..numbers import EXACT
 from ..sources.events import EventProblem, Place, Placer
@@ -39,9 +40,12 @@ class Invalid(Exception):
 def unknown_fields(ev: dict, allowed: frozenset, kind: str) -> NoReturn:
     extra = sorted(set(ev) - allowed, key=str)
     near = closest(extra[0], allowed)
-    hint = f" (did you mean `{near}`?)" if near else ""
+    hint = _(" (did you mean `{near}`?)", near=near) if near else ""
     fields = ", ".join(sorted(allowed - {"id", "unit", "date", "kind", "quantity"})) or "none"
-    raise Invalid(f"unknown field `{extra[0]}` for kind `{kind}`{hint}; its fields are: {fields}", str(extra[0]))
+    raise Invalid(
+        _("unknown field `{extra}` for kind `{kind}`{hint}; its fields are: {fields}", extra=extra[0], kind=kind, hint=hint, fields=fields),
+        str(extra[0]),
+    )
 
 
 def content_digest(content: str) -> bytes:
@@ -92,7 +96,7 @@ INTEGER_LIMIT = 10**MAX_INTEGER_DIGITS
 FRACTION_QUANTUM = Decimal(1).scaleb(-MAX_FRACTION_DIGITS)
 NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?", re.ASCII)
 WHOLE_TEXT = re.compile(r"[+-]?\d+", re.ASCII)
-FLOAT_HINT = 'a float is not exact: pass the number as text ("0.1") or as a decimal.Decimal'
+FLOAT_HINT = N_('a float is not exact: pass the number as text ("0.1") or as a decimal.Decimal')
 
 
 def _number_from_text(text: str) -> Decimal | None:
@@ -114,21 +118,25 @@ def exact_number(value: Decimal) -> Decimal | None:
 
 
 def _limits() -> str:
-    return f"at most {MAX_INTEGER_DIGITS} digits before the point and {MAX_FRACTION_DIGITS} after it"
+    return _(
+        "at most {MAX_INTEGER_DIGITS} digits before the point and {MAX_FRACTION_DIGITS} after it",
+        MAX_INTEGER_DIGITS=MAX_INTEGER_DIGITS,
+        MAX_FRACTION_DIGITS=MAX_FRACTION_DIGITS,
+    )
 
 
 def bad_id(value: object) -> str:
     if value is None:
-        raise Invalid("missing `id`: every event needs an id unique in its stream", "id")
+        raise Invalid(_("missing `id`: every event needs an id unique in its stream"), "id")
     if isinstance(value, int) and not isinstance(value, bool) and -INTEGER_LIMIT < value < INTEGER_LIMIT:
         return str(value)
-    raise Invalid(f"`id` must be text, not {_show(value)}", "id")
+    raise Invalid(_("`id` must be text, not {value}", value=_show(value)), "id")
 
 
 def bad_unit(value: object) -> NoReturn:
     if value is None:
-        raise Invalid("missing `unit`: every event names the unit it belongs to", "unit")
-    raise Invalid(f"`unit` must be a unit's name, not {_show(value)}", "unit")
+        raise Invalid(_("missing `unit`: every event names the unit it belongs to"), "unit")
+    raise Invalid(_("`unit` must be a unit's name, not {value}", value=_show(value)), "unit")
 
 
 def to_quantity(value: object) -> int:
@@ -139,10 +147,16 @@ def to_quantity(value: object) -> int:
     if value.__class__ is int and 1 <= value <= MAX_QUANTITY:  # type: ignore[operator]
         return value  # type: ignore[return-value]
     if isinstance(value, float):
-        raise Invalid(f"`quantity` must be a whole number, not the float {value!r}; {FLOAT_HINT}", "quantity")
+        raise Invalid(
+            _("`quantity` must be a whole number, not the float {value!r}; {FLOAT_HINT}", value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            "quantity",
+        )
     if value.__class__ is int and value > MAX_QUANTITY:  # type: ignore[operator]
-        raise Invalid(f"`quantity` is {_show(value)}; an event's quantity is at most {MAX_QUANTITY:,}", "quantity")
-    raise Invalid(f"`quantity` must be a whole number of at least 1, not {_show(value)}", "quantity")
+        raise Invalid(
+            _("`quantity` is {value}; an event's quantity is at most {MAX_QUANTITY:,}", value=_show(value), MAX_QUANTITY=MAX_QUANTITY),
+            "quantity",
+        )
+    raise Invalid(_("`quantity` must be a whole number of at least 1, not {value}", value=_show(value)), "quantity")
 
 
 def to_enum(value: object, choices: frozenset, name: str) -> str:
@@ -152,8 +166,8 @@ def to_enum(value: object, choices: frozenset, name: str) -> str:
             return text
     shown = " | ".join(sorted(choices))
     near = closest(value, choices)
-    hint = f" (did you mean `{near}`?)" if near else ""
-    raise Invalid(f"`{name}` is {_show(value)}, which is not one of {shown}{hint}", name)
+    hint = _(" (did you mean `{near}`?)", near=near) if near else ""
+    raise Invalid(_("`{name}` is {value}, which is not one of {shown}{hint}", name=name, value=_show(value), shown=shown, hint=hint), name)
 
 
 def to_decimal(value: object, name: str) -> Decimal:
@@ -169,12 +183,17 @@ def to_decimal(value: object, name: str) -> Decimal:
         if number is not None and percent:
             number = number.scaleb(-2)
     elif isinstance(value, float):
-        raise Invalid(f"`{name}` must be an exact number, not the float {value!r}; {FLOAT_HINT}", name)
+        raise Invalid(
+            _("`{name}` must be an exact number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            name,
+        )
     if number is not None and exact_number(number) is not None:
         return number
     if number is not None or value.__class__ is int:
-        raise Invalid(f"`{name}` is {_show(value)}, outside what an event may hold ({_limits()})", name)
-    raise Invalid(f"`{name}` must be a number, not {_show(value)}", name)
+        raise Invalid(
+            _("`{name}` is {value}, outside what an event may hold ({value2})", name=name, value=_show(value), value2=_limits()), name
+        )
+    raise Invalid(_("`{name}` must be a number, not {value}", name=name, value=_show(value)), name)
 
 
 def to_integer(value: object, name: str) -> int:
@@ -186,50 +205,61 @@ def to_integer(value: object, name: str) -> int:
     elif isinstance(value, Decimal) and value.is_finite() and abs(value) < NUMBER_LIMIT and value == value.to_integral_value():
         number = int(value)
     elif isinstance(value, float):
-        raise Invalid(f"`{name}` must be a whole number, not the float {value!r}; {FLOAT_HINT}", name)
+        raise Invalid(
+            _("`{name}` must be a whole number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            name,
+        )
     if number is not None and -INTEGER_LIMIT < number < INTEGER_LIMIT:
         return number
     if number is not None:
-        raise Invalid(f"`{name}` is {_show(value)}, outside what an event may hold (at most {MAX_INTEGER_DIGITS} digits)", name)
-    raise Invalid(f"`{name}` must be a whole number, not {_show(value)}", name)
+        raise Invalid(
+            _(
+                "`{name}` is {value}, outside what an event may hold (at most {MAX_INTEGER_DIGITS} digits)",
+                name=name,
+                value=_show(value),
+                MAX_INTEGER_DIGITS=MAX_INTEGER_DIGITS,
+            ),
+            name,
+        )
+    raise Invalid(_("`{name}` must be a whole number, not {value}", name=name, value=_show(value)), name)
 
 
 def to_boolean(value: object, name: str) -> bool:
     # CSV cells and hand-typed YAML strings: the two words, in any case
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise Invalid(f"`{name}` must be true or false, not {_show(value)}", name)
+    raise Invalid(_("`{name}` must be true or false, not {value}", name=name, value=_show(value)), name)
 
 
 def to_text(value: object, name: str) -> str:
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return str(value)
-    raise Invalid(f"`{name}` must be text, not {_show(value)}", name)
+    raise Invalid(_("`{name}` must be text, not {value}", name=name, value=_show(value)), name)
 
 
 def to_date(value: object, name: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise Invalid(f"`{name}` must be a date YYYY-MM-DD, not {_show(value)}", name) from None
+        raise Invalid(_("`{name}` must be a date YYYY-MM-DD, not {value}", name=name, value=_show(value)), name) from None
 
 
 def missing_field(name: str, condition: str | None) -> NoReturn:
     if condition:
-        raise Invalid(f"missing `{name}`: it is required when {condition}", name)
-    raise Invalid(f"missing required field `{name}`", name)
+        raise Invalid(_("missing `{name}`: it is required when {condition}", name=name, condition=condition), name)
+    raise Invalid(_("missing required field `{name}`", name=name), name)
 
 
 def only_when_field(name: str, condition: str) -> NoReturn:
-    raise Invalid(f"`{name}` is only allowed when {condition}", name)
+    raise Invalid(_("`{name}` is only allowed when {condition}", name=name, condition=condition), name)
 
 
 def out_of_range(value: object, name: str, low: object, high: object) -> NoReturn:
     if low is not None and high is not None:
-        raise Invalid(f"`{name}` is {value}, outside {low} to {high}", name)
+        raise Invalid(_("`{name}` is {value}, outside {low} to {high}", name=name, value=value, low=low, high=high), name)
     if low is not None:
-        raise Invalid(f"`{name}` is {value}, below the least allowed {low}", name)
-    raise Invalid(f"`{name}` is {value}, above the most allowed {high}", name)
+        raise Invalid(_("`{name}` is {value}, below the least allowed {low}", name=name, value=value, low=low), name)
+    raise Invalid(_("`{name}` is {value}, above the most allowed {high}", name=name, value=value, high=high), name)
 
 
 def _show(value: object) -> str:
@@ -239,7 +269,7 @@ def _show(value: object) -> str:
     if isinstance(value, (list, tuple, set, frozenset, dict)):
         return "a list" if not isinstance(value, dict) else "an object"
     if isinstance(value, int) and not isinstance(value, bool) and not -INTEGER_LIMIT < value < INTEGER_LIMIT:
-        text = f"a number of {len(str(abs(value))) if value.bit_length() < 14000 else 'over 4000'} digits"
+        text = _("a number of {value} digits", value=len(str(abs(value))) if value.bit_length() < 14000 else "over 4000")
         return text
     if isinstance(value, Decimal):
         text = str(value) if value.is_finite() and abs(value.adjusted()) < 40 else f"{value:.3e}" if value.is_finite() else str(value)
@@ -367,7 +397,7 @@ class Tally:
             for unit, slots in tally.units.items():
                 if unit not in merged.unlisted and unit not in merged.listed:
                     continue
-                target = merged.units.setdefault(unit, [[] for _ in range(self.slot_count)])
+                target = merged.units.setdefault(unit, [[] for _slot in range(self.slot_count)])
                 for index, records in enumerate(slots):
                     if drop and tally is other:
                         target[index].extend(r for r in records if r[SEQ] not in drop)
@@ -387,7 +417,7 @@ class Tally:
     def outside(self, start: datetime.date, end: datetime.date, as_of: datetime.date | None) -> list[Excluded]:
         """Valid in-window events before or after the period being scored (those after the as-of date are `after`'s)."""
         out = []
-        for event_id, (_, place, _, kind, unit, day) in self.ids.items():
+        for event_id, (_fingerprint, place, _seq, kind, unit, day) in self.ids.items():
             date = day[DAY_DATE]
             if day[DAY_EXCLUDED] is not None or (as_of is not None and date > as_of):
                 continue
@@ -401,7 +431,7 @@ class Tally:
         """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
         return [
             Excluded(event_id, unit, kind, day[DAY_DATE], str(self.placer(place)), ExclusionReason.AFTER_AS_OF, seq=seq)
-            for event_id, (_, place, seq, kind, unit, day) in self.ids.items()
+            for event_id, (_fingerprint, place, seq, kind, unit, day) in self.ids.items()
             if day[DAY_EXCLUDED] is None and day[DAY_DATE] > as_of
         ]
 
@@ -422,18 +452,26 @@ def judge(repeat: Repeat, first: IdEntry, placer: Placer) -> Excluded | EventPro
             repeat.day[DAY_DATE],
             where,
             ExclusionReason.RESENT,
-            f"first at {first_place}",
+            _("first at {first_place}", first_place=first_place),
             seq=repeat.seq,
         )
-    message = f"id `{repeat.event_id}` was already used at {first_place} with different content"
+    message = _(
+        "id `{event_id}` was already used at {first_place} with different content", event_id=repeat.event_id, first_place=first_place
+    )
     return EventProblem(placer(repeat.place), message, "id", repeat.event, seq=repeat.seq)
 
 
 def unit_warnings(unlisted: dict, hints: dict) -> list[str]:
     """The warning for each unlisted unit that probably means a listed one, at its first event, in stream order."""
     return [
-        f"{place}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{hints[unit][0]}`? ({hints[unit][1]})"
-        for unit, (_, place) in sorted(unlisted.items(), key=lambda item: item[1][0])
+        _(
+            "{place}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{value}`? ({value2})",
+            place=place,
+            unit=unit,
+            value=hints[unit][0],
+            value2=hints[unit][1],
+        )
+        for unit, (_order, place) in sorted(unlisted.items(), key=lambda item: item[1][0])
         if hints.get(unit)
     ]
 
@@ -465,11 +503,11 @@ def handler_namespace(
     placer = tally.placer
     tally.listed = tuple(listed)
     for name in listed:
-        units[name] = [[] for _ in range(slot_count)]
+        units[name] = [[] for _slot in range(slot_count)]
 
     def add_date(value: object) -> tuple:
         if value is None:
-            raise Invalid("missing `date`", "date")
+            raise Invalid(_("missing `date`"), "date")
         if isinstance(value, datetime.date):
             day = value
         else:
@@ -478,7 +516,7 @@ def handler_namespace(
                     raise ValueError
                 day = datetime.date.fromisoformat(value)
             except ValueError:
-                raise Invalid(f"`date` must be a real date YYYY-MM-DD, not {_show(value)}", "date") from None
+                raise Invalid(_("`date` must be a real date YYYY-MM-DD, not {value}", value=_show(value)), "date") from None
         info = (day, month_key(day), window_exclusion(day, window))  # DayInfo's layout
         if isinstance(value, str):
             dates[value] = info
@@ -496,22 +534,35 @@ def handler_namespace(
     def new_unit(unit: str, place: object, seq: int) -> list[list[tuple]]:
         if not reject_unlisted and len(tally.unlisted) >= MAX_UNLISTED_UNITS:
             raise Invalid(
-                f"unit `{unit}` would be unlisted unit number {MAX_UNLISTED_UNITS + 1:,}; a stream may name at most "
-                f"{MAX_UNLISTED_UNITS:,} units the rubric does not list (is the unit column holding something else?)",
+                _(
+                    "unit `{unit}` would be unlisted unit number {value:,}; a stream may name at most {MAX_UNLISTED_UNITS:,} units the rubric does not list (is the unit column holding something else?)",
+                    unit=unit,
+                    value=MAX_UNLISTED_UNITS + 1,
+                    MAX_UNLISTED_UNITS=MAX_UNLISTED_UNITS,
+                ),
                 "unit",
             )
         near = matcher.probable(unit)
         if reject_unlisted:
-            hint = f" (did you mean `{near[0]}`?)" if near else ""
-            raise Invalid(f"unit `{unit}` is not in the rubric's tables, and this rubric rejects unlisted units{hint}", "unit")
+            hint = _(" (did you mean `{near}`?)", near=near[0]) if near else ""
+            raise Invalid(
+                _("unit `{unit}` is not in the rubric's tables, and this rubric rejects unlisted units{hint}", unit=unit, hint=hint),
+                "unit",
+            )
         resolved = placer(place)
         tally.unlisted[unit] = (seq, resolved)
         tally.hints[unit] = near
         if near:
             tally.warnings.append(
-                f"{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near[0]}`? ({near[1]})"
+                _(
+                    "{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near}`? ({near2})",
+                    resolved=resolved,
+                    unit=unit,
+                    near=near[0],
+                    near2=near[1],
+                )
             )
-        slots: list[list[tuple]] = [[] for _ in range(slot_count)]
+        slots: list[list[tuple]] = [[] for _slot in range(slot_count)]
         units[unit] = slots
         return slots
 
@@ -521,7 +572,7 @@ def handler_namespace(
         # first sight of this spelling (each is looked up once per stream): a name must be text that
         # can be written anywhere; JSON's "\ud800" decodes to a lone surrogate, which cannot
         if not unit.isprintable() and any("\ud800" <= ch <= "\udfff" for ch in unit):
-            raise Invalid("`unit` holds a lone surrogate (such as \\ud800), which is not text", "unit")
+            raise Invalid(_("`unit` holds a lone surrogate (such as \\ud800), which is not text"), "unit")
         match = matcher.resolve(unit)
         if match is None:
             names[unit] = unit
