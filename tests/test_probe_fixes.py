@@ -260,3 +260,46 @@ def test_commend_per_an_undeclared_attribute_is_e306():
     found = [d for d in diagnostics if d.code == "E306"]
     assert [d.message for d in found] == ["`commend top … per` names the unit attribute `kinds`, which is not declared"]
     assert "kind" in found[0].hint
+
+
+# ---- points given as a value may take `when` (language.md "Values")
+
+COMMISSION = """\
+rubric "commission"
+window 2024-01-01 to 2024-12-31
+event sale
+  field amount: decimal, at least 0
+group reps "reps" target 1000
+  unit "Ann"
+  unit "Bo"
+let sales = sum amount of sale
+let attainment = sales / target
+section S "s"
+  item C "commission"
+    award 4% * sales when attainment >= 100%
+    award 2% * sales when attainment < 100%, at most 15
+"""
+
+
+def test_value_points_when_a_condition_holds():
+    """`award 4% * sales when attainment >= 100%`: Ann sold 1200 of 1000 (120%) → 4% × 1200 = 48, the 2%
+    rule does not hold. Bo sold 900 (90%) → 4% rule not awarded; 2% × 900 = 18, at most 15 → 15."""
+    program = loads(COMMISSION)
+    events = [
+        {"id": "1", "unit": "Ann", "date": "2024-03-01", "kind": "sale", "amount": "1200"},
+        {"id": "2", "unit": "Bo", "date": "2024-03-01", "kind": "sale", "amount": "900"},
+    ]
+    card = program.score(events)
+    assert card.unit("Ann").total == Decimal(48)
+    assert card.unit("Bo").total == Decimal(15)
+    bo_rules = card.unit("Bo").items[0].rules
+    assert any("not awarded: attainment >= 100% does not hold" in note for note in bo_rules[0].notes)
+
+
+def test_value_points_when_round_trip():
+    from rubric_dsl.language.builder import parse
+    from rubric_dsl.language.formatter import format_text
+
+    text = format_text(COMMISSION)
+    assert "award 4% * sales when attainment >= 100%" in text
+    assert parse(text) == parse(COMMISSION)

@@ -302,6 +302,12 @@ class UnitEvaluation:
                     return [Contribution(first[EVENT_ID] if first else None, first[DATE] if first else None, raw, text)]
 
             notes += reasons
+        elif isinstance(amount, n.PointsOf) and amount.condition is not None and not (held := self.condition(amount.condition)).holds:
+            raw = ZERO  # `VALUE when CONDITION` and the condition does not hold: no points, and say why
+            notes += [f"not awarded: {render_condition(amount.condition)} does not hold"] + held.reasons
+
+            def contributions():
+                return []
         elif isinstance(amount, n.PointsOf):
             raw, _used, value_notes = self.values.points_of(amount)
             shown = self.values.shown(amount.value, self.values.value(amount.value))

@@ -431,7 +431,8 @@ class _ToStatements(Transformer):
 
     def when(self, meta, c):
         c, cap = self._split_cap(c)
-        return n.When(c[0], c[1]), cap
+        # a number when …: the fixed award; a value when …: points equal to the value while the condition holds
+        return (n.When(c[0], c[1]) if isinstance(c[0], n.Number) else n.PointsOf(c[0], c[1])), cap
 
     def share_of(self, meta, c):
         c, cap = self._split_cap(c)

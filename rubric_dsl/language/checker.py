@@ -927,6 +927,8 @@ def expression_slots(statement, expression):
         out.append((amount.condition, "condition"))
     elif isinstance(amount, n.PointsOf):
         out.append((amount.value, "value"))
+        if amount.condition is not None:
+            out.append((amount.condition, "condition"))
     elif isinstance(amount, n.Tiered):
         out.append((amount.value, "value"))
         out += [(tier.bound, "value") for tier in amount.tiers]

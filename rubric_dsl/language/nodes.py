@@ -440,9 +440,11 @@ class ValueCompare:
 
 @attrs.frozen
 class PointsOf:
-    """Amount `VALUE`: the points equal the value (`award 0.5 * sum hours of training`)."""
+    """Amount `VALUE [when CONDITION]`: the points equal the value (`award 0.5 * sum hours of training`), only
+    while the condition holds when one is given (`award 4% * sales when attainment >= 100%`)."""
 
     value: Value
+    condition: Condition | None = None
 
 
 @attrs.frozen

@@ -204,7 +204,8 @@ def render_amount(amount: object) -> str:
         case n.Always():
             return amount.points.literal
         case n.PointsOf():
-            return render_expr(amount.value)
+            when = f" when {render_condition(amount.condition)}" if amount.condition is not None else ""
+            return render_expr(amount.value) + when
         case n.Tiered():
             tiers = [f"{t.points.literal} when {t.op} {render_expr(t.bound)}" for t in amount.tiers]
             if amount.otherwise is not None:
