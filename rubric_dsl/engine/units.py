@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+from ..i18n import _
+
 
 @functools.cache
 def _to_simplified():
@@ -79,11 +81,11 @@ class UnitMatcher:
                 self._simplified = {convert(listed): listed for listed in self.names}
             simple = convert(name)
             if simple in self._simplified and self._simplified[simple] != name:
-                return self._simplified[simple], "the same name in Simplified characters"
+                return self._simplified[simple], _("the same name in Simplified characters")
             for simple_listed, listed in self._simplified.items():
                 if within_one_edit(simple, simple_listed):
-                    return listed, "one character differs"
+                    return listed, _("one character differs")
         for listed in self.names:
             if within_one_edit(name, listed):
-                return listed, "one character differs"
+                return listed, _("one character differs")
         return None
