@@ -303,3 +303,32 @@ def test_value_points_when_round_trip():
     text = format_text(COMMISSION)
     assert "award 4% * sales when attainment >= 100%" in text
     assert parse(text) == parse(COMMISSION)
+
+
+# ---- messages
+
+
+def test_w520_for_an_optional_attribute_at_least_1_says_absent():
+    """`quarterly_target: decimal, at least 1, optional`: it cannot be 0, only absent (W520 wording)."""
+    from rubric_dsl.language.builder import parse
+    from rubric_dsl.language.checker import check
+
+    text = """\
+rubric "w520"
+window 2024-01-01 to 2024-12-31
+attribute quarterly_target: decimal, at least 1, optional
+event sale
+  field amount: decimal
+group g "g"
+  unit "Ann" with quarterly_target 10
+section S "s"
+  item A "a"
+    award 5 when sum amount of sale / quarterly_target >= 1
+"""
+    found = [d.message for d in check(parse(text)) if d.code == "W520"]
+    assert found == [
+        "`quarterly_target` can be absent for a unit (`quarterly_target` is optional), and then "
+        "`sum amount of sale / quarterly_target` has no value (a comparison with it does not hold; points equal to it are 0)"
+    ]
+    required = text.replace(", optional", "")
+    assert [d for d in check(parse(required)) if d.code == "W520"] == []  # at least 1 and always given: never 0

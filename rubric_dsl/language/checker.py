@@ -1052,7 +1052,36 @@ def may_be_zero(ctx: Context, node, seen=frozenset()) -> bool:
         let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
         if let is not None and node.name not in seen:
             return may_be_zero(ctx, let.body, seen | {node.name})
+        attribute = ctx.attributes.get(node.name)
+        if attribute is not None and let is None:
+            return not positive_lower_bound(attribute)
     return True
+
+
+def positive_lower_bound(attribute: n.Attribute) -> bool:
+    """Whether a numeric attribute's declared range starts above 0 (`at least 1`, `from 1 to 5`)."""
+    for option in attribute.options:
+        if option.name in ("min", "range") and option.args:
+            bound = option.args[0]
+            if isinstance(bound, n.Number) and bound.value > 0:
+                return True
+    return False
+
+
+def optional_attributes_read(ctx: Context, node, seen=frozenset()) -> list[str]:
+    """The optional unit attributes (no default) a value reads: for a unit without one, it has no value."""
+    found: list[str] = []
+    for child in n.walk(node):
+        if isinstance(child, n.NameRef):
+            let = next((x for x in ctx.rubric.lets if x.name == child.name), None)
+            if let is not None and child.name not in seen:
+                found += optional_attributes_read(ctx, let.body, seen | {child.name})
+            attribute = ctx.attributes.get(child.name)
+            if let is None and attribute is not None:
+                names = {o.name for o in attribute.options}
+                if "optional" in names and "default" not in names and child.name not in found:
+                    found.append(child.name)
+    return found
 
 
 def unguarded_divisions(node, guarded=False):
@@ -1087,6 +1116,19 @@ def check_division_by_zero(ctx: Context):
                     _(
                         "`{value}` can be 0 for a unit, and then `{division}` has no value (a comparison with it does not hold; points equal to it are 0)",
                         value=render_expr(division.right),
+                        division=render_expr(division),
+                    ),
+                    hint=_("if that is not what the document means, say it: add `otherwise 0` (or another number) after the division"),
+                )
+            elif absent := optional_attributes_read(ctx, division.right):
+                # it cannot be 0 (`at least 1`), but an optional attribute can be missing: say that, not "0"
+                ctx.warn(
+                    statement.span,
+                    "W520",
+                    _(
+                        "`{value}` can be absent for a unit (`{name}` is optional), and then `{division}` has no value (a comparison with it does not hold; points equal to it are 0)",
+                        value=render_expr(division.right),
+                        name=absent[0],
                         division=render_expr(division),
                     ),
                     hint=_("if that is not what the document means, say it: add `otherwise 0` (or another number) after the division"),
