@@ -20,6 +20,7 @@ from .sources.events import EventError, Place, SourceError
 from .sources.opening import read_events
 from .sources.unit_tables import UnitTableError, units_from_rows
 from .sources.yamlfile import yaml_loader
+from .suggestions import closest
 
 
 class TestFileError(RubricDSLError):
@@ -112,8 +113,7 @@ def validate_case(case: dict, where: str) -> None:
         )
     for unit, wanted in (expect or {}).items():
         if isinstance(wanted, dict):
-            if set(wanted) - UNIT_KEYS:
-                raise TestFileError(_("{where}: `{unit}` takes: {value}", where=where, unit=unit, value=", ".join(sorted(UNIT_KEYS))))
+            # an unknown key (`totl`) fails its case, naming the key (see run_case), not the whole run
             if "items" in wanted and not isinstance(wanted["items"], dict):
                 raise TestFileError(_("{where}: `{unit}` items map item ids to scores, e.g. {{A.4.1: 6}}", where=where, unit=unit))
 
@@ -187,10 +187,25 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
         try:
             unit = card.unit(unit_name)
         except KeyError:
-            failures.append(_("{unit_name}: no scorecard for this unit", unit_name=unit_name))
+            near = program.suggest_unit(str(unit_name), card)
+            if near:
+                failures.append(_("{unit_name}: no scorecard for this unit; did you mean `{near}`?", unit_name=unit_name, near=near))
+            else:
+                failures.append(_("{unit_name}: no scorecard for this unit", unit_name=unit_name))
             continue
         if not isinstance(wanted, dict):
             wanted = {"total": wanted}
+        for key in sorted(set(wanted) - UNIT_KEYS, key=str):
+            near = closest(key, UNIT_KEYS)
+            failures.append(
+                _(
+                    "{unit_name}: unknown expect key `{key}`{near}; a unit takes: {value}",
+                    unit_name=unit_name,
+                    key=key,
+                    near=_(" (did you mean `{near}`?)", near=near) if near else "",
+                    value=", ".join(sorted(UNIT_KEYS)),
+                )
+            )
         if "total" in wanted:
             # null: the unit has no score (a veto that gives none)
             expected = None if wanted["total"] is None else _decimal(wanted["total"], _("{unit_name} total", unit_name=unit_name))

@@ -332,3 +332,27 @@ section S "s"
     ]
     required = text.replace(", optional", "")
     assert [d for d in check(parse(required)) if d.code == "W520"] == []  # at least 1 and always given: never 0
+
+
+def test_rubric_test_names_a_mistyped_key_and_suggests_units(tmp_path):
+    """`rubric test`: `totl` fails its own case naming the key (did you mean `total`), the next case still
+    runs and passes; `Anne` (no such unit) gets "did you mean `Ann`". Ann: 3 sales = 3 points (`award 1 for
+    each sale`) in QUARTERLY's Q1 run with the as-of date 2024-03-31."""
+    import yaml
+
+    from rubric_dsl.testing import run_test_paths
+
+    (tmp_path / "q.rubric").write_text(QUARTERLY, encoding="utf-8")
+    sale = {"unit": "Ann", "date": "2024-02-01", "kind": "sale"}
+    events = [dict(sale, id=str(i)) for i in range(3)]
+    cases = [
+        {"name": "typo", "as_of": "2024-03-31", "events": events, "expect": {"Ann": {"totl": 3}, "Anne": 3}},
+        {"name": "good", "as_of": "2024-03-31", "events": [dict(e) for e in events], "expect": {"Ann": {"total": 3}}},
+    ]
+    (tmp_path / "q.test.yaml").write_text(yaml.safe_dump({"rubric": "q.rubric", "cases": cases}), encoding="utf-8")
+    lines = []
+    assert run_test_paths([str(tmp_path / "q.test.yaml")], out=lines.append, err=lines.append) == 1
+    text = "\n".join(lines)
+    assert "Ann: unknown expect key `totl` (did you mean `total`?); a unit takes: grade, items, listed, rank, status, total" in text
+    assert "Anne: no scorecard for this unit; did you mean `Ann`?" in text
+    assert "PASSED" in text and "good" in text
