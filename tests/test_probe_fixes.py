@@ -4,6 +4,8 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from rubric_dsl.api import loads
 from rubric_dsl.engine.plan import ExclusionReason
 from rubric_dsl.outputs import reports
@@ -356,3 +358,21 @@ def test_rubric_test_names_a_mistyped_key_and_suggests_units(tmp_path):
     assert "Ann: unknown expect key `totl` (did you mean `total`?); a unit takes: grade, items, listed, rank, status, total" in text
     assert "Anne: no scorecard for this unit; did you mean `Ann`?" in text
     assert "PASSED" in text and "good" in text
+
+
+def test_nan_in_an_events_file_gets_no_library_advice(tmp_path):
+    """JSON's NaN in a .jsonl file: "`amount` must be a number, not NaN", no decimal.Decimal hint (that is
+    for programs passing floats to the library, which keep it)."""
+    from rubric_dsl.engine.runtime import FLOAT_HINT
+    from rubric_dsl.sources.events import EventError
+    from rubric_dsl.sources.opening import read_events
+
+    program = loads(COMMISSION)
+    path = tmp_path / "e.jsonl"
+    path.write_text('{"id": "d", "unit": "Ann", "date": "2024-01-01", "kind": "sale", "amount": NaN}\n', encoding="utf-8")
+    with pytest.raises(EventError) as caught:
+        program.score(read_events(str(path)))
+    assert [p.message for p in caught.value.problems] == ["`amount` must be a number, not NaN"]
+    with pytest.raises(EventError) as caught:
+        program.score([{"id": "f", "unit": "Ann", "date": "2024-01-01", "kind": "sale", "amount": 0.1}])
+    assert FLOAT_HINT in caught.value.problems[0].message

@@ -99,6 +99,14 @@ WHOLE_TEXT = re.compile(r"[+-]?\d+", re.ASCII)
 FLOAT_HINT = N_('a float is not exact: pass the number as text ("0.1") or as a decimal.Decimal')
 
 
+def _not_finite(name: str, value: float) -> str | None:
+    """NaN and Infinity (JSON files' NaN, Infinity) are no number at all: say so, without the library's
+    float advice (a finite float only comes from a program calling the library)."""
+    if value == value and value not in (float("inf"), float("-inf")):
+        return None
+    return _("`{name}` must be a number, not {value}", name=name, value="NaN" if value != value else str(value).replace("inf", "Infinity"))
+
+
 def _number_from_text(text: str) -> Decimal | None:
     """The Decimal an ASCII numeral means, or None (Decimal() itself takes `١٢٣`, `1_000` and `Infinity`)."""
     text = text.strip()
@@ -148,7 +156,8 @@ def to_quantity(value: object) -> int:
         return value  # type: ignore[return-value]
     if isinstance(value, float):
         raise Invalid(
-            _("`quantity` must be a whole number, not the float {value!r}; {FLOAT_HINT}", value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            _not_finite("quantity", value)
+            or _("`quantity` must be a whole number, not the float {value!r}; {FLOAT_HINT}", value=value, FLOAT_HINT=tr(FLOAT_HINT)),
             "quantity",
         )
     if value.__class__ is int and value > MAX_QUANTITY:  # type: ignore[operator]
@@ -184,7 +193,8 @@ def to_decimal(value: object, name: str) -> Decimal:
             number = number.scaleb(-2)
     elif isinstance(value, float):
         raise Invalid(
-            _("`{name}` must be an exact number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            _not_finite(name, value)
+            or _("`{name}` must be an exact number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
             name,
         )
     if number is not None and exact_number(number) is not None:
@@ -206,7 +216,8 @@ def to_integer(value: object, name: str) -> int:
         number = int(value)
     elif isinstance(value, float):
         raise Invalid(
-            _("`{name}` must be a whole number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            _not_finite(name, value)
+            or _("`{name}` must be a whole number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
             name,
         )
     if number is not None and -INTEGER_LIMIT < number < INTEGER_LIMIT:
