@@ -194,7 +194,9 @@ def to_decimal(value: object, name: str) -> Decimal:
     elif isinstance(value, float):
         raise Invalid(
             _not_finite(name, value)
-            or _("`{name}` must be an exact number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            or _(
+                "`{name}` must be an exact number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)
+            ),
             name,
         )
     if number is not None and exact_number(number) is not None:
@@ -217,7 +219,9 @@ def to_integer(value: object, name: str) -> int:
     elif isinstance(value, float):
         raise Invalid(
             _not_finite(name, value)
-            or _("`{name}` must be a whole number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)),
+            or _(
+                "`{name}` must be a whole number, not the float {value!r}; {FLOAT_HINT}", name=name, value=value, FLOAT_HINT=tr(FLOAT_HINT)
+            ),
             name,
         )
     if number is not None and -INTEGER_LIMIT < number < INTEGER_LIMIT:

@@ -336,7 +336,7 @@ def check_field_declarations(ctx: Context):
                     field.span,
                     "E305",
                     _("`{name}` is a table; an event's field holds a single value", name=field.name),
-                    hint=_('tables are unit attributes: attribute NAME: table of decimal'),
+                    hint=_("tables are unit attributes: attribute NAME: table of decimal"),
                 )
                 continue
             if field.name in COMMON_FIELDS:
@@ -985,8 +985,8 @@ def check_expressions(ctx: Context):
             ctx.report(
                 rule.span,
                 "E421",
-                _('a cap a {period} needs a rule that pays event by event (`for each …`)', period=rule.period_caps[0].period),
-                hint=_('cap the whole period instead: , at most 10'),
+                _("a cap a {period} needs a rule that pays event by event (`for each …`)", period=rule.period_caps[0].period),
+                hint=_("cap the whole period instead: , at most 10"),
             )
 
 

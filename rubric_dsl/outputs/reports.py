@@ -141,9 +141,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
 
     def row(unit):
         # a unit without a score (vetoed) has no month's gain either
-        this_month = (
-            unit.total - (before_totals.get(unit.unit) or ZERO) if monthly and unit.total is not None else None
-        )
+        this_month = unit.total - (before_totals.get(unit.unit) or ZERO) if monthly and unit.total is not None else None
         behind = (unit.completion < pace) if unit.completion is not None and pace is not None else None
         return Row(
             unit.unit,
@@ -160,7 +158,9 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
 
     groups = []
     for group in rubric.groups:
-        rows = sorted((row(u) for u in card.units if u.listed and u.group == group.name), key=lambda r: (r.rank is None, r.rank or 0, r.unit))
+        rows = sorted(
+            (row(u) for u in card.units if u.listed and u.group == group.name), key=lambda r: (r.rank is None, r.rank or 0, r.unit)
+        )
         groups.append((in_script(group.label or group.name), tuple(rows)))
     unlisted = tuple(row(u) for u in card.units if not u.listed)
     items = ()
@@ -285,7 +285,11 @@ def summary_of(b: Bulletin) -> tuple:
         silent = [r for r in rows if r.this_month == 0]
         if silent:
             paragraphs.append(
-                _("Units that scored nothing this month ({count}): {names}.", count=len(silent), names=join_names(b.name(r.unit) for r in silent))
+                _(
+                    "Units that scored nothing this month ({count}): {names}.",
+                    count=len(silent),
+                    names=join_names(b.name(r.unit) for r in silent),
+                )
             )
         else:
             paragraphs.append(_("Every unit scored this month."))
@@ -661,7 +665,10 @@ def to_html(b: Bulletin) -> str:
     if chart:
         out += ["<h3>" + html.escape(_("Completion per unit")) + "</h3>", chart]
     if b.items:
-        out += ["<h3>" + html.escape(_("Sections")) + "</h3>", _html_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places)]
+        out += [
+            "<h3>" + html.escape(_("Sections")) + "</h3>",
+            _html_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places),
+        ]
         out += ["<h3>" + html.escape(_("Items")) + "</h3>", _html_table(item_headers(), [item_cells(i) for i in b.items], b.places)]
         if lost_lines(b):
             out.append("<h3>" + html.escape(_("Points lost, and who answers for them")) + "</h3>")
