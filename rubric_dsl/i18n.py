@@ -72,8 +72,9 @@ def choose(flag: str | None = None, rubric_language: str | None = None, environ=
     """The language to use: --lang, then RUBRIC_LANG, then the rubric's `language` line, then the locale, then en."""
     environ = os.environ if environ is None else environ
     for candidate in (flag, environ.get(ENVIRONMENT)):
-        if candidate and normalise(candidate):
-            return normalise(candidate)
+        chosen = normalise(candidate) if candidate else None
+        if chosen:
+            return chosen
     if rubric_language:
         return rubric_language
     return locale_language(environ) or "en"
@@ -100,7 +101,7 @@ def is_chinese() -> bool:
     return _active["language"] != "en"
 
 
-def _(message: str, **params) -> str:
+def _(message: str, /, **params) -> str:
     """`message` in the active language; `{name}` placeholders filled from `params` when given."""
     text = _active["translation"].gettext(message)
     return text.format(**params) if params else text

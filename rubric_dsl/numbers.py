@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from typing import overload
 
 # `precision N rounding MODE` in a rubric → the decimal module's rounding constant.
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
@@ -29,6 +30,12 @@ def shown(value: object) -> str:
     return plain(value)
 
 
+@overload
+def fmt_decimal(value: Decimal, places: int | None, rounding: str = ...) -> str: ...
+@overload
+def fmt_decimal(value: None, places: int | None, rounding: str = ...) -> None: ...
+@overload
+def fmt_decimal(value: Decimal | None, places: int | None, rounding: str = ...) -> str | None: ...
 def fmt_decimal(value: Decimal | None, places: int | None, rounding: str = DEFAULT_ROUNDING) -> str | None:
     """A decimal with `places` digits, rounded with `rounding` (the rubric's: half up unless it says
     otherwise, never the decimal module's default half-even); `places` None: as it is."""

@@ -163,12 +163,12 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
         except UsageError as error:
             raise TestFileError(_("{where}: period: {error}", where=where, error=error)) from None
     failures = []
-    path = _("case {value!r} events", value=case.get("name"))
+    events_place = _("case {value!r} events", value=case.get("name"))
     shown_in = i18n.language()
     # `expect_invalid` quotes rejection messages as the test file was written: in English, whatever the reader's language
     i18n.set_language("en")
     try:
-        card = program.score(events, as_of=as_of, path=path, period=None if period is None else str(period))
+        card = program.score(events, as_of=as_of, path=events_place, period=None if period is None else str(period))
     except EventError as error:
         i18n.set_language(shown_in)
         if case.get("expect_invalid"):
@@ -259,7 +259,7 @@ def _unit_rows(rows, where):
     return Rows((row, Place(_("{where} units", where=where), index=number)) for number, row in enumerate(rows))
 
 
-def _shown(value, places) -> str:
+def _shown(value: Decimal | None, places: int | None) -> str:
     return _("no score") if value is None else fmt_decimal(value, places)
 
 

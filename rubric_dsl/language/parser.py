@@ -186,7 +186,8 @@ def syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnosti
     if isinstance(error, UnexpectedCharacters):
         lines = source_lines(text)
         source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        position = error.pos_in_stream  # always set on UnexpectedCharacters; lark types it Optional
+        char = text[position] if position is not None and position < len(text) else ""
         if char == '"' and source_line.count('"') % 2 == 1:
             return Diagnostic(
                 path,

@@ -115,7 +115,8 @@ def cjk_font_file() -> str | None:
     files = sorted(line for line in found.splitlines() if line.strip())
     # a regular sans face reads best in a table of names; any face with the glyphs beats none
     preferred = [f for f in files if "zenhei" in f.lower() or "notosanscjk" in f.lower().replace("-", "")]
-    return (preferred or files or [None])[0]
+    candidates = preferred or files
+    return candidates[0] if candidates else None
 
 
 def to_png(chart: Chart, scale: int = 2) -> bytes:

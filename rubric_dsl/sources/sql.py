@@ -194,10 +194,10 @@ class DatabaseSource(Source):
         from sqlalchemy import MetaData, Table, inspect
         from sqlalchemy.exc import NoSuchTableError
 
-        attempts = [(relation, None)]
+        attempts: list[tuple[str, str | None]] = [(relation, None)]
         if "." in relation:
-            schema, _, name = relation.rpartition(".")
-            attempts.append((name, schema))
+            owner, _, bare = relation.rpartition(".")
+            attempts.append((bare, owner))
         for name, schema in attempts:
             try:
                 return Table(name, MetaData(), schema=schema, autoload_with=connection)
