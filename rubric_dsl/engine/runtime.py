@@ -379,7 +379,7 @@ class Tally:
             if ids.setdefault(event_id, entry) is not entry:
                 collided[event_id] = entry
         drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
-        again = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
+        again: list[tuple] = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
         again += [r for r in their_repeats if r[1] in collided]
         judged = {r[0] for r in again}
         merged.repeats = (
@@ -392,7 +392,10 @@ class Tally:
         for repeat in map(Repeat._make, again):
             first = IdEntry._make(ids[repeat.event_id])
             outcome = judge(repeat, first, merged.placer)
-            (resent if isinstance(outcome, Excluded) else problems).append(outcome)
+            if isinstance(outcome, Excluded):
+                resent.append(outcome)
+            else:
+                problems.append(outcome)
         merged.resent = self.resent + sorted(resent, key=seq_of)
         merged.problems = self.problems + sorted(problems, key=seq_of)
         merged.excluded = self.excluded + [e for e in other.excluded if e.seq not in drop]
