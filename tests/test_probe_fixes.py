@@ -376,3 +376,20 @@ def test_nan_in_an_events_file_gets_no_library_advice(tmp_path):
     with pytest.raises(EventError) as caught:
         program.score([{"id": "f", "unit": "Ann", "date": "2024-01-01", "kind": "sale", "amount": 0.1}])
     assert FLOAT_HINT in caught.value.problems[0].message
+
+
+def test_a_clause_may_cite_a_let():
+    """`clause` after a top-level `let` cites it (builder: CITABLE includes let); after a `section` line it
+    is E200 with the list of statements a clause may follow."""
+    from rubric_dsl.language.builder import parse
+    from rubric_dsl.language.diagnostics import RubricError
+
+    text = COMMISSION.replace(
+        "let attainment = sales / target\n", 'let attainment = sales / target\n  clause S1 "Attainment is sales divided by target."\n'
+    )
+    rubric = parse(text)
+    assert [(c.clause_id, type(target).__name__) for c, target in rubric.citations] == [("S1", "Let")]
+    with pytest.raises(RubricError) as caught:
+        parse(COMMISSION.replace('section S "s"\n', 'section S "s"\nclause S2 "x"\n'))
+    message = str(caught.value)
+    assert "E200" in message and "let, grade, status, veto" in message

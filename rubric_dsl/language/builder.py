@@ -657,7 +657,21 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 # ---- structure: which statement belongs to which block ---------------------------------
 
 BULLETIN_LINES = (n.Language, n.Office, n.DocumentNumber, n.Subject, n.Signature)
-HEADER_ONCE = (n.PeriodLength, n.Title, n.SourceDoc, n.Window, n.Precision, n.Total, n.Unlisted, n.UnitNames, n.Bulletin, *BULLETIN_LINES, n.UnitsFrom, n.Rank, n.Combine)
+HEADER_ONCE = (
+    n.PeriodLength,
+    n.Title,
+    n.SourceDoc,
+    n.Window,
+    n.Precision,
+    n.Total,
+    n.Unlisted,
+    n.UnitNames,
+    n.Bulletin,
+    *BULLETIN_LINES,
+    n.UnitsFrom,
+    n.Rank,
+    n.Combine,
+)
 # Statements about the whole unit (not inside an item): collected in source order.
 UNIT_OUTCOMES = {n.GradeRule: "grades", n.StatusRule: "statuses", n.Veto: "vetoes"}
 CITABLE = (
@@ -682,6 +696,7 @@ CITABLE = (
     n.Veto,
     n.Rank,
     n.Combine,
+    n.Let,  # a named value or condition the document defines in a sentence of its own
 )
 STATEMENT_WORD = {
     n.Title: "rubric",
@@ -833,8 +848,11 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 error(
                     st,
                     "E200",
-                    _("`clause` must follow the statement it cites (window, units, bulletin, commend, …)"),
-                    hint=_("items cite their source with `text`; move this line under the statement it explains"),
+                    _(
+                        "`clause` must follow the statement it cites: a header line (rubric, source, window, period, precision, total), "
+                        "group, unit, attribute, units from, let, grade, status, veto, rank, combine, bulletin, commend, or a line of an item"
+                    ),
+                    hint=_("move this line under the statement it explains (items may also cite their source with `text`)"),
                 )
             else:
                 target = previous
