@@ -13,6 +13,7 @@ import gettext
 import os
 import pathlib
 import re
+from typing import overload
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 DOMAIN = "rubric_dsl"
@@ -127,6 +128,12 @@ _OPENCC_CONFIG = {"zh-Hans": "t2s", "zh-Hant": "s2t"}
 _converters: dict = {}
 
 
+@overload
+def in_script(text: str, language: str | None = None) -> str: ...
+@overload
+def in_script(text: None, language: str | None = None) -> None: ...
+@overload
+def in_script(text: str | None, language: str | None = None) -> str | None: ...
 def in_script(text: str | None, language: str | None = None) -> str | None:
     """Rubric text (unit names, group labels, the office) in the script of the language shown: a mainland
     office reading zh-Hans sees 通川区 for the listed 通川區. English shows the text as written."""

@@ -163,7 +163,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
         )
         groups.append((in_script(group.label or group.name), tuple(rows)))
     unlisted = tuple(row(u) for u in card.units if not u.listed)
-    items = ()
+    items: tuple[ItemLine, ...] = ()
     if len(rubric.units) == 1 and card.units:
         unit = card.unit(rubric.units[0].name)
         items = tuple(
@@ -433,7 +433,7 @@ def graded(bulletin) -> bool:
 
 def row_cells(bulletin, row: Row) -> list:
     """Cells as numbers (Decimal/int) or text; renderers decide how to show them."""
-    cells = [row.rank if row.rank is not None else "—"]
+    cells: list[Decimal | int | str | None] = [row.rank if row.rank is not None else "—"]
     if bulletin.monthly:
         cells.append(row.rank_change)
     cells.append(bulletin.name(row.unit))
@@ -520,6 +520,7 @@ def not_counted_text(b: Bulletin) -> str:
 
 
 def pace_text(b: Bulletin) -> str:
+    assert b.pace is not None, "the pace line is shown only for a bulletin that has one"
     return _(
         "Pace line: {pace}% of the target by now (months elapsed ÷ months in the period); red rows and bars are behind it.",
         pace=percent(b.pace, b.rounding),
