@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -13,7 +14,7 @@ from .ranking import ranked_by
 from .results import ItemResult, UnitResult
 
 ZERO = Decimal(0)
-PICKS = {
+PICKS: dict[str, Callable[[list[Decimal]], Decimal]] = {
     "sum": lambda scores: sum(scores, ZERO),
     "average": lambda scores: sum(scores, ZERO) / len(scores),
     "highest": max,
@@ -53,7 +54,7 @@ def settle(program, ev, result: UnitResult) -> UnitResult:
         items = tuple(_not_scored(item, why) for item in result.items)
         fixed = "no score" if total is None else f"the total is fixed at {veto.score.literal}"
         notes.append(f"{why}; {fixed}, nothing else is scored")
-        fired = (clause,) if clause else ()
+        fired: tuple[str, ...] = (clause,) if clause else ()
         if veto.grade is not None:
             notes.append(f"grade {veto.grade}: set by the veto")
         if veto.status is not None:
@@ -198,7 +199,7 @@ def rank_results(program, results: list, evaluations: dict) -> list:
     unranked = [r for r in results if not (r.listed and r.total is not None)]
     unranked.sort(key=lambda r: (r.total is None, -(r.total or ZERO), r.unit))
     if spec is None:
-        partitions = {None: rankable}
+        partitions: dict[str | None, list[UnitResult]] = {None: rankable}
         keys = {r.unit: (-r.total,) for r in rankable}
     else:
         partitions = {}
@@ -210,7 +211,7 @@ def rank_results(program, results: list, evaluations: dict) -> list:
     ranked = []
     for value, members in sorted(partitions.items(), key=lambda kv: str(kv[0])):
         for rank, result in ranked_by(members, lambda r: keys[r.unit], _name):
-            note = ()
+            note: tuple[str, ...] = ()
             if spec is not None:
                 within = f" among units with {spec.within} {value or '(none)'}" if spec.within else ""
                 shown = "; ".join(_key_text(program, key, result, evaluations.get(result.unit)) for key in spec.keys)
@@ -227,13 +228,16 @@ def _key(program, key: n.RankKey, result: UnitResult, ev) -> tuple:
     """Sort values for one key, smaller first = better."""
     sign = 1 if key.lowest_first else -1
     if key.what == "total":
+        assert result.total is not None, "only units with a total are ranked"
         return (sign * result.total,)
     if key.what == "score":
+        assert key.item is not None, "the builder gives every `score of ITEM` key its item"
         try:
             return (sign * result.item(key.item).score,)
         except KeyError:
             return (ZERO,)
     # countback: more of the first declared value, then of the second, …
+    assert key.source is not None, "the builder gives every countback key its source"
     kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
     field = next(f for f in kind.fields if f.name == key.field)
     counts = _counts(ev, key)
@@ -262,10 +266,12 @@ def _key_text(program, key: n.RankKey, result: UnitResult, ev) -> str:
     if key.what == "total":
         return f"total {plain(result.total)}"
     if key.what == "score":
+        assert key.item is not None, "the builder gives every `score of ITEM` key its item"
         try:
             return f"{key.item} {plain(result.item(key.item).score)}"
         except KeyError:
             return f"{key.item} not scored"
+    assert key.source is not None, "the builder gives every countback key its source"
     kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
     field = next(f for f in kind.fields if f.name == key.field)
     counts = _counts(ev, key)
