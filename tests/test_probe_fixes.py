@@ -393,3 +393,35 @@ def test_a_clause_may_cite_a_let():
         parse(COMMISSION.replace('section S "s"\n', 'section S "s"\nclause S2 "x"\n'))
     message = str(caught.value)
     assert "E200" in message and "let, grade, status, veto" in message
+
+
+TIERED = """\
+rubric "tiered commission"
+window 2024-01-01 to 2024-12-31
+event sale
+  field amount: decimal, at least 0
+group reps "reps" target 1000
+  unit "Ann"
+  unit "Bo"
+  unit "Cy"
+let sales = sum amount of sale
+let attainment = sales / target
+section S "s"
+  item C "commission"
+    award by attainment: 6% * sales when >= 100%, 4% * sales when >= 80%, otherwise 0
+"""
+
+
+def test_tier_points_may_be_values():
+    """`award by attainment: 6% * sales when >= 100%, 4% * sales when >= 80%, otherwise 0`:
+    Ann 1200 (120%) → 6% × 1200 = 72; Bo 850 (85%) → 4% × 850 = 34; Cy 500 (50%) → otherwise 0."""
+    from rubric_dsl.language.formatter import format_text
+
+    program = loads(TIERED)
+    events = [
+        {"id": str(i), "unit": u, "date": "2024-03-01", "kind": "sale", "amount": a}
+        for i, (u, a) in enumerate([("Ann", "1200"), ("Bo", "850"), ("Cy", "500")])
+    ]
+    card = program.score(events)
+    assert [card.unit(u).total for u in ("Ann", "Bo", "Cy")] == [Decimal(72), Decimal(34), Decimal(0)]
+    assert "6% * sales when >= 100%, 4% * sales when >= 80%, otherwise 0" in format_text(TIERED)

@@ -200,8 +200,13 @@ class ValueEvaluator:
         for tier in amount.tiers:
             bound = self.value(tier.bound)
             if bound.number is not None and COMPARE[tier.op](value.number, bound.number):
-                chosen = f"{self.shown(amount.value, value)}: {tier.points.literal} when {tier.op} {render_expr(tier.bound)}"
-                return tier.points.value, value.records, [], chosen
+                chosen = f"{self.shown(amount.value, value)}: {render_expr(tier.points)} when {tier.op} {render_expr(tier.bound)}"
+                if isinstance(tier.points, n.Number):
+                    return tier.points.value, value.records, [], chosen
+                points = self.value(tier.points)  # a value as the tier's points: no value gives 0, and says so
+                if points.number is None:
+                    return ZERO, value.records, [f"{chosen}: {self.shown(tier.points, points)}"], chosen
+                return points.number, value.records, [], f"{chosen} = {fmt(points.number)}"
         otherwise = amount.otherwise.value if amount.otherwise is not None else ZERO
         note = f"{self.shown(amount.value, value)}: no tier holds" + (
             f", so {amount.otherwise.literal}" if amount.otherwise is not None else ""

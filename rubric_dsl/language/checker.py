@@ -932,6 +932,7 @@ def expression_slots(statement, expression):
     elif isinstance(amount, n.Tiered):
         out.append((amount.value, "value"))
         out += [(tier.bound, "value") for tier in amount.tiers]
+        out += [(tier.points, "value") for tier in amount.tiers if not isinstance(tier.points, n.Number)]
     elif isinstance(amount, n.PerEach):
         if amount.beyond is not None:
             out.append((amount.beyond, "value"))

@@ -449,9 +449,9 @@ class PointsOf:
 
 @attrs.frozen
 class Tier:
-    """`POINTS when op BOUND` inside a tier list."""
+    """`POINTS when op BOUND` inside a tier list; POINTS is a number or a value (`6% * sales`)."""
 
-    points: Number
+    points: Value
     op: str
     bound: Value
 

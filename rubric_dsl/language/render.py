@@ -207,7 +207,7 @@ def render_amount(amount: object) -> str:
             when = f" when {render_condition(amount.condition)}" if amount.condition is not None else ""
             return render_expr(amount.value) + when
         case n.Tiered():
-            tiers = [f"{t.points.literal} when {t.op} {render_expr(t.bound)}" for t in amount.tiers]
+            tiers = [f"{render_expr(t.points)} when {t.op} {render_expr(t.bound)}" for t in amount.tiers]
             if amount.otherwise is not None:
                 tiers.append(f"otherwise {amount.otherwise.literal}")
             return f"by {render_expr(amount.value)}: {', '.join(tiers)}"
