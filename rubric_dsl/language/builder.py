@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Protocol, TypeVar, cast
 
 import lark
 from lark import Token, Transformer, v_args
@@ -791,6 +792,22 @@ class _ItemBuilder:
         )
 
 
+class _Placed(Protocol):
+    """A statement: every node knows where it was written."""
+
+    @property
+    def span(self) -> n.Span: ...
+
+
+_Line = TypeVar("_Line")
+
+
+def _header_line(header: dict[type, _Placed], kind: type[_Line]) -> _Line | None:
+    """The once-only header line of `kind`, if written. `header` holds each line under its own type, so
+    the line found is a `kind`: the cast states what the dict's type cannot."""
+    return cast("_Line | None", header.get(kind))
+
+
 def structure(statements: list, path: str = "<rubric>", source: str | None = None) -> tuple[n.Rubric, list]:
     """Assemble the flat statements into a Rubric; returns it and the structural diagnostics."""
     diagnostics: list[Diagnostic] = []
@@ -799,7 +816,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         s = node.span
         diagnostics.append(Diagnostic(path, s.line, s.column, code, message, hint=hint, end_line=s.end_line, end_column=s.end_column))
 
-    header: dict[type, object] = {}
+    header: dict[type, _Placed] = {}
     outcomes: dict[str, list] = {name: [] for name in UNIT_OUTCOMES.values()}
     attributes = []
     commend = None
@@ -956,40 +973,49 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
     section_nodes = tuple(
         n.SectionDecl(h.section_id, h.title, h.base, tuple(i.build() for i in items), span=h.span) for h, items in sections
     )
-    unlisted = header.get(n.Unlisted)
+    unlisted = _header_line(header, n.Unlisted)
+    title = _header_line(header, n.Title)
+    source_doc = _header_line(header, n.SourceDoc)
+    bulletin = _header_line(header, n.Bulletin)
+    language = _header_line(header, n.Language)
+    office = _header_line(header, n.Office)
+    document_number = _header_line(header, n.DocumentNumber)
+    subject = _header_line(header, n.Subject)
+    signature = _header_line(header, n.Signature)
+    period_length = _header_line(header, n.PeriodLength)
     rubric = n.Rubric(
-        title=header[n.Title].title if n.Title in header else None,
-        source=header[n.SourceDoc].citation if n.SourceDoc in header else None,
-        window=header.get(n.Window),
-        precision=header.get(n.Precision) or n.Precision(2),
-        total=header.get(n.Total),
+        title=title.title if title is not None else None,
+        source=source_doc.citation if source_doc is not None else None,
+        window=_header_line(header, n.Window),
+        precision=_header_line(header, n.Precision) or n.Precision(2),
+        total=_header_line(header, n.Total),
         unlisted=unlisted.policy if unlisted else "rejected",
         groups=tuple(group_nodes),
         kinds=kind_nodes,
         sections=section_nodes,
-        bulletins=header[n.Bulletin].periods if n.Bulletin in header else (),
+        bulletins=bulletin.periods if bulletin is not None else (),
         commend=commend,
         clauses=tuple((c, type(t).__name__) for c, t in clauses),
         statements=tuple(statements),
         fold_scripts=n.UnitNames in header,
         lets=tuple(lets),
         item_clauses=tuple(item_clauses),
-        language=header[n.Language].tag if n.Language in header else None,
-        office=header[n.Office].name if n.Office in header else None,
-        document_number=header[n.DocumentNumber].pattern if n.DocumentNumber in header else None,
-        subject=header[n.Subject].text if n.Subject in header else None,
-        signature=header[n.Signature].name if n.Signature in header else None,
-        period=header[n.PeriodLength].unit if n.PeriodLength in header else None,
+        language=language.tag if language is not None else None,
+        office=office.name if office is not None else None,
+        document_number=document_number.pattern if document_number is not None else None,
+        subject=subject.text if subject is not None else None,
+        signature=signature.name if signature is not None else None,
+        period=period_length.unit if period_length is not None else None,
         periods=tuple(periods),
         path=path,
         headings=tuple(headings),
         attributes=tuple(attributes),
-        units_from=header.get(n.UnitsFrom),
+        units_from=_header_line(header, n.UnitsFrom),
         grades=tuple(outcomes["grades"]),
         statuses=tuple(outcomes["statuses"]),
         vetoes=tuple(outcomes["vetoes"]),
-        rank=header.get(n.Rank),
-        combine=header.get(n.Combine),
+        rank=_header_line(header, n.Rank),
+        combine=_header_line(header, n.Combine),
         citations=tuple(clauses),
     )
     return rubric, diagnostics
