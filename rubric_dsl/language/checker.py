@@ -36,6 +36,9 @@ class Context:
         self.attributes = {a.name: a for a in rubric.attributes}
         self.items = {i.item_id: i for i in rubric.all_items()}
         self.diagnostics: list[Diagnostic] = []
+        self.statement_kinds: list[str] = []  # the event kinds the expression being checked reads
+        self._names: dict | None = None  # known_names, once worked out
+        self._names_in_progress = False
 
     def report(self, span: n.Span, code: str, message: str, hint: str | None = None, severity="error"):
         self.diagnostics.append(
@@ -183,7 +186,7 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             ),
             hint=hint,
         )
-    elif ftype.name == "integer" and value.value != value.value.to_integral_value():
+    elif ftype.name == "integer" and isinstance(value, n.Number) and value.value != value.value.to_integral_value():
         ctx.report(
             span,
             code,
@@ -291,6 +294,7 @@ def check_header(ctx: Context):
     for period in rubric.bulletins:
         if period not in BULLETIN_PERIODS:
             hint = suggest(period, BULLETIN_PERIODS) or _("use: {value}", value=", ".join(BULLETIN_PERIODS))
+            assert bulletin is not None, "rubric.bulletins come from its bulletin line"
             ctx.report(bulletin.span, "E407", _("unknown bulletin period `{period}`", period=period), hint=hint)
     if not 0 <= rubric.precision.digits <= 6:
         ctx.report(
@@ -405,10 +409,13 @@ def check_references(ctx: Context):
                 continue  # `latest type of inspection = initial`: compared as a word (see word_comparison)
             elif isinstance(node, n.ValueCompare) and id(node.left) in word_compared:
                 latest = node.left
+                # word_comparison holds only for `latest … = WORD`
+                assert isinstance(latest, n.Latest) and isinstance(node.right, n.NameRef)
                 check_value(ctx, latest.source.span, latest.source.kind, latest.field, node.op, n.Word(node.right.name), _("the value"))
             elif isinstance(node, n.ScoredPer):
                 check_field_name(ctx, node.source.span, node.source.kind, node.field)
             elif isinstance(node, n.RankKey) and node.what == "countback":
+                assert node.source is not None and node.field is not None, "the builder gives a countback key both"
                 if check_field_name(ctx, node.source.span, node.source.kind, node.field):
                     ftype = ctx.field_type(node.source.kind, node.field)
                     if ftype.name != "enum":
@@ -422,7 +429,7 @@ def check_references(ctx: Context):
                             ),
                             hint=_("declare it as: field {field}: one of 1 | 2 | 3", field=node.field),
                         )
-            elif isinstance(node, tuple(NUMERIC_AGGREGATES)):
+            elif isinstance(node, NUMERIC_AGGREGATE_NODES):
                 word = NUMERIC_AGGREGATES[type(node)]
                 check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{word}`")
             elif isinstance(node, (n.Distinct, n.FirstPer, n.SharedPer)):
@@ -446,10 +453,12 @@ def check_references(ctx: Context):
 
 
 NUMERIC_AGGREGATES = {n.Sum: "sum", n.Latest: "latest", n.Average: "average", n.Minimum: "min", n.Maximum: "max"}
+NUMERIC_AGGREGATE_NODES = (n.Sum, n.Latest, n.Average, n.Minimum, n.Maximum)  # NUMERIC_AGGREGATES' keys, for isinstance
 
 
 def check_rate_table(ctx: Context, rule: n.Rule):
     amount = rule.amount
+    assert isinstance(amount, n.PerEachBy), "called for a rule whose points are a rate table (`by FIELD`)"
     kind = amount.source.kind
     if kind not in ctx.kinds or not check_field_name(ctx, rule.span, kind, amount.field):
         return
@@ -816,12 +825,13 @@ NAME_SOURCES = [let_names]
 
 
 def known_names(ctx: Context) -> dict:
-    if not hasattr(ctx, "_names"):
-        ctx._names = {}
+    if ctx._names is None:
+        names: dict = {}
+        ctx._names = names
         ctx._names_in_progress = True
         for source in NAME_SOURCES:
             for name, entry in source(ctx).items():
-                ctx._names.setdefault(name, entry)
+                names.setdefault(name, entry)
     return ctx._names
 
 
@@ -850,7 +860,7 @@ def check_expression(ctx: Context, node, want: str, span: n.Span):
     names = known_names(ctx)
     if isinstance(node, n.NameRef):
         if node.name not in names:
-            kinds = [k for k in getattr(ctx, "statement_kinds", ()) if node.name in ctx.fields.get(k, {})]
+            kinds = [k for k in ctx.statement_kinds if node.name in ctx.fields.get(k, {})]
             if kinds:  # `reached milestone where task = a and task = b`: the second comparison left its `where`
                 ctx.report(
                     node.span,
@@ -1169,7 +1179,7 @@ def check_rate_coverage(ctx: Context):
 
 def check_headings(ctx: Context):
     """E201 a heading declared twice; E301 a heading given a field no event kind has."""
-    seen = {}
+    seen: dict[str, n.Heading] = {}
     known = set(COMMON_FIELDS) | {field for fields in ctx.fields.values() for field in fields}
     for heading in ctx.rubric.headings:
         if heading.text in seen:
@@ -1411,7 +1421,7 @@ def check_unit_is(ctx: Context, node: n.UnitIs, fallback_span) -> None:
     """`unit ATTR op VALUE`: a declared attribute (E306), a value that fits it (E307)."""
     span = node.span if node.span.line else fallback_span
     if check_unit_attribute_name(ctx, span, node.attribute, "the condition") and node.attribute in ctx.attributes:
-        values = node.value if node.op == "in" else (node.value,)
+        values = node.value if isinstance(node.value, tuple) else (node.value,)  # `in` lists its values
         for value in values:
             op = node.op if node.op != "in" else "="
             check_value(ctx, span, "units", node.attribute, op, value, _("the value"), ctx.attributes[node.attribute].type, "E307")
