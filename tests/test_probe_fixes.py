@@ -425,3 +425,26 @@ def test_tier_points_may_be_values():
     card = program.score(events)
     assert [card.unit(u).total for u in ("Ann", "Bo", "Cy")] == [Decimal(72), Decimal(34), Decimal(0)]
     assert "6% * sales when >= 100%, 4% * sales when >= 80%, otherwise 0" in format_text(TIERED)
+
+
+def test_total_floor():
+    """`total floor 0` (tests/cases/constructs/total_floor.rubric): Ann 1 sale, 1 refund → 10 - 15 = -5,
+    raised to 0; items keep 10 and -15. Bo 2 sales, 1 refund → 20 - 15 = 5, unchanged."""
+    import pathlib
+
+    from rubric_dsl.language.formatter import format_text
+
+    text = (pathlib.Path(__file__).parent / "cases" / "constructs" / "total_floor.rubric").read_text(encoding="utf-8")
+    program = loads(text)
+    events = [
+        {"id": "1", "unit": "Ann", "date": "2024-02-01", "kind": "sale"},
+        {"id": "2", "unit": "Ann", "date": "2024-02-02", "kind": "refund"},
+        {"id": "3", "unit": "Bo", "date": "2024-02-01", "kind": "sale"},
+        {"id": "4", "unit": "Bo", "date": "2024-02-01", "kind": "sale"},
+        {"id": "5", "unit": "Bo", "date": "2024-02-03", "kind": "refund"},
+    ]
+    card = program.score(events)
+    ann = card.unit("Ann")
+    assert ann.total == Decimal(0) and [i.score for i in ann.items] == [Decimal(10), Decimal(-15)]
+    assert card.unit("Bo").total == Decimal(5)
+    assert "total floor 0" in format_text(text)

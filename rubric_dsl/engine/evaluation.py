@@ -739,10 +739,17 @@ def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, 
         for part in result.parts:
             ev.scores[part.item_id] = part
         if ev.total is None and all(c in ev.scores for c in counted):
-            ev.total = sum((ev.scores[c].score for c in counted), ZERO)
+            ev.total = floored_total(program, sum((ev.scores[c].score for c in counted), ZERO))
     if ev.total is None:
         ev.total = sum((ev.scores[c].score for c in counted), ZERO)
+    ev.total = floored_total(program, ev.total)
     return [ev.scores[item_id] for item_id in tops], named_results(ev)
+
+
+def floored_total(program, total):
+    """`total floor N`: the unit's total is never below N (its items keep their own scores)."""
+    floor = program.rubric.total_floor
+    return floor.points.value if floor is not None and total is not None and total < floor.points.value else total
 
 
 def named_results(ev: UnitEvaluation) -> tuple:

@@ -17,7 +17,7 @@ from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
 from .codegen import generate
-from .evaluation import UnitEvaluation, evaluate_unit
+from .evaluation import UnitEvaluation, evaluate_unit, floored_total
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
 from .plan import (
@@ -320,7 +320,7 @@ class Program:
             ev = evaluations[name] = UnitEvaluation(self, slots, months, target, bounds, decl)
             ev.across = across
             items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target, bounds, decl, ev)
-            total = sum((i.score for i in items if i.in_total), ZERO)
+            total = floored_total(self, sum((i.score for i in items if i.in_total), ZERO))
             completion = (total / target) if target else None
             results.append(
                 UnitResult(

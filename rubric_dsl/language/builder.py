@@ -166,6 +166,9 @@ class _ToStatements(Transformer):
     def total(self, meta, c):
         return n.Total(c[0], span=span_of(meta))
 
+    def total_floor(self, meta, c):
+        return n.TotalFloor(c[0], span=span_of(meta))
+
     def clause(self, meta, c):
         return n.Clause(c[0], c[1].value, span=span_of(meta))
 
@@ -659,6 +662,7 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 
 BULLETIN_LINES = (n.Language, n.Office, n.DocumentNumber, n.Subject, n.Signature)
 HEADER_ONCE = (
+    n.TotalFloor,
     n.PeriodLength,
     n.Title,
     n.SourceDoc,
@@ -676,6 +680,7 @@ HEADER_ONCE = (
 # Statements about the whole unit (not inside an item): collected in source order.
 UNIT_OUTCOMES = {n.GradeRule: "grades", n.StatusRule: "statuses", n.Veto: "vetoes"}
 CITABLE = (
+    n.TotalFloor,
     n.PeriodLength,
     n.PeriodDecl,
     n.Window,
@@ -706,6 +711,7 @@ STATEMENT_WORD = {
     n.Window: "window",
     n.Precision: "precision",
     n.Total: "total",
+    n.TotalFloor: "total floor",
     n.Unlisted: "unlisted units",
     n.UnitNames: "unit names match across scripts",
     n.Language: "language",
@@ -989,6 +995,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         window=_header_line(header, n.Window),
         precision=_header_line(header, n.Precision) or n.Precision(2),
         total=_header_line(header, n.Total),
+        total_floor=_header_line(header, n.TotalFloor),
         unlisted=unlisted.policy if unlisted else "rejected",
         groups=tuple(group_nodes),
         kinds=kind_nodes,

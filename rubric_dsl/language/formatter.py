@@ -35,6 +35,8 @@ def render_statement(st) -> str:
             return f"precision {st.digits} rounding {st.rounding}"
         case n.Total():
             return f"total {st.points.literal}"
+        case n.TotalFloor():
+            return f"total floor {st.points.literal}"
         case n.Clause():
             return f"clause {st.clause_id} {quote(st.text)}"
         case n.Unlisted():

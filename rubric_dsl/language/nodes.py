@@ -548,6 +548,14 @@ class Total:
 
 
 @attrs.frozen
+class TotalFloor:
+    """`total floor N`: a unit's total is never below N ("the payout is never below 0"); items keep their scores."""
+
+    points: Number
+    span: Span = _span()
+
+
+@attrs.frozen
 class Clause:
     """`clause ID "TEXT"`: cites the document for the statement before it."""
 
@@ -1131,6 +1139,7 @@ class Rubric:
     rank: Rank | None = None
     combine: Combine | None = None
     citations: tuple = attrs.field(default=(), eq=False)  # (Clause, the statement it cites) pairs
+    total_floor: TotalFloor | None = None  # `total floor N`
     headings: tuple = ()  # Heading statements, in order
 
     @property
