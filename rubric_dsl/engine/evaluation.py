@@ -746,7 +746,7 @@ def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, 
     return [ev.scores[item_id] for item_id in tops], named_results(ev)
 
 
-def floored_total(program, total):
+def floored_total(program: Any, total: Decimal | None) -> Decimal | None:
     """`total floor N`: the unit's total is never below N (its items keep their own scores)."""
     floor = program.rubric.total_floor
     return floor.points.value if floor is not None and total is not None and total < floor.points.value else total
