@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -71,7 +72,7 @@ class UnitEvaluation:
         self.entity = entity  # (ScoredPer, value): scoring one sub-entity, only its events count
         self.across: dict = {}  # slot index → (first event per key, units per key) over every unit (program.across_units)
         self.scores: dict = {}  # item id → ItemResult, filled in evaluation order
-        self.total = None  # the unit's total, once every counted item is scored
+        self.total: Decimal | None = None  # the unit's total, once every counted item is scored
         self.members: list = []  # member UnitResults, for a unit combined from its members
         self.member_evaluations: list = []  # and their evaluations (a countback counts the members' events)
         self._by_month: dict = {}  # id(record list) → {month: records}, for monthly requirements
@@ -174,21 +175,23 @@ class UnitEvaluation:
             return Outcome(True, [], [])
         if isinstance(node, n.ValueCompare) and isinstance(node.left, n.Latest) and self.program.is_word(node):
             # `latest FIELD of KIND = word`: the latest event's value, compared as it is
+            assert isinstance(node.right, n.NameRef), "is_word holds only for a bare word on the right"
             records = [r for r in self.records(node.left) if r[VALUE] is not None]
             what = render_aggregate(node.left)
             if not records:
                 return Outcome(False, [f"no {node.left.source.kind} reported for {what}"], [])
             latest = max(records, key=by_date)
-            wanted = node.right.name
+            word: str | bool = node.right.name
             have = latest[VALUE]
             if isinstance(have, bool):
-                wanted = wanted == "true"
-            if COMPARE[node.op](have, wanted):
+                word = word == "true"
+            if COMPARE[node.op](have, word):
                 return Outcome(True, [], [latest])
             return Outcome(False, [f"{what} is {fmt(have)} ({latest[EVENT_ID]}); needs {node.op} {node.right.name}"], [])
         if isinstance(node, n.UnitIs):
             have = self.unit.attribute(node.attribute) if self.unit is not None else None
             if node.op == "in":
+                assert isinstance(node.value, tuple), "`in` lists its values"
                 wanted_values = [n.plain_value(v) for v in node.value]
                 holds = have in wanted_values
                 needs = f"in ({', '.join(fmt(v) for v in wanted_values)})"
@@ -261,7 +264,7 @@ class UnitEvaluation:
         amount = rule.amount
         sign = -1 if rule.verb == "deduct" else 1
         notes: list[str] = []
-        contributions = tuple
+        contributions: Callable[[], Sequence[Contribution]] = tuple
         count = noun = None
         if isinstance(amount, n.PerEach):
             raw, contributions, count, noun = self._per_each(amount)
@@ -524,6 +527,7 @@ class UnitEvaluation:
             return points * max(count - beyond, 0), contributions, count, self.program.memo(render_source, countable.source)
         if isinstance(countable, n.DistinctValues):
             whose = countable.whose
+            value_of: Callable[[Any], object]  # a record's value: a tuple or the value itself
             if whose:  # records hold (distinct value, tested value)
                 records = self.records(countable)
                 value_of = operator.itemgetter(0)
@@ -626,14 +630,20 @@ def _itself(value):
     return value
 
 
+def _exact(result: ItemResult) -> Decimal:
+    assert result.exact is not None, "evaluate_item gives every result its exact points"
+    return result.exact
+
+
 def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusions) -> ItemResult:
     program = ev.program
     limits: list[str] = []
     if item.parts:
         parts = [evaluate_item(ev, part, section_id, exclusions) for part in item.parts]
         # Rounded once, at the item: the conversion takes the parts' exact points, not their rounded display.
-        raw_scale = sum((p.exact for p in parts), ZERO)
+        raw_scale = sum((_exact(p) for p in parts), ZERO)
         scale = item.scale
+        assert scale is not None, "an item with parts converts their points on its scale"
         if scale.raw_floor is not None and raw_scale < scale.raw_floor.value:
             limits.append(f"raw {fmt(raw_scale)} on the {scale.raw.literal}-point scale raised to the floor {scale.raw_floor.literal}")
             raw_scale = scale.raw_floor.value
@@ -754,7 +764,7 @@ def floored_total(program: Any, total: Decimal | None) -> Decimal | None:
 
 def named_results(ev: UnitEvaluation) -> tuple:
     """Every `let` for this unit: a Decimal (or None) for a named value, True/False for a named condition."""
-    out = []
+    out: list[tuple[str, bool | Decimal | None]] = []
     for name, _let in ev.program.lets.items():
         if name in ev.program.named_conditions:
             out.append((name, ev.condition(n.NameRef(name)).holds))
@@ -798,7 +808,7 @@ def _finish_scored(ev: UnitEvaluation, item: n.ItemDecl, result: ItemResult) -> 
     return result
 
 
-PICKS = {
+PICKS: dict[str, Callable[[list[Decimal]], Decimal]] = {
     "sum": lambda scores: sum(scores, ZERO),
     "average": lambda scores: sum(scores, ZERO) / len(scores),
     "highest": max,
@@ -810,6 +820,7 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
     """Score the item once per sub-entity (each distinct value of the field), then combine: the latest
     entity's score, or the sum / average / highest / lowest of them."""
     per = item.scored_per
+    assert per is not None, "_per_entity scores the items that say `scored per`"
     defining = sorted((r for r in ev.defining_records(per) if r[VALUE] is not None), key=by_date)
     latest_of: dict = {}
     for r in defining:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 import math
 import operator
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -21,7 +23,16 @@ from ..numbers import DEFAULT_ROUNDING, shown
 from .plan import QUANTITY, VALUE
 
 ZERO = Decimal(0)
-COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq, "!=": operator.ne}
+# Event values and rubric values of every type meet here (numbers, dates, words, booleans): the
+# operators take whatever the comparison holds, as Python compares them.
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
 
 
 fmt = shown  # every number in a message is written by numbers.py
