@@ -59,7 +59,9 @@ def main(argv=None) -> int:
         with open(path, "w", encoding="utf-8") as out:
             for event in synthetic_events(args.events, [*units, "市信息產業局"]):
                 out.write(json.dumps({k: (str(v) if isinstance(v, Decimal) else v) for k, v in event.items()}, ensure_ascii=False) + "\n")
-        print(f"{args.events:,} events ({os.path.getsize(path) / 1e6:.0f} MB of JSON Lines), --jobs {args.jobs}; peak RSS above an empty run's")
+        print(
+            f"{args.events:,} events ({os.path.getsize(path) / 1e6:.0f} MB of JSON Lines), --jobs {args.jobs}; peak RSS above an empty run's"
+        )
         for label, extra in (
             ("score (table)", []),
             ("score --format json", ["--format", "json"]),
@@ -67,7 +69,9 @@ def main(argv=None) -> int:
         ):
             base, _ = peak(["score", RUBRIC, empty, *extra])
             full, seconds = peak(["score", RUBRIC, path, "--jobs", str(args.jobs), *extra])
-            print(f"  {label:<42} {(full - base) / args.events:>7.0f} bytes/event   ({full / 2**20:,.0f} MiB peak, {base / 2**20:,.0f} MiB empty; {seconds:.1f} s)")
+            print(
+                f"  {label:<42} {(full - base) / args.events:>7.0f} bytes/event   ({full / 2**20:,.0f} MiB peak, {base / 2**20:,.0f} MiB empty; {seconds:.1f} s)"
+            )
     return 0
 
 

@@ -178,7 +178,15 @@ def polars_job(events, start: datetime.date, end: datetime.date):
     import polars as pl
 
     df = pl.from_dicts(events, infer_schema_length=None)
-    optional = {"quantity": pl.Int64, "outlet": pl.String, "category": pl.String, "column": pl.String, "level": pl.String, "item": pl.String, "value": pl.Decimal(38, 1)}
+    optional = {
+        "quantity": pl.Int64,
+        "outlet": pl.String,
+        "category": pl.String,
+        "column": pl.String,
+        "level": pl.String,
+        "item": pl.String,
+        "value": pl.Decimal(38, 1),
+    }
     df = df.with_columns([pl.lit(None, dtype).alias(name) for name, dtype in optional.items() if name not in df.columns])
     col, kind, outlet = pl.col, pl.col("kind"), pl.col("outlet")
     day = col("date").str.to_date("%Y-%m-%d", strict=False)
@@ -190,15 +198,41 @@ def polars_job(events, start: datetime.date, end: datetime.date):
         | ((outlet == "daily_provincial") & ~col("category").is_in(["dynamic", "thematic"]).fill_null(False))
         | (present["category"] & ~col("category").is_in(["dynamic", "thematic"]).fill_null(False))
         | (present["column"] & ((outlet != "city_express") | ~col("column").is_in(["general", "problems", "briefs"])).fill_null(True))
-        | present["level"] | present["item"] | present["value"]
+        | present["level"]
+        | present["item"]
+        | present["value"]
     )
-    instruction_bad = ~col("level").is_in(["city", "province"]).fill_null(False) | present["outlet"] | present["category"] | present["column"] | present["value"]
-    score_bad = col("value").is_null() | (col("value") < 0).fill_null(True) | present["outlet"] | present["category"] | present["column"] | present["level"] | present["item"]
+    instruction_bad = (
+        ~col("level").is_in(["city", "province"]).fill_null(False)
+        | present["outlet"]
+        | present["category"]
+        | present["column"]
+        | present["value"]
+    )
+    score_bad = (
+        col("value").is_null()
+        | (col("value") < 0).fill_null(True)
+        | present["outlet"]
+        | present["category"]
+        | present["column"]
+        | present["level"]
+        | present["item"]
+    )
     invalid = (
-        col("id").is_null() | (col("id") == "") | col("unit").is_null() | (col("unit") == "")
-        | day.is_null() | (col("date").str.len_chars() != 10).fill_null(True) | (quantity < 1)
-        | pl.when(kind == "adopted").then(adopted_bad).when(kind == "instruction").then(instruction_bad)
-        .when(kind == "provincial_score").then(score_bad).otherwise(True)
+        col("id").is_null()
+        | (col("id") == "")
+        | col("unit").is_null()
+        | (col("unit") == "")
+        | day.is_null()
+        | (col("date").str.len_chars() != 10).fill_null(True)
+        | (quantity < 1)
+        | pl.when(kind == "adopted")
+        .then(adopted_bad)
+        .when(kind == "instruction")
+        .then(instruction_bad)
+        .when(kind == "provincial_score")
+        .then(score_bad)
+        .otherwise(True)
     )
     df = df.with_columns(invalid=invalid, day=day, quantity=quantity, column=column)
     problems = df.filter(col("invalid")).height
@@ -214,14 +248,40 @@ def polars_job(events, start: datetime.date, end: datetime.date):
     counted = first.filter((col("day") >= start) & (col("day") <= end))
     level = col("level")
     item = (
-        pl.when(outlet == "daily_provincial").then(0).when(outlet == "city_express").then(1).when(outlet == "picture_news").then(2)
-        .when(outlet == "province").then(3).when(level == "city").then(1).when(level == "province").then(3).otherwise(4)
+        pl.when(outlet == "daily_provincial")
+        .then(0)
+        .when(outlet == "city_express")
+        .then(1)
+        .when(outlet == "picture_news")
+        .then(2)
+        .when(outlet == "province")
+        .then(3)
+        .when(level == "city")
+        .then(1)
+        .when(level == "province")
+        .then(3)
+        .otherwise(4)
     )
     points = (
-        pl.when(col("category") == "dynamic").then(2).when(col("category") == "thematic").then(4)
-        .when(col("column") == "general").then(2).when(col("column") == "problems").then(3).when(col("column") == "briefs").then(1)
-        .when(outlet == "picture_news").then(1).when(outlet == "province").then(4)
-        .when(level == "city").then(4).when(level == "province").then(8).otherwise(0)
+        pl.when(col("category") == "dynamic")
+        .then(2)
+        .when(col("category") == "thematic")
+        .then(4)
+        .when(col("column") == "general")
+        .then(2)
+        .when(col("column") == "problems")
+        .then(3)
+        .when(col("column") == "briefs")
+        .then(1)
+        .when(outlet == "picture_news")
+        .then(1)
+        .when(outlet == "province")
+        .then(4)
+        .when(level == "city")
+        .then(4)
+        .when(level == "province")
+        .then(8)
+        .otherwise(0)
     )
     whole = counted.filter(kind != "provincial_score").group_by(["unit", item.alias("item")]).agg((points * quantity).sum().alias("points"))
     provincial = counted.filter(kind == "provincial_score").group_by("unit").agg((col("value") * quantity).sum().alias("points"))
@@ -347,7 +407,9 @@ def main(argv=None) -> int:
             pass
         else:
             files["msgspec"] = msgspec_parse
-        best, _ = interleaved({k: (lambda f=f: f(path)) for k, f in files.items()}, args.repeat, {k: (lambda f=f: f(small_path)) for k, f in files.items()})
+        best, _ = interleaved(
+            {k: (lambda f=f: f(path)) for k, f in files.items()}, args.repeat, {k: (lambda f=f: f(small_path)) for k, f in files.items()}
+        )
         base = best.get("msgspec", best["json"])
         if "msgspec" in best:
             row("bare msgspec parse (JSONL, Decimal)", count, best["msgspec"], None)

@@ -87,7 +87,7 @@ def main():
         "## Bad events\n",
         block(f"score {info} examples/bad.events.jsonl", run("score", info, str(bad.relative_to(ROOT)))),
         "## Registers and databases\n",
-        "The same year from the Excel register (a sheet per month; the rubric's `heading \"單位\" is unit` lines map its Chinese "
+        'The same year from the Excel register (a sheet per month; the rubric\'s `heading "單位" is unit` lines map its Chinese '
         "headings) and from the SQLite database give the same scores:\n",
         block(
             f"score {info} examples/2009_info.register.xlsx --unit 通川區",

@@ -67,9 +67,9 @@ def _jobs(text: str) -> int:
     try:
         jobs = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(_('not a number of processes: {text!r}', text=text)) from None
+        raise argparse.ArgumentTypeError(_("not a number of processes: {text!r}", text=text)) from None
     if jobs < 0:
-        raise argparse.ArgumentTypeError(_('not a number of processes: {text!r}', text=text))
+        raise argparse.ArgumentTypeError(_("not a number of processes: {text!r}", text=text))
     return jobs or os.cpu_count() or 1
 
 
@@ -484,13 +484,21 @@ def check_outputs(args):
 
 def event_options(p):
     """How to read the event sources: the same options for score, explain and report."""
-    p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json", "xlsx"), help=_('when the file suffix does not say'))
-    p.add_argument("--sheet", action="append", metavar="NAME", help=_('read this workbook sheet (repeat for more; default: every visible sheet)'))
-    p.add_argument("--columns", metavar="FILE", help=_('YAML lines `heading: field` mapping column headings to fields (`heading: "-"` leaves one out)'))
-    p.add_argument("--query", metavar="FILE", help=_('run this SQL query, given whole, on the database URL (instead of ?table=)'))
+    p.add_argument("--events-format", choices=("jsonl", "csv", "yaml", "json", "xlsx"), help=_("when the file suffix does not say"))
     p.add_argument(
-        "-j", "--jobs", type=_jobs, default=1, metavar="N",
-        help=_('tally JSON Lines files in N processes, each reading its own part of the file (0: one per core; default 1); same result'),
+        "--sheet", action="append", metavar="NAME", help=_("read this workbook sheet (repeat for more; default: every visible sheet)")
+    )
+    p.add_argument(
+        "--columns", metavar="FILE", help=_('YAML lines `heading: field` mapping column headings to fields (`heading: "-"` leaves one out)')
+    )
+    p.add_argument("--query", metavar="FILE", help=_("run this SQL query, given whole, on the database URL (instead of ?table=)"))
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help=_("tally JSON Lines files in N processes, each reading its own part of the file (0: one per core; default 1); same result"),
     )
 
 
@@ -531,11 +539,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help=_("score event streams into scorecards"))
     scoring(p)
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    p.add_argument("--unit", help=_('show a single unit'))
-    p.add_argument("--rejected", metavar="PATH", help=_('with --skip-invalid: write the rejected events here'))
+    p.add_argument("--unit", help=_("show a single unit"))
+    p.add_argument("--rejected", metavar="PATH", help=_("with --skip-invalid: write the rejected events here"))
     p.add_argument(
-        "--provenance", choices=PROVENANCE, default="items",
-        help=_("with --format json: each rule's points per item (items, the default: a size that does not grow with the events), every event's points and every excluded event (events), or neither (none)"),
+        "--provenance",
+        choices=PROVENANCE,
+        default="items",
+        help=_(
+            "with --format json: each rule's points per item (items, the default: a size that does not grow with the events), every event's points and every excluded event (events), or neither (none)"
+        ),
     )
     p.set_defaults(run=cmd_score)
 
@@ -622,7 +634,7 @@ def main(argv=None) -> int:
         status = EXIT_USAGE
         _detach_stdout()
         with contextlib.suppress(OSError):
-            _err(_('rubric: error: cannot write the output: {value}', value=error.strerror or error))
+            _err(_("rubric: error: cannot write the output: {value}", value=error.strerror or error))
     finally:
         i18n.set_language(before)  # main() may be called again in the same process, in another language
     return status

@@ -49,7 +49,8 @@ SNIPPETS = {
     "W500": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted, at most 1\n',
     "W501": HEAD + KIND + 'section A "a"\n  item A.1 "i" base 5\n    deduct 1 for each adopted\n',
     "W503": 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\n',
-    "E101-full-width": HEAD + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted where outlet in (daily_provincial， city_express)\n',
+    "E101-full-width": HEAD
+    + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted where outlet in (daily_provincial， city_express)\n',
     "E320": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    deduct 1 when adoption_rat < 30%\nlet adoption_rate = count adopted / 10\n',
     "E320-condition-where": HEAD
     + "event milestone\n  field task: one of a | b\n"
@@ -57,18 +58,20 @@ SNIPPETS = {
     "E321": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5 when count adopted\n',
     "E321-condition-as-value": HEAD + KIND + "let enough = count adopted >= 10\n" + 'section A "a"\n  item A.1 "i"\n    award enough * 2\n',
     "E322": HEAD + KIND + "let required = 40 * months + excess\nlet excess = count adopted - required\n",
-    "E420": HEAD + KIND + "let excess = count adopted / 100 - 1\n" + 'section A "a"\n  item A.1 "i"\n    bonus 1 for each full 0% of excess beyond 30%\n',
+    "E420": HEAD
+    + KIND
+    + "let excess = count adopted / 100 - 1\n"
+    + 'section A "a"\n  item A.1 "i"\n    bonus 1 for each full 0% of excess beyond 30%\n',
     "E421": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 10 when count adopted >= 3, at most 10 a month\n',
     "E422": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    deduct 5 when months without adopted in the last 90 days > 0\n',
-    "W520": HEAD
-    + KIND
-    + "event submitted\n"
-    + 'section A "a"\n  item A.1 "i"\n    deduct 1 when count adopted / count submitted < 30%\n',
+    "W520": HEAD + KIND + "event submitted\n" + 'section A "a"\n  item A.1 "i"\n    deduct 1 when count adopted / count submitted < 30%\n',
     "E306": HEAD + 'attribute kind: one of website | county\ngroup g\n  unit "W1" with knd website\n',
     "E307": HEAD + 'attribute kind: one of website | county\ngroup g\n  unit "W1" with kind webiste\n',
     "E307-missing": HEAD + 'attribute kind: one of website | county\ngroup g\n  unit "W1"\n',
     "E430": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5\n  item A.2 "j"\n    bonus 1 when score of A.3 > 4\n',
-    "E431": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5\n    only when score of A.2 > 0\n  item A.2 "j"\n    award 1\n    only when score of A.1 > 0\n',
+    "E431": HEAD
+    + KIND
+    + 'section A "a"\n  item A.1 "i"\n    award 5\n    only when score of A.2 > 0\n  item A.2 "j"\n    award 1\n    only when score of A.1 > 0\n',
     "E432": HEAD + KIND + "veto when count adopted > 3: grade 不合格\n",
     "E432-members": HEAD + KIND + "veto when any member vetoed: score 59\n",
     "W521": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award for each adopted by outlet: daily_provincial 2\n',

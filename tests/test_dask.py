@@ -46,7 +46,12 @@ def stream(tmp_path_factory):
     """The example stream with a re-send and a conflicting copy far from their first copies, and a broken line."""
     lines = EVENTS.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
-    text = "\n".join(lines + [json.dumps(first, ensure_ascii=False), json.dumps(dict(first, outlet="province"), ensure_ascii=False), "{broken"]) + "\n"
+    text = (
+        "\n".join(
+            lines + [json.dumps(first, ensure_ascii=False), json.dumps(dict(first, outlet="province"), ensure_ascii=False), "{broken"]
+        )
+        + "\n"
+    )
     path = tmp_path_factory.mktemp("dask") / "events.jsonl"
     path.write_text(text, encoding="utf-8")
     return path

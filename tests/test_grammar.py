@@ -125,11 +125,20 @@ CONSTRUCTS = [
     ("award 1 - (2 - 3)", n.Rule("award", n.PointsOf(n.Arith("-", N("1"), n.Arith("-", N("2"), N("3")))))),
     ("award -count a", n.Rule("award", n.PointsOf(n.Negate(n.Count(src("a")))))),
     ("award average score of visit", n.Rule("award", n.PointsOf(n.Average("score", src("visit"))))),
-    ("award min score of visit + max score of visit", n.Rule("award", n.PointsOf(n.Arith("+", n.Minimum("score", src("visit")), n.Maximum("score", src("visit")))))),
-    ("award 5 when count a >= target * 80%", n.Rule("award", n.When(N("5"), n.ValueCompare(n.Count(src("a")), ">=", n.Arith("*", n.UnitTarget(), N("80%")))))),
+    (
+        "award min score of visit + max score of visit",
+        n.Rule("award", n.PointsOf(n.Arith("+", n.Minimum("score", src("visit")), n.Maximum("score", src("visit"))))),
+    ),
+    (
+        "award 5 when count a >= target * 80%",
+        n.Rule("award", n.When(N("5"), n.ValueCompare(n.Count(src("a")), ">=", n.Arith("*", n.UnitTarget(), N("80%"))))),
+    ),
     ("let required = 40 * months", n.Let("required", n.Arith("*", N("40"), n.PeriodCount("month")))),
     ("let rate = count a / count b otherwise 0", n.Let("rate", n.Otherwise(n.Arith("/", n.Count(src("a")), n.Count(src("b"))), N("0")))),
-    ("let vetoed = reached incident or rate < 10%", n.Let("vetoed", n.Or((n.Reached(src("incident")), n.ValueCompare(n.NameRef("rate"), "<", N("10%")))))),
+    (
+        "let vetoed = reached incident or rate < 10%",
+        n.Let("vetoed", n.Or((n.Reached(src("incident")), n.ValueCompare(n.NameRef("rate"), "<", N("10%"))))),
+    ),
     ("award 10 when not vetoed", n.Rule("award", n.When(N("10"), n.Not(n.NameRef("vetoed"))))),
     ("deduct 1 for each submitted short of quota", n.Rule("deduct", n.PerEach(N("1"), n.Shortfall(src("submitted"), n.NameRef("quota"))))),
     ("bonus 1 for each published beyond target", n.Rule("bonus", n.PerEach(N("1"), n.Events(src("published")), n.UnitTarget()))),
@@ -150,17 +159,26 @@ CONSTRUCTS = [
         "award 2 for each adopted, at most 10 a month and 120 a year",
         n.Rule("award", n.PerEach(N("2"), n.Events(src("adopted"))), None, (n.PeriodCap(N("10"), "month"), n.PeriodCap(N("120"), "year"))),
     ),
-    ("deduct 1 for each late, at most 3 a week and 10", n.Rule("deduct", n.PerEach(N("1"), n.Events(src("late"))), N("10"), (n.PeriodCap(N("3"), "week"),))),
+    (
+        "deduct 1 for each late, at most 3 a week and 10",
+        n.Rule("deduct", n.PerEach(N("1"), n.Events(src("late"))), N("10"), (n.PeriodCap(N("3"), "week"),)),
+    ),
     ("period quarter", n.PeriodLength("quarter")),
     ('period H1 "上半年" 2022-01-01 to 2022-06-30', n.PeriodDecl("H1", "上半年", datetime.date(2022, 1, 1), datetime.date(2022, 6, 30))),
     ("deduct 5 for each week without update", n.Rule("deduct", n.PerEach(N("5"), n.MonthsWithout(src("update"), period="week")))),
-    ("award 3 when every quarter count x >= 2", n.Rule("award", n.When(N("3"), n.EveryMonth(n.Count(src("x")), ">=", N("2"), period="quarter")))),
+    (
+        "award 3 when every quarter count x >= 2",
+        n.Rule("award", n.When(N("3"), n.EveryMonth(n.Count(src("x")), ">=", N("2"), period="quarter"))),
+    ),
     (
         'field issuer_level: one of 市政府以上 | "市政府办公室/市政务公开领导小组"',
         n.Field("issuer_level", n.FieldType("enum", ("市政府以上", "市政府办公室/市政务公开领导小组"))),
     ),
     # lang2: unit attributes and tables, outcomes, sub-entities, members, ranks
-    ("attribute kind: one of website | county, default website", n.Attribute("kind", n.FieldType("enum", ("website", "county")), (n.FieldOption("default", (n.Word("website"),)),))),
+    (
+        "attribute kind: one of website | county, default website",
+        n.Attribute("kind", n.FieldType("enum", ("website", "county")), (n.FieldOption("default", (n.Word("website"),)),)),
+    ),
     ("attribute open: boolean", n.Attribute("open", n.FieldType("boolean"))),
     ('unit "W1" target 5 with kind website, open true', n.Unit("W1", N("5"), (), (("kind", n.Word("website")), ("open", n.Word("true"))))),
     ('group g "G" with kind county', n.Group("g", "G", None, (("kind", n.Word("county")),))),
@@ -168,7 +186,10 @@ CONSTRUCTS = [
     ("grade 不合格 when score of part2 < 60", n.GradeRule("不合格", n.ValueCompare(n.ScoreOf("part2"), "<", N("60")))),
     ("grade none when total > 13", n.GradeRule(None, n.ValueCompare(n.UnitTotal(), ">", N("13")))),
     ("grade C otherwise", n.GradeRule("C")),
-    ('status "pending" when unit kind in (website, county)', n.StatusRule("pending", n.UnitIs("kind", "in", (n.Word("website"), n.Word("county"))))),
+    (
+        'status "pending" when unit kind in (website, county)',
+        n.StatusRule("pending", n.UnitIs("kind", "in", (n.Word("website"), n.Word("county")))),
+    ),
     (
         'veto when any member vetoed: score 59, grade 不合格, status "x"',
         n.Veto(n.MemberVetoed(), False, N("59"), "不合格", "x"),
@@ -188,7 +209,12 @@ CONSTRUCTS = [
     ("not in the total", n.NotInTotal()),
     (
         'bonus for each commended by issuer_level: 市政府以上 3, "市政府办公室/市政务公开领导小组" 1',
-        n.Rule("bonus", n.PerEachBy(src("commended"), "issuer_level", (n.Rate("市政府以上", N("3")), n.Rate("市政府办公室/市政务公开领导小组", N("1"))))),
+        n.Rule(
+            "bonus",
+            n.PerEachBy(
+                src("commended"), "issuer_level", (n.Rate("市政府以上", N("3")), n.Rate("市政府办公室/市政务公开领导小组", N("1")))
+            ),
+        ),
     ),
 ]
 

@@ -210,7 +210,10 @@ def test_condition_analysis_is_bounded():
     [
         "award 1 for each adopted where " + "(" * 300 + "outlet = a" + ")" * 300,
         "award 1 for each adopted where " + "not " * 300 + "outlet = a",
-        "award 1 for each adopted where " + "".join("(outlet = a and " if i % 2 else "(outlet = b or " for i in range(200)) + "v > 1" + ")" * 200,
+        "award 1 for each adopted where "
+        + "".join("(outlet = a and " if i % 2 else "(outlet = b or " for i in range(200))
+        + "v > 1"
+        + ")" * 200,
         "award 1 when " + "(" * 300 + "count adopted >= 1" + ")" * 300,
         "award 1 when " + "not " * 300 + "count adopted >= 1",
     ],
@@ -319,7 +322,9 @@ def cli(*argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, pass_fds=(), pr
             timeout=60,
             cwd=ROOT,
         )
-    return subprocess.run(command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60, cwd=ROOT, preexec_fn=preexec_fn)
+    return subprocess.run(
+        command, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60, cwd=ROOT, preexec_fn=preexec_fn
+    )
 
 
 @pytest.mark.parametrize(
@@ -580,7 +585,9 @@ def test_resend_fingerprint_is_stable_and_collision_resistant(numbers):
         "print(t.ids['1'][0].hex())"
     )
     prints = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=60).stdout
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=60
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(prints) == 1 and len(prints.pop().strip()) == 32
@@ -604,6 +611,8 @@ def test_library_as_of_takes_iso_text(numbers):
     import datetime
 
     events = [NUMBER_EVENT, {**NUMBER_EVENT, "id": "2", "date": "2009-08-01"}]
-    assert numbers.score(events, as_of="2009-06-30").units[0].total == numbers.score(events, as_of=datetime.date(2009, 6, 30)).units[0].total
+    assert (
+        numbers.score(events, as_of="2009-06-30").units[0].total == numbers.score(events, as_of=datetime.date(2009, 6, 30)).units[0].total
+    )
     with pytest.raises(rubric_dsl.UsageError, match="as_of"):
         numbers.score(events, as_of="30/06/2009")

@@ -110,7 +110,10 @@ def test_a_multi_line_csv_record_is_placed_at_its_first_line(program, tmp_path):
     assert [str(p.place) for p in tally.problems] == [f"{path}:2", f"{path}:5"]
 
 
-@pytest.mark.parametrize("text, message", [("010", None), ("190:20:30", "must be a whole number"), ("1_000", "must be a whole number"), ("0x1F", "must be a whole number")])
+@pytest.mark.parametrize(
+    "text, message",
+    [("010", None), ("190:20:30", "must be a whole number"), ("1_000", "must be a whole number"), ("0x1F", "must be a whole number")],
+)
 def test_yaml_1_1_numbers_do_not_become_quantities(program, tmp_path, text, message):
     path = tmp_path / "q.yaml"
     path.write_text(f"- id: '1'\n  unit: x\n  date: 2009-02-01\n  kind: s\n  v: 1\n  quantity: {text}\n", encoding="utf-8")
@@ -122,9 +125,14 @@ def test_yaml_1_1_numbers_do_not_become_quantities(program, tmp_path, text, mess
 
 
 def test_yaml_alias_bomb_in_events_is_refused(program, tmp_path):
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
     path = tmp_path / "bomb.yaml"
-    path.write_text("- id: '1'\n  unit: x\n  date: 2009-02-01\n  kind: s\n  v: 1\n  note: &n " + json.dumps("x" * 10) + "\n- *n\n" + "# " + bomb, encoding="utf-8")
+    path.write_text(
+        "- id: '1'\n  unit: x\n  date: 2009-02-01\n  kind: s\n  v: 1\n  note: &n " + json.dumps("x" * 10) + "\n- *n\n" + "# " + bomb,
+        encoding="utf-8",
+    )
     _, found = messages(program, path)
     assert found == ["broken YAML: an alias (*name) is not accepted: write the value out in full"]
 
@@ -179,9 +187,14 @@ def records(draw):
 def write_events(path, fmt, items):
     """Write records in one format; an item that is a str is a raw, malformed record for that format."""
     if fmt == "jsonl":
-        path.write_text("".join((item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)) + "\n" for item in items), encoding="utf-8")
+        path.write_text(
+            "".join((item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)) + "\n" for item in items), encoding="utf-8"
+        )
     elif fmt == "json":
-        path.write_text("[" + ",\n".join(item if isinstance(item, str) else json.dumps(item, ensure_ascii=False) for item in items) + "]", encoding="utf-8")
+        path.write_text(
+            "[" + ",\n".join(item if isinstance(item, str) else json.dumps(item, ensure_ascii=False) for item in items) + "]",
+            encoding="utf-8",
+        )
     elif fmt == "yaml":
         path.write_text(yaml.safe_dump([item if not isinstance(item, str) else 42 for item in items], allow_unicode=True), encoding="utf-8")
     else:
@@ -196,7 +209,9 @@ def write_events(path, fmt, items):
             if isinstance(item, str):
                 writer.writerow([*GOOD.values(), "", "", "", "", "", "too", "many"])
             else:
-                writer.writerow(["" if item.get(c) is None else json.dumps(item[c]) if isinstance(item.get(c), list) else item.get(c) for c in columns])
+                writer.writerow(
+                    ["" if item.get(c) is None else json.dumps(item[c]) if isinstance(item.get(c), list) else item.get(c) for c in columns]
+                )
         path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
@@ -217,6 +232,7 @@ def test_rejected_re_reads_to_the_same_problems_and_nothing_is_lost(program, tmp
     again = program.tally(read_events(str(rejected_path)))
     # record for record: what was read is what was accepted plus what was rejected …
     assert again.read == len(tally.problems)
+
     # … and each rejected record, read again, has the same problem (but an id conflict: that needs
     # the accepted event it conflicts with, and the rejected record alone is valid; two such records
     # with one id and different content then conflict with each other instead)
@@ -264,7 +280,9 @@ def test_a_nested_decimal_does_not_break_the_yaml_writer(program, tmp_path):
 
 JSON_VALUES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["id", "unit", "date", "kind", "v", "n", "x"]), inner, max_size=5)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["id", "unit", "date", "kind", "v", "n", "x"]), inner, max_size=5)
+    ),
     max_leaves=20,
 )
 
@@ -291,7 +309,11 @@ TEST_FILE_VALUES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6), st.just("2009-02-01")),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(["rubric", "cases", "name", "events", "events_file", "as_of", "expect", "total", "items", "id", "unit"]), inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["rubric", "cases", "name", "events", "events_file", "as_of", "expect", "total", "items", "id", "unit"]),
+            inner,
+            max_size=4,
+        ),
     ),
     max_leaves=16,
 )
@@ -380,7 +402,7 @@ def test_rejected_register_rows_hold_no_formula(program, tmp_path):
     sheet.title = "2009-02"
     sheet.append(["id", "unit", "date", "kind", "v", "note"])
     sheet.append(["1", "x", "2009-02-01", "s", "1", "fine"])
-    sheet.append(["2", "x", "2009-02-01", "s", "bad", "=HYPERLINK(\"http://evil.example\",\"x\")"])
+    sheet.append(["2", "x", "2009-02-01", "s", "bad", '=HYPERLINK("http://evil.example","x")'])
     sheet["F3"].data_type = "s"  # typed as text by the clerk, not a formula
     path = tmp_path / "register.xlsx"
     book.save(path)
@@ -419,13 +441,17 @@ def test_lone_surrogates_are_named_and_never_stop_the_output(capsys, tmp_path):
     rubric.write_text(RUBRIC, encoding="utf-8")
     events = tmp_path / "s.jsonl"
     events.write_text(
-        json.dumps(GOOD) + "\n"
+        json.dumps(GOOD)
+        + "\n"
         + '{"id": "2", "unit": "\\ud800", "date": "2009-02-01", "kind": "s", "v": "1"}\n'
         + '{"id": "\\udc00", "unit": "x", "date": "2009-02-01", "kind": "s", "v": "1", "note": "\\ud83d"}\n',
         encoding="utf-8",
     )
     status, _, err = run(capsys, "score", rubric, events, "--skip-invalid")
     assert status == 1 and "`unit` holds a lone surrogate (such as \\ud800), which is not text" in err
-    for argv in (["explain", rubric, events, "--skip-invalid", "--unit", "x"], ["report", rubric, events, "--skip-invalid", "--year", "-o", tmp_path / "r.xlsx"]):
+    for argv in (
+        ["explain", rubric, events, "--skip-invalid", "--unit", "x"],
+        ["report", rubric, events, "--skip-invalid", "--year", "-o", tmp_path / "r.xlsx"],
+    ):
         status, _, err = run(capsys, *argv)
         assert status == 1 and "Traceback" not in err

@@ -87,8 +87,17 @@ def test_the_package_ships_the_compiled_catalogues():
 
 @pytest.mark.parametrize(
     "locale_name,expected",
-    [("zh_CN.UTF-8", "zh-Hans"), ("zh_TW.UTF-8", "zh-Hant"), ("zh_HK", "zh-Hant"), ("zh_SG", "zh-Hans"), ("en_US.UTF-8", "en"),
-     ("de_DE", "en"), ("C", None), ("C.UTF-8", None), ("POSIX", None)],
+    [
+        ("zh_CN.UTF-8", "zh-Hans"),
+        ("zh_TW.UTF-8", "zh-Hant"),
+        ("zh_HK", "zh-Hant"),
+        ("zh_SG", "zh-Hans"),
+        ("en_US.UTF-8", "en"),
+        ("de_DE", "en"),
+        ("C", None),
+        ("C.UTF-8", None),
+        ("POSIX", None),
+    ],
 )
 def test_locale_names(locale_name, expected):
     assert i18n.from_locale(locale_name) == expected
@@ -107,7 +116,12 @@ def test_language_precedence():
 def test_default_follows_the_locale(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("RUBRIC_LANG", raising=False)
     monkeypatch.setenv("LC_ALL", "zh_TW.UTF-8")
-    assert main(["report", str(ROOT / "rubrics" / "2009_info.rubric"), str(ROOT / "examples" / "2009_info.events.jsonl"), "--month", "2009-06"]) == 0
+    assert (
+        main(
+            ["report", str(ROOT / "rubrics" / "2009_info.rubric"), str(ROOT / "examples" / "2009_info.events.jsonl"), "--month", "2009-06"]
+        )
+        == 0
+    )
     assert "# 關於2009年6月份全市政務信息工作情況的通報" in capsys.readouterr().out
     assert i18n.language() == "en"  # main() leaves the language as it found it
 
@@ -116,7 +130,11 @@ def test_rubric_language_line_sets_the_default(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("RUBRIC_LANG", raising=False)
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.setenv("LANG", "en_US.UTF-8")
-    text = (ROOT / "rubrics" / "2009_info.rubric").read_text(encoding="utf-8").replace("bulletin monthly", "language zh-Hant\nbulletin monthly", 1)
+    text = (
+        (ROOT / "rubrics" / "2009_info.rubric")
+        .read_text(encoding="utf-8")
+        .replace("bulletin monthly", "language zh-Hant\nbulletin monthly", 1)
+    )
     rubric = tmp_path / "info.rubric"
     rubric.write_text(text, encoding="utf-8")
     events = str(ROOT / "examples" / "2009_info.events.jsonl")

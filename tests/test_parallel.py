@@ -54,7 +54,10 @@ def test_score_with_jobs_prints_what_one_process_prints(capsys, messy, jobs):
 
 
 def test_explain_and_report_with_jobs_match_one_process(capsys, messy):
-    for argv in (["explain", INFO, messy, "--unit", "通川區", "--skip-invalid"], ["report", INFO, messy, "--month", "2009-06", "--skip-invalid"]):
+    for argv in (
+        ["explain", INFO, messy, "--unit", "通川區", "--skip-invalid"],
+        ["report", INFO, messy, "--month", "2009-06", "--skip-invalid"],
+    ):
         assert run(capsys, *argv, "--jobs", "2") == run(capsys, *argv)
 
 

@@ -48,6 +48,7 @@ def test_simplified_stream_gives_the_traditional_scorecard(info):
     # has too (市信息產業局 is in neither target table), named as the stream names it.
     assert [(u["unit"], u["total"]) for u in hant["units"] if not u["listed"]] == [("市信息產業局", "3.00")]
     assert [(u["unit"], u["total"]) for u in hans["units"] if not u["listed"]] == [("市信息产业局", "3.00")]
+
     def kept_out(card):  # the same events kept out, for the same reasons (places name the file, so compare lines)
         return [(e["id"], e["kind"], e["date"], e["place"].rsplit(":", 1)[1], e["reason"].split(" (")[0]) for e in card["excluded"]]
 
@@ -139,7 +140,7 @@ def test_fmt_keeps_aliases_and_the_folding_line():
 
 def test_check_json_gives_E208_for_two_units_folding_to_one(capsys, tmp_path):
     path = tmp_path / "t.rubric"
-    path.write_text(SMALL.format(fold="unit names match across scripts\n") + "group more\n  unit \"通川区\"\n", encoding="utf-8")
+    path.write_text(SMALL.format(fold="unit names match across scripts\n") + 'group more\n  unit "通川区"\n', encoding="utf-8")
     assert main(["check", str(path), "--format", "json"]) == 1
     found = json.loads(capsys.readouterr().out)
     assert [(d["code"], d["line"]) for d in found["diagnostics"]] == [("E208", 13)]

@@ -168,7 +168,9 @@ def test_corpus_rubrics_format_round_trip():
 
 
 def test_clause_lines_inside_an_item_cite_the_item():
-    text = RUBRIC.replace("    deduct 1 when low and count submitted > 0\n", '    deduct 1 when low and count submitted > 0\n    clause C5 "rate under 30%"\n')
+    text = RUBRIC.replace(
+        "    deduct 1 when low and count submitted > 0\n", '    deduct 1 when low and count submitted > 0\n    clause C5 "rate under 30%"\n'
+    )
     rubric = parse(text)
     assert rubric.item_clauses == (("C5", "R"),)
     assert format_text(text) == text  # the clause keeps the item's indentation

@@ -127,7 +127,9 @@ def main() -> int:
     missing = [m.id for m in wanted[SOURCE_LANGUAGE] if m.id and not m.string]
     for message in missing:
         print(f"untranslated: {message!r}", file=sys.stderr)
-    print(f"{sum(1 for m in wanted[SOURCE_LANGUAGE] if m.id)} messages; {len(missing)} untranslated in {po_path(SOURCE_LANGUAGE).relative_to(ROOT)}")
+    print(
+        f"{sum(1 for m in wanted[SOURCE_LANGUAGE] if m.id)} messages; {len(missing)} untranslated in {po_path(SOURCE_LANGUAGE).relative_to(ROOT)}"
+    )
     return 1 if missing else 0
 
 

@@ -73,7 +73,14 @@ EXTRA_CASES = {
             "expect": {
                 "甲镇": {
                     "total": "61",
-                    "items": {"C6_C8_quantity": "40", "C9_C10_quality": "25", "C2_bonus": "0", "C3": "0", "C4": "-4", "C5_weighted": "66.8"},
+                    "items": {
+                        "C6_C8_quantity": "40",
+                        "C9_C10_quality": "25",
+                        "C2_bonus": "0",
+                        "C3": "0",
+                        "C4": "-4",
+                        "C5_weighted": "66.8",
+                    },
                 }
             },
             "reasoning": "40 in each month: quantity 40 (C6-C8). Excess 0: no bonus (C2). C4: -3 (city government or higher)"
@@ -109,10 +116,24 @@ EXTRA_CASES = {
                 {"id": "x1", "unit": "审批五科", "date": "2022-04-06", "kind": "submitted", "article_id": "f1", "late": True},
                 {"id": "x2", "unit": "审批五科", "date": "2022-04-07", "kind": "submitted", "article_id": "f2", "late": True},
                 {"id": "x3", "unit": "审批五科", "date": "2022-05-08", "kind": "submitted", "article_id": "f3", "late": False},
-                {"id": "x4", "unit": "审批五科", "date": "2022-05-20", "kind": "adopted", "article_id": "f1", "level": "区级",
-                 "category": "理论调研类"},
-                {"id": "x5", "unit": "审批五科", "date": "2022-05-21", "kind": "adopted", "article_id": "f2", "level": "省级及以上",
-                 "category": "政务及新闻类"},
+                {
+                    "id": "x4",
+                    "unit": "审批五科",
+                    "date": "2022-05-20",
+                    "kind": "adopted",
+                    "article_id": "f1",
+                    "level": "区级",
+                    "category": "理论调研类",
+                },
+                {
+                    "id": "x5",
+                    "unit": "审批五科",
+                    "date": "2022-05-21",
+                    "kind": "adopted",
+                    "article_id": "f2",
+                    "level": "省级及以上",
+                    "category": "政务及新闻类",
+                },
                 {"id": "x6", "unit": "审批五科", "date": "2022-06-01", "kind": "instructed", "article_id": "f2", "level": "市级"},
                 {"id": "x7", "unit": "审批五科", "date": "2022-06-02", "kind": "instructed", "article_id": "f1", "level": "区级"},
                 {"id": "x8", "unit": "审批五科", "date": "2022-06-03", "kind": "commission_completed", "article_id": "f3"},
@@ -121,8 +142,16 @@ EXTRA_CASES = {
             "expect": {
                 "审批五科": {
                     "total": "84",
-                    "items": {"C1": "-2", "C2": "0", "C3": "2", "C4": "-2", "C5": "0", "C8_base_after_deductions": "2",
-                              "C6": "50", "C7": "30"},
+                    "items": {
+                        "C1": "-2",
+                        "C2": "0",
+                        "C3": "2",
+                        "C4": "-2",
+                        "C5": "0",
+                        "C8_base_after_deductions": "2",
+                        "C6": "50",
+                        "C7": "30",
+                    },
                     "grade": "达标",
                 }
             },

@@ -157,7 +157,9 @@ def _depths(statements):
             depth = 3 if in_part else 2
         elif isinstance(st, (n.Unit, n.Field, n.Clause)):
             depth = 1
-        elif isinstance(st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule, n.OnlyWhen, n.ScoredPer, n.NotInTotal)):
+        elif isinstance(
+            st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule, n.OnlyWhen, n.ScoredPer, n.NotInTotal)
+        ):
             depth = 3 if in_part else 2
         else:
             in_part = in_item = False

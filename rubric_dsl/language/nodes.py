@@ -489,7 +489,20 @@ class Shortfall:
 AGGREGATES = (Count, Sum, Latest, Distinct, MonthsWithout)
 # conditions (true or false), as opposed to values (numbers)
 CONDITION_NODES: tuple[type, ...] = (And, Or, Not, Reached, NoEvent, AggCompare, EveryMonth, ValueCompare)
-VALUE_ATOMS: tuple[type, ...] = (Number, Count, Sum, Latest, Distinct, MonthsWithout, Average, Minimum, Maximum, UnitTarget, PeriodCount, NameRef)
+VALUE_ATOMS: tuple[type, ...] = (
+    Number,
+    Count,
+    Sum,
+    Latest,
+    Distinct,
+    MonthsWithout,
+    Average,
+    Minimum,
+    Maximum,
+    UnitTarget,
+    PeriodCount,
+    NameRef,
+)
 # (UnitTotal, ScoreOf, UnitIs and MemberVetoed, declared with the unit outcomes below, join these tuples there.)
 
 
@@ -783,6 +796,8 @@ class MemberVetoed:
 
 
 CONDITION_NODES = (*CONDITION_NODES, UnitIs, MemberVetoed)
+
+
 @attrs.frozen
 class FirstPer:
     """Countable `first KIND per FIELD` / `later KIND per FIELD`: for each value of FIELD, the earliest such event

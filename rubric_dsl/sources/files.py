@@ -35,7 +35,6 @@ class TextFileSource(Source):
                     Place(self.name, line, format=self.format),
                 )
 
-
     _stdin: bytes | None = None
 
     def open(self):

@@ -70,8 +70,14 @@ def elements(text: str):
         except RecursionError:
             value, at = BadRecord("JSON nested too deep to read (an event is one flat object)"), _value_end(text, start)
         except ValueError as error:
-            yield BadRecord(f"broken JSON: {getattr(error, 'msg', error)} (line {text.count(chr(10), 0, start) + 1}); "
-                            "the rest of the file was not read"), -1, whole
+            yield (
+                BadRecord(
+                    f"broken JSON: {getattr(error, 'msg', error)} (line {text.count(chr(10), 0, start) + 1}); "
+                    "the rest of the file was not read"
+                ),
+                -1,
+                whole,
+            )
             return
         if at < 0:
             yield BadRecord("broken JSON: an element never ends; the rest of the file was not read"), -1, whole
