@@ -56,68 +56,72 @@ class ValueEvaluator:
 
     # ---- values
     def value(self, node, month=None) -> Value:
-        if isinstance(node, n.Number):
-            return Value(node.value)
-        if isinstance(node, n.Arith):
-            return self._arith(node, month)
-        if isinstance(node, n.Negate):
-            inner = self.value(node.operand, month)
-            return inner if inner.number is None else Value(-inner.number, inner.records)
-        if isinstance(node, n.Otherwise):
-            inner = self.value(node.value, month)
-            if inner.number is not None:
-                return inner
-            fallback = self.value(node.fallback, month)
-            return Value(fallback.number, inner.records + fallback.records, fallback.missing)
-        return self.atom(node, month)
+        match node:
+            case n.Number():
+                return Value(node.value)
+            case n.Arith():
+                return self._arith(node, month)
+            case n.Negate():
+                inner = self.value(node.operand, month)
+                return inner if inner.number is None else Value(-inner.number, inner.records)
+            case n.Otherwise():
+                inner = self.value(node.value, month)
+                if inner.number is not None:
+                    return inner
+                fallback = self.value(node.fallback, month)
+                return Value(fallback.number, inner.records + fallback.records, fallback.missing)
+            case _:
+                return self.atom(node, month)
 
     def atom(self, node, month=None) -> Value:
         """The value of one atom. A new atom (see nodes.py) gets its case here."""
         ev = self.ev
-        if isinstance(node, n.AGGREGATES):
-            number, records = ev.aggregate(node, month)
-            if number is None:
-                return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
-            return Value(Decimal(number), tuple(records))
-        if isinstance(node, (n.Average, n.Minimum, n.Maximum)):
-            records = [r for r in ev._in_month(ev.records(node), month) if r[VALUE] is not None]
-            if not records:
-                return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
-            if isinstance(node, n.Average):
-                count = sum(r[QUANTITY] for r in records)
-                return Value(sum((Decimal(r[VALUE]) * r[QUANTITY] for r in records), ZERO) / count, tuple(records))
-            pick = min if isinstance(node, n.Minimum) else max
-            chosen = pick(records, key=lambda r: Decimal(r[VALUE]))
-            return Value(Decimal(chosen[VALUE]), (chosen,))
-        if isinstance(node, n.UnitTarget):
-            target = ev.target
-            if target is None:
-                return Value(None, (), "the unit has no target")
-            return Value(target)
-        if isinstance(node, n.Recent):
-            cut = ev.bounds[1] if ev.bounds else ev.program.window.end
-            since = cut - datetime.timedelta(days=node.days)
-            inner = self.atom(node.aggregate, ("since", since))
-            if inner.number is None:
-                return Value(None, inner.records, f"{inner.missing} in the last {node.days} days")
-            return inner
-        if isinstance(node, n.PeriodCount):
-            if node.period == "day":
-                start, end = ev.bounds if ev.bounds else (ev.program.window.start, ev.program.window.end)
-                return Value(Decimal((end - start).days + 1))
-            return Value(Decimal(len(ev.period_keys(node.period))))
-        if isinstance(node, n.NameRef):
-            return self.name(node.name)
-        if isinstance(node, n.UnitTotal):
-            if ev.total is None:
-                return Value(None, (), "the unit has no total (no score)")
-            return Value(ev.total)
-        if isinstance(node, n.ScoreOf):
-            result = ev.scores.get(node.item)
-            if result is None:
-                return Value(None, (), f"{node.item} is not scored")
-            return Value(result.score)
-        raise TypeError(node)
+        match node:
+            case n.Count() | n.Sum() | n.Latest() | n.Distinct() | n.MonthsWithout():  # n.AGGREGATES
+                number, records = ev.aggregate(node, month)
+                if number is None:
+                    return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
+                return Value(Decimal(number), tuple(records))
+            case n.Average() | n.Minimum() | n.Maximum():
+                records = [r for r in ev._in_month(ev.records(node), month) if r[VALUE] is not None]
+                if not records:
+                    return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
+                if isinstance(node, n.Average):
+                    count = sum(r[QUANTITY] for r in records)
+                    return Value(sum((Decimal(r[VALUE]) * r[QUANTITY] for r in records), ZERO) / count, tuple(records))
+                pick = min if isinstance(node, n.Minimum) else max
+                chosen = pick(records, key=lambda r: Decimal(r[VALUE]))
+                return Value(Decimal(chosen[VALUE]), (chosen,))
+            case n.UnitTarget():
+                target = ev.target
+                if target is None:
+                    return Value(None, (), "the unit has no target")
+                return Value(target)
+            case n.Recent():
+                cut = ev.bounds[1] if ev.bounds else ev.program.window.end
+                since = cut - datetime.timedelta(days=node.days)
+                inner = self.atom(node.aggregate, ("since", since))
+                if inner.number is None:
+                    return Value(None, inner.records, f"{inner.missing} in the last {node.days} days")
+                return inner
+            case n.PeriodCount():
+                if node.period == "day":
+                    start, end = ev.bounds if ev.bounds else (ev.program.window.start, ev.program.window.end)
+                    return Value(Decimal((end - start).days + 1))
+                return Value(Decimal(len(ev.period_keys(node.period))))
+            case n.NameRef():
+                return self.name(node.name)
+            case n.UnitTotal():
+                if ev.total is None:
+                    return Value(None, (), "the unit has no total (no score)")
+                return Value(ev.total)
+            case n.ScoreOf():
+                result = ev.scores.get(node.item)
+                if result is None:
+                    return Value(None, (), f"{node.item} is not scored")
+                return Value(result.score)
+            case _:
+                raise TypeError(f"value evaluation (ValueEvaluator.atom) has no case for {type(node).__name__}: {node!r}")
 
     def name(self, name: str) -> Value:
         """A named value: a `let` of the rubric (computed once per unit), or a numeric unit attribute."""
