@@ -103,24 +103,26 @@ class UnitEvaluation:
     # ---- aggregates
     def aggregate(self, node, month=None):
         """(value or None, records used) of an aggregate, over the period or one month."""
-        if isinstance(node, n.Count):
-            records = self._in_month(self.records(node), month)
-            return sum((r[QUANTITY] for r in records), 0), records
-        if isinstance(node, (n.Sum, n.Latest, n.Distinct)):
-            records = self._in_month(self.records(node), month)
-            present = [r for r in records if r[VALUE] is not None]
-            if isinstance(node, n.Sum):
-                return sum((Decimal(r[VALUE]) * r[QUANTITY] for r in present), ZERO), present
-            if isinstance(node, n.Distinct):
-                return len({r[VALUE] for r in present}), present
-            if not present:
-                return None, []
-            latest = max(present, key=by_date)
-            return Decimal(latest[VALUE]), [latest]
-        if isinstance(node, n.MonthsWithout):
-            present = {bucket_of(r, node.period) for r in self.records(node)}
-            return sum(1 for key in self.period_keys(node.period) if key not in present), []
-        raise TypeError(node)
+        match node:
+            case n.Count():
+                records = self._in_month(self.records(node), month)
+                return sum((r[QUANTITY] for r in records), 0), records
+            case n.Sum() | n.Latest() | n.Distinct():
+                records = self._in_month(self.records(node), month)
+                present = [r for r in records if r[VALUE] is not None]
+                if isinstance(node, n.Sum):
+                    return sum((Decimal(r[VALUE]) * r[QUANTITY] for r in present), ZERO), present
+                if isinstance(node, n.Distinct):
+                    return len({r[VALUE] for r in present}), present
+                if not present:
+                    return None, []
+                latest = max(present, key=by_date)
+                return Decimal(latest[VALUE]), [latest]
+            case n.MonthsWithout():
+                present = {bucket_of(r, node.period) for r in self.records(node)}
+                return sum(1 for key in self.period_keys(node.period) if key not in present), []
+            case _:
+                raise TypeError(f"aggregate evaluation (UnitEvaluation.aggregate) has no case for {type(node).__name__}: {node!r}")
 
     def _in_month(self, records, month):
         """The records of one month (a month key), or of one (period unit, key) bucket; all of them for None."""
@@ -156,107 +158,109 @@ class UnitEvaluation:
 
     # ---- conditions
     def condition(self, node) -> Outcome:
-        if isinstance(node, n.Reached):
-            records = sorted(self.records(node), key=by_date)
-            what = describe_source(node.source)
-            if not records:
-                if self.entity is not None:  # one sub-entity's events: say which, and don't call a field value "reported"
-                    per, value = self.entity
-                    return Outcome(False, [f"no {render_source(node.source)} for {per.field} {value}"], [])
-                return Outcome(False, [f"{what} was not reported in the period"], [])
-            if node.deadline and records[0][DATE] > node.deadline:
-                return Outcome(False, [f"{what} reached {records[0][DATE]}, after the {node.deadline} deadline"], [])
-            return Outcome(True, [], records[:1])
-        if isinstance(node, n.NoEvent):
-            records = sorted(self.records(node), key=by_date)
-            if records:
-                shown = ", ".join(f"{r[EVENT_ID]} ({r[DATE]})" for r in records[:5])
-                return Outcome(False, [f"{render_source(node.source)} occurred: {shown}"], [])
-            return Outcome(True, [], [])
-        if isinstance(node, n.ValueCompare) and isinstance(node.left, n.Latest) and self.program.is_word(node):
-            # `latest FIELD of KIND = word`: the latest event's value, compared as it is
-            assert isinstance(node.right, n.NameRef), "is_word holds only for a bare word on the right"
-            records = [r for r in self.records(node.left) if r[VALUE] is not None]
-            what = render_aggregate(node.left)
-            if not records:
-                return Outcome(False, [f"no {node.left.source.kind} reported for {what}"], [])
-            latest = max(records, key=by_date)
-            word: str | bool = node.right.name
-            have = latest[VALUE]
-            if isinstance(have, bool):
-                word = word == "true"
-            if COMPARE[node.op](have, word):
-                return Outcome(True, [], [latest])
-            return Outcome(False, [f"{what} is {fmt(have)} ({latest[EVENT_ID]}); needs {node.op} {node.right.name}"], [])
-        if isinstance(node, n.UnitIs):
-            have = self.unit.attribute(node.attribute) if self.unit is not None else None
-            if node.op == "in":
-                assert isinstance(node.value, tuple), "`in` lists its values"
-                wanted_values = [n.plain_value(v) for v in node.value]
-                holds = have in wanted_values
-                needs = f"in ({', '.join(fmt(v) for v in wanted_values)})"
-            else:
-                wanted = _attribute_value(node.value, have)
-                holds = have is not None and COMPARE[node.op](have, wanted) if node.op != "!=" else have != wanted
-                needs = f"{node.op} {fmt(wanted)}"
-            if holds:
+        match node:
+            case n.Reached():
+                records = sorted(self.records(node), key=by_date)
+                what = describe_source(node.source)
+                if not records:
+                    if self.entity is not None:  # one sub-entity's events: say which, and don't call a field value "reported"
+                        per, value = self.entity
+                        return Outcome(False, [f"no {render_source(node.source)} for {per.field} {value}"], [])
+                    return Outcome(False, [f"{what} was not reported in the period"], [])
+                if node.deadline and records[0][DATE] > node.deadline:
+                    return Outcome(False, [f"{what} reached {records[0][DATE]}, after the {node.deadline} deadline"], [])
+                return Outcome(True, [], records[:1])
+            case n.NoEvent():
+                records = sorted(self.records(node), key=by_date)
+                if records:
+                    shown = ", ".join(f"{r[EVENT_ID]} ({r[DATE]})" for r in records[:5])
+                    return Outcome(False, [f"{render_source(node.source)} occurred: {shown}"], [])
                 return Outcome(True, [], [])
-            shown = "not set" if have is None else fmt(have)
-            return Outcome(False, [f"the unit's {node.attribute} is {shown}; needs {needs}"], [])
-        if isinstance(node, n.MemberVetoed):
-            vetoed = [m.unit for m in self.members if m.vetoed]
-            if vetoed:
-                return Outcome(True, [], [])
-            return Outcome(False, ["no member was vetoed"], [])
-        if isinstance(node, n.AggCompare):
-            value, records = self.aggregate(node.aggregate)
-            wanted = node.number.value
-            if value is None:
-                return Outcome(False, [f"no {node.aggregate.source.kind} reported for {render_aggregate(node.aggregate)}"], [])
-            if COMPARE[node.op](value, wanted):
-                return Outcome(True, [], records)
-            return Outcome(False, [f"{render_aggregate(node.aggregate)} is {fmt(value)}; needs {node.op} {node.number.literal}"], [])
-        if isinstance(node, n.EveryMonth):
-            short = []
-            used = []
-            keys = self.period_keys(node.period)
-            for key in keys:
-                value, records = self.aggregate(node.aggregate, self.bucket(node.period, key))
-                if value is None or not COMPARE[node.op](value, node.number.value):
-                    short.append(f"{period_text(node.period, key)} ({fmt(value if value is not None else 0)})")
-                used += records
-            if short:
+            case n.ValueCompare() if isinstance(node.left, n.Latest) and self.program.is_word(node):
+                # `latest FIELD of KIND = word`: the latest event's value, compared as it is
+                assert isinstance(node.right, n.NameRef), "is_word holds only for a bare word on the right"
+                records = [r for r in self.records(node.left) if r[VALUE] is not None]
+                what = render_aggregate(node.left)
+                if not records:
+                    return Outcome(False, [f"no {node.left.source.kind} reported for {what}"], [])
+                latest = max(records, key=by_date)
+                word: str | bool = node.right.name
+                have = latest[VALUE]
+                if isinstance(have, bool):
+                    word = word == "true"
+                if COMPARE[node.op](have, word):
+                    return Outcome(True, [], [latest])
+                return Outcome(False, [f"{what} is {fmt(have)} ({latest[EVENT_ID]}); needs {node.op} {node.right.name}"], [])
+            case n.UnitIs():
+                have = self.unit.attribute(node.attribute) if self.unit is not None else None
+                if node.op == "in":
+                    assert isinstance(node.value, tuple), "`in` lists its values"
+                    wanted_values = [n.plain_value(v) for v in node.value]
+                    holds = have in wanted_values
+                    needs = f"in ({', '.join(fmt(v) for v in wanted_values)})"
+                else:
+                    wanted = _attribute_value(node.value, have)
+                    holds = have is not None and COMPARE[node.op](have, wanted) if node.op != "!=" else have != wanted
+                    needs = f"{node.op} {fmt(wanted)}"
+                if holds:
+                    return Outcome(True, [], [])
+                shown = "not set" if have is None else fmt(have)
+                return Outcome(False, [f"the unit's {node.attribute} is {shown}; needs {needs}"], [])
+            case n.MemberVetoed():
+                vetoed = [m.unit for m in self.members if m.vetoed]
+                if vetoed:
+                    return Outcome(True, [], [])
+                return Outcome(False, ["no member was vetoed"], [])
+            case n.AggCompare():
+                value, records = self.aggregate(node.aggregate)
+                wanted = node.number.value
+                if value is None:
+                    return Outcome(False, [f"no {node.aggregate.source.kind} reported for {render_aggregate(node.aggregate)}"], [])
+                if COMPARE[node.op](value, wanted):
+                    return Outcome(True, [], records)
+                return Outcome(False, [f"{render_aggregate(node.aggregate)} is {fmt(value)}; needs {node.op} {node.number.literal}"], [])
+            case n.EveryMonth():
+                short = []
+                used = []
+                keys = self.period_keys(node.period)
+                for key in keys:
+                    value, records = self.aggregate(node.aggregate, self.bucket(node.period, key))
+                    if value is None or not COMPARE[node.op](value, node.number.value):
+                        short.append(f"{period_text(node.period, key)} ({fmt(value if value is not None else 0)})")
+                    used += records
+                if short:
+                    return Outcome(
+                        False,
+                        [
+                            f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
+                            f"{len(short)} of {len(keys)} {node.period}s: {', '.join(short)}"
+                        ],
+                        [],
+                    )
+                return Outcome(True, [], used)
+            case n.And():
+                results = [self.condition(p) for p in node.parts]
+                holds = all(r.holds for r in results)
+                return Outcome(holds, [m for r in results for m in r.reasons], [x for r in results for x in r.records] if holds else [])
+            case n.Or():
+                results = [self.condition(p) for p in node.parts]
+                holds = any(r.holds for r in results)
                 return Outcome(
-                    False,
-                    [
-                        f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
-                        f"{len(short)} of {len(keys)} {node.period}s: {', '.join(short)}"
-                    ],
-                    [],
+                    holds, [] if holds else [m for r in results for m in r.reasons], next((r.records for r in results if r.holds), [])
                 )
-            return Outcome(True, [], used)
-        if isinstance(node, n.And):
-            results = [self.condition(p) for p in node.parts]
-            holds = all(r.holds for r in results)
-            return Outcome(holds, [m for r in results for m in r.reasons], [x for r in results for x in r.records] if holds else [])
-        if isinstance(node, n.Or):
-            results = [self.condition(p) for p in node.parts]
-            holds = any(r.holds for r in results)
-            return Outcome(
-                holds, [] if holds else [m for r in results for m in r.reasons], next((r.records for r in results if r.holds), [])
-            )
-        if isinstance(node, n.Not):
-            holds = self.condition(node.part).holds
-            return Outcome(not holds, [] if not holds else [f"`{render_condition(node.part)}` holds"], [])
-        if isinstance(node, n.ValueCompare):
-            return Outcome(*self.values.compare(node))
-        if isinstance(node, n.NameRef):  # a named condition: worked out once per unit
-            if node.name not in self._conditions:
-                holds, reasons, records = self.condition(self.program.lets[node.name].body)
-                reasons = [f"{node.name}: {reason}" for reason in reasons] or ([] if holds else [f"{node.name} does not hold"])
-                self._conditions[node.name] = Outcome(holds, reasons, records)
-            return self._conditions[node.name]
-        raise TypeError(node)
+            case n.Not():
+                holds = self.condition(node.part).holds
+                return Outcome(not holds, [] if not holds else [f"`{render_condition(node.part)}` holds"], [])
+            case n.ValueCompare():
+                return Outcome(*self.values.compare(node))
+            case n.NameRef():  # a named condition: worked out once per unit
+                if node.name not in self._conditions:
+                    holds, reasons, records = self.condition(self.program.lets[node.name].body)
+                    reasons = [f"{node.name}: {reason}" for reason in reasons] or ([] if holds else [f"{node.name} does not hold"])
+                    self._conditions[node.name] = Outcome(holds, reasons, records)
+                return self._conditions[node.name]
+            case _:
+                raise TypeError(f"condition evaluation (UnitEvaluation.condition) has no case for {type(node).__name__}: {node!r}")
 
     # ---- rules
     def rule(self, rule: n.Rule) -> RuleOutcome:
@@ -495,90 +499,94 @@ class UnitEvaluation:
         points = amount.points.value
         beyond = self._beyond(amount)
         countable = amount.countable
-        if isinstance(countable, (n.FirstPer, n.SharedPer)):
-            return self._across_units(countable, points, beyond)
-        if isinstance(countable, n.Within):
-            return self._within(countable, points, beyond)
-        if isinstance(countable, (n.Steps, n.Shortfall)):
-            if isinstance(countable, n.Steps):
-                count, note = self.values.steps(countable)
-            else:
-                count, _records, note = self.values.shortfall(countable)
-            paid = max(count - beyond, 0)
-
-            def contributions():
-                return [Contribution(None, None, points * paid, note)] if paid else []
-
-            if not paid:
-                self._notes.append(note)
-            return points * paid, contributions, count, None
-        if isinstance(countable, n.Events):
-            records = self.records(countable)
-            count = sum(map(_quantity, records))
-
-            def contributions():
-                out, skipped = [], beyond
-                for r in sorted(records, key=by_date):
-                    paid = max(r[QUANTITY] - skipped, 0)
-                    skipped = max(skipped - r[QUANTITY], 0)
-                    out.append(Contribution(r[EVENT_ID], r[DATE], points * paid, f"× {r[QUANTITY]}" if r[QUANTITY] != 1 else ""))
-                return out
-
-            return points * max(count - beyond, 0), contributions, count, self.program.memo(render_source, countable.source)
-        if isinstance(countable, n.DistinctValues):
-            whose = countable.whose
-            value_of: Callable[[Any], object]  # a record's value: a tuple or the value itself
-            if whose:  # records hold (distinct value, tested value)
-                records = self.records(countable)
-                value_of = operator.itemgetter(0)
-            else:  # records hold the value itself
-                records = self.records(countable)
-                value_of = _itself
-            by_value: dict = {}
-            for r in sorted(records, key=by_date):
-                if value_of(r[VALUE]) is not None:
-                    by_value.setdefault(value_of(r[VALUE]), []).append(r)
-            counted = []
-            for value, group in by_value.items():
-                if whose:
-                    latest = group[-1]
-                    test = latest[VALUE][1]
-                    if test is None or not COMPARE[whose.op](test, n.plain_value(whose.value)):
-                        continue
-                    counted.append((value, latest, f"{value}: latest {whose.field} {fmt(test)}"))
+        match countable:
+            case n.FirstPer() | n.SharedPer():
+                return self._across_units(countable, points, beyond)
+            case n.Within():
+                return self._within(countable, points, beyond)
+            case n.Steps() | n.Shortfall():
+                if isinstance(countable, n.Steps):
+                    count, note = self.values.steps(countable)
                 else:
-                    counted.append((value, group[0], str(value)))
+                    count, _records, note = self.values.shortfall(countable)
+                paid = max(count - beyond, 0)
 
-            def contributions():
-                return [
-                    Contribution(r[EVENT_ID], r[DATE], points if index >= beyond else ZERO, what)
-                    for index, (value, r, what) in enumerate(counted)
-                ]
+                def contributions():
+                    return [Contribution(None, None, points * paid, note)] if paid else []
 
-            return points * max(len(counted) - beyond, 0), contributions, len(counted), f"distinct {countable.field}"
-        if isinstance(countable, (n.MonthsWithout, n.MonthsWhere)):
-            unit = countable.period
-            if isinstance(countable, n.MonthsWithout):
-                present = {bucket_of(r, unit) for r in self.records(countable)}
-                months = [key for key in self.period_keys(unit) if key not in present]
-                what = f"no {render_source(countable.source)} in "
-            else:
-                months = [
-                    key
-                    for key in self.period_keys(unit)
-                    if (v := self.aggregate(countable.aggregate, self.bucket(unit, key))[0]) is not None
-                    and COMPARE[countable.op](v, countable.number.value)
-                ]
-                what = "met in "
+                if not paid:
+                    self._notes.append(note)
+                return points * paid, contributions, count, None
+            case n.Events():
+                records = self.records(countable)
+                count = sum(map(_quantity, records))
 
-            def contributions():
-                return [
-                    Contribution(None, None, points if index >= beyond else ZERO, what + period_text(unit, m))
-                    for index, m in enumerate(months)
-                ]
+                def contributions():
+                    out, skipped = [], beyond
+                    for r in sorted(records, key=by_date):
+                        paid = max(r[QUANTITY] - skipped, 0)
+                        skipped = max(skipped - r[QUANTITY], 0)
+                        out.append(Contribution(r[EVENT_ID], r[DATE], points * paid, f"× {r[QUANTITY]}" if r[QUANTITY] != 1 else ""))
+                    return out
 
-            return points * max(len(months) - beyond, 0), contributions, len(months), f"{unit}s"
-        raise TypeError(countable)
+                return points * max(count - beyond, 0), contributions, count, self.program.memo(render_source, countable.source)
+            case n.DistinctValues():
+                whose = countable.whose
+                value_of: Callable[[Any], object]  # a record's value: a tuple or the value itself
+                if whose:  # records hold (distinct value, tested value)
+                    records = self.records(countable)
+                    value_of = operator.itemgetter(0)
+                else:  # records hold the value itself
+                    records = self.records(countable)
+                    value_of = _itself
+                by_value: dict = {}
+                for r in sorted(records, key=by_date):
+                    if value_of(r[VALUE]) is not None:
+                        by_value.setdefault(value_of(r[VALUE]), []).append(r)
+                counted = []
+                for value, group in by_value.items():
+                    if whose:
+                        latest = group[-1]
+                        test = latest[VALUE][1]
+                        if test is None or not COMPARE[whose.op](test, n.plain_value(whose.value)):
+                            continue
+                        counted.append((value, latest, f"{value}: latest {whose.field} {fmt(test)}"))
+                    else:
+                        counted.append((value, group[0], str(value)))
+
+                def contributions():
+                    return [
+                        Contribution(r[EVENT_ID], r[DATE], points if index >= beyond else ZERO, what)
+                        for index, (value, r, what) in enumerate(counted)
+                    ]
+
+                return points * max(len(counted) - beyond, 0), contributions, len(counted), f"distinct {countable.field}"
+            case n.MonthsWithout() | n.MonthsWhere():
+                unit = countable.period
+                if isinstance(countable, n.MonthsWithout):
+                    present = {bucket_of(r, unit) for r in self.records(countable)}
+                    months = [key for key in self.period_keys(unit) if key not in present]
+                    what = f"no {render_source(countable.source)} in "
+                else:
+                    months = [
+                        key
+                        for key in self.period_keys(unit)
+                        if (v := self.aggregate(countable.aggregate, self.bucket(unit, key))[0]) is not None
+                        and COMPARE[countable.op](v, countable.number.value)
+                    ]
+                    what = "met in "
+
+                def contributions():
+                    return [
+                        Contribution(None, None, points if index >= beyond else ZERO, what + period_text(unit, m))
+                        for index, m in enumerate(months)
+                    ]
+
+                return points * max(len(months) - beyond, 0), contributions, len(months), f"{unit}s"
+            case _:
+                raise TypeError(
+                    f"the rule evaluation's countable dispatch (UnitEvaluation._per_each) has no case for {type(countable).__name__}: {countable!r}"
+                )
 
 
 _quantity = operator.itemgetter(QUANTITY)
