@@ -270,97 +270,100 @@ class UnitEvaluation:
         notes: list[str] = []
         contributions: Callable[[], Sequence[Contribution]] = tuple
         count = noun = None
-        if isinstance(amount, n.PerEach):
-            raw, contributions, count, noun = self._per_each(amount)
-            if amount.beyond is not None:
-                notes.append(f"{count} counted, the first {amount.beyond.literal} earn nothing")
-        elif isinstance(amount, n.PerEachBy):
-            records = self.records(amount)
-            # Sum the quantities per rate first: one multiplication per rate, not per event.
-            by_rate: dict = {}
-            for r in records:
-                by_rate[r[VALUE][1]] = by_rate.get(r[VALUE][1], 0) + r[QUANTITY]
-            raw = sum((rate * quantity for rate, quantity in by_rate.items()), ZERO)
-            count, noun = sum(by_rate.values()), self.program.memo(render_source, amount.source)
-            field = amount.field
-
-            def contributions():
-                return [
-                    Contribution(
-                        r[EVENT_ID],
-                        r[DATE],
-                        r[VALUE][1] * r[QUANTITY],
-                        f"{field} {r[VALUE][0]}" + (f" × {r[QUANTITY]}" if r[QUANTITY] != 1 else ""),
-                    )
-                    for r in sorted(records, key=by_date)
-                ]
-        elif isinstance(amount, n.When):
-            holds, reasons, records = self.condition(amount.condition)
-            raw = amount.points.value if holds else ZERO
-            if holds:
-                first = min(records, key=by_date) if records else None
-                text = render_condition(amount.condition)
-                compared = self.values.held(amount.condition)
-                if compared:  # a comparison of values: say what they were, not only which event came first
-                    text = f"{text}: {compared}"
-                    first = None
+        match amount:
+            case n.PerEach():
+                raw, contributions, count, noun = self._per_each(amount)
+                if amount.beyond is not None:
+                    notes.append(f"{count} counted, the first {amount.beyond.literal} earn nothing")
+            case n.PerEachBy():
+                records = self.records(amount)
+                # Sum the quantities per rate first: one multiplication per rate, not per event.
+                by_rate: dict = {}
+                for r in records:
+                    by_rate[r[VALUE][1]] = by_rate.get(r[VALUE][1], 0) + r[QUANTITY]
+                raw = sum((rate * quantity for rate, quantity in by_rate.items()), ZERO)
+                count, noun = sum(by_rate.values()), self.program.memo(render_source, amount.source)
+                field = amount.field
 
                 def contributions():
-                    return [Contribution(first[EVENT_ID] if first else None, first[DATE] if first else None, raw, text)]
-
-            notes += reasons
-        elif isinstance(amount, n.PointsOf) and amount.condition is not None and not (held := self.condition(amount.condition)).holds:
-            raw = ZERO  # `VALUE when CONDITION` and the condition does not hold: no points, and say why
-            notes += [f"not awarded: {render_condition(amount.condition)} does not hold"] + held.reasons
-
-            def contributions():
-                return []
-        elif isinstance(amount, n.PointsOf):
-            raw, _used, value_notes = self.values.points_of(amount)
-            shown = self.values.shown(amount.value, self.values.value(amount.value))
-            notes += value_notes or ([] if raw else [shown])
-
-            def contributions():
-                return [Contribution(None, None, raw, shown)] if raw else []
-        elif isinstance(amount, n.Tiered):
-            raw, _used, value_notes, chosen = self.values.tiered(amount)
-            notes += value_notes
-
-            def contributions():
-                return [Contribution(None, None, raw, chosen)] if raw else []
-        elif isinstance(amount, n.Always):
-            raw = amount.points.value
-
-            def contributions():
-                return [Contribution(None, None, raw, "awarded outright")]
-        elif isinstance(amount, n.ShareOf):
-            value, records = self.aggregate(amount.aggregate)
-            factor = amount.factor.value
-            raw = factor * (value or ZERO)
-            literal = amount.factor.literal
-
-            def contributions():
-                if isinstance(amount.aggregate, n.Sum):
                     return [
-                        Contribution(r[EVENT_ID], r[DATE], factor * Decimal(r[VALUE]) * r[QUANTITY], f"{literal} of {fmt(r[VALUE])}")
+                        Contribution(
+                            r[EVENT_ID],
+                            r[DATE],
+                            r[VALUE][1] * r[QUANTITY],
+                            f"{field} {r[VALUE][0]}" + (f" × {r[QUANTITY]}" if r[QUANTITY] != 1 else ""),
+                        )
                         for r in sorted(records, key=by_date)
                     ]
-                return [Contribution(None, None, raw, f"{literal} of {fmt(value)}")]
-        elif isinstance(amount, n.Prorated):
-            met = [
-                m
-                for m in self.months
-                if (v := self.aggregate(amount.aggregate, m)[0]) is not None and COMPARE[amount.op](v, amount.number.value)
-            ]
-            raw = amount.points.value * len(met) / len(self.months) if self.months else ZERO
-            missed = [month_label(m) for m in self.months if m not in met]
-            notes.append(f"{len(met)} of {len(self.months)} months met" + (f"; missed: {', '.join(missed)}" if missed else ""))
-            share = f"{len(met)}/{len(self.months)} months"
+            case n.When():
+                holds, reasons, records = self.condition(amount.condition)
+                raw = amount.points.value if holds else ZERO
+                if holds:
+                    first = min(records, key=by_date) if records else None
+                    text = render_condition(amount.condition)
+                    compared = self.values.held(amount.condition)
+                    if compared:  # a comparison of values: say what they were, not only which event came first
+                        text = f"{text}: {compared}"
+                        first = None
 
-            def contributions():
-                return [Contribution(None, None, raw, share)]
-        else:
-            raise TypeError(amount)
+                    def contributions():
+                        return [Contribution(first[EVENT_ID] if first else None, first[DATE] if first else None, raw, text)]
+
+                notes += reasons
+            case n.PointsOf() if amount.condition is not None and not (held := self.condition(amount.condition)).holds:
+                raw = ZERO  # `VALUE when CONDITION` and the condition does not hold: no points, and say why
+                notes += [f"not awarded: {render_condition(amount.condition)} does not hold"] + held.reasons
+
+                def contributions():
+                    return []
+            case n.PointsOf():
+                raw, _used, value_notes = self.values.points_of(amount)
+                shown = self.values.shown(amount.value, self.values.value(amount.value))
+                notes += value_notes or ([] if raw else [shown])
+
+                def contributions():
+                    return [Contribution(None, None, raw, shown)] if raw else []
+            case n.Tiered():
+                raw, _used, value_notes, chosen = self.values.tiered(amount)
+                notes += value_notes
+
+                def contributions():
+                    return [Contribution(None, None, raw, chosen)] if raw else []
+            case n.Always():
+                raw = amount.points.value
+
+                def contributions():
+                    return [Contribution(None, None, raw, "awarded outright")]
+            case n.ShareOf():
+                value, records = self.aggregate(amount.aggregate)
+                factor = amount.factor.value
+                raw = factor * (value or ZERO)
+                literal = amount.factor.literal
+
+                def contributions():
+                    if isinstance(amount.aggregate, n.Sum):
+                        return [
+                            Contribution(r[EVENT_ID], r[DATE], factor * Decimal(r[VALUE]) * r[QUANTITY], f"{literal} of {fmt(r[VALUE])}")
+                            for r in sorted(records, key=by_date)
+                        ]
+                    return [Contribution(None, None, raw, f"{literal} of {fmt(value)}")]
+            case n.Prorated():
+                met = [
+                    m
+                    for m in self.months
+                    if (v := self.aggregate(amount.aggregate, m)[0]) is not None and COMPARE[amount.op](v, amount.number.value)
+                ]
+                raw = amount.points.value * len(met) / len(self.months) if self.months else ZERO
+                missed = [month_label(m) for m in self.months if m not in met]
+                notes.append(f"{len(met)} of {len(self.months)} months met" + (f"; missed: {', '.join(missed)}" if missed else ""))
+                share = f"{len(met)}/{len(self.months)} months"
+
+                def contributions():
+                    return [Contribution(None, None, raw, share)]
+            case _:
+                raise TypeError(
+                    f"rule evaluation's amount dispatch (UnitEvaluation.rule) has no case for {type(amount).__name__}: {amount!r}"
+                )
         notes += self._notes
         self._notes = []
         if count == 0 and rule.verb != "deduct" and noun:
