@@ -237,22 +237,25 @@ def check_field_name(ctx: Context, span, kind: str, field: str) -> bool:
 
 
 def check_filter(ctx: Context, kind: str, node, fallback_span):
-    if node is None:
-        return
-    if isinstance(node, n.Compare):
-        if check_field_name(ctx, node.span, kind, node.field):
-            check_value(ctx, node.span, kind, node.field, node.op, node.value, _("the value"))
-    elif isinstance(node, n.In):
-        if check_field_name(ctx, node.span, kind, node.field):
-            for value in node.values:
-                check_value(ctx, node.span, kind, node.field, "=", value, _("a value"))
-    elif isinstance(node, n.UnitIs):  # the event's unit's attribute (`where unit kind = website`)
-        check_unit_is(ctx, node, fallback_span)
-    elif isinstance(node, (n.And, n.Or)):
-        for part in node.parts:
-            check_filter(ctx, kind, part, fallback_span)
-    elif isinstance(node, n.Not):
-        check_filter(ctx, kind, node.part, fallback_span)
+    match node:
+        case None:
+            return
+        case n.Compare():
+            if check_field_name(ctx, node.span, kind, node.field):
+                check_value(ctx, node.span, kind, node.field, node.op, node.value, _("the value"))
+        case n.In():
+            if check_field_name(ctx, node.span, kind, node.field):
+                for value in node.values:
+                    check_value(ctx, node.span, kind, node.field, "=", value, _("a value"))
+        case n.UnitIs():  # the event's unit's attribute (`where unit kind = website`)
+            check_unit_is(ctx, node, fallback_span)
+        case n.And() | n.Or():
+            for part in node.parts:
+                check_filter(ctx, kind, part, fallback_span)
+        case n.Not():
+            check_filter(ctx, kind, node.part, fallback_span)
+        case _:  # the builder puts nothing else in a filter; the checker reports, it does not crash
+            pass
 
 
 def check_numeric_field(ctx, span, kind, field, what):
@@ -639,40 +642,42 @@ def possible_values(ctx: Context, kind: str, node) -> list[dict]:
     """The filter in disjunctive form: a list of {field: allowed enum values, or an Interval of numbers or dates};
     {} means 'anything'. Used to find filters that match nothing and rules that overlap.
     Raises TooComplex rather than build more than MAX_TERMS terms."""
-    if node is None:
-        return [{}]
-    if isinstance(node, (n.Compare, n.In)):
-        ftype = ctx.field_type(kind, node.field)
-        if ftype is not None and ftype.name in ("integer", "decimal", "date") and isinstance(node, n.Compare):
-            value = n.plain_value(node.value)
-            interval = Interval.of(node.op, value) if isinstance(value, (Decimal, datetime.date)) else None
-            return [{node.field: interval}] if interval is not None else [{}]
-        if ftype is None or ftype.name != "enum":
+    match node:
+        case None:
             return [{}]
-        choices = {str(c) for c in ftype.choices}
-        values = [node.value] if isinstance(node, n.Compare) else list(node.values)
-        texts = {v.name if isinstance(v, n.Word) else v.value if isinstance(v, n.Text) else getattr(v, "literal", None) for v in values}
-        if isinstance(node, n.Compare) and node.op == "!=":
-            return [{node.field: choices - texts}]
-        if isinstance(node, n.Compare) and node.op != "=":
+        case n.Compare() | n.In():
+            ftype = ctx.field_type(kind, node.field)
+            if ftype is not None and ftype.name in ("integer", "decimal", "date") and isinstance(node, n.Compare):
+                value = n.plain_value(node.value)
+                interval = Interval.of(node.op, value) if isinstance(value, (Decimal, datetime.date)) else None
+                return [{node.field: interval}] if interval is not None else [{}]
+            if ftype is None or ftype.name != "enum":
+                return [{}]
+            choices = {str(c) for c in ftype.choices}
+            values = [node.value] if isinstance(node, n.Compare) else list(node.values)
+            texts = {v.name if isinstance(v, n.Word) else v.value if isinstance(v, n.Text) else getattr(v, "literal", None) for v in values}
+            if isinstance(node, n.Compare) and node.op == "!=":
+                return [{node.field: choices - texts}]
+            if isinstance(node, n.Compare) and node.op != "=":
+                return [{}]
+            return [{node.field: choices & texts}]
+        case n.Or():
+            terms = []
+            for part in node.parts:
+                terms += possible_values(ctx, kind, part)
+                if len(terms) > MAX_TERMS:
+                    raise TooComplex
+            return terms
+        case n.And():
+            terms = [{}]
+            for part in node.parts:
+                more = possible_values(ctx, kind, part)
+                if len(terms) * len(more) > MAX_TERMS:
+                    raise TooComplex
+                terms = [merge_terms(a, b) for a in terms for b in more]
+            return terms
+        case _:  # `not …` and `unit …` filters: anything may pass them
             return [{}]
-        return [{node.field: choices & texts}]
-    if isinstance(node, n.Or):
-        terms = []
-        for part in node.parts:
-            terms += possible_values(ctx, kind, part)
-            if len(terms) > MAX_TERMS:
-                raise TooComplex
-        return terms
-    if isinstance(node, n.And):
-        terms = [{}]
-        for part in node.parts:
-            more = possible_values(ctx, kind, part)
-            if len(terms) * len(more) > MAX_TERMS:
-                raise TooComplex
-            terms = [merge_terms(a, b) for a in terms for b in more]
-        return terms
-    return [{}]
 
 
 def merge_terms(a: dict, b: dict) -> dict:
