@@ -863,52 +863,55 @@ def describe_expression(node) -> str:
 def check_expression(ctx: Context, node, want: str, span: n.Span):
     """E320 unknown names; E321 a value where a condition belongs, or the reverse."""
     names = known_names(ctx)
-    if isinstance(node, n.NameRef):
-        if node.name not in names:
-            kinds = [k for k in ctx.statement_kinds if node.name in ctx.fields.get(k, {})]
-            if kinds:  # `reached milestone where task = a and task = b`: the second comparison left its `where`
-                ctx.report(
-                    node.span,
-                    "E320",
-                    _(
-                        "unknown name `{name}`: it is a field of {kinds}, but inside a condition `where` takes one comparison",
-                        name=node.name,
-                        kinds=kinds[0],
-                    ),
-                    hint=_("wrap several in parentheses: {kinds} where ({name} = a or {name} = b)", kinds=kinds[0], name=node.name),
+    match node:
+        case n.NameRef():
+            if node.name not in names:
+                kinds = [k for k in ctx.statement_kinds if node.name in ctx.fields.get(k, {})]
+                if kinds:  # `reached milestone where task = a and task = b`: the second comparison left its `where`
+                    ctx.report(
+                        node.span,
+                        "E320",
+                        _(
+                            "unknown name `{name}`: it is a field of {kinds}, but inside a condition `where` takes one comparison",
+                            name=node.name,
+                            kinds=kinds[0],
+                        ),
+                        hint=_("wrap several in parentheses: {kinds} where ({name} = a or {name} = b)", kinds=kinds[0], name=node.name),
+                    )
+                    return
+                hint = suggest(node.name, names) or (
+                    _("define it: let {name} = …", name=node.name)
+                    if not names
+                    else _("the names defined are: {value}", value=", ".join(sorted(names)))
                 )
+                ctx.report(node.span, "E320", _("unknown name `{name}`", name=node.name), hint=hint)
                 return
-            hint = suggest(node.name, names) or (
-                _("define it: let {name} = …", name=node.name)
-                if not names
-                else _("the names defined are: {value}", value=", ".join(sorted(names)))
-            )
-            ctx.report(node.span, "E320", _("unknown name `{name}`", name=node.name), hint=hint)
+            kind, _decl = names[node.name]
+            if kind != want:
+                report_wrong_type(ctx, node.span, node, want)
             return
-        kind, _decl = names[node.name]
-        if kind != want:
-            report_wrong_type(ctx, node.span, node, want)
-        return
-    if isinstance(node, (n.And, n.Or)):
-        for part in node.parts:
-            check_expression(ctx, part, "condition", span)
-    elif isinstance(node, n.Not):
-        check_expression(ctx, node.part, "condition", span)
-    elif word_comparison(ctx, node):
-        pass  # checked against the field's declaration by check_references
-    elif isinstance(node, n.ValueCompare):
-        before = len(ctx.diagnostics)
-        check_expression(ctx, node.left, "value", span)
-        if not (isinstance(node.left, n.NameRef) and len(ctx.diagnostics) > before):
-            check_expression(ctx, node.right, "value", span)  # `task = b` after a stray field: one finding is enough
-    elif isinstance(node, n.Arith):
-        check_expression(ctx, node.left, "value", span)
-        check_expression(ctx, node.right, "value", span)
-    elif isinstance(node, n.Negate):
-        check_expression(ctx, node.operand, "value", span)
-    elif isinstance(node, n.Otherwise):
-        check_expression(ctx, node.value, "value", span)
-        check_expression(ctx, node.fallback, "value", span)
+        case n.And() | n.Or():
+            for part in node.parts:
+                check_expression(ctx, part, "condition", span)
+        case n.Not():
+            check_expression(ctx, node.part, "condition", span)
+        case _ if word_comparison(ctx, node):
+            pass  # checked against the field's declaration by check_references
+        case n.ValueCompare():
+            before = len(ctx.diagnostics)
+            check_expression(ctx, node.left, "value", span)
+            if not (isinstance(node.left, n.NameRef) and len(ctx.diagnostics) > before):
+                check_expression(ctx, node.right, "value", span)  # `task = b` after a stray field: one finding is enough
+        case n.Arith():
+            check_expression(ctx, node.left, "value", span)
+            check_expression(ctx, node.right, "value", span)
+        case n.Negate():
+            check_expression(ctx, node.operand, "value", span)
+        case n.Otherwise():
+            check_expression(ctx, node.value, "value", span)
+            check_expression(ctx, node.fallback, "value", span)
+        case _:  # atoms (aggregates, numbers, targets …) name nothing: only their type is checked, below
+            pass
     if want == "value" and isinstance(node, CONDITION_NODES):
         report_wrong_type(ctx, span, node, want)
     elif want == "condition" and not isinstance(node, CONDITION_NODES):
