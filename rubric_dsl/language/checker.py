@@ -941,24 +941,27 @@ def expression_slots(statement, expression):
         return [(expression, expression_type_free(expression))]
     amount = expression
     out = []
-    if isinstance(amount, n.When):
-        out.append((amount.condition, "condition"))
-    elif isinstance(amount, n.PointsOf):
-        out.append((amount.value, "value"))
-        if amount.condition is not None:
+    match amount:
+        case n.When():
             out.append((amount.condition, "condition"))
-    elif isinstance(amount, n.Tiered):
-        out.append((amount.value, "value"))
-        out += [(tier.bound, "value") for tier in amount.tiers]
-        out += [(tier.points, "value") for tier in amount.tiers if not isinstance(tier.points, n.Number)]
-    elif isinstance(amount, n.PerEach):
-        if amount.beyond is not None:
-            out.append((amount.beyond, "value"))
-        countable = amount.countable
-        if isinstance(countable, n.Shortfall):
-            out.append((countable.wanted, "value"))
-        elif isinstance(countable, n.Steps):
-            out += [(countable.value, "value"), (countable.bound, "value")]
+        case n.PointsOf():
+            out.append((amount.value, "value"))
+            if amount.condition is not None:
+                out.append((amount.condition, "condition"))
+        case n.Tiered():
+            out.append((amount.value, "value"))
+            out += [(tier.bound, "value") for tier in amount.tiers]
+            out += [(tier.points, "value") for tier in amount.tiers if not isinstance(tier.points, n.Number)]
+        case n.PerEach():
+            if amount.beyond is not None:
+                out.append((amount.beyond, "value"))
+            countable = amount.countable
+            if isinstance(countable, n.Shortfall):
+                out.append((countable.wanted, "value"))
+            elif isinstance(countable, n.Steps):
+                out += [(countable.value, "value"), (countable.bound, "value")]
+        case _:  # the other amounts hold no value or condition expressions
+            pass
     return out
 
 
