@@ -1054,30 +1054,33 @@ def check_let_cycles(ctx: Context):
 
 def may_be_zero(ctx: Context, node, seen=frozenset()) -> bool:
     """Whether a value can be 0 for some unit (conservative: aggregates and targets can be)."""
-    if isinstance(node, n.Number):
-        return node.value == 0
-    if isinstance(node, n.PeriodCount):
-        return False  # scoring starts inside the period, so it has at least one
-    if isinstance(node, n.Arith):
-        if node.op == "+":  # aggregates are never negative, so a sum is 0 only if both terms can be
-            return may_be_zero(ctx, node.left, seen) and may_be_zero(ctx, node.right, seen)
-        if node.op == "*":
-            return may_be_zero(ctx, node.left, seen) or may_be_zero(ctx, node.right, seen)
-        if node.op == "/":
-            return may_be_zero(ctx, node.left, seen)
-        return True
-    if isinstance(node, n.Negate):
-        return may_be_zero(ctx, node.operand, seen)
-    if isinstance(node, n.Otherwise):
-        return may_be_zero(ctx, node.value, seen) or may_be_zero(ctx, node.fallback, seen)
-    if isinstance(node, n.NameRef):
-        let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
-        if let is not None and node.name not in seen:
-            return may_be_zero(ctx, let.body, seen | {node.name})
-        attribute = ctx.attributes.get(node.name)
-        if attribute is not None and let is None:
-            return not positive_lower_bound(attribute)
-    return True
+    match node:
+        case n.Number():
+            return node.value == 0
+        case n.PeriodCount():
+            return False  # scoring starts inside the period, so it has at least one
+        case n.Arith():
+            if node.op == "+":  # aggregates are never negative, so a sum is 0 only if both terms can be
+                return may_be_zero(ctx, node.left, seen) and may_be_zero(ctx, node.right, seen)
+            if node.op == "*":
+                return may_be_zero(ctx, node.left, seen) or may_be_zero(ctx, node.right, seen)
+            if node.op == "/":
+                return may_be_zero(ctx, node.left, seen)
+            return True
+        case n.Negate():
+            return may_be_zero(ctx, node.operand, seen)
+        case n.Otherwise():
+            return may_be_zero(ctx, node.value, seen) or may_be_zero(ctx, node.fallback, seen)
+        case n.NameRef():
+            let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
+            if let is not None and node.name not in seen:
+                return may_be_zero(ctx, let.body, seen | {node.name})
+            attribute = ctx.attributes.get(node.name)
+            if attribute is not None and let is None:
+                return not positive_lower_bound(attribute)
+            return True
+        case _:  # aggregates, targets, totals, scores: conservatively, any of them can be 0
+            return True
 
 
 def positive_lower_bound(attribute: n.Attribute) -> bool:
