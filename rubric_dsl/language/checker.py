@@ -216,13 +216,15 @@ def describe_type(ftype: n.FieldType) -> str:
 
 
 def describe_value(value) -> str:
-    if isinstance(value, n.Word):
-        return _("the word `{name}`", name=value.name)
-    if isinstance(value, n.Number):
-        return _("the number {literal}", literal=value.literal)
-    if isinstance(value, n.Text):
-        return _('the text "{value}"', value=value.value)
-    return _("the date {value}", value=value)
+    match value:
+        case n.Word():
+            return _("the word `{name}`", name=value.name)
+        case n.Number():
+            return _("the number {literal}", literal=value.literal)
+        case n.Text():
+            return _('the text "{value}"', value=value.value)
+        case _:  # a date
+            return _("the date {value}", value=value)
 
 
 def check_field_name(ctx: Context, span, kind: str, field: str) -> bool:
