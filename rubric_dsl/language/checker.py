@@ -847,13 +847,16 @@ CONDITION_NODES = n.CONDITION_NODES
 
 def expression_type(ctx: Context, node, seen: set) -> str:
     """Whether an expression is a "value" or a "condition" (a NameRef takes its let's type)."""
-    if isinstance(node, CONDITION_NODES):
-        return "condition"
-    if isinstance(node, n.NameRef):
-        let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
-        if let is not None and node.name not in seen:
-            return expression_type(ctx, let.body, seen | {node.name})
-    return "value"
+    match node:
+        case _ if isinstance(node, CONDITION_NODES):  # one tuple, shared with nodes.py: not repeated here
+            return "condition"
+        case n.NameRef():
+            let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
+            if let is not None and node.name not in seen:
+                return expression_type(ctx, let.body, seen | {node.name})
+            return "value"
+        case _:
+            return "value"
 
 
 def describe_expression(node) -> str:
