@@ -801,19 +801,7 @@ def _finish_scored(ev: UnitEvaluation, item: n.ItemDecl, result: ItemResult) -> 
         if not holds:
             text = ev.program.memo(render_condition, item.only_when)
             why = (f"not counted: only when {text}; " + "; ".join(reasons),)
-            result = attrs.evolve(
-                result,
-                score=ZERO,
-                award=ZERO,
-                bonus=ZERO,
-                deduction=ZERO,
-                raw=ZERO,
-                exact=ZERO,
-                rules=(),
-                limits=(),
-                why_not=why + tuple(w for w in result.why_not if "not counted" in w),
-                uncounted=result.score,
-            )
+            result = result.zeroed(why + tuple(w for w in result.why_not if "not counted" in w), uncounted=result.score)
     if not item.in_total:
         result = attrs.evolve(result, in_total=False)
     return result
@@ -844,9 +832,7 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
             UnitEvaluation(program, ev.slots, ev.months, ev.target, ev.bounds, ev.unit, (per, object())), item, section_id, exclusions
         )
         nothing = f"no {render_source(per.source)} reported, so nothing to score per {per.field}: 0"
-        return attrs.evolve(
-            result, score=ZERO, exact=ZERO, raw=ZERO, award=ZERO, bonus=ZERO, deduction=ZERO, rules=(), limits=(), why_not=(nothing,)
-        )
+        return result.zeroed((nothing,), uncounted=result.uncounted)
     # Each sub-entity is scored with its own events (rules, `at most`, `when` and `only when` included);
     # the item's cap and floor bound the combined score.
     unbounded = program.memo(_without_bounds, item)
@@ -858,19 +844,7 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
             holds, reasons, _ = sub.condition(item.only_when)
             if not holds:
                 text = program.memo(render_condition, item.only_when)
-                one = attrs.evolve(
-                    one,
-                    score=ZERO,
-                    award=ZERO,
-                    bonus=ZERO,
-                    deduction=ZERO,
-                    raw=ZERO,
-                    exact=ZERO,
-                    rules=(),
-                    limits=(),
-                    why_not=(f"not counted: only when {text}; " + "; ".join(reasons),),
-                    uncounted=one.score,
-                )
+                one = one.zeroed((f"not counted: only when {text}; " + "; ".join(reasons),), uncounted=one.score)
         named = tuple(w if w.startswith(f"{per.field} ") else f"{per.field} {value}: {w}" for w in one.why_not)
         results[value] = attrs.evolve(one, why_not=named)
     combined = _combined(ev, per, latest_of, results)

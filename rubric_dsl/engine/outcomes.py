@@ -97,20 +97,7 @@ def _first(ev, statements, word: str):
 
 def _not_scored(item: ItemResult, why: str) -> ItemResult:
     parts = tuple(_not_scored(part, why) for part in item.parts)
-    return attrs.evolve(
-        item,
-        score=ZERO,
-        award=ZERO,
-        bonus=ZERO,
-        deduction=ZERO,
-        raw=ZERO,
-        exact=ZERO,
-        rules=(),
-        limits=(),
-        parts=parts,
-        why_not=(f"not scored: {why}",),
-        uncounted=item.score,
-    )
+    return item.zeroed((f"not scored: {why}",), uncounted=item.score, parts=parts)
 
 
 # ---- units combined from their members -------------------------------------------------------

@@ -11,7 +11,7 @@ import attrs
 
 from ..errors import NotFound
 from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent, plain_number
-from .plan import ExclusionReason
+from .plan import ZERO, ExclusionReason
 
 if TYPE_CHECKING:
     from ..sources.events import EventProblem
@@ -107,6 +107,24 @@ class ItemResult:
     uncounted: Decimal | None = None  # `only when` did not hold: the score it would have had
     chosen: tuple[str, Any] | None = None  # `scored per …, taking the latest [as NAME]`: (NAME, the sub-entity's value)
     entity_rules: tuple[tuple[RuleOutcome, ...], ...] = ()  # `scored per`: every sub-entity's rule outcomes (for coverage)
+
+    def zeroed(self, why_not: tuple[str, ...], uncounted: Decimal | None = None, **changes: Any) -> ItemResult:
+        """This item scoring nothing (an `only when` that did not hold, a veto, nothing to score per
+        sub-entity): every amount 0, no rules or limits, and the reasons why."""
+        return attrs.evolve(
+            self,
+            score=ZERO,
+            award=ZERO,
+            bonus=ZERO,
+            deduction=ZERO,
+            raw=ZERO,
+            exact=ZERO,
+            rules=(),
+            limits=(),
+            why_not=why_not,
+            uncounted=uncounted,
+            **changes,
+        )
 
     def to_json(self, places: int, part_of: str | None = None, provenance: str = "events") -> dict[str, Any]:
         """`provenance`: `events` lists every event's points; `items` each rule's points instead (a size
