@@ -40,6 +40,19 @@ def _test_file_of(path: pathlib.Path) -> pathlib.Path | None:
     return candidate if candidate.exists() else None
 
 
+def _differs(unit_name: str, key: str, expected: Decimal, got: Decimal, places: int | None) -> str | None:
+    """The failure line of a number that is not what the case expects (None when it is)."""
+    if got == expected:
+        return None
+    return _(
+        "{unit_name} {key}: expected {expected}, got {got}",
+        unit_name=unit_name,
+        key=key,
+        expected=fmt_decimal(expected, None),
+        got=fmt_decimal(got, places),
+    )
+
+
 def _decimal(value, where) -> Decimal:
     try:
         return Decimal(str(value))
@@ -277,15 +290,7 @@ def _item_failure(unit, key: str, expected_raw, places, unit_name) -> str | None
         if key in lets and isinstance(lets[key], Decimal):  # a named value (`let`) of the unit
             got = lets[key]
             expected = _decimal(expected_raw, f"{unit_name} {key}")
-            if got != expected:
-                return _(
-                    "{unit_name} {key}: expected {expected}, got {got}",
-                    unit_name=unit_name,
-                    key=key,
-                    expected=fmt_decimal(expected, None),
-                    got=fmt_decimal(got, None),
-                )
-            return None
+            return _differs(unit_name, key, expected, got, None)
         try:
             named = unit.chosen(key)
         except KeyError:
@@ -300,15 +305,7 @@ def _item_failure(unit, key: str, expected_raw, places, unit_name) -> str | None
             )
         return None
     expected = _decimal(expected_raw, f"{unit_name} {key}")
-    if got != expected:
-        return _(
-            "{unit_name} {key}: expected {expected}, got {got}",
-            unit_name=unit_name,
-            key=key,
-            expected=fmt_decimal(expected, None),
-            got=fmt_decimal(got, places),
-        )
-    return None
+    return _differs(unit_name, key, expected, got, places)
 
 
 def run_test_paths(paths, coverage=False, out=print, err=print) -> int:

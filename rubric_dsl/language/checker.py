@@ -108,6 +108,22 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
     ftype = ftype or ctx.field_type(kind, field)
     if ftype is None:
         return
+
+    def wrong_type(hint: str) -> None:
+        ctx.report(
+            span,
+            code,
+            _(
+                "`{field}` of {kind} is {ftype}, but {where} is {value}",
+                field=field,
+                kind=kind,
+                ftype=describe_type(ftype),
+                where=where,
+                value=describe_value(value),
+            ),
+            hint=hint,
+        )
+
     if op in ORDER_OPS and ftype.name in ("text", "enum", "boolean"):
         ctx.report(
             span,
@@ -128,19 +144,7 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             else None
         )
         if text is None:
-            ctx.report(
-                span,
-                code,
-                _(
-                    "`{field}` of {kind} is {ftype}, but {where} is {value}",
-                    field=field,
-                    kind=kind,
-                    ftype=describe_type(ftype),
-                    where=where,
-                    value=describe_value(value),
-                ),
-                hint=_("use one of: {value}", value=", ".join(choices)),
-            )
+            wrong_type(_("use one of: {value}", value=", ".join(choices)))
         elif text not in choices:
             hint = suggest(text, choices) or _("the choices are: {value}", value=", ".join(choices))
             ctx.report(
@@ -173,19 +177,7 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             "decimal": _("write a number, or a percentage such as 50%"),
             "date": _("write a date: 2009-06-30"),
         }[ftype.name]
-        ctx.report(
-            span,
-            code,
-            _(
-                "`{field}` of {kind} is {ftype}, but {where} is {value}",
-                field=field,
-                kind=kind,
-                ftype=describe_type(ftype),
-                where=where,
-                value=describe_value(value),
-            ),
-            hint=hint,
-        )
+        wrong_type(hint)
     elif ftype.name == "integer" and isinstance(value, n.Number) and value.value != value.value.to_integral_value():
         ctx.report(
             span,
