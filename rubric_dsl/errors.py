@@ -6,10 +6,15 @@
   a unit or item the scorecard does not have, a missing file); the CLI exits 2.
 - `TestFileError` (testing): a test file that cannot be run.
 - `InternalError`: a bug in rubric_dsl itself (never the rubric's or the events' fault); it names
-  the rubric line whose generated code failed and asks for a report.
+  the rubric line whose generated code failed and asks for a report. `NoCase`, one kind of it, is a
+  pass (checker, renderer, code generator, evaluator…) meeting a node class it has no case for: the
+  fall-through of every dispatch on node classes, so that a construct one pass forgets is named, never
+  taken for bad input (tests/test_passes.py walks every node class through every pass to catch it first).
 """
 
 from __future__ import annotations
+
+from .i18n import _
 
 
 class RubricDSLError(Exception):
@@ -36,3 +41,21 @@ class InternalError(RubricDSLError):
         self.rubric_path = rubric_path
         self.line = line
         self.column = column
+
+
+class NoCase(InternalError):
+    """A pass has no case for a node class: a construct that pass forgot. Not a TypeError on purpose, so
+    that no handler of data errors (a list where a value belongs) can mistake it for bad input."""
+
+    def __init__(self, pass_name: str, node: object):
+        self.pass_name = pass_name
+        self.node_class = type(node).__name__
+        span = getattr(node, "span", None)
+        message = _(
+            "internal error: {pass_name} has no case for {node_class} ({node}).\n"
+            "This is a bug in rubric_dsl, not in the rubric. Please report it with the rubric.",
+            pass_name=pass_name,
+            node_class=self.node_class,
+            node=repr(node),
+        )
+        super().__init__(message, None, getattr(span, "line", 0), getattr(span, "column", 0))

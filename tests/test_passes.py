@@ -14,7 +14,11 @@ import pytest
 
 import rubric_dsl
 from rubric_dsl.api import check_text
+from rubric_dsl.engine import codegen, plan, reference
+from rubric_dsl.engine.evaluation import UnitEvaluation
+from rubric_dsl.errors import InternalError, NoCase
 from rubric_dsl.language import nodes as n
+from rubric_dsl.language import render
 from rubric_dsl.language.builder import parse
 from rubric_dsl.language.formatter import format_text, render_statement
 from rubric_dsl.outputs.explain import explain_unit
@@ -89,3 +93,65 @@ def test_every_pass_takes_every_node_of_the_sample(path):
         assert explain_unit(program, card, unit.unit).startswith(unit.unit)
     for format in ("table", "csv", "json"):
         assert render_scorecard(card, format)
+
+
+# ---- the fall-throughs: a node class a pass has no case for is named, never passed over -----------------
+# test_every_pass_takes_every_node_of_the_sample proves that no sample node reaches a fall-through only
+# because each fall-through raises NoCase; these tests hold every dispatch to that.
+
+
+@attrs.frozen
+class Stranger:
+    """A node class no pass knows: what a construct looks like to a pass that forgot it."""
+
+    span: n.Span = n.Span(7, 3, 7, 9)
+
+
+def unit_evaluation() -> UnitEvaluation:
+    return UnitEvaluation(rubric_dsl.load(ROOT / "rubrics" / "2009_info.rubric"), [], [])
+
+
+def stranger_rule(node: object) -> n.Rule:
+    return n.Rule("award", node)
+
+
+def stranger_per_each(node: object) -> n.PerEach:
+    return n.PerEach(n.Number("1"), node)
+
+
+DISPATCHES = {
+    "render.render_filter": lambda node: render.render_filter(node),
+    "render.render_aggregate": lambda node: render.render_aggregate(node),
+    "render.render_expr": lambda node: render.render_expr(node),
+    "render.render_condition": lambda node: render.render_condition(node),  # hands a non-condition to render_expr
+    "render.render_countable": lambda node: render.render_countable(node),
+    "render.render_amount": lambda node: render.render_amount(node),
+    "render.render_option": lambda node: render.render_option(n.FieldOption("stranger")),
+    "formatter.render_statement": lambda node: render_statement(node),
+    "codegen.filter_code": lambda node: codegen.filter_code(node, {}, codegen.Namespace(), {}),
+    "plan.slot_for": lambda node: plan.slot_for(node),
+    "reference.holds": lambda node: reference.holds(node, {}, {}),
+    "UnitEvaluation.aggregate": lambda node: unit_evaluation().aggregate(node),
+    "UnitEvaluation.condition": lambda node: unit_evaluation().condition(node),
+    "UnitEvaluation.rule": lambda node: unit_evaluation().rule(stranger_rule(node)),
+    "UnitEvaluation._per_each": lambda node: unit_evaluation()._per_each(stranger_per_each(node)),
+    "ValueEvaluator.atom": lambda node: unit_evaluation().values.atom(node),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DISPATCHES))
+def test_a_pass_names_a_node_class_it_has_no_case_for(name):
+    with pytest.raises(NoCase) as raised:
+        DISPATCHES[name](Stranger())
+    error = raised.value
+    expected = "render.render_expr" if name == "render.render_condition" else name
+    assert expected in error.pass_name
+    if name != "render.render_option":  # the option's name is what it dispatches on
+        assert error.node_class == "Stranger"
+        assert (error.line, error.column) == (7, 3)  # the node's span: where in the rubric
+    assert "has no case for" in str(error) and "bug in rubric_dsl" in str(error)
+
+
+def test_a_missing_case_is_an_internal_error_not_a_data_error():
+    # the event path treats a TypeError as a malformed event (program.tally): a forgotten case must not pass for one
+    assert issubclass(NoCase, InternalError) and not issubclass(NoCase, TypeError)

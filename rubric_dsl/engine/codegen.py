@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import attrs
 
+from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_filter
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
@@ -153,7 +154,8 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
             if node.op in ("=", "!="):
                 return f"({have} {'==' if node.op == '=' else '!='} {wanted})"
             return f"(({have}) is not None and ({have}) {node.op} {wanted})"
-    raise TypeError(node)
+        case _:
+            raise NoCase("the filter code generator (codegen.filter_code)", node)
 
 
 def attribute_literal(value: object) -> object:

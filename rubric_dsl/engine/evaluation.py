@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_rule, render_source
 from ..numbers import shown
@@ -122,7 +123,7 @@ class UnitEvaluation:
                 present = {bucket_of(r, node.period) for r in self.records(node)}
                 return sum(1 for key in self.period_keys(node.period) if key not in present), []
             case _:
-                raise TypeError(f"aggregate evaluation (UnitEvaluation.aggregate) has no case for {type(node).__name__}: {node!r}")
+                raise NoCase("the aggregate evaluation (UnitEvaluation.aggregate)", node)
 
     def _in_month(self, records, month):
         """The records of one month (a month key), or of one (period unit, key) bucket; all of them for None."""
@@ -260,7 +261,7 @@ class UnitEvaluation:
                     self._conditions[node.name] = Outcome(holds, reasons, records)
                 return self._conditions[node.name]
             case _:
-                raise TypeError(f"condition evaluation (UnitEvaluation.condition) has no case for {type(node).__name__}: {node!r}")
+                raise NoCase("the condition evaluation (UnitEvaluation.condition)", node)
 
     # ---- rules
     def rule(self, rule: n.Rule) -> RuleOutcome:
@@ -361,9 +362,7 @@ class UnitEvaluation:
                 def contributions():
                     return [Contribution(None, None, raw, share)]
             case _:
-                raise TypeError(
-                    f"rule evaluation's amount dispatch (UnitEvaluation.rule) has no case for {type(amount).__name__}: {amount!r}"
-                )
+                raise NoCase("the rule evaluation's amount dispatch (UnitEvaluation.rule)", amount)
         notes += self._notes
         self._notes = []
         if count == 0 and rule.verb != "deduct" and noun:
@@ -587,9 +586,7 @@ class UnitEvaluation:
 
                 return points * max(len(months) - beyond, 0), contributions, len(months), f"{unit}s"
             case _:
-                raise TypeError(
-                    f"the rule evaluation's countable dispatch (UnitEvaluation._per_each) has no case for {type(countable).__name__}: {countable!r}"
-                )
+                raise NoCase("the rule evaluation's countable dispatch (UnitEvaluation._per_each)", countable)
 
 
 _quantity = operator.itemgetter(QUANTITY)

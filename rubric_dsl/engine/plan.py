@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from ..errors import NoCase
 from ..language import nodes as n
 
 ZERO = Decimal(0)
@@ -230,7 +231,8 @@ def slot_for(node: object) -> SlotKey:
             return SlotKey(source, SlotValue.FIELD, node.field)
         case n.ScoredPer():  # the events that define the sub-entities, by the field's value
             return SlotKey(node.source, SlotValue.FIELD, node.field)
-    raise TypeError(f"{type(node).__name__} reads no slot")
+        case _:
+            raise NoCase("the slot plan (plan.slot_for)", node)
 
 
 READS_SLOT = (

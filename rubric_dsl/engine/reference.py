@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_filter
 from ..numbers import EXACT
@@ -67,36 +68,38 @@ def unit_literal(value: object) -> object:
 
 def holds(node: object, values: dict[str, Any], types: dict[str, str]) -> bool:
     """Whether an event's (validated) values pass a filter."""
-    if node is None:
-        return True
-    if isinstance(node, n.Compare):
-        here = values[node.field]
-        wanted: Any = literal(node.value, types.get(node.field, "text"))
-        if node.op == "=":
-            return bool(here == wanted)
-        if node.op == "!=":
-            return bool(here != wanted)
-        return here is not None and bool(ORDER[node.op](here, wanted))
-    if isinstance(node, n.In):
-        return values[node.field] in {literal(v, types.get(node.field, "text")) for v in node.values}
-    if isinstance(node, n.And):
-        return all(holds(part, values, types) for part in node.parts)
-    if isinstance(node, n.Or):
-        return any(holds(part, values, types) for part in node.parts)
-    if isinstance(node, n.Not):
-        return not holds(node.part, values, types)
-    if isinstance(node, n.UnitIs):  # the unit's attribute: values carry the unit's attributes under UNIT_ATTRIBUTES
-        have = values[UNIT_ATTRIBUTES].get(node.attribute)
-        if node.op == "in":
-            assert isinstance(node.value, tuple)  # the builder makes `in` lists tuples
-            return have in [unit_literal(v) for v in node.value]
-        wanted = unit_literal(node.value)
-        if node.op == "=":
-            return bool(have == wanted)
-        if node.op == "!=":
-            return bool(have != wanted)
-        return have is not None and bool(ORDER[node.op](have, wanted))
-    raise TypeError(f"not a filter: {node!r}")
+    match node:
+        case None:
+            return True
+        case n.Compare():
+            here = values[node.field]
+            wanted: Any = literal(node.value, types.get(node.field, "text"))
+            if node.op == "=":
+                return bool(here == wanted)
+            if node.op == "!=":
+                return bool(here != wanted)
+            return here is not None and bool(ORDER[node.op](here, wanted))
+        case n.In():
+            return values[node.field] in {literal(v, types.get(node.field, "text")) for v in node.values}
+        case n.And():
+            return all(holds(part, values, types) for part in node.parts)
+        case n.Or():
+            return any(holds(part, values, types) for part in node.parts)
+        case n.Not():
+            return not holds(node.part, values, types)
+        case n.UnitIs():  # the unit's attribute: values carry the unit's attributes under UNIT_ATTRIBUTES
+            have = values[UNIT_ATTRIBUTES].get(node.attribute)
+            if node.op == "in":
+                assert isinstance(node.value, tuple)  # the builder makes `in` lists tuples
+                return have in [unit_literal(v) for v in node.value]
+            wanted = unit_literal(node.value)
+            if node.op == "=":
+                return bool(have == wanted)
+            if node.op == "!=":
+                return bool(have != wanted)
+            return have is not None and bool(ORDER[node.op](have, wanted))
+        case _:
+            raise NoCase("the reference interpreter's filter (reference.holds)", node)
 
 
 class KindInterpreter:

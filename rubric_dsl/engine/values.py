@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import PRECEDENCE, render_condition, render_expr
 from ..numbers import DEFAULT_ROUNDING, shown
@@ -121,7 +122,7 @@ class ValueEvaluator:
                     return Value(None, (), f"{node.item} is not scored")
                 return Value(result.score)
             case _:
-                raise TypeError(f"value evaluation (ValueEvaluator.atom) has no case for {type(node).__name__}: {node!r}")
+                raise NoCase("the value evaluation (ValueEvaluator.atom)", node)
 
     def name(self, name: str) -> Value:
         """A named value: a `let` of the rubric (computed once per unit), or a numeric unit attribute."""

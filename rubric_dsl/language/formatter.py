@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import NoCase
 from . import nodes as n
 from .builder import parse_statements
 from .diagnostics import source_lines
@@ -134,7 +135,8 @@ def render_statement(st) -> str:
             return f"period {st.name}{label} {st.start.isoformat()} to {st.end.isoformat()}"
         case n.Let():
             return f"let {st.name} = {render_condition(st.body)}"
-    raise TypeError(st)
+        case _:
+            raise NoCase("the statement renderer (formatter.render_statement)", st)
 
 
 def _depths(statements):

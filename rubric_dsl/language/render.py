@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from ..errors import NoCase
 from . import nodes as n
 
 
@@ -43,7 +44,8 @@ def render_filter(node: object, top: bool = True) -> str:
             return text if top else f"({text})"
         case n.Not():
             return f"not {render_filter(node.part, False)}"
-    raise TypeError(node)
+        case _:
+            raise NoCase("the filter renderer (render.render_filter)", node)
 
 
 def render_source(source: n.Source, simple: bool = False) -> str:
@@ -63,7 +65,8 @@ def render_aggregate(node: object) -> str:
             return f"{PERIOD_WORDS[node.period]} without {render_source(node.source, True)}"
         case n.Sum() | n.Latest() | n.Distinct() | n.Average() | n.Minimum() | n.Maximum():
             return f"{AGGREGATE_WORDS[type(node)]} {node.field} of {render_source(node.source, True)}"
-    raise TypeError(node)
+        case _:
+            raise NoCase("the aggregate renderer (render.render_aggregate)", node)
 
 
 AGGREGATE_WORDS: dict[type, str] = {
@@ -120,7 +123,10 @@ def render_expr(node: object) -> str:
         case n.Otherwise():
             own = PRECEDENCE["otherwise"]
             return f"{_operand(node.value, own, False)} otherwise {_operand(node.fallback, own, True)}"
-    return f"({render_condition(node)})"
+        case _ if isinstance(node, n.CONDITION_NODES):  # a condition inside a value
+            return f"({render_condition(node)})"
+        case _:
+            raise NoCase("the value renderer (render.render_expr)", node)
 
 
 def _operand(node: object, parent: int, right: bool) -> str:
@@ -158,7 +164,8 @@ def render_condition(node: object, top: bool = True) -> str:
             return text if top else f"({text})"
         case n.Not():
             return f"not {render_condition(node.part, False)}"
-    return render_expr(node)  # a named condition (NameRef), or a value where a condition belongs
+        case _:  # a named condition (NameRef), or a value where a condition belongs; render_expr names anything else
+            return render_expr(node)
 
 
 def render_countable(node: object) -> str:
@@ -188,7 +195,8 @@ def render_countable(node: object) -> str:
         case n.Steps():
             full = "full " if node.whole else ""
             return f"{full}{node.step.literal} of {render_expr(node.value)} {node.direction} {render_expr(node.bound)}"
-    raise TypeError(node)
+        case _:
+            raise NoCase("the countable renderer (render.render_countable)", node)
 
 
 def render_amount(amount: object) -> str:
@@ -216,7 +224,8 @@ def render_amount(amount: object) -> str:
         case n.Prorated():
             where = f"{render_aggregate(amount.aggregate)} {amount.op} {amount.number.literal}"
             return f"{amount.points.literal} prorated over months where {where}"
-    raise TypeError(amount)
+        case _:
+            raise NoCase("the amount renderer (render.render_amount)", amount)
 
 
 def render_rule(rule: n.Rule) -> str:
@@ -244,7 +253,8 @@ def render_option(option: n.FieldOption) -> str:
             return f"at least {low.literal}"
         case "max", (high,):
             return f"at most {high.literal}"
-    raise TypeError(option)
+        case _:
+            raise NoCase("the field option renderer (render.render_option)", option)
 
 
 _BARE_CHOICE = re.compile(r"[^\W\d]\w*|\d+")
