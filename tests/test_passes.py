@@ -17,8 +17,8 @@ from rubric_dsl.api import check_text
 from rubric_dsl.engine import codegen, plan, reference
 from rubric_dsl.engine.evaluation import UnitEvaluation
 from rubric_dsl.errors import InternalError, NoCase
+from rubric_dsl.language import checker, render
 from rubric_dsl.language import nodes as n
-from rubric_dsl.language import render
 from rubric_dsl.language.builder import parse
 from rubric_dsl.language.formatter import format_text, render_statement
 from rubric_dsl.outputs.explain import explain_unit
@@ -136,6 +136,7 @@ DISPATCHES = {
     "UnitEvaluation.rule": lambda node: unit_evaluation().rule(stranger_rule(node)),
     "UnitEvaluation._per_each": lambda node: unit_evaluation()._per_each(stranger_per_each(node)),
     "ValueEvaluator.atom": lambda node: unit_evaluation().values.atom(node),
+    "checker.single_award": lambda node: checker.single_award(node),
 }
 
 

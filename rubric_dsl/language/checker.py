@@ -6,6 +6,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from ..errors import NoCase
 from ..i18n import _
 from ..suggestions import closest
 from . import nodes as n
@@ -571,11 +572,16 @@ def check_scales(ctx: Context):
 
 
 def single_award(amount) -> Decimal | None:
-    if isinstance(amount, (n.PerEach, n.When, n.Always)):
-        return amount.points.value
-    if isinstance(amount, n.PerEachBy) and amount.rates:
-        return min(r.points.value for r in amount.rates)
-    return None
+    """The points of one award where a rule's amount fixes them (W500 holds a cap against it), or None."""
+    match amount:
+        case n.PerEach() | n.When() | n.Always():
+            return amount.points.value
+        case n.PerEachBy(rates=rates) if rates:
+            return min(r.points.value for r in rates)
+        case n.PerEachBy() | n.PointsOf() | n.Tiered() | n.ShareOf() | n.Prorated():
+            return None  # no rate listed, or points that depend on the unit's values
+        case _:
+            raise NoCase("the checker's single award (checker.single_award)", amount)
 
 
 def check_caps(ctx: Context):
