@@ -137,6 +137,8 @@ DISPATCHES = {
     "UnitEvaluation._per_each": lambda node: unit_evaluation()._per_each(stranger_per_each(node)),
     "ValueEvaluator.atom": lambda node: unit_evaluation().values.atom(node),
     "checker.single_award": lambda node: checker.single_award(node),
+    "checker.event_terms": lambda node: checker.event_terms(None, node),
+    "checker.event_terms (countable)": lambda node: checker.event_terms(None, stranger_per_each(node)),
 }
 
 
@@ -145,7 +147,7 @@ def test_a_pass_names_a_node_class_it_has_no_case_for(name):
     with pytest.raises(NoCase) as raised:
         DISPATCHES[name](Stranger())
     error = raised.value
-    expected = "render.render_expr" if name == "render.render_condition" else name
+    expected = "render.render_expr" if name == "render.render_condition" else name.removesuffix(" (countable)")
     assert expected in error.pass_name
     if name != "render.render_option":  # the option's name is what it dispatches on
         assert error.node_class == "Stranger"

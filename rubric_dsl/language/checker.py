@@ -692,16 +692,32 @@ def satisfiable(terms) -> bool:
 
 
 def event_terms(ctx, amount):
-    """For a per-event rule: its kind and filter terms, each rate value narrowing the `by` field."""
-    if isinstance(amount, n.PerEach) and isinstance(amount.countable, n.Events):
-        source = amount.countable.source
-        return source.kind, possible_values(ctx, source.kind, source.where)
-    if isinstance(amount, n.PerEachBy):
-        source = amount.source
-        terms = possible_values(ctx, source.kind, source.where)
-        rate_values = {r.value for r in amount.rates}
-        return source.kind, [merge_terms(t, {amount.field: rate_values}) for t in terms]
-    return None, None
+    """For a per-event rule: its kind and filter terms, each rate value narrowing the `by` field;
+    (None, None) for any other rule (W502 compares only awards paid event by event)."""
+    match amount:
+        case n.PerEach(countable=n.Events(source=source)):
+            return source.kind, possible_values(ctx, source.kind, source.where)
+        case n.PerEachBy(source=source):
+            terms = possible_values(ctx, source.kind, source.where)
+            rate_values = {r.value for r in amount.rates}
+            return source.kind, [merge_terms(t, {amount.field: rate_values}) for t in terms]
+        case n.PerEach(
+            countable=n.DistinctValues()
+            | n.MonthsWithout()
+            | n.MonthsWhere()
+            | n.Shortfall()
+            | n.Within()
+            | n.FirstPer()
+            | n.SharedPer()
+            | n.Steps()
+        ):
+            return None, None  # counts something other than the events themselves
+        case n.PerEach():
+            raise NoCase("the checker's per-event terms (checker.event_terms)", amount.countable)
+        case n.When() | n.Always() | n.PointsOf() | n.Tiered() | n.ShareOf() | n.Prorated():
+            return None, None
+        case _:
+            raise NoCase("the checker's per-event terms (checker.event_terms)", amount)
 
 
 def check_never_scores(ctx: Context):
