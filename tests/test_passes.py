@@ -6,6 +6,7 @@ rendered, and the formatted text means the same), the engine (plan, generated ha
 and the reference interpreter (both runners must agree), and the outputs (explain, table, CSV, JSON).
 """
 
+import contextlib
 import datetime
 import pathlib
 
@@ -139,6 +140,8 @@ DISPATCHES = {
     "checker.single_award": lambda node: checker.single_award(node),
     "checker.event_terms": lambda node: checker.event_terms(None, node),
     "checker.event_terms (countable)": lambda node: checker.event_terms(None, stranger_per_each(node)),
+    "checker.counts_events": lambda node: checker.counts_events(node),
+    "checker.counts_events (countable)": lambda node: checker.counts_events(stranger_per_each(node)),
 }
 
 
@@ -158,3 +161,32 @@ def test_a_pass_names_a_node_class_it_has_no_case_for(name):
 def test_a_missing_case_is_an_internal_error_not_a_data_error():
     # the event path treats a TypeError as a malformed event (program.tally): a forgotten case must not pass for one
     assert issubclass(NoCase, InternalError) and not issubclass(NoCase, TypeError)
+
+
+def test_every_amount_countable_and_filter_of_the_samples_meets_a_case_of_every_pass_that_takes_it():
+    # Called directly, not only where a pass happens to call them (counts_events only for rules with a
+    # period cap, event_terms only for awards): every class in the samples meets a real case, none NoCase.
+    seen: set[str] = set()
+    for path in SAMPLES:
+        rubric = sample_rubric(path)
+        ctx = checker.Context(rubric)
+        for node in n.walk(rubric):
+            if isinstance(node, n.Rule):
+                amount = node.amount
+                assert render.render_amount(amount)
+                checker.single_award(amount)
+                checker.counts_events(amount)
+                with contextlib.suppress(checker.TooComplex):  # a filter too complex to analyse is left alone
+                    checker.event_terms(ctx, amount)
+                seen.add(type(amount).__name__)
+            if isinstance(node, n.PerEach):
+                assert render.render_countable(node.countable)
+                seen.add(type(node.countable).__name__)
+            if isinstance(node, n.Source) and node.where is not None:
+                assert render.render_filter(node.where)
+                names = {f: f"v_{f}" for f in {x.field for x in n.walk(node.where) if isinstance(x, (n.Compare, n.In))}}
+                assert codegen.filter_code(node.where, {}, codegen.Namespace(), names)
+                seen.add(type(node.where).__name__)
+    # the samples hold every amount and countable class (a sample-free class fails test_every_node_class_has_a_sample)
+    assert {"PerEach", "PerEachBy", "When", "Always", "PointsOf", "Tiered", "ShareOf", "Prorated"} <= seen
+    assert {"Events", "DistinctValues", "MonthsWithout", "MonthsWhere", "Shortfall", "Within", "FirstPer", "SharedPer", "Steps"} <= seen

@@ -1033,9 +1033,21 @@ def check_expressions(ctx: Context):
 
 def counts_events(amount) -> bool:
     """Rules whose points come event by event, dated: they can be capped per week, month, quarter or year."""
-    if isinstance(amount, n.PerEach):
-        return isinstance(amount.countable, (n.Events, n.DistinctValues, n.FirstPer, n.SharedPer, n.Within))
-    return isinstance(amount, (n.PerEachBy, n.ShareOf)) and (not isinstance(amount, n.ShareOf) or isinstance(amount.aggregate, n.Sum))
+    match amount:
+        case n.PerEach(countable=n.Events() | n.DistinctValues() | n.FirstPer() | n.SharedPer() | n.Within()):
+            return True
+        case n.PerEach(countable=n.MonthsWithout() | n.MonthsWhere() | n.Shortfall() | n.Steps()):
+            return False  # counts periods or a value's steps, not dated events
+        case n.PerEach():
+            raise NoCase("the checker's event-by-event test (checker.counts_events)", amount.countable)
+        case n.PerEachBy():
+            return True
+        case n.ShareOf():
+            return isinstance(amount.aggregate, n.Sum)  # a share of a sum is paid event by event
+        case n.When() | n.Always() | n.PointsOf() | n.Tiered() | n.Prorated():
+            return False
+        case _:
+            raise NoCase("the checker's event-by-event test (checker.counts_events)", amount)
 
 
 def check_let_cycles(ctx: Context):
