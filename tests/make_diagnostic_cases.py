@@ -58,6 +58,9 @@ SNIPPETS = {
     "E321": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5 when count adopted\n',
     "E321-condition-as-value": HEAD + KIND + "let enough = count adopted >= 10\n" + 'section A "a"\n  item A.1 "i"\n    award enough * 2\n',
     "E322": HEAD + KIND + "let required = 40 * months + excess\nlet excess = count adopted - required\n",
+    "E323": HEAD
+    + "attribute max_points: decimal\nevent deduction\n  field points: decimal\n"
+    + 'section A "a"\n  item A.1 "i"\n    deduct sum points of deduction, at most max_points of 指标甲\n',
     "E420": HEAD
     + KIND
     + "let excess = count adopted / 100 - 1\n"

@@ -207,6 +207,22 @@ CONSTRUCTS = [
         n.ScoredPer("inspection_id", src("inspection", eq("type", "initial")), "latest", "first"),
     ),
     ("not in the total", n.NotInTotal()),
+    # caps and floors given by values (issue 9): a table entry, an attribute, arithmetic; a number stays a number
+    (
+        "deduct sum points of deduction, at most indicator_max of 指标甲 otherwise 10",
+        n.Rule("deduct", n.PointsOf(n.Sum("points", src("deduction"))), n.Otherwise(n.TableEntry("indicator_max", "指标甲"), N("10"))),
+    ),
+    (
+        "award 2 for each adopted, at most 10 a month and 2 * months",
+        n.Rule(
+            "award",
+            n.PerEach(N("2"), n.Events(src("adopted"))),
+            n.Arith("*", N("2"), n.PeriodCount("month")),
+            (n.PeriodCap(N("10"), "month"),),
+        ),
+    ),
+    ("cap max_points", n.Cap(n.NameRef("max_points"))),
+    ("floor 10% * target", n.Floor(n.Arith("*", N("10%"), n.UnitTarget()))),
     (
         'bonus for each commended by issuer_level: 市政府以上 3, "市政府办公室/市政务公开领导小组" 1',
         n.Rule(

@@ -11,8 +11,9 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..errors import NoCase
+from ..i18n import _
 from ..language import nodes as n
-from ..language.render import render_aggregate, render_condition, render_rule, render_source
+from ..language.render import render_aggregate, render_condition, render_expr, render_rule, render_source
 from ..numbers import shown
 from .plan import (
     DATE,
@@ -374,15 +375,30 @@ class UnitEvaluation:
             points, contributions, period_notes = self._cap_per_period(rule, contributions, label)
             notes += period_notes
             cap_note = "; ".join(period_notes) or None
-        if rule.cap is not None and points > rule.cap.value:
+        cap, cap_text = self.limit(rule.cap)
+        if rule.cap is not None and cap is None:
+            notes.append(_("not capped: {reason}", reason=cap_text))
+        elif cap is not None and points > cap:
             found = f"{count} {noun} found; " if count is not None else ""
-            overall = f"{found}{label} capped at {rule.cap.literal} (uncapped {fmt(points)})"
+            overall = f"{found}{label} capped at {cap_text} (uncapped {fmt(points)})"
             cap_note = f"{cap_note}; {overall}" if cap_note else overall
-            points = rule.cap.value
+            points = cap
             notes.append(overall)
         make = contributions
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
         return RuleOutcome(rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note)
+
+    def limit(self, node) -> tuple[Decimal | None, str]:
+        """A cap's or floor's value for this unit and how explain writes it: `10` as written, or a value with
+        what it came to (`indicator_max of 指标甲 (10)`); (None, why) when the value has none (no limit)."""
+        if node is None:
+            return None, ""
+        if isinstance(node, n.Number):
+            return node.value, node.literal
+        value = self.values.value(node)
+        if value.number is None:
+            return None, self.values.shown(node, value)
+        return value.number, f"{render_expr(node)} ({fmt(value.number)})"
 
     def _cap_per_period(self, rule: n.Rule, contributions, label: str):
         """`at most 10 a month and 120 a year`: each event is paid in date order while every period it falls in
@@ -436,7 +452,7 @@ class UnitEvaluation:
             self._notes.append(
                 f"{pending} {countable.subject.source.kind} still within their {countable.days} days on {cut}: not counted yet"
             )
-        count = sum(c for _, c, _ in counted)
+        count = sum(c for _record, c, _what in counted)
 
         def contributions():
             out, skipped = [], beyond
@@ -474,7 +490,7 @@ class UnitEvaluation:
                 if later:
                     by = f"{earliest[1]} {earliest[0][0]}" if earliest else "?"
                     counted.append((r, later, f"later {countable.field} {key} (first: {by})"))
-        count = sum((c for _, c, _ in counted), 0)
+        count = sum((c for _record, c, _what in counted), 0)
         paid = max(count - beyond, 0)
 
         def contributions():
@@ -684,13 +700,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         why = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.notes]
         why += [f"deducted {fmt(-o.points)}: {o.rule}" for o in outcomes if o.verb == "deduct" and o.points]
     raw = award + bonus - deduction
-    value = raw
-    if item.floor is not None and value < item.floor.value:
-        limits.append(f"score {fmt(raw)} raised to the floor {item.floor.literal}")
-        value = item.floor.value
-    if item.cap is not None and value > item.cap.value:
-        limits.append(f"score {fmt(raw)} lowered to the cap {item.cap.literal}")
-        value = item.cap.value
+    value, limits = _item_bounds(ev, item, raw, limits)
     score = program.round(value)
     base = item.base.value if item.base is not None else None
     kinds = program.memo(_kinds_read, item)
@@ -794,7 +804,7 @@ def _finish_scored(ev: UnitEvaluation, item: n.ItemDecl, result: ItemResult) -> 
     """`only when` and `not in the total` on an item's result (for a `scored per` item, `only when` was
     already applied to each sub-entity, with its own events)."""
     if item.only_when is not None and item.scored_per is None:
-        holds, reasons, _ = ev.condition(item.only_when)
+        holds, reasons, _records = ev.condition(item.only_when)
         if not holds:
             text = ev.program.memo(render_condition, item.only_when)
             why = (f"not counted: only when {text}; " + "; ".join(reasons),)
@@ -838,29 +848,41 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
         sub = ev.for_entity(per, value)
         one = evaluate_item(sub, unbounded, section_id, exclusions)
         if item.only_when is not None:
-            holds, reasons, _ = sub.condition(item.only_when)
+            holds, reasons, _records = sub.condition(item.only_when)
             if not holds:
                 text = program.memo(render_condition, item.only_when)
                 one = one.zeroed((f"not counted: only when {text}; " + "; ".join(reasons),), uncounted=one.score)
         named = tuple(w if w.startswith(f"{per.field} ") else f"{per.field} {value}: {w}" for w in one.why_not)
         results[value] = attrs.evolve(one, why_not=named)
     combined = _combined(ev, per, latest_of, results)
-    return _bounded(program, item, attrs.evolve(combined, entity_rules=tuple(r.rules for r in results.values())))
+    return _bounded(ev, item, attrs.evolve(combined, entity_rules=tuple(r.rules for r in results.values())))
 
 
 def _without_bounds(item: n.ItemDecl) -> n.ItemDecl:
     return attrs.evolve(item, cap=None, floor=None)
 
 
-def _bounded(program, item: n.ItemDecl, result: ItemResult) -> ItemResult:
+def _item_bounds(ev: UnitEvaluation, item: n.ItemDecl, raw: Decimal, limits: list[str]) -> tuple[Decimal, list[str]]:
+    """The item's `floor` and `cap` (numbers, or values worked out for the unit) on its raw score."""
+    value = raw
+    floor, floor_text = ev.limit(item.floor)
+    cap, cap_text = ev.limit(item.cap)
+    for node, bound, text in ((item.floor, floor, floor_text), (item.cap, cap, cap_text)):
+        if node is not None and bound is None:
+            limits.append(_("no {bound}: {reason}", bound="floor" if node is item.floor else "cap", reason=text))
+    if floor is not None and value < floor:
+        limits.append(f"score {fmt(raw)} raised to the floor {floor_text}")
+        value = floor
+    if cap is not None and value > cap:
+        limits.append(f"score {fmt(raw)} lowered to the cap {cap_text}")
+        value = cap
+    return value, limits
+
+
+def _bounded(ev: UnitEvaluation, item: n.ItemDecl, result: ItemResult) -> ItemResult:
     """The item's floor and cap on a combined `scored per` score."""
-    value, limits = result.score, list(result.limits)
-    if item.floor is not None and value < item.floor.value:
-        limits.append(f"score {fmt(value)} raised to the floor {item.floor.literal}")
-        value = item.floor.value
-    if item.cap is not None and value > item.cap.value:
-        limits.append(f"score {fmt(value)} lowered to the cap {item.cap.literal}")
-        value = item.cap.value
+    program = ev.program
+    value, limits = _item_bounds(ev, item, result.score, list(result.limits))
     if value == result.score:
         return result
     value = program.round(value)

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ..errors import NoCase
+from ..i18n import _
 from ..language import nodes as n
 from ..language.render import PRECEDENCE, render_condition, render_expr
 from ..numbers import DEFAULT_ROUNDING, shown
@@ -121,6 +122,12 @@ class ValueEvaluator:
                 if result is None:
                     return Value(None, (), f"{node.item} is not scored")
                 return Value(result.score)
+            case n.TableEntry():
+                table = ev.unit.attribute(node.attribute) if ev.unit is not None else None
+                entry = dict(table).get(node.key) if table else None
+                if entry is None:
+                    return Value(None, (), _("the unit's {table} has no entry {key}", table=node.attribute, key=node.key))
+                return Value(Decimal(entry))
             case _:
                 raise NoCase("the value evaluation (ValueEvaluator.atom)", node)
 

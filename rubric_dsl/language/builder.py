@@ -403,6 +403,7 @@ class _ToStatements(Transformer):
         return ("cap", (overall, tuple(n.PeriodCap(points, unit) for points, unit in c if unit is not None)))
 
     def cap_term(self, meta, c):
+        # `N a PERIOD` (a number each period), or the whole period's cap: a number or any value
         return (c[0], c[1] if len(c) > 1 else None)
 
     @staticmethod
@@ -614,6 +615,12 @@ class _ToStatements(Transformer):
 
     def atom_score(self, meta, c):
         return n.ScoreOf(c[0], span=span_of(meta))
+
+    def atom_table_entry(self, meta, c):
+        return n.TableEntry(c[0], c[1], span=span_of(meta))
+
+    def table_key(self, meta, c):
+        return c[0].value if isinstance(c[0], n.Text) else c[0]
 
     def cond_unit(self, meta, c):
         return n.UnitIs(c[0], c[1], c[2], span=span_of(meta))

@@ -67,11 +67,24 @@ def rules_with_items(rubric):
 
 
 def scored_statements(rubric):
-    """Every rule and every `let`, with the expression it holds: (statement, expression)."""
+    """Every rule and every `let`, with the expression it holds: (statement, expression); and every limit given
+    as a value (see `value_limits`)."""
     for _item, rule in rules_with_items(rubric):
         yield rule, rule.amount
     for let in rubric.lets:
         yield let, let.body
+    yield from value_limits(rubric)
+
+
+def value_limits(rubric):
+    """(statement, value) of every limit written as a value rather than a number: a rule's `at most VALUE`, an
+    item's `cap VALUE` or `floor VALUE`."""
+    for _item, rule in rules_with_items(rubric):
+        if rule.cap is not None and not isinstance(rule.cap, n.Number):
+            yield rule, rule.cap
+    for statement in rubric.statements:
+        if isinstance(statement, (n.Cap, n.Floor)) and not isinstance(statement.points, n.Number):
+            yield statement, statement.points
 
 
 def unit_conditions(rubric):
@@ -90,6 +103,7 @@ def expressions(rubric):
         yield rule, rule.amount
     for let in rubric.lets:
         yield let, let.body
+    yield from value_limits(rubric)
     yield from unit_conditions(rubric)
     for item in rubric.all_items():
         if item.scored_per is not None:
@@ -588,7 +602,8 @@ def check_caps(ctx: Context):
     """W500: a rule's cap below a single award, so even one event hits it."""
     for _item, rule in rules_with_items(ctx.rubric):
         single = single_award(rule.amount)
-        if rule.cap is not None and single is not None and rule.cap.value < single:
+        # a cap given as a value (`at most indicator_max of 指标甲`) differs by unit: only a number is compared here
+        if isinstance(rule.cap, n.Number) and single is not None and rule.cap.value < single:
             ctx.warn(
                 rule.span,
                 "W500",
@@ -929,12 +944,37 @@ def check_expression(ctx: Context, node, want: str, span: n.Span):
         case n.Otherwise():
             check_expression(ctx, node.value, "value", span)
             check_expression(ctx, node.fallback, "value", span)
+        case n.TableEntry():
+            check_table_entry(ctx, node, span)
         case _:  # atoms (aggregates, numbers, targets …) name nothing: only their type is checked, below
             pass
     if want == "value" and isinstance(node, CONDITION_NODES):
         report_wrong_type(ctx, span, node, want)
     elif want == "condition" and not isinstance(node, CONDITION_NODES):
         report_wrong_type(ctx, span, node, want)
+
+
+def check_table_entry(ctx: Context, node: n.TableEntry, fallback_span: n.Span) -> None:
+    """`ATTR of KEY`: ATTR must be a declared unit attribute holding a table of numbers (E323)."""
+    span = node.span if node.span.line else fallback_span
+    attribute = ctx.attributes.get(node.attribute)
+    if attribute is None:
+        tables = [a.name for a in ctx.rubric.attributes if a.type.name == "table"]
+        hint = suggest(node.attribute, tables) or _("declare it: attribute {name}: table of decimal", name=node.attribute)
+        ctx.report(
+            span, "E323", _("`{name} of …` reads a unit's table, but no attribute `{name}` is declared", name=node.attribute), hint=hint
+        )
+    elif attribute.type.name != "table" or attribute.type.choices[0].name not in ("integer", "decimal"):
+        ctx.report(
+            span,
+            "E323",
+            _(
+                "`{name} of …` reads an entry of a table of numbers, but `{name}` is {ftype}",
+                name=node.attribute,
+                ftype=describe_type(attribute.type),
+            ),
+            hint=_("declare it: attribute {name}: table of decimal", name=node.attribute),
+        )
 
 
 def report_wrong_type(ctx: Context, span, node, want: str):
@@ -1003,6 +1043,9 @@ def check_expressions(ctx: Context):
                     _("a step of {literal} never ends; a step must be above 0", literal=expression.countable.step.literal),
                     hint=_("for example: for each full 20% of excess beyond 30%"),
                 )
+    for statement, limit in value_limits(ctx.rubric):
+        ctx.statement_kinds = [source.kind for source in sources_of(limit)]
+        check_expression(ctx, limit, "value", statement.span)
     for statement, condition in unit_conditions(ctx.rubric):
         ctx.statement_kinds = [source.kind for source in sources_of(condition)]
         check_expression(ctx, condition, "condition", statement.span)
@@ -1385,7 +1428,7 @@ def item_dependencies(rubric) -> dict:
     needs: dict = {}
     for item in rubric.all_items():
         refs: list = []
-        conditions = [item.only_when] + [rule.amount for rule in item.rules]
+        conditions = [item.only_when, item.cap, item.floor] + [rule.amount for rule in item.rules] + [rule.cap for rule in item.rules]
         for condition in conditions:
             if condition is None:
                 continue
@@ -1434,8 +1477,8 @@ def check_score_references(ctx: Context):
                     _("`score of {item_id}`: there is no item {item_id}", item_id=item_id),
                     hint=hint,
                 )
-    for _item, rule in rules_with_items(ctx.rubric):
-        for item_id, span in score_references(rule.amount)[0]:
+    for rule, expression in [(rule, rule.amount) for _item, rule in rules_with_items(ctx.rubric)] + list(value_limits(ctx.rubric)):
+        for item_id, span in score_references(expression)[0]:
             if item_id not in ctx.items:
                 hint = suggest(item_id, ctx.items) or _("the items are: {value}", value=", ".join(ctx.items) or _("(none)"))
                 ctx.report(

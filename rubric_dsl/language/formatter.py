@@ -10,6 +10,7 @@ from .render import (
     quote,
     render_attributes,
     render_condition,
+    render_expr,
     render_label,
     render_option,
     render_rank_key,
@@ -119,9 +120,9 @@ def render_statement(st) -> str:
         case n.Assisting():
             return "assisting " + ", ".join(quote(x) for x in st.names)
         case n.Floor():
-            return f"floor {st.points.literal}"
+            return f"floor {render_expr(st.points)}"
         case n.Cap():
-            return f"cap {st.points.literal}"
+            return f"cap {render_expr(st.points)}"
         case n.Scale():
             extra = f", extra at most {st.extra_cap.literal}" if st.extra_cap is not None else ""
             raw_floor = f", raw floor {st.raw_floor.literal}" if st.raw_floor is not None else ""

@@ -847,7 +847,17 @@ class Recent:
     days: int
 
 
-VALUE_ATOMS = (*VALUE_ATOMS, UnitTotal, ScoreOf)
+@attrs.frozen
+class TableEntry:
+    """Value atom `ATTR of KEY`: the entry KEY of the unit's table attribute ATTR (`indicator_max of 指标甲`,
+    from the unit table's `indicator_max: {指标甲: 10, …}`); no value when the unit's table has no such entry."""
+
+    attribute: str
+    key: str
+    span: Span = _span()
+
+
+VALUE_ATOMS = (*VALUE_ATOMS, UnitTotal, ScoreOf, TableEntry)
 
 
 @attrs.frozen
@@ -967,17 +977,17 @@ class Assisting:
 
 @attrs.frozen
 class Floor:
-    """`floor N`: the item never scores below N."""
+    """`floor VALUE`: the item never scores below the value (a number, or any value: `floor min_points`)."""
 
-    points: Number
+    points: Value
     span: Span = _span()
 
 
 @attrs.frozen
 class Cap:
-    """`cap N`: the item never scores above N."""
+    """`cap VALUE`: the item never scores above the value (a number, or any value: `cap max_points`)."""
 
-    points: Number
+    points: Value
     span: Span = _span()
 
 
@@ -1002,12 +1012,13 @@ class PeriodCap:
 
 @attrs.frozen
 class Rule:
-    """`award|bonus|deduct AMOUNT [, at most N [a PERIOD] [and M a PERIOD …]]`: `verb` says which part of the item
-    it feeds; `cap` bounds the whole period scored, `period_caps` each week, month, quarter or year of it."""
+    """`award|bonus|deduct AMOUNT [, at most VALUE] [, at most N a PERIOD [and M a PERIOD …]]`: `verb` says which
+    part of the item it feeds; `cap` (a number, or any value: `at most indicator_max of 指标甲`) bounds the whole
+    period scored, `period_caps` each week, month, quarter or year of it."""
 
     verb: str
     amount: Amount
-    cap: Number | None = None
+    cap: Value | None = None
     period_caps: tuple = ()
     span: Span = _span()
 
@@ -1064,8 +1075,8 @@ class ItemDecl:
     responsible: tuple
     assisting: tuple
     rules: tuple
-    floor: Number | None
-    cap: Number | None
+    floor: Value | None
+    cap: Value | None
     scale: Scale | None
     parts: tuple
     is_part: bool = False
@@ -1179,7 +1190,7 @@ class Rubric:
 FilterValue = Word | Number | Text | datetime.date
 Filter = Compare | In | And | Or | Not
 Aggregate = Count | Sum | Latest | Distinct | MonthsWithout | Average | Minimum | Maximum
-Value = Number | Aggregate | UnitTarget | UnitTotal | ScoreOf | PeriodCount | NameRef | Arith | Negate | Otherwise
+Value = Number | Aggregate | UnitTarget | UnitTotal | ScoreOf | TableEntry | PeriodCount | NameRef | Arith | Negate | Otherwise
 Condition = And | Or | Not | Reached | NoEvent | AggCompare | EveryMonth | ValueCompare | NameRef | UnitIs | MemberVetoed
 Countable = Events | DistinctValues | MonthsWithout | MonthsWhere | Shortfall | Steps | FirstPer | SharedPer
 Amount = PerEach | PerEachBy | When | Always | ShareOf | Prorated | PointsOf | Tiered

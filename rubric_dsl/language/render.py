@@ -111,6 +111,8 @@ def render_expr(node: object) -> str:
             return "total"
         case n.ScoreOf():
             return f"score of {node.item}"
+        case n.TableEntry():
+            return f"{node.attribute} of {render_choice(node.key)}"
         case n.PeriodCount():
             return PERIOD_WORDS[node.period]
         case n.NameRef():
@@ -231,7 +233,7 @@ def render_amount(amount: object) -> str:
 def render_rule(rule: n.Rule) -> str:
     caps = [f"{c.points.literal} a {c.period}" for c in rule.period_caps]
     if rule.cap is not None:
-        caps.append(rule.cap.literal)
+        caps.append(render_expr(rule.cap))
     cap = f", at most {' and '.join(caps)}" if caps else ""
     return f"{rule.verb} {render_amount(rule.amount)}{cap}"
 

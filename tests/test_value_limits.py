@@ -1,0 +1,129 @@
+"""Caps and floors given by values (issue 9): a rule's `at most VALUE`, an item's `cap VALUE` / `floor VALUE`, and
+the table entry atom `ATTR of KEY` they most often read (docs/language.md "Rules", "Values"). Every number below is
+worked by hand from the clause it tests."""
+
+import pathlib
+from decimal import Decimal
+
+import pytest
+
+from rubric_dsl.api import check_text, loads
+from rubric_dsl.language import nodes as n
+from rubric_dsl.language.builder import parse
+from rubric_dsl.language.formatter import format_text
+from rubric_dsl.outputs.explain import explain_unit
+from rubric_dsl.outputs.scorecards import render_scorecard
+from rubric_dsl.sources.unit_tables import units_from_rows
+
+SAMPLE = pathlib.Path(__file__).parent / "cases" / "constructs" / "value_limits.rubric"
+
+
+def program_with(rows):
+    program = loads(SAMPLE.read_text(encoding="utf-8"), str(SAMPLE))
+    return program.with_units(units_from_rows(program.rubric, rows))
+
+
+def deduction(event_id, unit, indicator, points):
+    return {"id": event_id, "unit": unit, "date": "2019-05-01", "kind": "deduction", "indicator": indicator, "points": points}
+
+
+ROWS = [
+    # 06 C5 "an indicator's deductions never exceed its maximum", with each unit's own maxima
+    {"unit": "W1", "indicator_max": {"指标甲": 10, "指标乙": 20}, "max_points": 90},
+    {"unit": "W2", "indicator_max": {"指标甲": 30}, "max_points": 100},
+    {"unit": "W3", "max_points": 100},
+]
+EVENTS = [
+    deduction("a", "W1", "指标甲", "12"),
+    deduction("b", "W1", "指标乙", "7"),
+    deduction("c", "W2", "指标甲", "12"),
+    deduction("d", "W2", "指标乙", "7"),
+    deduction("e", "W3", "指标甲", "45"),
+]
+
+
+@pytest.fixture(scope="module")
+def program():
+    return program_with(ROWS)
+
+
+@pytest.fixture(scope="module")
+def card(program):
+    return program.score(EVENTS)
+
+
+@pytest.mark.parametrize(
+    "unit, score, why",
+    [
+        # W1: 指标甲 12 capped at its table's 10, 指标乙 7 under its 20: 100 - 10 - 7 = 83 (below max_points 90)
+        ("W1", Decimal(83), "table caps differ by unit"),
+        # W2: 指标甲 12 under its 30; 指标乙 has no entry, so `otherwise 5` caps the 7: 100 - 12 - 5 = 83
+        ("W2", Decimal(83), "no entry: the otherwise cap"),
+        # W3: no table at all: 指标甲 45 is not capped: 100 - 45 = 55, raised to the floor 2 * 30 = 60
+        ("W3", Decimal(60), "no value: not capped; floor given by a value"),
+    ],
+)
+def test_caps_read_each_units_table(card, unit, score, why):
+    assert card.unit(unit).total == score, why
+
+
+def test_item_cap_given_by_an_attribute():
+    # `cap max_points`: W1 with nothing deducted scores 100, lowered to its max_points 90
+    card = program_with(ROWS).score([])
+    assert card.unit("W1").total == Decimal(90)
+    assert card.unit("W2").total == Decimal(100)  # its max_points is 100: the cap does not bite
+
+
+def test_explain_says_what_each_limit_came_to(program, card):
+    w1 = explain_unit(program, card, "W1")
+    assert "deduction capped at indicator_max of 指标甲 (10) (uncapped 12)" in w1
+    w3 = explain_unit(program, card, "W3")
+    assert "not capped: indicator_max of 指标甲 has no value: the unit's indicator_max has no entry 指标甲" in w3
+    assert "score 55 raised to the floor 2 * 30 (60)" in w3
+
+
+def test_json_scorecard_carries_the_limits(card):
+    import json
+
+    data = json.loads(render_scorecard(card, "json"))
+    w1 = next(u for u in data["units"] if u["unit"] == "W1")
+    limits = [limit for item in w1["items"] for limit in item["limits"]]
+    assert "deduction capped at indicator_max of 指标甲 (10) (uncapped 12)" in limits
+
+
+def test_snippets_build_the_nodes():
+    rubric = parse(SAMPLE.read_text(encoding="utf-8"))
+    item = rubric.sections[0].items[0]
+    assert item.rules[1].cap == n.TableEntry("indicator_max", "指标甲")
+    assert item.rules[2].cap == n.Otherwise(n.TableEntry("indicator_max", "指标乙"), n.Number("5"))
+    assert item.cap == n.NameRef("max_points")
+    assert item.floor == n.Arith("*", n.Number("2"), n.Number("30"))
+    # a number stays a number: `at most 10 a month and 120` keeps its period cap apart
+    quoted = parse(SAMPLE.read_text(encoding="utf-8").replace("of 指标乙 otherwise 5", 'of "指标 乙" otherwise 5'))
+    assert quoted.sections[0].items[0].rules[2].cap.value == n.TableEntry("indicator_max", "指标 乙")
+
+
+def test_fmt_round_trip():
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert parse(format_text(text)) == parse(text)
+    assert "at most indicator_max of 指标甲\n" in format_text(text)
+
+
+def test_checker_types_the_limits():
+    head = SAMPLE.read_text(encoding="utf-8")
+    # a condition where a cap (a value) belongs: E321
+    _, found = check_text(head.replace("cap max_points", "cap (count deduction > 3)"), "t.rubric")
+    assert [d.code for d in found] == ["E321"]
+    # an unknown name as a floor: E320
+    _, found = check_text(head.replace("floor 2 * 30", "floor min_points"), "t.rubric")
+    assert [d.code for d in found] == ["E320"]
+    # a table entry of an attribute that is not a table: E323; of no attribute at all: E323 with a did-you-mean
+    _, found = check_text(head.replace("indicator_max of 指标甲", "max_points of 指标甲"), "t.rubric")
+    assert [d.code for d in found] == ["E323"]
+    _, found = check_text(head.replace("indicator_max of 指标甲", "indicator_maxx of 指标甲"), "t.rubric")
+    assert [(d.code, d.hint) for d in found] == [("E323", "did you mean `indicator_max`?")]
+    # W520 on a cap whose division can be by 0, W500 only for a number
+    _, found = check_text(head.replace("cap max_points", "cap 100 / count deduction"), "t.rubric")
+    assert [d.code for d in found] == ["W520"]
+    _, found = check_text(head, "t.rubric")
+    assert found == []
