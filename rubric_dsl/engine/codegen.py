@@ -16,8 +16,8 @@ import attrs
 from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_filter
-from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
-from .runtime import INTEGER_LIMIT, MAX_QUANTITY, value_code
+from .plan import DAY_CODE, DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
+from .runtime import INTEGER_LIMIT, MAX_QUANTITY, code_of
 
 COMMON_FIELDS = ("id", "unit", "date", "kind", "quantity")
 COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
@@ -194,6 +194,8 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
     names = _locals_of(kind)
     allowed = ns.const(frozenset([*COMMON_FIELDS, *(f.name for f in kind.fields)]), "S")
     with w.at(kind.span):
+        # the digest state after the kind's value code, copied for each event's fingerprint (see below)
+        w.line(f"FP{handler_name} = blake2b(K{handler_name}, digest_size=16)")
         w.line(f"def {handler_name}(ev, seq, place):")
         with w.indent():
             for text in (
@@ -224,19 +226,31 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 _field_checks(w, field, types, ns, names)
         # A re-send is the same id with the same (validated, normalised) content; the index keeps a
         # digest of that content instead of the event, so memory per event stays small. Each value is
-        # written out canonically and unambiguously: free text (and the unit) quoted with repr(); a
-        # declared choice, a whole number or a date in its one spelling; a decimal normalised (1.0 and 1
-        # are one value); an absent value as None. Each value's text is digested once per run and kept
-        # per field (`value_code`): the fingerprint digests the kind's code and the fields' fixed-width
-        # codes in order, so it is the digest of the canonical content without formatting it per event.
-        kind_code = ns.const(value_code({}, kind.name, "plain"), "K")
-        positions = [("unit", "repr"), (f"day[{DAY_DATE}]", "plain"), ("q", "plain")]
-        for field in kind.fields:
-            how = {"decimal": "decimal", "enum": "plain", "integer": "plain", "date": "plain"}.get(field.type.name, "repr")
-            positions.append((names[field.name], how))
-        codes = []
-        code_lines = []
-        for index, (local, how) in enumerate(positions):
+        # written out canonically and unambiguously (runtime.code_of: free text, the unit and a declared
+        # choice quoted with repr(); a whole number or a date in its one spelling; a decimal normalised,
+        # 1.0 and 1 being one value; an absent value as None) and digested to a fixed-width value code;
+        # the fingerprint is the digest of the kind's code followed by the values' codes in order. No
+        # value is formatted per event: the unit's code comes with its name (NAMES), the date's with its
+        # day (DATES), a declared choice's from a table made here, and other values' from a per-field
+        # cache; the kind's code is digested once per run (`FP<handler>`), and each event's digest
+        # continues from a copy of that state.
+        prefix = f"FP{handler_name}"
+        ns.values[f"K{handler_name}"] = code_of(kind.name, "plain")
+        codes = ["c0", f"day[{DAY_CODE}]", "c2"]
+        code_lines = [
+            "c2 = QUANTITY_CODES.get(q)",
+            "if c2 is None:",
+            "    c2 = value_code(QUANTITY_CODES, q, 'plain')",
+        ]
+        for index, field in enumerate(kind.fields, 3):
+            local, ftype = names[field.name], field.type.name
+            if ftype in ("enum", "boolean"):  # a few values, each known now: one lookup in a table of their codes
+                how = "repr" if ftype == "enum" else "plain"
+                values: list[object] = [None, *(str(c) for c in field.type.choices)] if ftype == "enum" else [None, True, False]
+                table = ns.const({value: code_of(value, how) for value in values}, "E")
+                codes.append(f"{table}[{local}]")
+                continue
+            how = {"decimal": "decimal", "integer": "plain", "date": "plain"}.get(ftype, "repr")
             cache = f"V{handler_name}_{index}"
             ns.values[cache] = {}  # per field: value → code (emptied if it grows past CODE_CACHE_LIMIT)
             code_lines += [
@@ -247,12 +261,16 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
             codes.append(f"c{index}")
         with w.at(kind.span):
             for text in (
-                # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
-                # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
-                "name = NAMES.get(unit)",
-                "unit = name if name is not None else known_as(unit, place, seq)",
+                # the listed name, shared (one string per unit, kept in the id index), and its value code; an alias or
+                # the other script's spelling is looked up once per stream, so a re-send under another spelling is still a re-send
+                "known = NAMES.get(unit)",
+                "if known is None:",
+                "    known = known_as(unit, place, seq)",
+                "unit, c0 = known",
                 *code_lines,
-                f"fingerprint = blake2b(b''.join(({kind_code}, {', '.join(codes)})), digest_size=16).digest()",
+                f"digest = {prefix}.copy()",
+                f"digest.update(b''.join(({', '.join(codes)})))",
+                "fingerprint = digest.digest()",
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
                 f"    return seen_again(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",

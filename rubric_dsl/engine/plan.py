@@ -52,21 +52,22 @@ class DayInfo(NamedTuple):
     date: datetime.date
     month: int
     excluded: ExclusionReason | None  # None: inside the window
+    code: bytes  # the date's value code (runtime.code_of), a part of every re-send fingerprint
 
 
-DAY_DATE, DAY_MONTH, DAY_EXCLUDED = range(len(DayInfo._fields))
+DAY_DATE, DAY_MONTH, DAY_EXCLUDED, DAY_CODE = range(len(DayInfo._fields))
 
 
 class IdEntry(NamedTuple):
     """What the id index keeps per event id (a plain tuple in this order): enough to recognise a
     re-send and to place, date and attribute the event later, without keeping the event."""
 
-    fingerprint: bytes  # a digest of the canonical content (codegen: per-field runtime.value_code digests, digested)
+    fingerprint: bytes  # a digest of the canonical content (codegen: the kind's and each value's runtime.code_of, digested)
     place: object  # an int offset or a Place; resolved against the tally's path when shown
     seq: int
     kind: str
     unit: str
-    day: tuple[datetime.date, int, ExclusionReason | None]  # DayInfo layout
+    day: tuple[datetime.date, int, ExclusionReason | None, bytes]  # DayInfo layout
 
 
 # ---- months --------------------------------------------------------------------------------------

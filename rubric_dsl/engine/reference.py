@@ -136,8 +136,8 @@ class KindInterpreter:
         conditional = [f for f in kind.fields if any(o.name in ("required_when", "only_when") for o in f.options)]
         for field in [f for f in kind.fields if f not in conditional] + conditional:
             values[field.name] = self.checked(field, values)
-        name = s["NAMES"].get(unit)
-        unit = name if name is not None else s["known_as"](unit, place, seq)
+        known = s["NAMES"].get(unit)  # (listed name, its value code)
+        unit = (known if known is not None else s["known_as"](unit, place, seq))[0]
         values["unit"] = unit
         values[UNIT_ATTRIBUTES] = s["UNIT_ATTRS"].get(unit, {})
         # the same content is the same kind, unit, date, quantity and values (a decimal's value, not its spelling)

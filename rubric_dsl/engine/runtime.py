@@ -58,17 +58,24 @@ def content_digest(content: str) -> bytes:
 CODE_CACHE_LIMIT = 1 << 16  # values remembered per field: free text can make every value new
 
 
-def value_code(cache: dict, value: object, how: str) -> bytes:
-    """The digest of one field value's canonical text (`how`: `repr` for text, `plain` for choices, whole
-    numbers and dates, `decimal` for a normalised decimal), remembered in `cache` (one per field, so two
-    fields' equal values never share an entry). The same in every process."""
+def code_of(value: object, how: str) -> bytes:
+    """The value code of one value: the 128-bit BLAKE2b digest of its canonical text (`how`: `repr` for
+    text, the unit and declared choices, which quotes them, so no text can pass for another value or for
+    an absent one; `plain` for whole numbers, dates, booleans and the kind; `decimal` for a normalised
+    decimal, 1.0 and 1 being one value). An absent value's text is `None`. The same in every process."""
     if how == "repr":
         text = repr(value)
     elif how == "decimal" and value is not None:
         text = str(value.normalize(EXACT))  # type: ignore[attr-defined]
     else:
         text = f"{value}"
-    code = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def value_code(cache: dict, value: object, how: str) -> bytes:
+    """`code_of(value, how)`, remembered in `cache` (one per field, so two fields' equal values never share
+    an entry; emptied when it reaches CODE_CACHE_LIMIT, free text making every value new)."""
+    code = code_of(value, how)
     if len(cache) >= CODE_CACHE_LIMIT:
         cache.clear()
     cache[value] = code
@@ -535,7 +542,7 @@ def handler_namespace(
                 day = datetime.date.fromisoformat(value)
             except ValueError:
                 raise Invalid(_("`date` must be a real date YYYY-MM-DD, not {value}", value=_show(value)), "date") from None
-        info = (day, month_key(day), window_exclusion(day, window))  # DayInfo's layout
+        info = (day, month_key(day), window_exclusion(day, window), code_of(day, "plain"))  # DayInfo's layout
         if isinstance(value, str):
             dates[value] = info
         return info
@@ -584,22 +591,23 @@ def handler_namespace(
         units[unit] = slots
         return slots
 
-    names = {name: name for name in units}
+    # each spelling of a unit seen so far → (the listed name it counts for, that name's value code)
+    names = {name: (name, code_of(name, "repr")) for name in units}
 
-    def known_as(unit: str, place: object, seq: int) -> str:
+    def known_as(unit: str, place: object, seq: int) -> tuple[str, bytes]:
         # first sight of this spelling (each is looked up once per stream): a name must be text that
         # can be written anywhere; JSON's "\ud800" decodes to a lone surrogate, which cannot
         if not unit.isprintable() and any("\ud800" <= ch <= "\udfff" for ch in unit):
             raise Invalid(_("`unit` holds a lone surrogate (such as \\ud800), which is not text"), "unit")
         match = matcher.resolve(unit)
         if match is None:
-            names[unit] = unit
-            return unit
+            known = names[unit] = (unit, code_of(unit, "repr"))
+            return known
         if unit not in tally.matched:
             tally.matched[unit] = (*match, placer(place))
             tally.matched_seq[unit] = seq
-        names[unit] = match[0]
-        return match[0]
+        known = names[unit] = (match[0], code_of(match[0], "repr"))
+        return known
 
     def exclude(seq: int, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
         tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED], seq=seq))
@@ -608,6 +616,7 @@ def handler_namespace(
     namespace.update(
         Decimal=Decimal,
         DATES=dates,
+        QUANTITY_CODES={},  # quantity → its value code (runtime.value_code)
         IDS=tally.ids,
         UNITS=units,
         NAMES=names,
