@@ -616,3 +616,17 @@ def test_library_as_of_takes_iso_text(numbers):
     )
     with pytest.raises(rubric_dsl.UsageError, match="as_of"):
         numbers.score(events, as_of="30/06/2009")
+
+
+def test_a_choice_spelled_none_is_not_an_absent_value():
+    """A re-send is the same content (docs/security.md, Re-sends): an optional choice left out and the
+    same event naming the choice `None` differ, so the second copy is a conflict, not a re-send."""
+    rubric = loads(
+        NUMBERS_RUBRIC.replace(
+            "  field n: integer, optional\n", "  field n: integer, optional\n  field tag: one of None | other, optional\n"
+        )
+    )
+    first = {**NUMBER_EVENT, "n": 1}
+    card = rubric.finish(rubric.tally([first, {**first, "tag": "None"}, dict(first)]))
+    assert [p.message for p in card.problems] == ["id `1` was already used at <events>[0] with different content"]
+    assert [e.reason_text for e in card.excluded if e.reason.value == "re-sent"] == ["re-sent (first at <events>[0])"]
