@@ -112,6 +112,10 @@ def unit_evaluation() -> UnitEvaluation:
     return UnitEvaluation(rubric_dsl.load(ROOT / "rubrics" / "2009_info.rubric"), [], [])
 
 
+def checker_context() -> checker.Context:
+    return checker.Context(sample_rubric(ROOT / "rubrics" / "2009_info.rubric"))
+
+
 def stranger_rule(node: object) -> n.Rule:
     return n.Rule("award", node)
 
@@ -142,6 +146,9 @@ DISPATCHES = {
     "checker.event_terms (countable)": lambda node: checker.event_terms(None, stranger_per_each(node)),
     "checker.counts_events": lambda node: checker.counts_events(node),
     "checker.counts_events (countable)": lambda node: checker.counts_events(stranger_per_each(node)),
+    "checker.check_value": lambda node: checker.check_value(
+        checker_context(), n.NO_SPAN, "news", "title", "=", node, "the value", n.FieldType("text")
+    ),
 }
 
 

@@ -139,38 +139,29 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             hint=hint,
         )
 
-    if op in ORDER_OPS and ftype.name in ("text", "enum", "boolean"):
-        ctx.report(
-            span,
-            code,
-            _("`{field}` is {ftype}; it can only be compared with = or !=", field=field, ftype=describe_type(ftype)),
-            hint=_("use = or != (or `in (…)`) for words and text"),
-        )
-        return
-    if ftype.name == "enum":
-        choices = [str(c) for c in ftype.choices]
-        text = (
-            value.name
-            if isinstance(value, n.Word)
-            else value.literal
-            if isinstance(value, n.Number)
-            else value.value
-            if isinstance(value, n.Text)  # a quoted value: "市政府办公室/市政务公开领导小组"
-            else None
-        )
-        if text is None:
-            wrong_type(_("use one of: {value}", value=", ".join(choices)))
-        elif text not in choices:
-            hint = suggest(text, choices) or _("the choices are: {value}", value=", ".join(choices))
+    match ftype.name, value:  # a literal is a word, a number, quoted text or a date (grammar `?value`)
+        case (("text" | "enum" | "boolean"), _) if op in ORDER_OPS:
             ctx.report(
                 span,
-                "E302" if code == "E303" else code,
-                _("`{text}` is not a declared value of `{field}` on {kind}", text=text, field=field, kind=kind),
-                hint=hint,
+                code,
+                _("`{field}` is {ftype}; it can only be compared with = or !=", field=field, ftype=describe_type(ftype)),
+                hint=_("use = or != (or `in (…)`) for words and text"),
             )
-        return
-    if ftype.name == "boolean":
-        if not (isinstance(value, n.Word) and value.name in ("true", "false")):
+        case "enum", n.Word(name=text) | n.Number(literal=text) | n.Text(value=text):  # quoted: "市政府办公室/市政务公开领导小组"
+            choices = [str(c) for c in ftype.choices]
+            if text not in choices:
+                hint = suggest(text, choices) or _("the choices are: {value}", value=", ".join(choices))
+                ctx.report(
+                    span,
+                    "E302" if code == "E303" else code,
+                    _("`{text}` is not a declared value of `{field}` on {kind}", text=text, field=field, kind=kind),
+                    hint=hint,
+                )
+        case "enum", datetime.date():
+            wrong_type(_("use one of: {value}", value=", ".join(str(c) for c in ftype.choices)))
+        case "boolean", n.Word(name="true" | "false"):
+            pass
+        case "boolean", n.Word() | n.Number() | n.Text() | datetime.date():
             ctx.report(
                 span,
                 code,
@@ -183,28 +174,30 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
                 ),
                 hint=_("write true or false"),
             )
-        return
-    expected = {"text": n.Text, "integer": n.Number, "decimal": n.Number, "date": datetime.date}[ftype.name]
-    if not isinstance(value, expected):
-        hint = {
-            "text": _('text values are quoted: name = "領導信箱"'),
-            "integer": _("write a number"),
-            "decimal": _("write a number, or a percentage such as 50%"),
-            "date": _("write a date: 2009-06-30"),
-        }[ftype.name]
-        wrong_type(hint)
-    elif ftype.name == "integer" and isinstance(value, n.Number) and value.value != value.value.to_integral_value():
-        ctx.report(
-            span,
-            code,
-            _(
-                "`{field}` of {kind} is a whole number, but {where} is {literal}",
-                field=field,
-                kind=kind,
-                where=where,
-                literal=value.literal,
-            ),
-        )
+        case "integer", n.Number() if value.value != value.value.to_integral_value():
+            ctx.report(
+                span,
+                code,
+                _(
+                    "`{field}` of {kind} is a whole number, but {where} is {literal}",
+                    field=field,
+                    kind=kind,
+                    where=where,
+                    literal=value.literal,
+                ),
+            )
+        case ("text", n.Text()) | ("integer" | "decimal", n.Number()) | ("date", datetime.date()):
+            pass  # the literal fits the field
+        case (("text" | "integer" | "decimal" | "date"), n.Word() | n.Number() | n.Text() | datetime.date()):
+            hint = {
+                "text": _('text values are quoted: name = "領導信箱"'),
+                "integer": _("write a number"),
+                "decimal": _("write a number, or a percentage such as 50%"),
+                "date": _("write a date: 2009-06-30"),
+            }[ftype.name]
+            wrong_type(hint)
+        case _:
+            raise NoCase(f"the checker's value check (checker.check_value) for a {ftype.name} field", value)
 
 
 def describe_type(ftype: n.FieldType) -> str:
