@@ -6,6 +6,8 @@ import datetime
 import itertools
 from decimal import Decimal
 
+import attrs
+
 from ..errors import NoCase
 from ..i18n import _
 from ..suggestions import closest
@@ -1177,22 +1179,26 @@ def optional_attributes_read(ctx: Context, node, seen=frozenset()) -> list[str]:
 
 
 def unguarded_divisions(node, guarded=False):
-    """Divisions not inside the left side of an `otherwise` (which says what a zero denominator means)."""
-    if isinstance(node, n.Otherwise):
-        yield from unguarded_divisions(node.value, True)
-        yield from unguarded_divisions(node.fallback, guarded)
-        return
-    if isinstance(node, n.Arith) and node.op == "/" and not guarded:
-        yield node
-    if isinstance(node, (tuple, list)):
-        for child in node:
-            yield from unguarded_divisions(child, guarded)
-        return
-    if not hasattr(node, "__attrs_attrs__"):
-        return
-    for attribute in node.__attrs_attrs__:
-        if attribute.name != "span":
-            yield from unguarded_divisions(getattr(node, attribute.name), guarded)
+    """Divisions not inside the left side of an `otherwise` (which says what a zero denominator means).
+
+    A walk, not a dispatch: only `otherwise` and `/` matter, every other node is looked through (its
+    children walked), so a new node class needs no case here and there is nothing to fall through to."""
+    match node:
+        case n.Otherwise():
+            yield from unguarded_divisions(node.value, True)
+            yield from unguarded_divisions(node.fallback, guarded)
+        case tuple() | list():
+            for child in node:
+                yield from unguarded_divisions(child, guarded)
+        case n.Arith(op="/") if not guarded:
+            yield node
+            yield from unguarded_divisions((node.left, node.right), guarded)
+        case _ if attrs.has(type(node)):
+            for attribute in attrs.fields(type(node)):
+                if attribute.name != "span":
+                    yield from unguarded_divisions(getattr(node, attribute.name), guarded)
+        case _:  # a literal's value, a name, a date: no division inside
+            pass
 
 
 def check_division_by_zero(ctx: Context):
