@@ -1,33 +1,45 @@
-"""Writes each corpus folder's `<folder>.test.yaml` from the `cases.json` copied beside its rubric, keeping
-every case's events, units, as-of date and expected totals, items, grades, statuses and ranks.
+"""Turns a corpus document's cases (the `cases.json` format of the corpus README) into a `rubric test` file for
+its encoding, keeping every case's events, units, as-of date, period and expected totals, items, grades,
+statuses and ranks; nothing a case expects is dropped.
+
+Write the committed test files (each folder's `cases.json` copied beside its rubric, then the cases worked by
+hand in `hand_cases.py`):
 
     python examples/corpus/make_corpus_tests.py
 
-The test files are committed and self-contained; this script only saves retyping. Where a case carries a
-unit column the rubric models another way, CONVERSIONS names it and the test file's header says why.
+Run new cases for the same document (for example held-back ones) against its encoding, unchanged:
+
+    python examples/corpus/make_corpus_tests.py --cases NEW.json --folder 06_zhaoqing_web_2019 -o new.test.yaml --run
+
+`--run` runs the written file at once (exit 0 all pass, 1 a case fails, 2 the file cannot be run); without it
+the script prints the `rubric test` command that does. A case key or an expected key that `rubric test` does
+not know is reported on stderr and kept, so the case fails naming it rather than passing without it.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import pathlib
+import sys
 
 import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from hand_cases import EXTRA_CASES  # noqa: E402  (beside this script, which is not a package)
 
-# folder → (rubric file, unit columns left out of the rows, why; the clause each case checks)
-CONVERSIONS = {
-    "06_zhaoqing_web_2019": (
-        "zhaoqing_web_2019.rubric",
-        set(),
-        "",
-    ),
-    "03_zhonglou_info": ("zhonglou_info.rubric", set(), ""),
-    "05_township_disclosure_2010": ("township_disclosure_2010.rubric", set(), ""),
-    "07_nyc_restaurant_grading": ("nyc_restaurant_grading.rubric", set(), ""),
-    "10_f1_points": ("f1_points.rubric", set(), ""),
+# folder → its rubric file
+RUBRICS = {
+    "03_zhonglou_info": "zhonglou_info.rubric",
+    "05_township_disclosure_2010": "township_disclosure_2010.rubric",
+    "06_zhaoqing_web_2019": "zhaoqing_web_2019.rubric",
+    "07_nyc_restaurant_grading": "nyc_restaurant_grading.rubric",
+    "10_f1_points": "f1_points.rubric",
 }
+# the clauses each case of the documents' own cases.json checks (for `rubric test --coverage`); a case not
+# listed here (a new one) claims no clause, and is run all the same
 CLAUSES = {
     "rate_exactly_30pct_vs_just_below": ["C2", "C5", "C6", "C8"],
     "short_of_target_and_zero_rate": ["C2", "C5", "C8"],
@@ -50,213 +62,150 @@ CLAUSES = {
     "countback_ties_and_constructors": ["C2", "C4"],
     "countback_deep_to_4th_place": ["C2"],
 }
+# the keys of a corpus case (README "Conventions in cases.json"); `clause` and `expect` are this project's
+# spellings (hand_cases.py), taken as they are
+CASE_KEYS = ("name", "as_of", "period", "units", "events", "expected", "expect", "clause", "reasoning")
+# what `rubric test` compares for a unit (rubric_dsl.testing.UNIT_KEYS; `listed` is not used by the corpus)
+UNIT_KEYS = ("total", "items", "grade", "status", "rank", "listed")
 
 
-# Cases worked by hand here (not in cases.json), for clauses the document's own cases leave untested.
-EXTRA_CASES = {
-    "05_township_disclosure_2010": [
-        {
-            "name": "extra_quality_and_criticism",
-            "clause": ["C1", "C4", "C5", "C9", "C10"],
-            "as_of": "2010-03-31",
-            "events": [
-                {"id": "q1", "unit": "甲镇", "date": "2010-01-15", "kind": "published", "quantity": 40},
-                {"id": "q2", "unit": "甲镇", "date": "2010-02-15", "kind": "published", "quantity": 40},
-                {"id": "q3", "unit": "甲镇", "date": "2010-03-15", "kind": "published", "quantity": 40},
-                {"id": "q4", "unit": "甲镇", "date": "2010-02-01", "kind": "criticized", "issuer_level": "市政府以上"},
-                {"id": "q5", "unit": "甲镇", "date": "2010-03-01", "kind": "criticized", "issuer_level": "市政府办公室/市政务公开领导小组"},
-                {"id": "q6", "unit": "甲镇", "date": "2010-03-20", "kind": "quality_finding", "item": "guide", "points": "5"},
-                {"id": "q7", "unit": "甲镇", "date": "2010-03-20", "kind": "quality_finding", "item": "content", "points": "18"},
-                {"id": "q8", "unit": "甲镇", "date": "2010-03-21", "kind": "quality_finding", "item": "content", "points": "4"},
-                {"id": "q9", "unit": "甲镇", "date": "2010-03-25", "kind": "onsite_score", "points": "90"},
-            ],
-            "expect": {
-                "甲镇": {
-                    "total": "61",
-                    "items": {
-                        "C6_C8_quantity": "40",
-                        "C9_C10_quality": "25",
-                        "C2_bonus": "0",
-                        "C3": "0",
-                        "C4": "-4",
-                        "C5_weighted": "66.8",
-                    },
-                }
-            },
-            "reasoning": "40 in each month: quantity 40 (C6-C8). Excess 0: no bonus (C2). C4: -3 (city government or higher)"
-            " -1 (general office or leading group) = -4. C9: the guide judged 5 (at most 5). C10: content judged 18 + 4 = 22,"
-            " at most 20. C1: the total is the sum of the item scores, 40 + 25 + 0 + 0 - 4 = 61. C5: the weighted score, shown"
-            " beside the total and not added to it, is 80% of 61 + 20% of the on-site 90 = 48.8 + 18 = 66.8.",
-        },
-        {
-            "name": "extra_bonus_50pct_two_steps",
-            "clause": ["C2", "C3"],
-            "as_of": "2010-03-31",
-            "events": [
-                {"id": "b1", "unit": "乙乡", "date": "2010-01-10", "kind": "published", "quantity": 60},
-                {"id": "b2", "unit": "乙乡", "date": "2010-02-10", "kind": "published", "quantity": 60},
-                {"id": "b3", "unit": "乙乡", "date": "2010-03-10", "kind": "published", "quantity": 60},
-                {"id": "b4", "unit": "乙乡", "date": "2010-03-12", "kind": "commended", "issuer_level": "市政府办公室/市政务公开领导小组"},
-            ],
-            "expect": {"乙乡": {"total": "43", "items": {"C6_C8_quantity": "40", "C2_bonus": "2", "C3": "1", "C4": "0"}}},
-            "reasoning": "Published 180 against 120 required: excess 60/120 = 50%. C2: +1 for more than 10%, and 50% is one"
-            " full 20% step beyond 30%: +1 more, 2 in all (readings (a) and (b) agree: 1 + floor(20/20) = floor(50/20) = 2)."
-            " C3: one commendation from the general office or the leading group, +1. Total 40 + 2 + 1 = 43.",
-        },
-    ],
-    "03_zhonglou_info": [
-        {
-            "name": "extra_second_quarter_and_instructions",
-            "clause": ["C1", "C3", "C4", "C6", "C7", "C8"],
-            "as_of": "2022-06-30",
-            "period": "2022-Q2",
-            "units": [{"id": "审批五科", "quarterly_target": 3, "note": "target hypothetical"}],
-            "events": [
-                {"id": "x0", "unit": "审批五科", "date": "2022-03-20", "kind": "criticized"},
-                {"id": "x1", "unit": "审批五科", "date": "2022-04-06", "kind": "submitted", "article_id": "f1", "late": True},
-                {"id": "x2", "unit": "审批五科", "date": "2022-04-07", "kind": "submitted", "article_id": "f2", "late": True},
-                {"id": "x3", "unit": "审批五科", "date": "2022-05-08", "kind": "submitted", "article_id": "f3", "late": False},
-                {
-                    "id": "x4",
-                    "unit": "审批五科",
-                    "date": "2022-05-20",
-                    "kind": "adopted",
-                    "article_id": "f1",
-                    "level": "区级",
-                    "category": "理论调研类",
-                },
-                {
-                    "id": "x5",
-                    "unit": "审批五科",
-                    "date": "2022-05-21",
-                    "kind": "adopted",
-                    "article_id": "f2",
-                    "level": "省级及以上",
-                    "category": "政务及新闻类",
-                },
-                {"id": "x6", "unit": "审批五科", "date": "2022-06-01", "kind": "instructed", "article_id": "f2", "level": "市级"},
-                {"id": "x7", "unit": "审批五科", "date": "2022-06-02", "kind": "instructed", "article_id": "f1", "level": "区级"},
-                {"id": "x8", "unit": "审批五科", "date": "2022-06-03", "kind": "commission_completed", "article_id": "f3"},
-                {"id": "x9", "unit": "审批五科", "date": "2022-06-10", "kind": "criticized"},
-            ],
-            "expect": {
-                "审批五科": {
-                    "total": "84",
-                    "items": {
-                        "C1": "-2",
-                        "C2": "0",
-                        "C3": "2",
-                        "C4": "-2",
-                        "C5": "0",
-                        "C8_base_after_deductions": "2",
-                        "C6": "50",
-                        "C7": "30",
-                    },
-                    "grade": "达标",
-                }
-            },
-            "reasoning": "Scored for 2022-Q2 only: the March notice (x0) belongs to Q1 and is not counted. C1: two late"
-            " submissions, -1 each (reading 4, per late item) = -2. C2: 3 submitted, quota 3, 0. C4: one notice in Q2, -2."
-            " C5: 2 adopted of 3 submitted = 66.7%, not under 30%: 0. Base = max(0, 6 - 2 - 0 - 2 - 0) = 2."
-            " C6: 区级理论调研类 20 + 省级及以上政务及新闻类 30 = 50. C7: 市级 +20, 区级 +10 = 30. C3: +2."
-            " Total = 2 + 2 + 50 + 30 = 84, not below 6: 达标.",
-        },
-    ],
-    "06_zhaoqing_web_2019": [
-        {
-            "name": "county_account_veto_gives_county_59",
-            "clause": ["C1", "C7", "C9"],
-            "as_of": "2019-12-31",
-            "units": [
-                {"id": "县A", "kind": "county", "external_service": True},
-                {"id": "县A-微信", "kind": "county_account", "parent": "县A", "external_service": True},
-                {"id": "县A-微博", "kind": "county_account", "parent": "县A", "external_service": True},
-                {"id": "D1", "kind": "dept_new_media", "external_service": False},
-            ],
-            "events": [
-                {"id": "e1", "unit": "县A-微信", "date": "2019-10-01", "kind": "veto_finding", "condition": "账号被封"},
-                {"id": "e2", "unit": "县A-微博", "date": "2019-10-02", "kind": "deduction", "indicator": "指标乙", "points": "5"},
-                {"id": "e3", "unit": "县A-微博", "date": "2019-10-03", "kind": "bonus", "indicator": "加分项", "points": "3"},
-                {"id": "e4", "unit": "D1", "date": "2019-10-04", "kind": "veto_finding", "condition": "内容严重错误"},
-                {"id": "e5", "unit": "D1", "date": "2019-10-05", "kind": "bonus", "indicator": "加分项", "points": "3"},
-            ],
-            "expect": {
-                "县A": {"total": "59", "grade": "不合格"},
-                "县A-微信": {"total": None, "grade": "不合格"},
-                "县A-微博": {"total": "98", "items": {"part2": "95", "part3": "3"}, "grade": None},
-                "D1": {"total": None, "items": {}, "grade": "不合格"},
-            },
-            "reasoning": "C9: one of 县A's accounts (微信) shows a veto condition, so the county's new-media result is 不合格"
-            " with 59, whatever its other account scored. The vetoed account itself gets no score (read like C7). 微博 is"
-            " scored on its own: part 2 = 100 - 5 = 95 > 80, so its bonus counts: 95 + 3 = 98; C9 names no under-60"
-            " grade and 95 is not under 60 anyway, so no grade. D1, a department account with a veto (C7), is 不合格"
-            " with no score; its bonus is ignored.",
-        },
-        {
-            "name": "county_without_a_vetoed_account_has_no_number",
-            "clause": ["C9", "C9b"],
-            "as_of": "2019-12-31",
-            "units": [
-                {"id": "县B", "kind": "county", "external_service": True},
-                {"id": "县B-微信", "kind": "county_account", "parent": "县B", "external_service": True},
-            ],
-            "events": [
-                {"id": "e1", "unit": "县B-微信", "date": "2019-10-02", "kind": "deduction", "indicator": "指标丙", "points": "45"},
-            ],
-            "expect": {
-                "县B": {"total": None, "grade": None},
-                "县B-微信": {"total": "60", "items": {"part2": "60", "part3": "0"}, "grade": None},
-            },
-            "reasoning": "C9: the account is scored on its own: 指标丙 deductions 45 are capped at its maximum 40 (C5),"
-            " part 2 = 60, not above 80 so no bonus; C9 states no under-60 rule (and 60 is not under 60): no grade."
-            " No account is vetoed and the combination rule is cut off (reading 5), so the county gets no number.",
-        },
-        {
-            "name": "department_account_under_60",
-            "clause": ["C8"],
-            "as_of": "2019-12-31",
-            "units": [{"id": "D2", "kind": "dept_new_media", "external_service": True}],
-            "events": [
-                {"id": "e1", "unit": "D2", "date": "2019-10-01", "kind": "deduction", "indicator": "指标丙", "points": "30"},
-                {"id": "e2", "unit": "D2", "date": "2019-10-02", "kind": "deduction", "indicator": "指标丁", "points": "10.5"},
-            ],
-            "expect": {"D2": {"total": "59.5", "items": {"part2": "59.5", "part3": "0"}, "grade": "不合格"}},
-            "reasoning": "C8 (as C4): part 2 = 100 - 30 - 10.5 = 59.5, under 60, so 不合格; no bonus stage (not above 80).",
-        },
-    ],
-}
+class _Dumper(yaml.SafeDumper):
+    """Writes a value shared by two cases out in full each time: `rubric test` refuses YAML aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
-def convert(folder: str) -> str:
-    rubric, dropped, why = CONVERSIONS[folder]
-    cases = json.loads((HERE / folder / "cases.json").read_text(encoding="utf-8"))
-    out = []
-    for case in cases:
-        converted = {"name": case["name"], "clause": CLAUSES[case["name"]]}
-        for key in ("as_of", "period"):
-            if key in case:
-                converted[key] = case[key]
-        if "units" in case:
-            converted["units"] = [{k: v for k, v in row.items() if k not in dropped} for row in case["units"]]
-        converted["events"] = case["events"]
-        converted["expect"] = case["expected"]
+class CasesError(Exception):
+    """Cases that cannot be converted: where, and what is wrong."""
+
+
+def convert_case(case, where: str, warn) -> dict:
+    """One corpus case as a `rubric test` case. Raises CasesError for a case that is not one; `warn(text)`
+    hears of keys `rubric test` does not know, which are kept so that the case fails naming them."""
+    if not isinstance(case, dict):
+        raise CasesError(f"{where}: a case is a mapping with name, events and expected, not {type(case).__name__}")
+    name = case.get("name")
+    if not isinstance(name, str) or not name:
+        raise CasesError(f"{where}: a case needs a `name` (text)")
+    where = f"{where} ({name})"
+    unknown = [key for key in case if key not in CASE_KEYS]
+    if unknown:
+        raise CasesError(f"{where}: unknown key `{unknown[0]}`; a corpus case takes: {', '.join(CASE_KEYS)}")
+    if "expected" in case and "expect" in case:
+        raise CasesError(f"{where}: give `expected` or `expect`, not both")
+    expected = case.get("expected", case.get("expect"))
+    if not isinstance(expected, dict) or not expected:
+        raise CasesError(f"{where}: `expected` maps each unit to what is expected of it")
+    for unit, wanted in expected.items():
+        if not isinstance(wanted, dict):
+            continue  # a bare number is the unit's total
+        for key in wanted:
+            if key not in UNIT_KEYS:
+                warn(f"{where}: unit `{unit}` expects `{key}`, which rubric test does not know: kept, so the case fails naming it")
+        if "items" in wanted and not isinstance(wanted["items"], dict):
+            raise CasesError(f"{where}: unit `{unit}` items map item ids (or named results) to expected values")
+    if not isinstance(case.get("events", []), list):
+        raise CasesError(f"{where}: `events` is a list of events")
+    if not isinstance(case.get("units", []), list):
+        raise CasesError(f"{where}: `units` is a list of unit rows")
+    converted: dict = {"name": name}
+    clause = case.get("clause", CLAUSES.get(name))
+    if clause:
+        converted["clause"] = clause
+    for key in ("as_of", "period", "units"):
+        if key in case:
+            converted[key] = case[key]
+    converted["events"] = case.get("events", [])
+    converted["expect"] = expected
+    if "reasoning" in case:
         converted["reasoning"] = case["reasoning"]
-        out.append(converted)
-    out += EXTRA_CASES.get(folder, [])
+    return converted
+
+
+def test_file_text(cases, rubric: str, header: list[str], source: str, warn) -> str:
+    """The YAML test file of `cases` (read from `source`) for the rubric file named `rubric`."""
+    if not isinstance(cases, list):
+        raise CasesError(f"{source}: a cases file is a JSON list of cases")
+    converted = [convert_case(case, f"{source}: case {number}", warn) for number, case in enumerate(cases, 1)]
+    names = [case["name"] for case in converted]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise CasesError(f"{source}: case name `{twice[0]}` is used twice; each case needs its own name")
+    body = yaml.dump(
+        {"rubric": rubric, "cases": converted}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=140, default_flow_style=None
+    )
+    return "\n".join(f"# {line}" if line else "#" for line in header) + "\n" + body
+
+
+def committed_text(folder: str, warn=lambda text: None) -> str:
+    """The committed test file of a corpus folder: its cases.json, then its hand-worked cases."""
+    source = HERE / folder / "cases.json"
+    cases = json.loads(source.read_text(encoding="utf-8"))
     header = [
-        f"# Every case of corpus document {folder} (cases.json), unchanged: events, units, as-of date and the",
-        "# expected totals (null: no score), items, grades, statuses and ranks. Written by make_corpus_tests.py.",
+        f"Every case of corpus document {folder} (cases.json), unchanged: events, units, as-of date and the",
+        "expected totals (null: no score), items, grades, statuses and ranks. Written by make_corpus_tests.py.",
     ]
-    if folder in EXTRA_CASES:
-        header.append("# The last cases are worked by hand here (EXTRA_CASES), for clauses the document's cases leave untested.")
-    if why:
-        header.append("# " + why)
-    body = yaml.safe_dump({"rubric": rubric, "cases": out}, allow_unicode=True, sort_keys=False, width=120)
-    return "\n".join(header) + "\n" + body
+    extra = EXTRA_CASES.get(folder, [])
+    if extra:
+        header.append("The cases after them are worked by hand (hand_cases.py), each with its reasoning.")
+    return test_file_text(cases + extra, RUBRICS[folder], header, f"{folder}/cases.json", warn)
+
+
+def _warn(text: str) -> None:
+    print(f"make_corpus_tests: warning: {text}", file=sys.stderr)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", help="a cases.json of new cases for one document (with --folder)")
+    parser.add_argument("--folder", choices=sorted(RUBRICS), help="the corpus folder whose encoding the cases run against")
+    parser.add_argument("-o", "--output", help="the test file to write (default: NAME.test.yaml beside the --cases file)")
+    parser.add_argument("--run", action="store_true", help="run the written test file with `rubric test`")
+    args = parser.parse_args(argv)
+    if args.cases is None:
+        if args.folder or args.output or args.run:
+            parser.error("--folder, -o and --run go with --cases")
+        for folder in RUBRICS:
+            target = HERE / folder / f"{folder}.test.yaml"
+            target.write_text(committed_text(folder, _warn), encoding="utf-8")
+            print(f"wrote {target}")
+        return 0
+    if args.folder is None:
+        parser.error("--cases needs --folder: the corpus folder whose rubric the cases run against")
+    source = pathlib.Path(args.cases)
+    output = pathlib.Path(args.output) if args.output else source.with_name(source.stem + ".test.yaml")
+    if not output.name.endswith(".test.yaml"):
+        parser.error(f"-o {output}: a rubric test file's name ends in .test.yaml")
+    rubric = HERE / args.folder / RUBRICS[args.folder]
+    try:
+        cases = json.loads(source.read_text(encoding="utf-8"))
+        header = [
+            f"The cases of {source} for corpus document {args.folder}, unchanged. Written by make_corpus_tests.py;",
+            f"run: rubric test {output} {rubric}",
+        ]
+        relative = os.path.relpath(rubric, output.resolve().parent)
+        text = test_file_text(cases, relative, header, str(source), _warn)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"make_corpus_tests: error: {source}: cannot read it: {error}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as error:
+        print(f"make_corpus_tests: error: {source}:{error.lineno}:{error.colno}: not JSON: {error.msg}", file=sys.stderr)
+        return 2
+    except CasesError as error:
+        print(f"make_corpus_tests: error: {error}", file=sys.stderr)
+        return 2
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output} ({len(cases)} cases)")
+    # the rubric is named on the command line: `rubric test` reads a rubric outside the test file's folder only then
+    command = [str(output), str(rubric)]
+    if not args.run:
+        print("run: rubric test " + " ".join(command))
+        return 0
+    from rubric_dsl.testing import run_test_paths
+
+    return run_test_paths(command)
 
 
 if __name__ == "__main__":
-    for folder in CONVERSIONS:
-        target = HERE / folder / f"{folder}.test.yaml"
-        target.write_text(convert(folder), encoding="utf-8")
-        print(f"wrote {target}")
+    sys.exit(main())
