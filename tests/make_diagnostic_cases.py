@@ -61,6 +61,14 @@ SNIPPETS = {
     "E323": HEAD
     + "attribute max_points: decimal\nevent deduction\n  field points: decimal\n"
     + 'section A "a"\n  item A.1 "i"\n    deduct sum points of deduction, at most max_points of 指标甲\n',
+    "E408": HEAD + "total floor 0\ntotal cap -5\n",
+    "E423": HEAD
+    + "event commended\nevent instructed\n"
+    + 'section A "a"\n  item A.1 "i"\n    bonus 3 for each commended\n    deduct 1 for each instructed\n    bonus for instructed together at most 10\n',
+    "E424": HEAD
+    + "event commended\nevent instructed\n"
+    + 'section A "a"\n  item A.1 "i"\n    bonus 3 for each commended\n    bonus 4 for each instructed\n'
+    + "    bonus together at most 10\n    bonus for instructed together at most 6\n",
     "E420": HEAD
     + KIND
     + "let excess = count adopted / 100 - 1\n"

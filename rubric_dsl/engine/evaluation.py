@@ -697,6 +697,14 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         bonus = sum((o.points for o in outcomes if o.verb == "bonus"), ZERO)
         deduction = -sum((o.points for o in outcomes if o.verb == "deduct"), ZERO)
         limits += [o.cap_note for o in outcomes if o.cap_note is not None]
+        for joint in item.joint_caps:  # after each rule's own cap: what several rules give (or take) together
+            cut = _joint_cut(ev, item, joint, outcomes, limits)
+            if joint.verb == "award":
+                award -= cut
+            elif joint.verb == "bonus":
+                bonus -= cut
+            else:
+                deduction -= cut
         why = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.notes]
         why += [f"deducted {fmt(-o.points)}: {o.rule}" for o in outcomes if o.verb == "deduct" and o.points]
     raw = award + bonus - deduction
@@ -775,9 +783,23 @@ def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, 
 
 
 def floored_total(program: Any, total: Decimal | None) -> Decimal | None:
-    """`total floor N`: the unit's total is never below N (its items keep their own scores)."""
-    floor = program.rubric.total_floor
-    return floor.points.value if floor is not None and total is not None and total < floor.points.value else total
+    """`total floor N` and `total cap N`: the unit's total is never below the floor nor above the cap (its items
+    keep their own scores)."""
+    return limited_total(program, total)[0]
+
+
+def limited_total(program: Any, total: Decimal | None) -> tuple[Decimal | None, tuple[str, ...]]:
+    """The unit's total within `total floor N` and `total cap N`, and what explain says when one of them moved it."""
+    floor, cap = program.rubric.total_floor, program.rubric.total_cap
+    if total is None:
+        return None, ()
+    if floor is not None and total < floor.points.value:
+        return floor.points.value, (
+            _("the items add up to {raw}, raised to the total floor {floor}", raw=fmt(total), floor=floor.points.literal),
+        )
+    if cap is not None and total > cap.points.value:
+        return cap.points.value, (_("the items add up to {raw}, lowered to the total cap {cap}", raw=fmt(total), cap=cap.points.literal),)
+    return total, ()
 
 
 def named_results(ev: UnitEvaluation) -> tuple:
@@ -860,6 +882,22 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
 
 def _without_bounds(item: n.ItemDecl) -> n.ItemDecl:
     return attrs.evolve(item, cap=None, floor=None)
+
+
+def _joint_cut(ev: UnitEvaluation, item: n.ItemDecl, joint: n.JointCap, outcomes: list, limits: list[str]) -> Decimal:
+    """How much a joint cap takes off its rules' points together (0 when they stay within it); says so in `limits`."""
+    from ..language.render import render_joint_cap
+
+    together = abs(sum((outcomes[index].points for index in n.joint_rules(item, joint)), ZERO))
+    cap, cap_text = ev.limit(joint.cap)
+    shown = ev.program.memo(render_joint_cap, joint)
+    if cap is None:
+        limits.append(_("not capped: {rule}: {reason}", rule=shown, reason=cap_text))
+        return ZERO
+    if together <= cap:
+        return ZERO
+    limits.append(_("{rule}: {together} capped at {cap}", rule=shown, together=fmt(together), cap=cap_text))
+    return together - cap
 
 
 def _item_bounds(ev: UnitEvaluation, item: n.ItemDecl, raw: Decimal, limits: list[str]) -> tuple[Decimal, list[str]]:

@@ -69,6 +69,7 @@ def settle(program, ev, result: UnitResult) -> UnitResult:
             status=status,
             vetoed=why,
             completion=None,
+            total_limits=(),  # the veto fixed the total: no floor or cap moved it
             outcome_notes=tuple(notes + status_notes),
             outcome_clauses=fired,
         )
@@ -170,7 +171,12 @@ def _combined(program, result: UnitResult, members: list) -> UnitResult:
     items = tuple(attrs.evolve(i, limits=(limits,)) for i in items)
     target = result.target
     return attrs.evolve(
-        result, items=items, total=total, members=tuple(m.unit for m in members), completion=(total / target) if target else None
+        result,
+        items=items,
+        total=total,
+        members=tuple(m.unit for m in members),
+        completion=(total / target) if target else None,
+        total_limits=(),  # the members' totals combined, not its own items' sum
     )
 
 

@@ -17,7 +17,7 @@ from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
 from .codegen import generate
-from .evaluation import UnitEvaluation, evaluate_unit, floored_total
+from .evaluation import UnitEvaluation, evaluate_unit, limited_total
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
 from .plan import (
@@ -320,7 +320,7 @@ class Program:
             ev = evaluations[name] = UnitEvaluation(self, slots, months, target, bounds, decl)
             ev.across = across
             items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target, bounds, decl, ev)
-            total = floored_total(self, sum((i.score for i in items if i.in_total), ZERO))
+            total, total_limits = limited_total(self, sum((i.score for i in items if i.in_total), ZERO))
             completion = (total / target) if target else None
             results.append(
                 UnitResult(
@@ -335,6 +335,7 @@ class Program:
                     completion,
                     len(excluded_by_unit.get(name, [])),
                     named,
+                    total_limits=total_limits,
                 )
             )
         # vetoes, grades and statuses; units combined from their members; then ranks

@@ -190,6 +190,7 @@ class UnitResult:
     members: tuple[str, ...] = ()  # for a unit combined from its members: their names
     outcome_notes: tuple[str, ...] = ()  # why its veto, grade, status and rank are what they are (for explain)
     outcome_clauses: tuple[str, ...] = ()  # the clauses cited by the veto, grade and status lines that held (for coverage)
+    total_limits: tuple[str, ...] = ()  # how `total floor` or `total cap` moved the items' sum (for explain)
 
     def chosen(self, name: str) -> Any:
         """A named result (`scored per …, taking the latest as NAME`): the chosen sub-entity's value."""
@@ -222,6 +223,7 @@ class UnitResult:
             "vetoed": self.vetoed,
             "members": list(self.members),
             "outcome_notes": list(self.outcome_notes),
+            "total_limits": list(self.total_limits),
             "completion": percent(self.completion, rounding) if self.completion is not None else None,
             # named values (decimal strings, null: no value) and named conditions (true/false), by name
             "named": {name: value if isinstance(value, bool) or value is None else fmt_decimal(value, None) for name, value in self.named},

@@ -169,6 +169,9 @@ class _ToStatements(Transformer):
     def total_floor(self, meta, c):
         return n.TotalFloor(c[0], span=span_of(meta))
 
+    def total_cap(self, meta, c):
+        return n.TotalCap(c[0], span=span_of(meta))
+
     def clause(self, meta, c):
         return n.Clause(c[0], c[1].value, span=span_of(meta))
 
@@ -396,6 +399,9 @@ class _ToStatements(Transformer):
         amount, cap = c[1]
         overall, per_period = cap if isinstance(cap, tuple) else (cap, ())
         return n.Rule(c[0], amount, overall, per_period, span=span_of(meta))
+
+    def joint_cap(self, meta, c):
+        return n.JointCap(str(c[0]), tuple(c[1:-1]), c[-1], span=span_of(meta))
 
     def cap_suffix(self, meta, c):
         # one cap without a period (the whole period scored) and any number of caps per week/month/quarter/year
@@ -670,6 +676,7 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 BULLETIN_LINES = (n.Language, n.Office, n.DocumentNumber, n.Subject, n.Signature)
 HEADER_ONCE = (
     n.TotalFloor,
+    n.TotalCap,
     n.PeriodLength,
     n.Title,
     n.SourceDoc,
@@ -688,6 +695,7 @@ HEADER_ONCE = (
 UNIT_OUTCOMES = {n.GradeRule: "grades", n.StatusRule: "statuses", n.Veto: "vetoes"}
 CITABLE = (
     n.TotalFloor,
+    n.TotalCap,
     n.PeriodLength,
     n.PeriodDecl,
     n.Window,
@@ -719,6 +727,7 @@ STATEMENT_WORD = {
     n.Precision: "precision",
     n.Total: "total",
     n.TotalFloor: "total floor",
+    n.TotalCap: "total cap",
     n.Unlisted: "unlisted units",
     n.UnitNames: "unit names match across scripts",
     n.Language: "language",
@@ -735,6 +744,7 @@ STATEMENT_WORD = {
     n.Cap: "cap",
     n.Scale: "scale",
     n.Rule: "a rule",
+    n.JointCap: "together at most",
     n.Unit: "unit",
     n.PartHead: "part",
     n.Clause: "clause",
@@ -751,7 +761,7 @@ STATEMENT_WORD = {
 
 
 # Lines of an item (or part) that a `clause` line may follow to cite the item.
-ITEM_LINES = (n.ItemHead, n.PartHead, n.Rule, n.Let, n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale)
+ITEM_LINES = (n.ItemHead, n.PartHead, n.Rule, n.JointCap, n.Let, n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale)
 
 # Item lines that set one attribute of the current item (or part): attribute, and the value it takes.
 ITEM_ATTRIBUTES = {
@@ -776,6 +786,7 @@ class _ItemBuilder:
         self.responsible = ()
         self.assisting = ()
         self.rules = []
+        self.joint_caps = []
         self.floor = None
         self.cap = None
         self.scale = None
@@ -802,6 +813,7 @@ class _ItemBuilder:
             only_when=self.only_when,
             scored_per=self.scored_per,
             in_total=self.not_in_total is None,
+            joint_caps=tuple(self.joint_caps),
         )
 
 
@@ -928,7 +940,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
             part = _ItemBuilder(st, True, parent)
             parent.parts.append(part)
             item = part
-        elif kind in ITEM_ATTRIBUTES or kind is n.Rule:
+        elif kind in ITEM_ATTRIBUTES or kind in (n.Rule, n.JointCap):
             if block != "item" or item is None:
                 error(
                     st,
@@ -939,6 +951,8 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                 continue
             if kind is n.Rule:
                 item.rules.append(st)
+            elif kind is n.JointCap:
+                item.joint_caps.append(st)
             else:
                 attr, value_of = ITEM_ATTRIBUTES[kind]
                 if getattr(item, attr):
@@ -1003,6 +1017,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         precision=_header_line(header, n.Precision) or n.Precision(2),
         total=_header_line(header, n.Total),
         total_floor=_header_line(header, n.TotalFloor),
+        total_cap=_header_line(header, n.TotalCap),
         unlisted=unlisted.policy if unlisted else "rejected",
         groups=tuple(group_nodes),
         kinds=kind_nodes,

@@ -85,8 +85,13 @@ def value_limits(rubric):
         if rule.cap is not None and not isinstance(rule.cap, n.Number):
             yield rule, rule.cap
     for statement in rubric.statements:
-        if isinstance(statement, (n.Cap, n.Floor)) and not isinstance(statement.points, n.Number):
-            yield statement, statement.points
+        match statement:
+            case n.Cap() | n.Floor() if not isinstance(statement.points, n.Number):
+                yield statement, statement.points
+            case n.JointCap() if not isinstance(statement.cap, n.Number):
+                yield statement, statement.cap
+            case _:
+                pass
 
 
 def unit_conditions(rubric):
@@ -591,6 +596,57 @@ def single_award(amount) -> Decimal | None:
             return None  # no rate listed, or points that depend on the unit's values
         case _:
             raise NoCase("the checker's single award (checker.single_award)", amount)
+
+
+def check_joint_caps(ctx: Context):
+    """E300 an unknown kind after `for`; E423 a joint cap that limits no rule; E424 two joint caps sharing a rule;
+    E408 a total cap below the total floor."""
+    from .render import render_joint_cap
+
+    for item in ctx.rubric.all_items():
+        shared: dict[int, n.JointCap] = {}
+        for joint in item.joint_caps:
+            unknown = [kind for kind in joint.kinds if kind not in ctx.kinds]
+            for kind in unknown:
+                hint = suggest(kind, ctx.kinds) or _("declare it: event {kind}", kind=kind)
+                ctx.report(joint.span, "E300", _("unknown event kind `{kind}`", kind=kind), hint=hint)
+            limited = n.joint_rules(item, joint)
+            if not limited and not unknown:
+                ctx.report(
+                    joint.span,
+                    "E423",
+                    _(
+                        "`{line}` limits no rule: item {item_id} has no `{verb}` rule{kinds}",
+                        line=render_joint_cap(joint),
+                        item_id=item.item_id,
+                        verb=joint.verb,
+                        kinds=_(" counting {kinds}", kinds=", ".join(joint.kinds)) if joint.kinds else "",
+                    ),
+                    hint=_("it limits rules of its own item and verb: name a kind they count after `for`, or move it under their item"),
+                )
+            for index in limited:
+                if index in shared:
+                    ctx.report(
+                        joint.span,
+                        "E424",
+                        _(
+                            "the rule on line {line} is limited twice: by this line and by `{other}`",
+                            line=item.rules[index].span.line,
+                            other=render_joint_cap(shared[index]),
+                        ),
+                        hint=_("one limit per rule: name the kinds of each group after `for` so that the groups do not overlap"),
+                    )
+                    break
+            for index in limited:
+                shared.setdefault(index, joint)
+    floor, cap = ctx.rubric.total_floor, ctx.rubric.total_cap
+    if floor is not None and cap is not None and cap.points.value < floor.points.value:
+        ctx.report(
+            cap.span,
+            "E408",
+            _("the total cap {cap} is below the total floor {floor}", cap=cap.points.literal, floor=floor.points.literal),
+            hint=_("a total can be held between a floor and a cap only when the floor is the lower"),
+        )
 
 
 def check_caps(ctx: Context):
@@ -1428,6 +1484,7 @@ def item_dependencies(rubric) -> dict:
     for item in rubric.all_items():
         refs: list = []
         conditions = [item.only_when, item.cap, item.floor] + [rule.amount for rule in item.rules] + [rule.cap for rule in item.rules]
+        conditions += [joint.cap for joint in item.joint_caps]
         for condition in conditions:
             if condition is None:
                 continue
@@ -1560,6 +1617,7 @@ CHECKS = (
     check_deadlines,
     check_scales,
     check_caps,
+    check_joint_caps,
     check_never_scores,
     check_overlaps,
     check_units,

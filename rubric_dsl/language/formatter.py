@@ -11,6 +11,7 @@ from .render import (
     render_attributes,
     render_condition,
     render_expr,
+    render_joint_cap,
     render_label,
     render_option,
     render_rank_key,
@@ -39,6 +40,10 @@ def render_statement(st) -> str:
             return f"total {st.points.literal}"
         case n.TotalFloor():
             return f"total floor {st.points.literal}"
+        case n.TotalCap():
+            return f"total cap {st.points.literal}"
+        case n.JointCap():
+            return render_joint_cap(st)
         case n.Clause():
             return f"clause {st.clause_id} {quote(st.text)}"
         case n.Unlisted():
@@ -161,7 +166,8 @@ def _depths(statements):
         elif isinstance(st, (n.Unit, n.Field, n.Clause)):
             depth = 1
         elif isinstance(
-            st, (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule, n.OnlyWhen, n.ScoredPer, n.NotInTotal)
+            st,
+            (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule, n.JointCap, n.OnlyWhen, n.ScoredPer, n.NotInTotal),
         ):
             depth = 3 if in_part else 2
         else:

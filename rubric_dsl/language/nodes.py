@@ -569,6 +569,14 @@ class TotalFloor:
 
 
 @attrs.frozen
+class TotalCap:
+    """`total cap N`: a unit's total is never above N ("the payout is at most 100"); items keep their scores."""
+
+    points: Number
+    span: Span = _span()
+
+
+@attrs.frozen
 class Clause:
     """`clause ID "TEXT"`: cites the document for the statement before it."""
 
@@ -1024,6 +1032,17 @@ class Rule:
 
 
 @attrs.frozen
+class JointCap:
+    """`VERB [for KIND and KIND …] together at most VALUE`: one limit on what several rules of the item give (or take)
+    together: its rules of that verb that count events of the kinds named (every rule of the verb without `for`)."""
+
+    verb: str
+    kinds: tuple[str, ...]
+    cap: Value
+    span: Span = _span()
+
+
+@attrs.frozen
 class PeriodLength:
     """`period quarter` (week, month, year): each run scores one such period of the window."""
 
@@ -1084,6 +1103,16 @@ class ItemDecl:
     only_when: Condition | None = None  # a condition, or None
     scored_per: ScoredPer | None = None
     in_total: bool = True
+    joint_caps: tuple = ()  # JointCap lines: limits shared by several of its rules
+
+
+def joint_rules(item: ItemDecl, joint: JointCap) -> list[int]:
+    """The positions of the item's rules a joint cap limits: its verb's rules, those counting a kind it names."""
+    return [
+        index
+        for index, rule in enumerate(item.rules)
+        if rule.verb == joint.verb and (not joint.kinds or any(s.kind in joint.kinds for s in sources_of(rule.amount)))
+    ]
 
 
 @attrs.frozen
@@ -1166,6 +1195,7 @@ class Rubric:
     combine: Combine | None = None
     citations: tuple = attrs.field(default=(), eq=False)  # (Clause, the statement it cites) pairs
     total_floor: TotalFloor | None = None  # `total floor N`
+    total_cap: TotalCap | None = None  # `total cap N`
     headings: tuple = ()  # Heading statements, in order
 
     @property

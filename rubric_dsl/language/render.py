@@ -238,6 +238,12 @@ def render_rule(rule: n.Rule) -> str:
     return f"{rule.verb} {render_amount(rule.amount)}{cap}"
 
 
+def render_joint_cap(joint: n.JointCap) -> str:
+    """`bonus for commended and instructed together at most 10`."""
+    kinds = f" for {' and '.join(joint.kinds)}" if joint.kinds else ""
+    return f"{joint.verb}{kinds} together at most {render_expr(joint.cap)}"
+
+
 OPTION_WORDS = {"optional": "optional", "default": "default", "required_when": "required when", "only_when": "only when"}
 
 

@@ -23,6 +23,7 @@ def explain_unit(program, card, unit_name: str, item_id: str | None = None) -> s
     elif not unit.listed:
         head += _(", not ranked (not in the rubric's tables)")
     lines = [head]
+    lines += [_("total: {note}", note=note) for note in unit.total_limits]
     lines.append(_("{title}; period {start} to {end}", title=card.title, start=card.period[0], end=card.period[1]))
     for match in card.matched_for(unit.unit):  # noted once, not on every ledger line
         why = _("an alias in the rubric") if match.why == ALIAS else _("the same name in the other script")
