@@ -1423,24 +1423,26 @@ def check_attributes(ctx: Context):
                 check_value(ctx, attribute.span, "units", attribute.name, "=", option.args[0], _("its default"), attribute.type, "E307")
             elif option.name not in ("optional", "range", "min", "max"):
                 ctx.report(attribute.span, "E305", _("a unit attribute takes `optional`, `default`, `from … to`, `at least` or `at most`"))
-    statements = {id(st): st for st in ctx.rubric.statements}
-    groups_by_name = {}
     for st in ctx.rubric.statements:
-        if isinstance(st, n.Group):
-            groups_by_name[st.name] = st
-        if isinstance(st, (n.Group, n.Unit)):
-            for name, value in st.attributes:
-                if check_unit_attribute_name(ctx, st.span, name, f"{'group' if isinstance(st, n.Group) else 'unit'} `{st.name}`"):
-                    if name in ctx.attributes and ctx.attributes[name].type.name == "table":
-                        ctx.report(
-                            st.span,
-                            "E307",
-                            _("`{name}` is a table; give it in a unit table file or a test case's rows, not on the unit line", name=name),
-                            hint=_('units from "units.yaml"'),
-                        )
-                    elif name in ctx.attributes:
-                        check_value(ctx, st.span, "units", name, "=", value, _("the value"), ctx.attributes[name].type, "E307")
-    del statements
+        # A selection, not a dispatch: unit and group lines are the statements that carry attribute values.
+        match st:
+            case n.Group():
+                owner = f"group `{st.name}`"
+            case n.Unit():
+                owner = f"unit `{st.name}`"
+            case _:
+                continue
+        for name, value in st.attributes:
+            if check_unit_attribute_name(ctx, st.span, name, owner):
+                if name in ctx.attributes and ctx.attributes[name].type.name == "table":
+                    ctx.report(
+                        st.span,
+                        "E307",
+                        _("`{name}` is a table; give it in a unit table file or a test case's rows, not on the unit line", name=name),
+                        hint=_('units from "units.yaml"'),
+                    )
+                elif name in ctx.attributes:
+                    check_value(ctx, st.span, "units", name, "=", value, _("the value"), ctx.attributes[name].type, "E307")
     for unit in ctx.rubric.units:
         have = {name for name, _value in unit.attributes}
         if have - set(ctx.attributes):
