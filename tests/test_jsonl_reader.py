@@ -88,3 +88,35 @@ def test_the_fast_reader_reads_what_the_text_reader_reads(tmp_path_factory, line
     with open(path, encoding="utf-8-sig", newline="") as stream:
         text = [(r.message if isinstance(r, BadRecord) else r, p.line) for r, p in source.records(stream, str(path))]
     assert lines_of(source) == text
+
+
+TRICKY_LINE = st.one_of(
+    LINE,
+    st.sampled_from(
+        [
+            '{"id": "a", "id": "b"}',  # a key given twice: msgspec alone would keep the second
+            '{"t": "10:30"}',  # a colon inside a value
+            '{"o": {"p": 1}}',  # nesting
+            "null",
+            '{"a": 1} {"b": 2}',  # two values on one line
+            '{"a":',  # an object cut short (its end on the next line is another broken line)
+            "1}",
+        ]
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(TRICKY_LINE, max_size=30), st.sampled_from([1, 5, 16, 64, 1 << 16]))
+def test_lines_decoded_a_block_at_a_time_are_read_as_one_by_one(tmp_path_factory, lines, block):
+    """Whatever the block size (blocks decoded together, a block with anything unusual read line by line),
+    every line gets what the standard decoder reading it alone gives, at its own line number."""
+    from unittest import mock
+
+    path = tmp_path_factory.mktemp("blocks") / "e.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    source = JsonLinesSource(str(path))
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        text = [(r.message if isinstance(r, BadRecord) else r, p.line) for r, p in source.records(stream, str(path))]
+    with mock.patch("rubric_dsl.sources.jsonl.BLOCK", block):
+        assert lines_of(source) == text

@@ -1,7 +1,8 @@
 """JSON Lines events: one object per line, placed `file:line`; rejected lines are written back as JSON Lines.
 
-A file is read as bytes in large blocks, split at `\\n`, and each line decoded by msgspec with exact
-decimals (a number with a fraction or exponent becomes the Decimal of its text, never a float). Places
+A file is read as bytes in blocks, split at `\\n`, and each line decoded by msgspec with exact
+decimals (a number with a fraction or exponent becomes the Decimal of its text, never a float), a
+block's lines in one pass with no Python code per line when nothing in the block is unusual. Places
 are the line numbers themselves (plain ints; the engine makes a Place only for an event it shows).
 A line msgspec refuses is read again by the standard library's decoder, so broken lines get the same
 messages and columns as ever and anything the standard decoder accepts (NaN, lone surrogates) is
@@ -11,6 +12,7 @@ workers can share a file without anyone reading it whole.
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
 
@@ -19,7 +21,7 @@ import msgspec
 from .events import BadRecord, Place, Placer
 from .files import TextFileSource, plain, write_rejected_text
 
-BLOCK = 1 << 20
+BLOCK = 1 << 16  # bytes read at a time: a block's lines are decoded together, and its objects are still in the cache when scored
 BOM = b"\xef\xbb\xbf"
 NOT_UTF8 = "this line is not UTF-8 text; the rest of the file was not read"
 
@@ -59,8 +61,19 @@ class JsonLinesSource(TextFileSource):
 
     def _read_file(self):
         """(event dict or BadRecord, line number) for every non-blank line in the byte range."""
+        return itertools.chain.from_iterable(self._blocks())
+
+    def _blocks(self):
+        """The lines of each block read, as an iterable of (record, line number) pairs per block.
+
+        A block's lines are decoded by msgspec in one `map` and paired with their numbers in one `zip`,
+        so a well-formed block costs no Python-level work per line. Its duplicate keys are ruled out
+        wholesale: in a line holding one flat object, each key stands before a colon of its own, so a
+        line has at least as many colons as pairs, and as many pairs as distinct keys unless a key is
+        repeated; when the block's colons are exactly its objects' keys, no line repeats a key. Any other
+        block (a blank or broken line, a value that is not an object, a colon inside a value, nesting)
+        is read line by line, each line judged as before."""
         decode = msgspec.json.Decoder(float_hook=Decimal).decode
-        failed = msgspec.DecodeError
         begin, end = self.byte_range or (0, None)
         with open(self.path, "rb") as stream:
             offset, number = first_line_at(stream, begin) if begin else (0, 1)
@@ -77,35 +90,60 @@ class JsonLinesSource(TextFileSource):
                     lines = data.split(b"\n")
                     pending = lines.pop()
                 done = not block
+                colons = None  # the colons in `lines` (counted at once when they are all of `data` but `pending`)
                 if end is not None and offset + len(data) - len(pending) > end:
                     lines = lines_before(lines, offset, end)
                     done = True
+                else:
+                    colons = data.count(b":") - pending.count(b":")
                 offset += len(data) - len(pending)
-                for line in lines:
-                    try:
-                        record = decode(line)
-                        # msgspec keeps the last of two equal keys; more colons than keys may mean a
-                        # duplicate (or a colon in a value, or nesting): the strict decoder decides
-                        if record.__class__ is dict and line.count(b":") > len(record):
-                            record = reread(line)
-                    except (failed, RecursionError):
-                        record = reread(line)
-                        if record is None:  # blank
-                            number += 1
-                            continue
-                        if record is NOT_UTF8:
-                            yield BadRecord(NOT_UTF8), number
-                            return
-                    if record.__class__ is not dict:
-                        if not isinstance(record, (dict, BadRecord)):
-                            record = BadRecord(f"expected an object {{…}}, found {type(record).__name__}")
-                    yield record, number
-                    number += 1
+                try:
+                    records = list(map(decode, lines))
+                except (msgspec.DecodeError, RecursionError):
+                    records = None
+                if (
+                    records is not None
+                    and set(map(type, records)) <= {dict}
+                    and (colons if colons is not None else sum(map(bytes.count, lines, itertools.repeat(b":")))) == sum(map(len, records))
+                ):
+                    yield zip(records, range(number, number + len(records)))
+                    number += len(records)
+                else:
+                    pairs, number, complete = read_lines(lines, records, number, decode)
+                    yield pairs
+                    if not complete:
+                        return
                 if done:
                     return
 
     def write_rejected(self, problems, path: str) -> None:
         write_json_lines(problems, path)
+
+
+def read_lines(lines: list, records: list | None, number: int, decode) -> tuple[list, int, bool]:
+    """Lines one by one (`records`: their msgspec decodings, if every line decoded): ([(record or BadRecord,
+    line number)], the next line number, False if a line was not UTF-8 and reading stops there)."""
+    pairs = []
+    for index, line in enumerate(lines):
+        try:
+            record = records[index] if records is not None else decode(line)
+            # msgspec keeps the last of two equal keys; more colons than keys may mean a duplicate (or
+            # a colon in a value, or nesting): the strict decoder decides
+            if record.__class__ is dict and line.count(b":") > len(record):
+                record = reread(line)
+        except (msgspec.DecodeError, RecursionError):
+            record = reread(line)
+            if record is None:  # blank
+                number += 1
+                continue
+            if record is NOT_UTF8:
+                pairs.append((BadRecord(NOT_UTF8), number))
+                return pairs, number + 1, False
+        if record.__class__ is not dict and not isinstance(record, (dict, BadRecord)):
+            record = BadRecord(f"expected an object {{…}}, found {type(record).__name__}")
+        pairs.append((record, number))
+        number += 1
+    return pairs, number, True
 
 
 def reread(line: bytes):
