@@ -239,10 +239,11 @@ def event_sources(args, program=None) -> list:
     return sources
 
 
-def score_card(args):
+def score_card(args, compact: bool = False):
+    """`compact`: the output needs no event-level provenance, so the tally keeps counts, not events (when the rubric allows)."""
     program = load_rubric(args.rubric, getattr(args, "units", None))
     sources = event_sources(args, program)
-    tally = program.tally_sources(sources, jobs=args.jobs)
+    tally = program.tally_sources(sources, jobs=args.jobs, compact=compact)
     for warning in tally.warnings:
         _err(warning)
     if tally.problems:
@@ -301,7 +302,8 @@ def write_rejected(sources, problems, path: str) -> None:
 
 
 def cmd_score(args) -> int:
-    program, card, status = score_card(args)
+    # a table, CSV, or JSON with `--provenance items|none` shows no event: a compact tally serves them
+    program, card, status = score_card(args, compact=args.format != "json" or args.provenance != "events")
     if card is None:
         return status
     units = card.units

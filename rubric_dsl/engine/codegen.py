@@ -95,7 +95,8 @@ class GeneratedCode:
         return self.spans[line - 1] if 0 < line <= len(self.spans) else n.NO_SPAN
 
 
-def generate(rubric: n.Rubric, slots: dict[SlotKey, int]) -> GeneratedCode:
+def generate(rubric: n.Rubric, slots: dict[SlotKey, int], compact: bool = False) -> GeneratedCode:
+    """`compact`: handlers count each event's signature instead of appending records (see plan.compact_plan)."""
     ns = Namespace()
     writer = Writer()
     names = {kind.name: f"h{index}" for index, kind in enumerate(rubric.kinds)}
@@ -103,7 +104,7 @@ def generate(rubric: n.Rubric, slots: dict[SlotKey, int]) -> GeneratedCode:
         if index:
             writer.blank()
             writer.blank()
-        _kind_handler(writer, kind, names[kind.name], slots, ns)
+        _kind_handler(writer, kind, names[kind.name], slots, ns, compact)
     return GeneratedCode("\n".join(writer.lines), tuple(writer.spans), ns.values, names)
 
 
@@ -188,7 +189,7 @@ def _record(**fields: str) -> str:
     return "(" + ", ".join(fields[name] for name in Record._fields) + ")"
 
 
-def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace) -> None:
+def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, compact: bool = False) -> None:
     """`def h<N>(ev, seq, place)`: validate, dedupe, window, tally."""
     types = _field_types(kind)
     names = _locals_of(kind)
@@ -279,6 +280,13 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 "if st is None:",
                 "    st = new_unit(unit, place, seq)",
                 f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
+            ):
+                w.line(text)
+        if compact:
+            _count_signature(w, kind, handler_name, slots, ns, names, types)
+            return
+        with w.at(kind.span):
+            for text in (
                 f"if day[{DAY_EXCLUDED}] is not None:",
                 f"    return exclude(seq, place, day, unit, {kind.name!r}, id_)",
             ):
@@ -295,6 +303,47 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                         _append_record(w, key, index, ns, names)
         with w.at(kind.span):
             w.line("return None")
+
+
+def _count_signature(
+    w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], types: dict[str, str]
+) -> None:
+    """Compact tallies: the event's signature (unit, date, quantity, and what each slot of its kind takes
+    of it, `...` for a slot whose filter refuses it) counted in the kind's signature table, and the
+    signature's number logged with the event's sequence number (so a merge can take the event out again)."""
+    values = []
+    with w.at(kind.span):
+        w.line(f"if day[{DAY_EXCLUDED}] is None:")
+    with w.indent():
+        for number, key in enumerate(k for k in slots if k.source.kind == kind.name):
+            with w.at(key.source.span):
+                if key.value is SlotValue.NONE:
+                    value = "True"
+                else:
+                    assert key.field is not None and key.value in (SlotValue.FIELD, SlotValue.RATE), "compact_plan allows no other slot"
+                    local = names[key.field]
+                    # a decimal by its text: 1.0 and 1.00 are equal keys, but not the same spelling in a sum or a latest value
+                    value = f"(None if {local} is None else str({local}))" if types.get(key.field) == "decimal" else local
+                if key.source.where is not None:
+                    value = f"{value} if {filter_code(key.source.where, types, ns, names)} else ..."
+                w.line(f"v{number} = {value}")
+                values.append(f"v{number}")
+    with w.at(kind.span):
+        signature = ", ".join(["unit", f"day[{DAY_DATE}]", "q", *values])
+        for text in (
+            f"    sig = ({signature},)",
+            "else:  # outside the window: counted as excluded",
+            f"    sig = (unit, day[{DAY_DATE}], q)",
+            f"c = SIGS_{handler_name}.get(sig)",
+            "if c is None:",
+            f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig, seq)",
+            "c[1] += 1",
+            "c[3] = seq",
+            "SEQ_LOG.append(seq)",
+            "SIG_LOG.append(c[0])",
+            "return None",
+        ):
+            w.line(text)
 
 
 def _append_record(w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str]) -> None:

@@ -717,7 +717,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     if skipped:
         counts: dict = {}
         for e in skipped:
-            counts[e.reason] = counts.get(e.reason, 0) + 1
+            counts[e.reason] = counts.get(e.reason, 0) + e.count
         clause = program.window_clause.clause_id + ": " if program.window_clause else ""
         for reason, count in counts.items():
             bound = {

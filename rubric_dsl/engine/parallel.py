@@ -45,23 +45,23 @@ def byte_ranges(size: int, parts: int, first: float = 1.0) -> list[tuple[int, in
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a] or [(0, size)]
 
 
-def _tally_range(path: str, begin: int, end: int, start: int) -> Tally:
+def _tally_range(path: str, begin: int, end: int, start: int, compact: bool = False) -> Tally:
     assert _PROGRAM is not None, "a worker runs only in a pool forked by tally_in_parallel"
-    return _PROGRAM.tally(JsonLinesSource(path, byte_range=(begin, end)), start=start)
+    return _PROGRAM.tally(JsonLinesSource(path, byte_range=(begin, end)), start=start, compact=compact)
 
 
-def tally_in_parallel(program, sources: list, jobs: int) -> Tally:
-    """The tally of `sources` as one stream, using up to `jobs` processes; equal to `program.tally_sources(sources)`."""
+def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) -> Tally:
+    """The tally of `sources` as one stream, using up to `jobs` processes; equal to `program.tally_sources(sources, compact=compact)`."""
     global _PROGRAM
     if jobs <= 1 or not sources or not all(splittable(s) for s in sources) or "fork" not in multiprocessing.get_all_start_methods():
-        return program.tally_sources(sources)
+        return program.tally_sources(sources, compact=compact)
     # Sequence numbers: a file's events are numbered start + line, and each file starts past the last
     # line the one before could have (its size in bytes), so numbers keep stream order without a count.
     tasks = []
     start = 0
     for index, source in enumerate(sources):
         size = os.path.getsize(source.path)
-        tasks += [(source.path, begin, end, start) for begin, end in byte_ranges(size, jobs, PARENT_SHARE if index == 0 else 1.0)]
+        tasks += [(source.path, begin, end, start, compact) for begin, end in byte_ranges(size, jobs, PARENT_SHARE if index == 0 else 1.0)]
         start += size + 2
     _PROGRAM = program
     try:

@@ -11,6 +11,7 @@ import calendar
 import datetime
 import enum
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -293,3 +294,91 @@ def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
     for let in rubric.lets:  # named values and conditions read events too
         need(let.body)
     return slots
+
+
+# ---- compact tallies: counts per (unit, date, quantity, values) instead of a record per event ------
+#
+# A compact tally keeps, per event kind, one entry per distinct *signature* of an event: its unit, date,
+# quantity and the value it gives each slot of its kind (`...`: the slot's filter does not take it).
+# Each entry counts its events and keeps the first and last sequence number among them. At finish each
+# entry becomes one record per slot: (last seq, no id, date, month, quantity × count, value). Readers
+# below give the same result from those records as from one record per event: they read only sums of
+# quantities, values, dates and the order of the latest event (the last seq of a group is the true last
+# event of that group). Readers that name events (`no KIND`, `latest F = word`, a veto's evidence) or
+# pair events with each other (time relations, first/shared per F, distinct … whose, sub-entities)
+# need the events themselves: a rubric with any of them is always tallied with records.
+COMPACT_READERS = (
+    n.Events,
+    n.Count,
+    n.MonthsWithout,
+    n.Reached,
+    n.PerEachBy,
+    n.Sum,
+    n.Latest,
+    n.Distinct,
+    n.Shortfall,
+    n.Average,
+    n.Minimum,
+    n.Maximum,
+)
+
+
+def compact_plan(rubric: n.Rubric) -> bool:
+    """Whether every slot of `rubric` is read only by readers a compact tally serves exactly (see above)."""
+    if any(item.scored_per is not None for item in rubric.all_items()):
+        return False
+    roots: list[object] = []
+    for item in rubric.all_items():
+        roots += [rule.amount for rule in item.rules]
+        if item.only_when is not None:
+            roots.append(item.only_when)
+    roots += [s.condition for s in rubric.grades + rubric.statuses if s.condition is not None]
+    roots += [let.body for let in rubric.lets]
+    for root in roots:
+        for node in n.walk(root):
+            if isinstance(node, READS_SLOT) and not isinstance(node, COMPACT_READERS):
+                return False
+            if isinstance(node, n.ValueCompare) and isinstance(node.left, n.Latest) and isinstance(node.right, n.NameRef):
+                return False  # `latest F = word` names the latest event when it fails
+    for veto in rubric.vetoes:  # a veto that holds cites the events that made it hold
+        if veto.condition is not None and any(isinstance(x, (*READS_SLOT, n.NameRef)) for x in n.walk(veto.condition)):
+            return False
+    return True
+
+
+# kind → (slot index, value in the signature → the record's value, `...` for none) per slot of the kind
+SlotLayout = dict[str, list[tuple[int, Callable[[Any], Any]]]]
+
+
+def slot_layout(rubric: n.Rubric, slots: dict[SlotKey, int]) -> SlotLayout:
+    """How a compact tally's signatures become records: for each kind, its slots in the order the
+    generated handler writes their values (codegen._count_signature), each with the conversion of a
+    signature's value into the record's value (a decimal is kept as its text, a rate table's row is
+    looked up, a value outside the table makes no record, as in a handler that keeps records)."""
+    types = {kind.name: {f.name: f.type.name for f in kind.fields} for kind in rubric.kinds}
+    layout: SlotLayout = {kind.name: [] for kind in rubric.kinds}
+    for key, index in slots.items():
+        decimal = types.get(key.source.kind, {}).get(key.field or "") == "decimal"
+        layout.setdefault(key.source.kind, []).append((index, _converter(key, decimal)))
+    return layout
+
+
+def _converter(key: SlotKey, decimal: bool) -> Callable[[Any], Any]:
+    def number(value: Any) -> Any:
+        return Decimal(value) if decimal and value is not None else value
+
+    if key.value is SlotValue.NONE:
+        return lambda value: None
+    if key.value is SlotValue.RATE:
+        rates = dict(key.rates)
+        if all(isinstance(value, str) for value, _ in key.rates):
+            pairs = {value: (value, points) for value, points in key.rates}
+            return lambda value: pairs.get(value, ...)
+
+        def rated(value: Any) -> Any:
+            value = number(value)
+            rate = rates.get(value)
+            return ... if rate is None else (value, rate)
+
+        return rated
+    return number

@@ -28,6 +28,7 @@ from .plan import (
     ZERO,
     SlotKey,
     as_of_for_month,
+    compact_plan,
     month_key,
     months_of,
     parse_period,
@@ -35,9 +36,10 @@ from .plan import (
     period_label,
     plan_slots,
     slot_for,
+    slot_layout,
 )
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
-from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc
+from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc, signature_table
 from .units import UnitMatcher, listed_names
 from .values import is_condition
 
@@ -72,6 +74,11 @@ class Program:
         self.generated_source = self.code.source  # readable with print(): what each event kind runs
         self._filename = f"<rubric {rubric.path}>"
         self._compiled = compile(self.generated_source, self._filename, "exec")
+        # Whether a compact tally (counts per event signature, not a record per event) scores this rubric
+        # exactly; its handlers are generated when first asked for.
+        self.compactable = compact_plan(rubric)
+        self.slot_layout = slot_layout(rubric, self.slots) if self.compactable else {}
+        self._compact_code: tuple[Any, Any] | None = None
         self.units = {u.name: u for u in rubric.units}
         self.lets = {let.name: let for let in rubric.lets}  # named values and conditions
         self.named_conditions = frozenset(name for name, let in self.lets.items() if is_condition(let.body, self.lets))
@@ -121,15 +128,18 @@ class Program:
         return type(self)(attrs.evolve(self.rubric, groups=group_decls), self.warnings)
 
     # -- tallying
-    def tally(self, events: Iterable[Any], start: int = 0, path: str = "<events>") -> Tally:
+    def tally(self, events: Iterable[Any], start: int = 0, path: str = "<events>", compact: bool = False) -> Tally:
         """Validate and record events. `events`: dicts, or (event, Place) pairs from read_events.
 
         A tally does not depend on an as-of date: `finish` cuts it off, so one tally serves
-        every monthly bulletin of a year.
+        every monthly bulletin of a year. `compact` (when the rubric allows it, see `compactable`):
+        keep counts per event signature instead of a record per event; its scorecard has the same
+        scores, counts and reasons, but no event-level provenance (no contributions, and excluded
+        events counted per unit, kind and reason instead of listed).
         """
         placer = getattr(events, "placer", None) or Placer(path)
         lined = getattr(events, "lined", False)  # places are line numbers: an event's sequence number is start + its line
-        tally = Tally(len(self.slots), path, placer)
+        tally = Tally(len(self.slots), path, placer, compact and self.compactable)
         handlers = self._handlers(tally)
         problems = tally.problems
         read = 0
@@ -167,18 +177,18 @@ class Program:
         tally.end = start if seq is None else seq + 1
         return tally
 
-    def tally_sources(self, sources: Iterable[Iterable[Any]], jobs: int = 1) -> Tally:
+    def tally_sources(self, sources: Iterable[Iterable[Any]], jobs: int = 1, compact: bool = False) -> Tally:
         """Tally several event sources as one stream (sequence numbers continue from one to the next).
         `jobs` > 1 tallies JSON Lines files in that many processes (see `parallel`); the result is the same."""
         if jobs > 1:
-            return tally_in_parallel(self, list(sources), jobs)
+            return tally_in_parallel(self, list(sources), jobs, compact)
         tally: Tally | None = None
         start = 0
         for source in sources:
-            part = self.tally(source, start=start)
+            part = self.tally(source, start=start, compact=compact)
             start = part.end
             tally = part if tally is None else tally.merge(part)
-        return tally if tally is not None else Tally(len(self.slots))
+        return tally if tally is not None else Tally(len(self.slots), compact=compact and self.compactable)
 
     def _internal_error(self, error: Exception, place: Place) -> InternalError:
         """The failure of generated code as a bug report naming the rubric line it was generated for."""
@@ -216,8 +226,17 @@ class Program:
             tally, self.code.constants, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart"
         )
         namespace.update(UNIT_ATTRS=self.unit_attributes(), NO_ATTRS={})  # for filters on the unit's attributes
-        exec(self._compiled, namespace)
-        return {kind: namespace[name] for kind, name in self.code.handler_names.items()}
+        code, compiled = self.code, self._compiled
+        if tally.compact:
+            if self._compact_code is None:
+                compact = generate(self.rubric, self.slots, compact=True)
+                self._compact_code = (compact, compile(compact.source, self._filename, "exec"))
+            code, compiled = self._compact_code
+            namespace.update(code.constants)
+            for kind, name in code.handler_names.items():
+                namespace[f"SIGS_{name}"] = signature_table(tally, kind)
+        exec(compiled, namespace)
+        return {kind: namespace[name] for kind, name in code.handler_names.items()}
 
     # -- finishing
     def score(
@@ -304,11 +323,14 @@ class Program:
         evaluations: dict[str, UnitEvaluation] = {}
         excluded_by_unit: dict[str | None, list[Excluded]] = {}
         start, end, label = scored if scored else (self.window.start, self.window.end, None)
-        late = tally.after(as_of) if as_of else []
-        outside = tally.outside(start, end, as_of) if label is not None else []
-        for e in tally.excluded + late + outside:
+        late = tally.after(as_of, self.window) if as_of else []
+        outside = tally.outside(start, end, as_of, self.window) if label is not None else []
+        window_excluded = tally.window_excluded(self.window)
+        for e in window_excluded + late + outside:
             excluded_by_unit.setdefault(e.unit, []).append(e)
-        units = tally.cut_at(as_of) if as_of else tally.units
+        units = tally.slot_records(self.slot_layout, self.window)
+        if as_of:
+            units = tally.cut_at(as_of, units)
         if label is not None:
             units = {unit: [[r for r in records if start <= r[DATE] <= end] for records in slots] for unit, slots in units.items()}
         bounds = (start, min(end, as_of) if as_of else end)
@@ -333,14 +355,14 @@ class Program:
                     decl is not None,
                     None,
                     completion,
-                    len(excluded_by_unit.get(name, [])),
+                    sum(e.count for e in excluded_by_unit.get(name, [])),
                     named,
                     total_limits=total_limits,
                 )
             )
         # vetoes, grades and statuses; units combined from their members; then ranks
         ranked = rank_results(self, combine_and_settle(self, results, evaluations), evaluations)
-        excluded = tally.excluded + late + outside + tally.resent
+        excluded = window_excluded + late + outside + tally.resent
         period_end = min(end, as_of) if as_of else end
         return Scorecard(
             self.rubric.title or "",
@@ -352,7 +374,7 @@ class Program:
             (start, period_end),
             self.places,
             events_read=tally.read,
-            events_scored=len(tally.ids) - len(tally.excluded) - len(late) - len(outside),
+            events_scored=len(tally.ids) - sum(e.count for e in window_excluded + late + outside),
             rounding=self.rounding,
             period_label=label,
             matched=[UnitMatch(name, unit, why, str(place)) for name, (unit, why, place) in sorted(tally.matched.items())],

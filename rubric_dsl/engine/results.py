@@ -252,6 +252,9 @@ class Excluded:
     reason: ExclusionReason
     detail: str = ""  # e.g. where a re-sent event was first seen
     seq: int = attrs.field(default=-1, eq=False, repr=False)  # the event's position in the stream: orders merged chunks
+    # how many events this entry stands for: 1, except in a compact tally's scorecard, which counts the
+    # excluded events of a unit, kind and reason in one entry (no id, date or place)
+    count: int = attrs.field(default=1, repr=False)
 
     @property
     def reason_text(self) -> str:
@@ -301,7 +304,7 @@ class Scorecard:
     def excluded_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for e in self.excluded:
-            counts[e.reason.value] = counts.get(e.reason.value, 0) + 1
+            counts[e.reason.value] = counts.get(e.reason.value, 0) + e.count
         return counts
 
     def to_json(self, provenance: str = "events", units: bool = True) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import contextlib
 import datetime
 import gc
 import re
+from array import array
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
@@ -20,7 +21,7 @@ from ..language import nodes as n
 from ..numbers import EXACT
 from ..sources.events import EventProblem, Place, Placer
 from ..suggestions import closest
-from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, month_key, window_exclusion
+from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, SlotLayout, month_key, window_exclusion
 from .results import Excluded
 from .units import UnitMatcher
 
@@ -341,8 +342,15 @@ class Tally:
     file). A tally pickles, so parts can be tallied and merged in any process.
     """
 
-    def __init__(self, slot_count: int, path: str = "<events>", placer: Placer | None = None):
+    def __init__(self, slot_count: int, path: str = "<events>", placer: Placer | None = None, compact: bool = False):
         self.slot_count = slot_count
+        # compact (see plan.compact_plan): no records and no excluded events, but every distinct event
+        # signature (kind, signature, [number, count, first seq, last seq]) and, per event in stream
+        # order, its sequence number and signature number (so that a merge can take an event out again)
+        self.compact = compact
+        self.signatures: list[tuple[str, tuple, list[int]]] = []
+        self.seq_log = array("q")
+        self.sig_log = array("i")
         self.path = path
         self.placer = placer or Placer(path)  # an event's place (an int, usually) → its Place
         self.first: int | None = None  # the sequence number of the first event tallied
@@ -368,7 +376,9 @@ class Tally:
         """The tally of both parts' events together (parts in either order; their ranges must not overlap)."""
         if other._order() < self._order():
             return other.merge(self)
-        merged = Tally(self.slot_count, self.path, self.placer)
+        if self.compact != other.compact:
+            raise ValueError("a compact tally merges only with a compact tally")
+        merged = Tally(self.slot_count, self.path, self.placer, self.compact)
         merged.read = self.read + other.read
         merged.first = min((t.first for t in (self, other) if t.first is not None), default=None)
         merged.end = max(self.end, other.end)
@@ -428,6 +438,8 @@ class Tally:
                         target[index].extend(r for r in records if r[SEQ] not in drop)
                     else:
                         target[index].extend(records)
+        if self.compact:
+            merge_signatures(merged, self, other, drop)
         merged.hints = {**other.hints, **self.hints}
         merged.warnings = unit_warnings(merged.unlisted, merged.hints)
         for tally in (other, self):  # the earlier part last, so its first place stays
@@ -435,12 +447,71 @@ class Tally:
             merged.matched.update(tally.matched)
         return merged
 
-    def cut_at(self, as_of: datetime.date) -> dict[str, list[list[tuple]]]:
-        """Each unit's slot records dated on or before `as_of`."""
-        return {unit: [[r for r in records if r[DATE] <= as_of] for records in slots] for unit, slots in self.units.items()}
+    def cut_at(self, as_of: datetime.date, units: dict[str, list[list[tuple]]] | None = None) -> dict[str, list[list[tuple]]]:
+        """Each unit's slot records (`units`, else the tally's own) dated on or before `as_of`."""
+        units = self.units if units is None else units
+        return {unit: [[r for r in records if r[DATE] <= as_of] for records in slots] for unit, slots in units.items()}
 
-    def outside(self, start: datetime.date, end: datetime.date, as_of: datetime.date | None) -> list[Excluded]:
+    def slot_records(self, layout: SlotLayout, window: n.Window) -> dict[str, list[list[tuple]]]:
+        """Each unit's records per slot. A compact tally makes one record per signature and slot (see
+        plan.compact_plan), in order of the signatures' first events."""
+        if not self.compact:
+            return self.units
+        units: dict[str, list[list[tuple]]] = {unit: [[] for _slot in range(self.slot_count)] for unit in self.units}
+        for kind, sig, (_number, count, _first, last) in sorted(self.signatures, key=_first_seq):
+            if not count or window_exclusion(sig[1], window) is not None:
+                continue
+            slots = units[sig[0]]
+            date = sig[1]
+            month = month_key(date)
+            quantity = sig[2] * count
+            for (index, convert), value in zip(layout[kind], sig[3:], strict=True):
+                if value is not ...:
+                    value = convert(value)
+                    if value is not ...:
+                        slots[index].append((last, None, date, month, quantity, value))
+        return units
+
+    def window_excluded(self, window: n.Window) -> list[Excluded]:
+        """Valid events outside the window: one per event, or, compact, one per unit, kind and reason with its count."""
+        if not self.compact:
+            return self.excluded
+        return self._counted(lambda date: window_exclusion(date, window), window, outside_window=True)
+
+    def _counted(self, reason_of, window: n.Window, outside_window: bool = False) -> list[Excluded]:
+        """Compact: the signatures' events `reason_of(date)` excludes (None: not excluded), counted per
+        unit, kind and reason, in order of each one's first event."""
+        found: dict[tuple, list] = {}
+        for kind, sig, (_number, count, first, _last) in self.signatures:
+            if not count or (window_exclusion(sig[1], window) is not None) != outside_window:
+                continue
+            reason = reason_of(sig[1])
+            if reason is None:
+                continue
+            entry = found.get((sig[0], kind, reason))
+            if entry is None:
+                found[(sig[0], kind, reason)] = [first, count]
+            else:
+                entry[0] = min(entry[0], first)
+                entry[1] += count
+        return [
+            Excluded(None, unit, kind, None, "", reason, seq=first, count=count)
+            for (unit, kind, reason), (first, count) in sorted(found.items(), key=lambda item: item[1][0])
+        ]
+
+    def outside(
+        self, start: datetime.date, end: datetime.date, as_of: datetime.date | None, window: n.Window | None = None
+    ) -> list[Excluded]:
         """Valid in-window events before or after the period being scored (those after the as-of date are `after`'s)."""
+        if self.compact:
+            assert window is not None, "a compact tally judges dates against the window"
+
+            def reason_of(date: datetime.date) -> ExclusionReason | None:
+                if as_of is not None and date > as_of:
+                    return None
+                return ExclusionReason.BEFORE_PERIOD if date < start else ExclusionReason.AFTER_PERIOD if date > end else None
+
+            return self._counted(reason_of, window)
         out = []
         for event_id, (_fingerprint, place, _seq, kind, unit, day) in self.ids.items():
             date = day[DAY_DATE]
@@ -452,8 +523,11 @@ class Tally:
                 out.append(Excluded(event_id, unit, kind, date, str(self.placer(place)), ExclusionReason.AFTER_PERIOD))
         return out
 
-    def after(self, as_of: datetime.date) -> list[Excluded]:
+    def after(self, as_of: datetime.date, window: n.Window | None = None) -> list[Excluded]:
         """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
+        if self.compact:
+            assert window is not None, "a compact tally judges dates against the window"
+            return self._counted(lambda date: ExclusionReason.AFTER_AS_OF if date > as_of else None, window)
         return [
             Excluded(event_id, unit, kind, day[DAY_DATE], str(self.placer(place)), ExclusionReason.AFTER_AS_OF, seq=seq)
             for event_id, (_fingerprint, place, seq, kind, unit, day) in self.ids.items()
@@ -463,6 +537,59 @@ class Tally:
 
 def seq_of(entry) -> int:
     return entry.seq
+
+
+def _first_seq(signature: tuple) -> int:
+    return signature[2][2]
+
+
+def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set) -> None:
+    """The compact part of `earlier.merge(later)`: signatures counted together, the later part's events
+    in `drop` (copies of ids the earlier part holds) taken out again, and both logs joined."""
+    table: dict[tuple, list[int]] = {}
+    signatures = merged.signatures
+    for kind, sig, state in earlier.signatures:
+        copy = list(state)
+        table[(kind, sig)] = copy
+        signatures.append((kind, sig, copy))
+    seq_log, sig_log = later.seq_log, later.sig_log
+    if drop:  # counted again from the log without the dropped events (rare: ids sent again across the cut)
+        stats: dict[int, list[int]] = {}
+        kept = [i for i, seq in enumerate(seq_log) if seq not in drop]
+        for i in kept:
+            seq, number = seq_log[i], sig_log[i]
+            entry = stats.get(number)
+            if entry is None:
+                stats[number] = [1, seq, seq]
+            else:
+                entry[0] += 1
+                entry[2] = seq
+        seq_log = array("q", (seq_log[i] for i in kept))
+        sig_log = array("i", (sig_log[i] for i in kept))
+        later_states = [(kind, sig, [number, *stats.get(number, (0, 0, 0))]) for number, (kind, sig, _state) in enumerate(later.signatures)]
+    else:
+        later_states = later.signatures
+    renumber = []
+    for kind, sig, (_number, count, first, last) in later_states:
+        known = table.get((kind, sig))
+        if known is None:
+            state = table[(kind, sig)] = [len(signatures), count, first, last]
+            signatures.append((kind, sig, state))
+            renumber.append(state[0])
+            continue
+        state = known
+        if count:
+            state[2] = min(state[2], first) if state[1] else first
+            state[3] = max(state[3], last) if state[1] else last
+            state[1] += count
+        renumber.append(state[0])
+    merged.seq_log = earlier.seq_log + seq_log
+    merged.sig_log = earlier.sig_log + array("i", map(renumber.__getitem__, sig_log))
+
+
+def signature_table(tally: Tally, kind: str) -> dict[tuple, list[int]]:
+    """The signatures of one kind a compact tally has counted, for its handler to go on counting."""
+    return {sig: state for sig_kind, sig, state in tally.signatures if sig_kind == kind}
 
 
 def judge(repeat: Repeat, first: IdEntry, placer: Placer) -> Excluded | EventProblem:
@@ -609,6 +736,12 @@ def handler_namespace(
         known = names[unit] = (match[0], code_of(match[0], "repr"))
         return known
 
+    def new_signature(table: dict, kind: str, sig: tuple, seq: int) -> list[int]:
+        state = [len(tally.signatures), 0, seq, seq]
+        tally.signatures.append((kind, sig, state))
+        table[sig] = state
+        return state
+
     def exclude(seq: int, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
         tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED], seq=seq))
 
@@ -625,6 +758,9 @@ def handler_namespace(
         seen_again=seen_again,
         new_unit=new_unit,
         exclude=exclude,
+        new_signature=new_signature,
+        SEQ_LOG=tally.seq_log,
+        SIG_LOG=tally.sig_log,
         unknown_fields=unknown_fields,
         bad_id=bad_id,
         bad_unit=bad_unit,

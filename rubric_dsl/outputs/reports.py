@@ -212,7 +212,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
     not_counted: dict = {}
     for e in card.excluded:
         reason = tr(_NOT_COUNTED[e.reason])
-        not_counted[reason] = not_counted.get(reason, 0) + 1
+        not_counted[reason] = not_counted.get(reason, 0) + e.count
     bulletin = Bulletin(
         in_script(rubric.title or ""),
         heading,

@@ -1,0 +1,168 @@
+"""Compact tallies (issue 11): counts per event signature instead of a record per event give the same
+scorecard as records, in every field a compact scorecard has (scores, rules, limits, why-not texts,
+named values, ranks, exclusion counts, problems), on every rubric and stream of the repository and on
+generated ones, and they merge exactly, within a process and across processes."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+import pickle
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rubric_dsl
+from rubric_dsl.engine.program import Program
+from rubric_dsl.sources.opening import read_events
+from rubric_dsl.testing import load_cases, run_case
+from tests.test_merging import AS_OF, INFO, chunks, cuts_of, spawned, streams
+from tests.test_reference import EXAMPLE_STREAMS, TEST_FILES, differential_rubrics, differential_streams
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+class CompactProgram(Program):
+    """The same rubric, every tally compact (as `rubric score` tallies for a table, CSV or JSON without event provenance)."""
+
+    def tally(self, events, start=0, path="<events>", compact=True):
+        return super().tally(events, start=start, path=path, compact=True)
+
+
+def compact_of(program: Program) -> CompactProgram:
+    return CompactProgram(program.rubric, program.warnings)
+
+
+def view(card) -> str:
+    """Everything a compact scorecard holds: the JSON without event provenance, each unit's excluded count,
+    the exclusion counts and every problem."""
+    data = card.to_json("items")
+    data["unit_excluded"] = [(u.unit, u.excluded) for u in card.units]
+    data["problems"] = [p.render() for p in card.problems]
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def assert_same(program, events, as_of=None, period=None):
+    records = program.tally(events)
+    compact = program.tally(events, compact=True)
+    assert records.compact is False
+    assert compact.compact is program.compactable
+    assert view(program.finish(compact, as_of, period)) == view(program.finish(records, as_of, period))
+
+
+def test_the_shipped_rubrics_tally_compactly():
+    """Every slot of the info rubric (the benches' rubric) is read by sums and counts only: it is compact."""
+    assert rubric_dsl.load(ROOT / "rubrics" / "2009_info.rubric").compactable
+
+
+def test_a_rubric_that_names_events_keeps_records():
+    """`no KIND` names the events that occurred when it fails: such a rubric is always tallied with records."""
+    text = (ROOT / "rubrics" / "2009_info.rubric").read_text(encoding="utf-8")
+    text += '\n  item Z "none"\n    award 1 when no instruction where level = province\n'
+    program = rubric_dsl.loads(text, "named.rubric")
+    assert not program.compactable
+    assert program.tally([], compact=True).compact is False
+
+
+def test_a_compact_tally_keeps_no_event():
+    """Counts per signature: 500 events of one unit, date, quantity and outlet are one signature (4.3.1
+    counts them: 500 × 1 point), and no record or excluded event is kept per event."""
+    program = rubric_dsl.load(ROOT / "rubrics" / "2009_info.rubric")
+    events = [{"id": f"e{n}", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"} for n in range(500)]
+    events += [{"id": f"x{n}", "unit": "通川區", "date": "2009-03-01", "kind": "adopted", "outlet": "picture_news"} for n in range(50)]
+    tally = program.tally(events, compact=True)
+    assert [(kind, sig[0], sig[1], state[1]) for kind, sig, state in tally.signatures] == [
+        ("adopted", "通川區", datetime.date(2009, 5, 1), 500),
+        ("adopted", "通川區", datetime.date(2009, 3, 1), 50),
+    ]
+    assert tally.excluded == [] and all(records == [] for slots in tally.units.values() for records in slots)
+    card = program.finish(tally)
+    # A.4.3: 1 point for each picture_news adopted in the window; the 50 dated before 2009-04-01 are not counted
+    assert card.unit("通川區").item("A.4.3").score == 500
+    assert card.excluded_counts() == {"before the window": 50}
+    assert card.unit("通川區").excluded == 50
+
+
+@pytest.mark.parametrize("test_file", TEST_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_test_case_in_the_repository(test_file):
+    rubric_path, cases = load_cases(test_file)
+    program = rubric_dsl.load(rubric_path)
+    compact = compact_of(program)
+    for number, case in enumerate(cases, 1):
+        where = f"{test_file}::{case.get('name', number)}"
+        failures, card = run_case(program, case, test_file.parent, where)
+        compact_failures, compact_card = run_case(compact, case, test_file.parent, where)
+        assert compact_failures == failures, where
+        assert (compact_card and view(compact_card)) == (card and view(card)), where
+
+
+@pytest.mark.parametrize("rubric,events", EXAMPLE_STREAMS)
+def test_every_example_stream(rubric, events):
+    program = rubric_dsl.load(ROOT / rubric)
+    stream = list(read_events(str(ROOT / events)))
+    for as_of in (None, datetime.date(2009, 6, 30)):
+        assert_same(program, stream, as_of)
+    assert_same(program, stream, None, "2009-Q2")  # a period: events before and after it are counted per unit and kind
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_compact_and_records_agree_on_generated_rubrics_and_streams(data):
+    text, fields = data.draw(differential_rubrics())
+    program = rubric_dsl.loads(text, "generated.rubric")
+    events = data.draw(differential_streams(fields))
+    as_of = data.draw(st.sampled_from([None, datetime.date(2009, 5, 31), datetime.date(2009, 8, 15)]))
+    period = data.draw(st.sampled_from([None, None, "2009-Q2", "2009-05"]))
+    assert_same(program, events, as_of, period)
+
+
+def compact_json(program, tally, as_of):
+    return view(program.finish(tally, as_of))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(streams(), st.lists(st.integers(0, 30), max_size=4), AS_OF, st.booleans())
+def test_merged_compact_chunks_score_as_the_whole_stream(info, events, cuts, as_of, backwards):
+    """The merge property of test_merging over compact tallies: re-sends and conflicting copies across the cuts
+    are taken out of the later chunk's counts, and the result is the whole stream's, compact or not."""
+    whole = compact_json(info, info.tally(events), as_of)
+    parts = [info.tally(chunk, start=start, compact=True) for chunk, start in chunks(events, cuts_of(cuts, len(events)))]
+    if backwards:
+        merged = parts[-1]
+        for part in reversed(parts[:-1]):
+            merged = part.merge(merged)
+    else:
+        merged = parts[0]
+        for part in parts[1:]:
+            merged = merged.merge(part)
+    assert merged.compact
+    assert compact_json(info, merged, as_of) == whole
+
+
+def compact_tally_in_worker(rubric: str, events: list, start: int) -> bytes:
+    return pickle.dumps(rubric_dsl.load(rubric).tally(events, start=start, compact=True))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(streams(), st.lists(st.integers(0, 30), min_size=1, max_size=3), AS_OF)
+def test_compact_chunks_tallied_in_other_processes_merge_exactly(info, compact_pool, events, cuts, as_of):
+    whole = compact_json(info, info.tally(events), as_of)
+    pieces = chunks(events, cuts_of(cuts, len(events)))
+    tallies = [pickle.loads(compact_pool.submit(compact_tally_in_worker, INFO, chunk, start).result()) for chunk, start in pieces]
+    merged = tallies[0]
+    for tally in tallies[1:]:
+        merged = merged.merge(tally)
+    assert compact_json(info, merged, as_of) == whole
+
+
+@pytest.fixture(scope="module")
+def compact_pool():
+    with spawned() as executor:
+        yield executor
+
+
+def test_compact_and_records_tallies_do_not_merge(info):
+    with pytest.raises(ValueError):
+        info.tally([]).merge(info.tally([], compact=True))
