@@ -90,16 +90,23 @@ class GeneratedCode:
     spans: tuple[n.Span, ...]
     constants: dict[str, object]
     handler_names: dict[str, str]  # event kind → handler function name
+    compact: GeneratedCode | None = None  # the handlers of compact tallies (same constants), when asked for
 
     def span_of_line(self, line: int) -> n.Span:
         return self.spans[line - 1] if 0 < line <= len(self.spans) else n.NO_SPAN
 
 
 def generate(rubric: n.Rubric, slots: dict[SlotKey, int], compact: bool = False) -> GeneratedCode:
-    """`compact`: handlers count each event's signature instead of appending records (see plan.compact_plan)."""
+    """The handlers; with `compact`, also those of compact tallies (`.compact`: they count each event's
+    signature instead of appending records, see plan.compact_plan), sharing one set of constants."""
     ns = Namespace()
-    writer = Writer()
     names = {kind.name: f"h{index}" for index, kind in enumerate(rubric.kinds)}
+    records = _handlers(rubric, slots, ns, names, False)
+    return attrs.evolve(records, compact=_handlers(rubric, slots, ns, names, True)) if compact else records
+
+
+def _handlers(rubric: n.Rubric, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], compact: bool) -> GeneratedCode:
+    writer = Writer()
     for index, kind in enumerate(rubric.kinds):
         if index:
             writer.blank()

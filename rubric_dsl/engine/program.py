@@ -70,15 +70,16 @@ class Program:
         expressions = [rule.amount for item in rubric.all_items() for rule in item.rules] + [let.body for let in rubric.lets]
         # slots whose records are compared across units (first report per key, credit shared per key)
         self.across_slots = sorted({self.slots[slot_for(x)] for e in expressions for x in n.walk(e) if isinstance(x, ACROSS_UNITS)})
-        self.code = generate(rubric, self.slots)
+        # Whether a compact tally (counts per event signature, not a record per event) scores this rubric
+        # exactly; if so, its handlers are generated too (`code.compact`).
+        self.compactable = compact_plan(rubric)
+        self.slot_layout = slot_layout(rubric, self.slots) if self.compactable else {}
+        self.code = generate(rubric, self.slots, compact=self.compactable)
         self.generated_source = self.code.source  # readable with print(): what each event kind runs
         self._filename = f"<rubric {rubric.path}>"
         self._compiled = compile(self.generated_source, self._filename, "exec")
-        # Whether a compact tally (counts per event signature, not a record per event) scores this rubric
-        # exactly; its handlers are generated when first asked for.
-        self.compactable = compact_plan(rubric)
-        self.slot_layout = slot_layout(rubric, self.slots) if self.compactable else {}
-        self._compact_code: tuple[Any, Any] | None = None
+        self._compact_filename = f"<rubric {rubric.path} (compact tally)>"
+        self._compiled_compact = compile(self.code.compact.source, self._compact_filename, "exec") if self.code.compact else None
         self.units = {u.name: u for u in rubric.units}
         self.lets = {let.name: let for let in rubric.lets}  # named values and conditions
         self.named_conditions = frozenset(name for name, let in self.lets.items() if is_condition(let.body, self.lets))
@@ -193,14 +194,17 @@ class Program:
     def _internal_error(self, error: Exception, place: Place) -> InternalError:
         """The failure of generated code as a bug report naming the rubric line it was generated for."""
         line = 0
+        generated = self.code
         trace = error.__traceback__
         while trace is not None:  # the innermost frame of the generated code
-            if trace.tb_frame.f_code.co_filename == self._filename:
+            if trace.tb_frame.f_code.co_filename in (self._filename, self._compact_filename):
                 line = trace.tb_lineno
+                generated = self.code.compact if trace.tb_frame.f_code.co_filename == self._compact_filename else self.code
             trace = trace.tb_next
-        span = self.code.span_of_line(line)
+        assert generated is not None, "compact handlers run only when generated"
+        span = generated.span_of_line(line)
         where = f"{self.rubric.path}:{span.line}:{span.column}" if span.line else str(self.rubric.path)
-        code = f" (generated line {line}: `{self.code.source.splitlines()[line - 1].strip()}`)" if line else ""
+        code = f" (generated line {line}: `{generated.source.splitlines()[line - 1].strip()}`)" if line else ""
         message = (
             f"{where}: internal error: scoring the event at {place} failed in the code generated for this rubric line{code}: "
             f"{type(error).__name__}: {error}\n"
@@ -228,11 +232,8 @@ class Program:
         namespace.update(UNIT_ATTRS=self.unit_attributes(), NO_ATTRS={})  # for filters on the unit's attributes
         code, compiled = self.code, self._compiled
         if tally.compact:
-            if self._compact_code is None:
-                compact = generate(self.rubric, self.slots, compact=True)
-                self._compact_code = (compact, compile(compact.source, self._filename, "exec"))
-            code, compiled = self._compact_code
-            namespace.update(code.constants)
+            assert self.code.compact is not None, "only a compactable program makes compact tallies"
+            code, compiled = self.code.compact, self._compiled_compact
             for kind, name in code.handler_names.items():
                 namespace[f"SIGS_{name}"] = signature_table(tally, kind)
         exec(compiled, namespace)

@@ -28,7 +28,12 @@ COERCION = {"decimal": "to_decimal", "integer": "to_integer", "text": "to_text",
 
 
 class ReferenceProgram(Program):
-    """A Program whose events go through the interpreter below instead of generated handlers."""
+    """A Program whose events go through the interpreter below instead of generated handlers. It keeps
+    records only (a compact tally is checked against records, tests/test_compact.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.compactable = False
 
     def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
         services = handler_namespace(tally, {}, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart")
