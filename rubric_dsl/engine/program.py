@@ -16,7 +16,7 @@ from ..language.checker import evaluation_order
 from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
-from .codegen import generate
+from .codegen import GeneratedCode, generate
 from .evaluation import UnitEvaluation, evaluate_unit, limited_total
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
@@ -194,7 +194,7 @@ class Program:
     def _internal_error(self, error: Exception, place: Place) -> InternalError:
         """The failure of generated code as a bug report naming the rubric line it was generated for."""
         line = 0
-        generated = self.code
+        generated: GeneratedCode | None = self.code
         trace = error.__traceback__
         while trace is not None:  # the innermost frame of the generated code
             if trace.tb_frame.f_code.co_filename in (self._filename, self._compact_filename):
@@ -232,7 +232,7 @@ class Program:
         namespace.update(UNIT_ATTRS=self.unit_attributes(), NO_ATTRS={})  # for filters on the unit's attributes
         code, compiled = self.code, self._compiled
         if tally.compact:
-            assert self.code.compact is not None, "only a compactable program makes compact tallies"
+            assert self.code.compact is not None and self._compiled_compact is not None, "only a compactable program makes compact tallies"
             code, compiled = self.code.compact, self._compiled_compact
             for kind, name in code.handler_names.items():
                 namespace[f"SIGS_{name}"] = signature_table(tally, kind)
