@@ -140,6 +140,13 @@ class UnitEvaluation:
                 grouped.setdefault(bucket_of(record, unit), []).append(record)
         return grouped.get(key, [])
 
+    def compare_in(self, node: n.EveryMonth | n.MonthsWhere, key):
+        """`VALUE op VALUE` over one week, month, quarter or year of the period: (holds, left, right)."""
+        bucket = self.bucket(node.period, key)
+        left, right = self.values.value(node.left, bucket), self.values.value(node.right, bucket)
+        holds = left.number is not None and right.number is not None and COMPARE[node.op](left.number, right.number)
+        return holds, left, right
+
     def period_keys(self, unit: str) -> list:
         """The weeks, months, quarters or years of the period scored (up to the as-of date), as bucket keys."""
         if unit == "month":
@@ -223,18 +230,21 @@ class UnitEvaluation:
                 return Outcome(False, [f"{render_aggregate(node.aggregate)} is {fmt(value)}; needs {node.op} {node.number.literal}"], [])
             case n.EveryMonth():
                 short = []
-                used = []
+                used: list = []
                 keys = self.period_keys(node.period)
                 for key in keys:
-                    value, records = self.aggregate(node.aggregate, self.bucket(node.period, key))
-                    if value is None or not COMPARE[node.op](value, node.number.value):
-                        short.append(f"{period_text(node.period, key)} ({fmt(value if value is not None else 0)})")
-                    used += records
+                    holds, left, right = self.compare_in(node, key)
+                    if not holds:
+                        shown = fmt(left.number if left.number is not None else 0)
+                        if not isinstance(node.right, n.Number):  # say what it was compared with, in that period
+                            shown += " " + _("against {value}", value=fmt(right.number) if right.number is not None else _("no value"))
+                        short.append(f"{period_text(node.period, key)} ({shown})")
+                    used += left.records + right.records
                 if short:
                     return Outcome(
                         False,
                         [
-                            f"{render_aggregate(node.aggregate)} {node.op} {node.number.literal} failed in "
+                            f"{render_expr(node.left)} {node.op} {render_expr(node.right)} failed in "
                             f"{len(short)} of {len(keys)} {node.period}s: {', '.join(short)}"
                         ],
                         [],
@@ -419,6 +429,49 @@ class UnitEvaluation:
         notes = [f"{label} capped at {cap.points.literal} a {period} in {period_text(period, key)}" for (period, key), cap in hit.items()]
         return sum((c.points for c in paid_list), ZERO), lambda: paid_list, notes
 
+    def _shortfall_per_period(self, countable: n.Shortfall, points, beyond):
+        """`KIND short of VALUE a month`: each month's shortfall (the value worked out for that month, never below
+        0), added up over the months of the period scored; one ledger line per month that fell short."""
+        unit = countable.period
+        assert unit is not None, "called for a shortfall counted per period"
+        records = self.records(countable)
+        short = []  # (period key, missing, what)
+        for key in self.period_keys(unit):
+            bucket = self.bucket(unit, key)
+            wanted = self.values.value(countable.wanted, bucket)
+            have = sum(r[QUANTITY] for r in self._in_month(records, bucket))
+            if wanted.number is None:
+                self._notes.append(f"{period_text(unit, key)}: {self.values.shown(countable.wanted, wanted)}; nothing counted short")
+                continue
+            missing = max(wanted.number - have, ZERO)
+            if missing:
+                short.append(
+                    (
+                        key,
+                        missing,
+                        _(
+                            "{period}: {have} of {wanted}, {missing} short",
+                            period=period_text(unit, key),
+                            have=have,
+                            wanted=fmt(wanted.number),
+                            missing=fmt(missing),
+                        ),
+                    )
+                )
+        count = sum((missing for _key, missing, _what in short), ZERO)
+        if not short:
+            self._notes.append(_("no {period} short of {wanted}", period=unit, wanted=render_expr(countable.wanted)))
+
+        def contributions():
+            out, skipped = [], Decimal(beyond)
+            for _key, missing, what in short:
+                paid = max(missing - skipped, ZERO)
+                skipped = max(skipped - missing, ZERO)
+                out.append(Contribution(None, None, points * paid, what))
+            return out
+
+        return points * max(count - beyond, 0), contributions, count, None
+
     def _within(self, countable: n.Within, points, beyond):
         """`A within N days after B` / `A without B within N days`, matched by key when `of the same F`."""
         keyed = countable.other.key is not None
@@ -522,6 +575,8 @@ class UnitEvaluation:
                 return self._across_units(countable, points, beyond)
             case n.Within():
                 return self._within(countable, points, beyond)
+            case n.Shortfall(period=str()):
+                return self._shortfall_per_period(countable, points, beyond)
             case n.Steps() | n.Shortfall():
                 if isinstance(countable, n.Steps):
                     count, note = self.values.steps(countable)
@@ -586,12 +641,7 @@ class UnitEvaluation:
                     months = [key for key in self.period_keys(unit) if key not in present]
                     what = f"no {render_source(countable.source)} in "
                 else:
-                    months = [
-                        key
-                        for key in self.period_keys(unit)
-                        if (v := self.aggregate(countable.aggregate, self.bucket(unit, key))[0]) is not None
-                        and COMPARE[countable.op](v, countable.number.value)
-                    ]
+                    months = [key for key in self.period_keys(unit) if self.compare_in(countable, key)[0]]
                     what = "met in "
 
                 def contributions():

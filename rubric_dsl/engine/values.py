@@ -112,6 +112,9 @@ class ValueEvaluator:
                     return Value(Decimal((end - start).days + 1))
                 return Value(Decimal(len(ev.period_keys(node.period))))
             case n.NameRef():
+                let = ev.program.lets.get(node.name)
+                if month is not None and let is not None:  # inside `every month …`: worked out for that month alone
+                    return self.value(let.body, month)
                 return self.name(node.name)
             case n.UnitTotal():
                 if ev.total is None:

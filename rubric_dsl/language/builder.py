@@ -490,7 +490,7 @@ class _ToStatements(Transformer):
         return n.PeriodDecl(c[0], label, c[-2], c[-1], span=span_of(meta))
 
     def count_shortfall(self, meta, c):
-        return n.Shortfall(c[0], c[1])
+        return n.Shortfall(c[0], c[1], c[2] if len(c) > 2 else None)
 
     def count_steps(self, meta, c):
         return n.Steps(c[0], c[1], c[2], c[3], whole=False)

@@ -453,7 +453,8 @@ def check_references(ctx: Context):
                     if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
                         check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op, node.whose.value, _("the value"))
             elif isinstance(node, (n.EveryMonth, n.MonthsWhere, n.Prorated)) and hasattr(rule, "verb"):
-                if isinstance(node.aggregate, (n.Latest, n.MonthsWithout)):
+                sides = (node.aggregate,) if isinstance(node, n.Prorated) else (node.left, node.right)
+                if any(isinstance(x, (n.Latest, n.MonthsWithout)) for x in walk(sides)):
                     ctx.report(
                         rule.span,
                         "E303",
@@ -995,6 +996,9 @@ def check_expression(ctx: Context, node, want: str, span: n.Span):
         case n.Otherwise():
             check_expression(ctx, node.value, "value", span)
             check_expression(ctx, node.fallback, "value", span)
+        case n.EveryMonth():
+            check_expression(ctx, node.left, "value", span)
+            check_expression(ctx, node.right, "value", span)
         case n.TableEntry():
             check_table_entry(ctx, node, span)
         case _:  # atoms (aggregates, numbers, targets …) name nothing: only their type is checked, below
@@ -1068,6 +1072,8 @@ def expression_slots(statement, expression):
             countable = amount.countable
             if isinstance(countable, n.Shortfall):
                 out.append((countable.wanted, "value"))
+            elif isinstance(countable, n.MonthsWhere):
+                out += [(countable.left, "value"), (countable.right, "value")]
             elif isinstance(countable, n.Steps):
                 out += [(countable.value, "value"), (countable.bound, "value")]
         case _:  # the other amounts hold no value or condition expressions

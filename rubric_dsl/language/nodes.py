@@ -234,11 +234,12 @@ class AggCompare:
 
 @attrs.frozen
 class EveryMonth:
-    """`every month AGG op NUMBER` (`every week`, `every quarter`, …): the comparison holds in each of them."""
+    """`every month VALUE op VALUE` (`every week`, `every quarter`, …): the comparison holds in each of them, its
+    values (aggregates, named values, arithmetic) worked out over that week, month or quarter alone."""
 
-    aggregate: Aggregate
+    left: Value
     op: str
-    number: Number
+    right: Value
     period: str = "month"
 
 
@@ -272,11 +273,12 @@ class DistinctValues:
 
 @attrs.frozen
 class MonthsWhere:
-    """`for each month where AGG op NUMBER` (`week`, `quarter`, `year`): the periods in which it holds."""
+    """`for each month where VALUE op VALUE` (`week`, `quarter`, `year`): the periods in which it holds, its values
+    worked out over each period alone."""
 
-    aggregate: Aggregate
+    left: Value
     op: str
-    number: Number
+    right: Value
     period: str = "month"
 
 
@@ -479,10 +481,12 @@ class Steps:
 
 @attrs.frozen
 class Shortfall:
-    """Countable `KIND short of VALUE`: how many events are missing to reach the value (never below 0)."""
+    """Countable `KIND short of VALUE [a PERIOD]`: how many events are missing to reach the value (never below 0);
+    with `a month` (week, quarter, year), the shortfall of each month of the period scored, added up."""
 
     source: Source
     wanted: Value
+    period: str | None = None
 
 
 # the aggregates of 0.1, which `AGG op NUMBER` (AggCompare) compares

@@ -159,7 +159,7 @@ def render_condition(node: object, top: bool = True) -> str:
         case n.MemberVetoed():
             return "any member vetoed"
         case n.EveryMonth():
-            return f"every {node.period} {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+            return f"every {node.period} {render_expr(node.left)} {node.op} {render_expr(node.right)}"
         case n.And() | n.Or():
             word = " and " if isinstance(node, n.And) else " or "
             text = word.join(render_condition(p, False) for p in node.parts)
@@ -182,9 +182,10 @@ def render_countable(node: object) -> str:
         case n.MonthsWithout():
             return f"{node.period} without {render_source(node.source)}"
         case n.MonthsWhere():
-            return f"{node.period} where {render_aggregate(node.aggregate)} {node.op} {node.number.literal}"
+            return f"{node.period} where {render_expr(node.left)} {node.op} {render_expr(node.right)}"
         case n.Shortfall():
-            return f"{render_source(node.source)} short of {render_expr(node.wanted)}"
+            each = f" a {node.period}" if node.period is not None else ""
+            return f"{render_source(node.source)} short of {render_expr(node.wanted)}{each}"
         case n.Within():
             same = f" of the same {node.other.key}" if node.other.key else ""
             if node.without:
