@@ -186,12 +186,12 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
         i18n.set_language(shown_in)
         if case.get("expect_invalid"):
             wanted = case["expect_invalid"]
-            got = [p.message for p in error.problems]
+            got = [each.message for p in error.problems for each in p.problems]
             for needle in wanted if isinstance(wanted, list) else [wanted]:
                 if not any(str(needle) in message for message in got):
                     failures.append(_("expected a rejection containing {needle!r}; got: {got}", needle=needle, got=got))
             return failures, None
-        return [_("invalid events: {place}: {message}", place=p.place, message=p.message) for p in error.problems], None
+        return [_("invalid events: {place}: {message}", place=p.place, message=p.messages) for p in error.problems], None
     finally:
         i18n.set_language(shown_in)
     if case.get("expect_invalid"):

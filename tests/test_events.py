@@ -127,3 +127,79 @@ def test_unicode_kinds_and_fields_that_fold_alike_stay_apart():
     program = rubric_dsl.loads(text)
     card = program.score([{"id": "1", "unit": "某單位", "date": "2009-05-01", "kind": "採用", "ａ": "甲", "a": "乙"}])
     assert card.total("某單位") == 2
+
+
+# ---- every problem of an invalid event (issue 9, item 1) ----------------------------------------------
+
+
+def every_problem_of(program, events):
+    return [[(p.place.at(p.field), p.field, p.message) for p in rejected.problems] for rejected in program.tally(events).problems]
+
+
+def test_every_problem_of_an_event_is_reported_in_order(info):
+    # three problems in one event: an undeclared field, a quantity below 1 and an undeclared outlet;
+    # reported in the handler's order (unknown fields, the common fields, then the kind's own)
+    event = dict(GOOD, outlet="daily", quantity=0, colour="red")
+    assert every_problem_of(info, [event]) == [
+        [
+            (
+                "<events>[0]",
+                "colour",
+                "unknown field `colour` for kind `adopted` (did you mean `column`?); its fields are: category, column, outlet",
+            ),
+            ("<events>[0]", "quantity", "`quantity` must be a whole number of at least 1, not 0"),
+            ("<events>[0]", "outlet", '`outlet` is "daily", which is not one of city_express | daily_provincial | picture_news | province'),
+        ]
+    ]
+
+
+def test_a_condition_on_a_field_with_a_problem_is_not_judged(info):
+    # `category` is required when outlet = daily_provincial: with the outlet itself wrong, whether the
+    # category is missing is unknown, so only the outlet is reported; a bad date is reported beside it
+    event = dict(GOOD, outlet="daily", date="2009-02-30")
+    del event["category"]
+    assert [[m for _p, _f, m in one] for one in every_problem_of(info, [event])] == [
+        [
+            '`date` must be a real date YYYY-MM-DD, not "2009-02-30"',
+            '`outlet` is "daily", which is not one of city_express | daily_provincial | picture_news | province',
+        ]
+    ]
+
+
+def test_one_rejected_event_however_many_problems(info):
+    # accepted + rejected = input: two bad events (five problems between them) and one good one;
+    # b2: `colour` undeclared, the date not real, and `column` given though the outlet is not city_express
+    bad = [dict(GOOD, id="b1", outlet="daily", quantity=0), dict(GOOD, id="b2", colour="red", column="x", date="2009-13-01")]
+    tally = info.tally([GOOD, *bad])
+    assert len(tally.problems) == 2
+    assert [len(p.problems) for p in tally.problems] == [2, 3]
+    card = info.finish(tally)
+    assert card.events_read == 3 and card.events_scored == 1
+    data = card.to_json()
+    assert [len(p["problems"]) for p in data["rejected"]] == [2, 3]
+    assert data["rejected"][1]["problems"][2] == {
+        "place": "<events>[2]",
+        "message": "`column` is only allowed when outlet = city_express",  # the outlet is daily_provincial
+        "field": "column",
+    }
+
+
+def test_every_problem_is_rendered_and_raised(info):
+    bad = dict(GOOD, outlet="daily", quantity=0)
+    with pytest.raises(rubric_dsl.EventError) as raised:
+        info.score([bad])
+    text = str(raised.value)
+    assert "<events>[0]: error: `quantity` must be a whole number of at least 1, not 0" in text
+    assert '<events>[0]: error: `outlet` is "daily", which is not one of' in text
+
+
+def test_valid_events_never_take_the_slow_path(info, monkeypatch):
+    # collecting more problems costs nothing on a valid event: the collector runs only after a rejection
+    from rubric_dsl.engine import program as program_module
+
+    calls = []
+    real = program_module.every_problem
+    monkeypatch.setattr(program_module, "every_problem", lambda *a: calls.append(a[1]["id"]) or real(*a))
+    express = {"id": "e2", "unit": "通川區", "date": "2009-05-04", "kind": "adopted", "outlet": "city_express", "column": "problems"}
+    info.tally([GOOD, express, dict(GOOD, id="e3", quantity=0)])
+    assert calls == ["e3"]

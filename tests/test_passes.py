@@ -15,7 +15,7 @@ import pytest
 
 import rubric_dsl
 from rubric_dsl.api import check_text
-from rubric_dsl.engine import codegen, plan, reference
+from rubric_dsl.engine import codegen, declarations, plan
 from rubric_dsl.engine.evaluation import UnitEvaluation
 from rubric_dsl.errors import InternalError, NoCase
 from rubric_dsl.language import checker, render
@@ -135,7 +135,7 @@ DISPATCHES = {
     "formatter.render_statement": lambda node: render_statement(node),
     "codegen.filter_code": lambda node: codegen.filter_code(node, {}, codegen.Namespace(), {}),
     "plan.slot_for": lambda node: plan.slot_for(node),
-    "reference.holds": lambda node: reference.holds(node, {}, {}),
+    "declarations.holds": lambda node: declarations.holds(node, {}, {}),
     "UnitEvaluation.aggregate": lambda node: unit_evaluation().aggregate(node),
     "UnitEvaluation.condition": lambda node: unit_evaluation().condition(node),
     "UnitEvaluation.rule": lambda node: unit_evaluation().rule(stranger_rule(node)),

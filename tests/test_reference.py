@@ -30,7 +30,7 @@ def outcome(program, events, as_of=None, start=0, path="<events>"):
         for i in (top, *top.parts)
         for r in i.rules
     ]
-    problems = [(str(p.place), p.message, p.field) for p in tally.problems]
+    problems = [(str(p.place), [(q.message, q.field) for q in p.problems]) for p in tally.problems]  # every problem of each
     return problems, data
 
 

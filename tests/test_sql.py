@@ -1,5 +1,7 @@
 """SQL sources: SQLite and a real PostgreSQL server, read-only, streamed, rows placed by table and key."""
 
+import csv
+import io
 import json
 import os
 import pathlib
@@ -140,6 +142,29 @@ def test_rejected_rows_of_a_database_are_listed_with_place_and_problem(tmp_path,
         "place,problem,date,id,kind,outlet,unit",
         f"{path}:events[id=b].kind,unknown event kind `adoptd` (did you mean `adopted`?),2009-05-04,b,adoptd,picture_news,通川區",
     ]
+
+
+def test_a_rejected_row_lists_every_problem_in_its_problem_column(tmp_path, capsys):
+    # issue 9: every problem of an invalid event. Row c has two: the outlet is not declared, and the
+    # date is not a real date; both are in the one row's problem column, each with its place
+    path = tmp_path / "e.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE events (id TEXT PRIMARY KEY, unit TEXT, date TEXT, kind TEXT, outlet TEXT)")
+        db.execute("INSERT INTO events VALUES ('c', '通川區', '2009-02-30', 'adopted', 'picture')")
+    db.close()
+    rejected = tmp_path / "rejected.csv"
+    assert main(["score", INFO, f"sqlite:///{path}", "--skip-invalid", "--rejected", str(rejected)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:events[id=c].date: error: `date` must be a real date YYYY-MM-DD" in err
+    assert f'{path}:events[id=c].outlet: error: `outlet` is "picture"' in err
+    assert "1 invalid event skipped" in err
+    rows = list(csv.reader(io.StringIO(rejected.read_text(encoding="utf-8"))))
+    assert len(rows) == 2  # the header and the one rejected row
+    assert rows[1][1] == (
+        f'{path}:events[id=c].date: `date` must be a real date YYYY-MM-DD, not "2009-02-30"; '
+        f'{path}:events[id=c].outlet: `outlet` is "picture", which is not one of city_express | daily_provincial | picture_news | province '
+        "(did you mean `picture_news`?)"
+    )
 
 
 # ---- PostgreSQL: a real server ----------------------------------------------------------------------

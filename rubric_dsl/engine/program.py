@@ -17,6 +17,7 @@ from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
 from .codegen import GeneratedCode, generate
+from .declarations import every_problem, shape_message
 from .evaluation import UnitEvaluation, evaluate_unit, limited_total
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
@@ -49,11 +50,7 @@ def shape_problem(ev: dict[str, Any], place: Place) -> EventProblem | None:
     field = next((k for k, v in ev.items() if not isinstance(v, SCALARS)), None)
     if field is None:
         return None
-    value = ev[field]
-    shape = (
-        "a list" if isinstance(value, (list, tuple, set, frozenset)) else "an object" if isinstance(value, dict) else type(value).__name__
-    )
-    return EventProblem(place, f"`{field}` holds {shape}; it takes a single value", field, ev)
+    return EventProblem(place, shape_message(field, ev[field]), field, ev)
 
 
 # What readers produce for a single value (JSON, YAML and CSV scalars, and dates from YAML or callers).
@@ -81,6 +78,7 @@ class Program:
         self._compact_filename = f"<rubric {rubric.path} (compact tally)>"
         self._compiled_compact = compile(self.code.compact.source, self._compact_filename, "exec") if self.code.compact else None
         self.units = {u.name: u for u in rubric.units}
+        self.kinds = {kind.name: kind for kind in rubric.kinds}
         self.lets = {let.name: let for let in rubric.lets}  # named values and conditions
         self.named_conditions = frozenset(name for name, let in self.lets.items() if is_condition(let.body, self.lets))
         self.groups = {g.name: g for g in rubric.groups}
@@ -165,14 +163,14 @@ class Program:
                 try:
                     handler(ev, seq, place)
                 except Invalid as error:
-                    problems.append(EventProblem(placer(place), error.message, error.field, ev, seq=seq))
+                    problems.append(self._rejection(ev, placer(place), seq, error))
                 except Exception as error:
                     # Only data errors are event errors: a list or object where a single value belongs
                     # fails a lookup or comparison with a TypeError. Anything else is our bug.
                     shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
                     if shape is None:
                         raise self._internal_error(error, placer(place)) from error
-                    problems.append(attrs.evolve(shape, seq=seq))
+                    problems.append(self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field)))
         tally.read = read
         tally.first = first
         tally.end = start if seq is None else seq + 1
@@ -190,6 +188,12 @@ class Program:
             start = part.end
             tally = part if tally is None else tally.merge(part)
         return tally if tally is not None else Tally(len(self.slots), compact=compact and self.compactable)
+
+    def _rejection(self, ev: dict[str, Any], place: Place, seq: int, first: Invalid) -> EventProblem:
+        """The rejected event with every problem of its fields (the handler stopped at `first`)."""
+        found = every_problem(self.kinds[ev["kind"]], ev, first)
+        more = tuple(EventProblem(place, p.message, p.field, ev, seq=seq) for p in found[1:])
+        return EventProblem(place, first.message, first.field, ev, seq=seq, more=more)
 
     def _internal_error(self, error: Exception, place: Place) -> InternalError:
         """The failure of generated code as a bug report naming the rubric line it was generated for."""

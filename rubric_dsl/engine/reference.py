@@ -8,23 +8,15 @@ run-time services both use (dates, identities, units, coercions of single values
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-from ..errors import NoCase
 from ..language import nodes as n
-from ..language.render import render_filter
 from ..numbers import EXACT
+from .declarations import COMMON_TYPES, UNIT_ATTRIBUTES, checked, checking_order, holds
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, SlotKey, SlotValue
 from .program import Program
-from .runtime import INTEGER_LIMIT, MAX_QUANTITY, Tally, content_digest, exact_number, handler_namespace
-
-ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-COMMON_TYPES = {"id": "text", "unit": "text", "date": "date", "quantity": "integer", "kind": "text"}
-PYTHON_CLASS = {"decimal": Decimal, "integer": int, "text": str, "boolean": bool}
-COERCION = {"decimal": "to_decimal", "integer": "to_integer", "text": "to_text", "boolean": "to_boolean"}
+from .runtime import MAX_QUANTITY, Tally, content_digest, handler_namespace
 
 
 class ReferenceProgram(Program):
@@ -44,67 +36,6 @@ class ReferenceProgram(Program):
 def reference_of(program: Program) -> ReferenceProgram:
     """The same rubric, run by the reference interpreter."""
     return ReferenceProgram(program.rubric, program.warnings)
-
-
-def literal(value: object, field_type: str) -> object:
-    """A filter or default literal as it compares with a validated value of `field_type`."""
-    if isinstance(value, n.Word):
-        return value.name == "true" if field_type == "boolean" else value.name
-    if isinstance(value, n.Text):
-        return value.value
-    if isinstance(value, n.Number):
-        if field_type in ("enum", "text"):
-            return value.literal
-        if field_type == "integer":
-            return int(value.value)
-        return value.value
-    return value  # a date
-
-
-UNIT_ATTRIBUTES = " unit attributes"  # a key no field can have (names have no spaces)
-
-
-def unit_literal(value: object) -> object:
-    """A literal as a unit attribute holds it (true/false as bool)."""
-    if isinstance(value, n.Word) and value.name in ("true", "false"):
-        return value.name == "true"
-    return n.plain_value(value)
-
-
-def holds(node: object, values: dict[str, Any], types: dict[str, str]) -> bool:
-    """Whether an event's (validated) values pass a filter."""
-    match node:
-        case None:
-            return True
-        case n.Compare():
-            here = values[node.field]
-            wanted: Any = literal(node.value, types.get(node.field, "text"))
-            if node.op == "=":
-                return bool(here == wanted)
-            if node.op == "!=":
-                return bool(here != wanted)
-            return here is not None and bool(ORDER[node.op](here, wanted))
-        case n.In():
-            return values[node.field] in {literal(v, types.get(node.field, "text")) for v in node.values}
-        case n.And():
-            return all(holds(part, values, types) for part in node.parts)
-        case n.Or():
-            return any(holds(part, values, types) for part in node.parts)
-        case n.Not():
-            return not holds(node.part, values, types)
-        case n.UnitIs():  # the unit's attribute: values carry the unit's attributes under UNIT_ATTRIBUTES
-            have = values[UNIT_ATTRIBUTES].get(node.attribute)
-            if node.op == "in":
-                assert isinstance(node.value, tuple)  # the builder makes `in` lists tuples
-                return have in [unit_literal(v) for v in node.value]
-            wanted = unit_literal(node.value)
-            if node.op == "=":
-                return bool(have == wanted)
-            if node.op == "!=":
-                return bool(have != wanted)
-            return have is not None and bool(ORDER[node.op](have, wanted))
-        case _:
-            raise NoCase("the reference interpreter's filter (reference.holds)", node)
 
 
 class KindInterpreter:
@@ -138,8 +69,7 @@ class KindInterpreter:
         values: dict[str, Any] = {"id": event_id, "unit": unit, "date": day[DAY_DATE], "quantity": quantity, "kind": kind.name}
         values.update({f.name: ev.get(f.name) for f in kind.fields})
         # fields without conditions first: a condition reads the validated values of the fields it names
-        conditional = [f for f in kind.fields if any(o.name in ("required_when", "only_when") for o in f.options)]
-        for field in [f for f in kind.fields if f not in conditional] + conditional:
+        for field in checking_order(kind):
             values[field.name] = self.checked(field, values)
         known = s["NAMES"].get(unit)  # (listed name, its value code)
         unit = (known if known is not None else s["known_as"](unit, place, seq))[0]
@@ -187,46 +117,4 @@ class KindInterpreter:
 
     def checked(self, field: n.Field, values: dict[str, Any]) -> Any:
         """A field's value after its declaration: defaulted, required, coerced and bounded (or Invalid raised)."""
-        s = self.s
-        options = {o.name: o.args for o in field.options}
-        value = values[field.name]
-        field_type = field.type.name
-        if value is None:
-            if "default" in options:
-                default = literal(options["default"][0], field_type)
-                if field_type == "decimal":
-                    default = Decimal(str(default))
-                if "only_when" not in options or holds(options["only_when"][0], values, self.types):
-                    return default
-                return None
-            if "required_when" in options:
-                condition = options["required_when"][0]
-                if holds(condition, values, self.types):
-                    s["missing_field"](field.name, render_filter(condition))
-                return None
-            if "optional" in options or "only_when" in options:
-                return None
-            s["missing_field"](field.name, None)
-        if "only_when" in options and not holds(options["only_when"][0], values, self.types):
-            s["only_when_field"](field.name, render_filter(options["only_when"][0]))
-        if field_type == "enum":
-            choices = frozenset(str(c) for c in field.type.choices)
-            if value not in choices:
-                value = s["to_enum"](value, choices, field.name)
-        elif field_type in PYTHON_CLASS:
-            usual = type(value) is PYTHON_CLASS[field_type]
-            if field_type == "decimal" and usual:
-                usual = exact_number(value) is not None
-            elif field_type == "integer" and usual:
-                usual = -INTEGER_LIMIT < value < INTEGER_LIMIT
-            if not usual:
-                value = s[COERCION[field_type]](value, field.name)
-        elif field_type == "date":
-            value = s["to_date"](value, field.name)
-        for option, args in options.items():
-            if option in ("range", "min", "max"):
-                low = args[0].value if option in ("range", "min") else None
-                high = args[-1].value if option in ("range", "max") else None
-                if (low is not None and value < low) or (high is not None and value > high):
-                    s["out_of_range"](value, field.name, low, high)
-        return value
+        return checked(field, values, self.types)

@@ -39,13 +39,17 @@ class Invalid(Exception):
 
 
 def unknown_fields(ev: dict, allowed: frozenset, kind: str) -> NoReturn:
-    extra = sorted(set(ev) - allowed, key=str)
-    near = closest(extra[0], allowed)
+    raise unknown_field(sorted(set(ev) - allowed, key=str)[0], allowed, kind)
+
+
+def unknown_field(extra: object, allowed: frozenset, kind: str) -> Invalid:
+    """The problem of one field the kind does not declare (an event can have several: each is reported)."""
+    near = closest(extra, allowed)
     hint = _(" (did you mean `{near}`?)", near=near) if near else ""
     fields = ", ".join(sorted(allowed - {"id", "unit", "date", "kind", "quantity"})) or "none"
-    raise Invalid(
-        _("unknown field `{extra}` for kind `{kind}`{hint}; its fields are: {fields}", extra=extra[0], kind=kind, hint=hint, fields=fields),
-        str(extra[0]),
+    return Invalid(
+        _("unknown field `{extra}` for kind `{kind}`{hint}; its fields are: {fields}", extra=extra, kind=kind, hint=hint, fields=fields),
+        str(extra),
     )
 
 
@@ -265,6 +269,20 @@ def to_date(value: object, name: str) -> datetime.date:
         return datetime.date.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise Invalid(_("`{name}` must be a date YYYY-MM-DD, not {value}", name=name, value=_show(value)), name) from None
+
+
+def event_date(value: object) -> datetime.date:
+    """An event's `date` (a date, or YYYY-MM-DD text), or Invalid."""
+    if value is None:
+        raise Invalid(_("missing `date`"), "date")
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(_("`date` must be a real date YYYY-MM-DD, not {value}", value=_show(value)), "date") from None
 
 
 def missing_field(name: str, condition: str | None) -> NoReturn:
@@ -658,17 +676,7 @@ def handler_namespace(
         units[name] = [[] for _slot in range(slot_count)]
 
     def add_date(value: object) -> tuple:
-        if value is None:
-            raise Invalid(_("missing `date`"), "date")
-        if isinstance(value, datetime.date):
-            day = value
-        else:
-            try:
-                if not isinstance(value, str) or len(value) != 10:
-                    raise ValueError
-                day = datetime.date.fromisoformat(value)
-            except ValueError:
-                raise Invalid(_("`date` must be a real date YYYY-MM-DD, not {value}", value=_show(value)), "date") from None
+        day = event_date(value)
         info = (day, month_key(day), window_exclusion(day, window), code_of(day, "plain"))  # DayInfo's layout
         if isinstance(value, str):
             dates[value] = info

@@ -146,7 +146,11 @@ class Placer:
 
 @attrs.frozen
 class EventProblem:
-    """A rejected event: where it is, what is wrong, and the field at fault (for the caret)."""
+    """A rejected event: where it is, what is wrong, and the field at fault (for the caret).
+
+    An event with several problems is one EventProblem (one rejected event): the first problem, and the
+    others in `more`, each with its own field; `problems` lists them all, in the order they were found.
+    """
 
     place: Place
     message: str
@@ -154,8 +158,24 @@ class EventProblem:
     event: object = attrs.field(default=None, eq=False, repr=False)
     column: int = attrs.field(default=0, eq=False, repr=False)
     seq: int = attrs.field(default=-1, eq=False, repr=False)  # the event's position in the stream: orders merged chunks
+    more: tuple[EventProblem, ...] = ()  # the event's further problems (fields of their own, no `more`)
+
+    @property
+    def problems(self) -> tuple[EventProblem, ...]:
+        """Every problem of the event: this one, then the rest."""
+        return (self, *self.more)
+
+    @property
+    def messages(self) -> str:
+        """Every problem of the event in one line, each with its place: the problem column of a rejected-rows table."""
+        if not self.more:
+            return self.message
+        return "; ".join(f"{p.place.at(p.field)}: {p.message}" for p in self.problems)
 
     def render(self) -> str:
+        return "\n".join(p.render_one() for p in self.problems)
+
+    def render_one(self) -> str:
         out = [f"{self.place.at(self.field)}: error: {self.message}"]
         text = self.place.source_line()
         if text is not None:
@@ -168,7 +188,9 @@ class EventProblem:
         return "\n".join(out)
 
     def to_json(self) -> dict:
-        return {"place": self.place.at(self.field), "message": self.message, "field": self.field}
+        """The first problem's place, message and field, and under `problems` every problem of the event."""
+        first = {"place": self.place.at(self.field), "message": self.message, "field": self.field}
+        return {**first, "problems": [{"place": p.place.at(p.field), "message": p.message, "field": p.field} for p in self.problems]}
 
 
 def column_of(text: str, field: str) -> int:

@@ -256,7 +256,7 @@ def write_problem_table(problems, path: str) -> None:
     rows = [p.event if isinstance(p.event, dict) else {} for p in problems]
     fields = sorted({field for row in rows for field in row})
     header = ["place", "problem", *fields]
-    lines = [[p.place.at(p.field), p.message, *(_text(row.get(f)) for f in fields)] for p, row in zip(problems, rows)]
+    lines = [[p.place.at(p.field), p.messages, *(_text(row.get(f)) for f in fields)] for p, row in zip(problems, rows)]
     if str(path).lower().endswith(".xlsx"):
         import openpyxl
 

@@ -335,7 +335,7 @@ def write_rejected_workbook(source: WorkbookSource, problems, path: str) -> None
 
     wanted: dict[str, dict[int, list[str]]] = {}
     elsewhere = []
-    for problem in problems:
+    for problem in (each for rejected in problems for each in rejected.problems):  # every problem of each rejected row
         place = problem.place
         if isinstance(place, SheetPlace) and place.path == source.path and place.line:
             wanted.setdefault(place.sheet, {}).setdefault(place.line, []).append(f"{place.at(problem.field)}: {problem.message}")
