@@ -116,6 +116,17 @@ def checker_context() -> checker.Context:
     return checker.Context(sample_rubric(ROOT / "rubrics" / "2009_info.rubric"))
 
 
+def checker_context_with(node: object) -> checker.Context:
+    """A checker context whose first item's first rule pays the node as its amount."""
+    rubric = sample_rubric(ROOT / "rubrics" / "2009_info.rubric")
+    first = next(rubric.all_items())
+    rule = attrs.evolve(first.rules[0], amount=node)
+    sections = list(rubric.sections)
+    item = attrs.evolve(first, rules=(rule, *first.rules[1:]))
+    sections[0] = attrs.evolve(sections[0], items=(item, *sections[0].items[1:]))
+    return checker.Context(attrs.evolve(rubric, sections=tuple(sections)))
+
+
 def stranger_rule(node: object) -> n.Rule:
     return n.Rule("award", node)
 
@@ -146,6 +157,7 @@ DISPATCHES = {
     "checker.event_terms (countable)": lambda node: checker.event_terms(None, stranger_per_each(node)),
     "checker.counts_events": lambda node: checker.counts_events(node),
     "checker.counts_events (countable)": lambda node: checker.counts_events(stranger_per_each(node)),
+    "checker.check_references": lambda node: checker.check_references(checker_context_with(node)),
     "checker.check_value": lambda node: checker.check_value(
         checker_context(), n.NO_SPAN, "news", "title", "=", node, "the value", n.FieldType("text")
     ),

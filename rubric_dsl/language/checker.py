@@ -417,56 +417,101 @@ def check_references(ctx: Context):
             check_filter(ctx, source.kind, source.where, source.span)
         word_compared = {id(node.left) for node in walk(expression) if word_comparison(ctx, node)}
         for node in walk(expression):
-            if isinstance(node, n.Latest) and id(node) in word_compared:
-                continue  # `latest type of inspection = initial`: compared as a word (see word_comparison)
-            elif isinstance(node, n.ValueCompare) and id(node.left) in word_compared:
-                latest = node.left
-                # word_comparison holds only for `latest … = WORD`
-                assert isinstance(latest, n.Latest) and isinstance(node.right, n.NameRef)
-                check_value(ctx, latest.source.span, latest.source.kind, latest.field, node.op, n.Word(node.right.name), _("the value"))
-            elif isinstance(node, n.ScoredPer):
-                check_field_name(ctx, node.source.span, node.source.kind, node.field)
-            elif isinstance(node, n.RankKey) and node.what == "countback":
-                assert node.source is not None and node.field is not None, "the builder gives a countback key both"
-                if check_field_name(ctx, node.source.span, node.source.kind, node.field):
-                    ftype = ctx.field_type(node.source.kind, node.field)
-                    if ftype.name != "enum":
+            match node:
+                case n.Latest() if id(node) in word_compared:
+                    continue  # `latest type of inspection = initial`: compared as a word (see word_comparison)
+                case n.ValueCompare(left=n.Latest() as latest, right=n.NameRef(name=word)) if id(latest) in word_compared:
+                    # word_comparison holds only for `latest … = WORD`
+                    check_value(ctx, latest.source.span, latest.source.kind, latest.field, node.op, n.Word(word), _("the value"))
+                case n.ScoredPer():
+                    check_field_name(ctx, node.source.span, node.source.kind, node.field)
+                case n.RankKey(what="countback"):
+                    assert node.source is not None and node.field is not None, "the builder gives a countback key both"
+                    if check_field_name(ctx, node.source.span, node.source.kind, node.field):
+                        ftype = ctx.field_type(node.source.kind, node.field)
+                        if ftype.name != "enum":
+                            ctx.report(
+                                rule.span,
+                                "E303",
+                                _(
+                                    "`countback {field}` needs a field with declared values in order, best first, but it is {ftype}",
+                                    field=node.field,
+                                    ftype=describe_type(ftype),
+                                ),
+                                hint=_("declare it as: field {field}: one of 1 | 2 | 3", field=node.field),
+                            )
+                case _ if type(node) in NUMERIC_AGGREGATES:  # sum, latest, average, min, max: of a numeric field
+                    check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{NUMERIC_AGGREGATES[type(node)]}`")
+                case n.Distinct() | n.FirstPer() | n.SharedPer():
+                    check_field_name(ctx, node.source.span, node.source.kind, node.field)
+                case n.KeyedEvents(key=str() as key):  # `… of the same KEY`
+                    check_field_name(ctx, node.source.span, node.source.kind, key)
+                case n.DistinctValues():
+                    if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
+                        if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
+                            check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op, node.whose.value, _("the value"))
+                case n.EveryMonth() | n.MonthsWhere() | n.Prorated() if isinstance(rule, n.Rule):
+                    sides = (node.aggregate,) if isinstance(node, n.Prorated) else (node.left, node.right)
+                    if any(isinstance(x, (n.Latest, n.MonthsWithout)) for x in walk(sides)):
                         ctx.report(
                             rule.span,
                             "E303",
-                            _(
-                                "`countback {field}` needs a field with declared values in order, best first, but it is {ftype}",
-                                field=node.field,
-                                ftype=describe_type(ftype),
-                            ),
-                            hint=_("declare it as: field {field}: one of 1 | 2 | 3", field=node.field),
+                            _("a monthly requirement needs `count`, `sum` or `distinct` in each month"),
+                            hint=_("for example: every month count portal_submission >= 100"),
                         )
-            elif isinstance(node, NUMERIC_AGGREGATE_NODES):
-                word = NUMERIC_AGGREGATES[type(node)]
-                check_numeric_field(ctx, node.source.span, node.source.kind, node.field, f"`{word}`")
-            elif isinstance(node, (n.Distinct, n.FirstPer, n.SharedPer)):
-                check_field_name(ctx, node.source.span, node.source.kind, node.field)
-            elif isinstance(node, n.KeyedEvents) and node.key is not None:
-                check_field_name(ctx, node.source.span, node.source.kind, node.key)
-            elif isinstance(node, n.DistinctValues):
-                if check_field_name(ctx, node.source.span, node.source.kind, node.field) and node.whose:
-                    if check_field_name(ctx, node.source.span, node.source.kind, node.whose.field):
-                        check_value(ctx, rule.span, node.source.kind, node.whose.field, node.whose.op, node.whose.value, _("the value"))
-            elif isinstance(node, (n.EveryMonth, n.MonthsWhere, n.Prorated)) and hasattr(rule, "verb"):
-                sides = (node.aggregate,) if isinstance(node, n.Prorated) else (node.left, node.right)
-                if any(isinstance(x, (n.Latest, n.MonthsWithout)) for x in walk(sides)):
-                    ctx.report(
-                        rule.span,
-                        "E303",
-                        _("a monthly requirement needs `count`, `sum` or `distinct` in each month"),
-                        hint=_("for example: every month count portal_submission >= 100"),
-                    )
+                case (
+                    n.Source() | n.Compare() | n.In() | n.And() | n.Or() | n.Not() | n.UnitIs()
+                ):  # the sources and their filters: checked above
+                    pass
+                case (
+                    n.Count()
+                    | n.MonthsWithout()
+                    | n.Events()
+                    | n.KeyedEvents()  # without a key (`of the same …`): reads no field
+                    | n.RankKey()  # total or score: reads no field
+                    | n.EveryMonth()  # in a condition or a `let`: any aggregate may be compared
+                    | n.MonthsWhere()
+                    | n.Prorated()
+                    | n.ValueCompare()
+                    | n.AggCompare()
+                    | n.Reached()
+                    | n.NoEvent()
+                    | n.MemberVetoed()
+                    | n.Within()
+                    | n.Shortfall()
+                    | n.Steps()
+                    | n.Whose()  # checked with its DistinctValues
+                    | n.Recent()
+                    | n.Number()
+                    | n.Word()
+                    | n.Text()
+                    | n.NameRef()
+                    | n.PeriodCount()
+                    | n.UnitTarget()
+                    | n.UnitTotal()
+                    | n.ScoreOf()
+                    | n.TableEntry()
+                    | n.Arith()
+                    | n.Negate()
+                    | n.Otherwise()
+                    | n.PerEach()
+                    | n.PerEachBy()  # its rate table: check_rate_table below
+                    | n.Rate()
+                    | n.When()
+                    | n.Always()
+                    | n.PointsOf()
+                    | n.Tiered()
+                    | n.Tier()
+                    | n.ShareOf()
+                ):
+                    pass  # names no field of an event kind itself (its parts, walked in turn, may)
+                case _:
+                    raise NoCase("the checker's field references (checker.check_references)", node)
         if isinstance(expression, n.PerEachBy):
             check_rate_table(ctx, rule)
 
 
 NUMERIC_AGGREGATES = {n.Sum: "sum", n.Latest: "latest", n.Average: "average", n.Minimum: "min", n.Maximum: "max"}
-NUMERIC_AGGREGATE_NODES = (n.Sum, n.Latest, n.Average, n.Minimum, n.Maximum)  # NUMERIC_AGGREGATES' keys, for isinstance
 
 
 def check_rate_table(ctx: Context, rule: n.Rule):
