@@ -281,14 +281,19 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 "fingerprint = digest.digest()",
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
-                f"    return seen_again(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",
+                f"    return {'seen_again_compact' if compact else 'seen_again'}(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",
                 # the unit before the id: an event rejected for its unit must not claim its id
                 "st = UNITS.get(unit)",
                 "if st is None:",
                 "    st = new_unit(unit, place, seq)",
-                f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
             ):
                 w.line(text)
+            if compact:  # one int: the fingerprint's 128 bits above the sequence number (runtime.packed_id)
+                w.line("IDS[id_] = int.from_bytes(fingerprint, 'little') << SEQ_BITS | seq")
+                w.line("if place.__class__ is not int:")  # a place a sequence number does not give back
+                w.line("    PLACES[seq] = place")
+            else:
+                w.line(f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)")  # IdEntry's layout
         if compact:
             _count_signature(w, kind, handler_name, slots, ns, names, types)
             return

@@ -152,6 +152,8 @@ class Program:
         if head is not None:
             first = start + head[1] if lined else start
             pairs = itertools.chain((head,), pairs)
+        if tally.compact:  # sequence number - place: the line's offset in the stream, or 0 for an index
+            tally.segments = [(start if first is None else first, start if lined else 0, placer)]
         with no_cyclic_gc():
             for read, (ev, place) in enumerate(pairs, 1):
                 seq = (start + place if start else place) if lined else start + read - 1  # (one int object, not two, per line)

@@ -11,6 +11,7 @@ import datetime
 import gc
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
@@ -21,7 +22,7 @@ from ..language import nodes as n
 from ..numbers import EXACT
 from ..sources.events import EventProblem, Place, Placer
 from ..suggestions import closest
-from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, IdEntry, SlotLayout, month_key, window_exclusion
+from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, SlotLayout, month_key, window_exclusion
 from .results import Excluded
 from .units import UnitMatcher
 
@@ -343,12 +344,18 @@ class Repeat(NamedTuple):
 
     seq: int
     event_id: str
-    fingerprint: int
+    fingerprint: bytes
     place: object
     unit: str
     kind: str
     day: tuple  # DayInfo layout
     event: object  # the event itself (re-sends are few), for --rejected if it turns out to differ
+
+
+# A compact tally's id index keeps one int per id: the 128-bit content fingerprint above the event's
+# sequence number (SEQ_BITS bits: numbers below 2**48, far beyond any stream or file offset).
+SEQ_BITS = 48
+SEQ_MASK = (1 << SEQ_BITS) - 1
 
 
 class Tally:
@@ -369,13 +376,18 @@ class Tally:
         self.signatures: list[tuple[str, tuple, list[int]]] = []
         self.seq_log = array("q")
         self.sig_log = array("i")
+        # compact: the id index holds one int per id (packed_id); an event's place is given back from its
+        # sequence number: (first seq, seq - place, Placer) per part tallied, and the few places that are
+        # not plain numbers (Place objects from sheets and tables) by sequence number
+        self.segments: list[tuple[int, int, Placer]] = []
+        self.places: dict[int, object] = {}
         self.path = path
         self.placer = placer or Placer(path)  # an event's place (an int, usually) → its Place
         self.first: int | None = None  # the sequence number of the first event tallied
         self.end = 0  # the sequence number after the last event tallied
         self.units: dict[str, list[list[tuple]]] = {}
         self.listed: tuple = ()
-        self.ids: dict[str, tuple] = {}  # event id → IdEntry layout
+        self.ids: dict[str, Any] = {}  # event id → IdEntry layout (compact: an int, see SEQ_BITS)
         self.repeats: list[tuple] = []  # Repeat layout: every later copy of an id
         self.excluded: list[Excluded] = []
         self.problems: list[EventProblem] = []
@@ -386,6 +398,42 @@ class Tally:
         self.matched_seq: dict[str, int] = {}  # … and the sequence number of that first event
         self.warnings: list[str] = []
         self.read = 0
+
+    def first_copy(self, event_id: str) -> tuple[bytes, object]:
+        """The fingerprint and place of the first copy of an id this tally holds."""
+        entry = self.ids[event_id]
+        if not self.compact:
+            return entry[0], entry[1]
+        return (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(entry & SEQ_MASK)
+
+    def place_of(self, seq: int) -> object:
+        """Compact: the Place of the event numbered `seq`, given back from the segment it was tallied in."""
+        if seq in self.places:
+            return self.places[seq]
+        _first, offset, placer = self.segments[max(0, bisect_right([s[0] for s in self.segments], seq) - 1)]
+        return placer(seq - offset)
+
+    def signature_of(self, seq: int) -> tuple[str, tuple]:
+        """Compact: the kind and signature of the valid event numbered `seq` (found in the log)."""
+        index = bisect_right(self.seq_log, seq) - 1
+        assert index >= 0 and self.seq_log[index] == seq, "every valid event of a compact tally is in its log"
+        kind, sig, _state = self.signatures[self.sig_log[index]]
+        return kind, sig
+
+    def first_copy_repeat(self, event_id: str, entry: int) -> tuple:
+        """Compact: this tally's first copy of `event_id` (its id index entry) as a Repeat, to be judged
+        again against an earlier part's first copy."""
+        seq = entry & SEQ_MASK
+        kind, sig = self.signature_of(seq)
+        day = (sig[1], month_key(sig[1]), None)  # DayInfo layout (a judge reads only the date)
+        return Repeat(seq, event_id, (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(seq), sig[0], kind, day, None)
+
+    def events_of(self, unit: str, drop: set) -> list[tuple[int, object]]:
+        """(seq, place) of each valid event of `unit` not in `drop` (for the first event of an unlisted unit)."""
+        if not self.compact:
+            return [(e[2], e[1]) for e in self.ids.values() if e[4] == unit and e[2] not in drop]
+        units = {state[0] for _kind, sig, state in self.signatures if sig[0] == unit}
+        return [(seq, self.place_of(seq)) for seq, number in zip(self.seq_log, self.sig_log) if number in units and seq not in drop]
 
     def _order(self) -> int:
         return self.first if self.first is not None else self.end
@@ -402,19 +450,29 @@ class Tally:
         merged.end = max(self.end, other.end)
         merged.listed = self.listed or other.listed
         mine, theirs, my_repeats, their_repeats = self.ids, other.ids, self.repeats, other.repeats
+        if self.compact:
+            merged.segments = sorted(self.segments + other.segments, key=lambda s: s[0])
+            merged.places = {**self.places, **other.places}
         if self.placer != other.placer:  # places from two sources: each becomes a Place while its source is known
-            mine, my_repeats = placed(mine, self.placer), placed_repeats(my_repeats, self.placer)
-            theirs, their_repeats = placed(theirs, other.placer), placed_repeats(their_repeats, other.placer)
+            if not self.compact:  # (a compact tally's places come from its segments, each with its own Placer)
+                mine, theirs = placed(mine, self.placer), placed(theirs, other.placer)
+            my_repeats, their_repeats = placed_repeats(my_repeats, self.placer), placed_repeats(their_repeats, other.placer)
             merged.placer = Placer(self.path)  # Places pass through it unchanged
         merged.ids = ids = dict(mine)
         # An id first seen in both parts: the later part's copy is a later copy after all, and the later
         # part's own later copies of that id were judged against the wrong first copy. Judge them again.
-        collided: dict[str, tuple] = {}
+        collided: dict[str, Any] = {}
         for event_id, entry in theirs.items():
-            if ids.setdefault(event_id, entry) is not entry:
+            if event_id in ids:
                 collided[event_id] = entry
-        drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
-        again: list[tuple] = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
+            else:
+                ids[event_id] = entry
+        if self.compact:
+            again: list[tuple] = [other.first_copy_repeat(event_id, entry) for event_id, entry in collided.items()]
+            drop = {r[0] for r in again}
+        else:
+            drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
+            again = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
         again += [r for r in their_repeats if r[1] in collided]
         judged = {r[0] for r in again}
         merged.repeats = (
@@ -425,8 +483,7 @@ class Tally:
         resent = [e for e in other.resent if e.seq not in judged]
         problems = [p for p in other.problems if p.seq not in judged]
         for repeat in map(Repeat._make, again):
-            first = IdEntry._make(ids[repeat.event_id])
-            outcome = judge(repeat, first, merged.placer)
+            outcome = judge(repeat, *merged.first_copy(repeat.event_id), merged.placer)
             if isinstance(outcome, Excluded):
                 resent.append(outcome)
             else:
@@ -440,7 +497,7 @@ class Tally:
             if unit in merged.unlisted:
                 continue
             if seq in drop:
-                later = [(e[2], e[1]) for e in theirs.values() if e[4] == unit and e[2] not in drop]
+                later = other.events_of(unit, drop)
                 if not later:
                     continue
                 seq, place = min(later, key=lambda x: x[0])
@@ -610,10 +667,11 @@ def signature_table(tally: Tally, kind: str) -> dict[tuple, list[int]]:
     return {sig: state for sig_kind, sig, state in tally.signatures if sig_kind == kind}
 
 
-def judge(repeat: Repeat, first: IdEntry, placer: Placer) -> Excluded | EventProblem:
-    """A later copy of an id: a re-send of the first copy (same content), or a problem (other content)."""
-    first_place = placer(first.place)
-    if repeat.fingerprint == first.fingerprint:
+def judge(repeat: Repeat, fingerprint: bytes, place: object, placer: Placer) -> Excluded | EventProblem:
+    """A later copy of an id: a re-send of the first copy (same content, its `fingerprint`; at `place`), or a
+    problem (other content)."""
+    first_place = placer(place)
+    if repeat.fingerprint == fingerprint:
         where = str(placer(repeat.place))
         return Excluded(
             repeat.event_id,
@@ -682,14 +740,29 @@ def handler_namespace(
             dates[value] = info
         return info
 
-    def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: int, unit: str, kind: str, day: tuple):
+    def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: bytes, unit: str, kind: str, day: tuple):
         repeat = Repeat(seq, event_id, fingerprint, place, unit, kind, day, ev)
         tally.repeats.append(tuple(repeat))
-        outcome = judge(repeat, IdEntry._make(prev), placer)
+        outcome = judge(repeat, prev[0], prev[1], placer)
         if isinstance(outcome, Excluded):
             tally.resent.append(outcome)
             return None
         raise Invalid(outcome.message, "id")
+
+    def seen_again_compact(
+        ev: dict, place: object, seq: int, prev: int, event_id: str, fingerprint: bytes, unit: str, kind: str, day: tuple
+    ):
+        return seen_again(
+            ev,
+            place,
+            seq,
+            ((prev >> SEQ_BITS).to_bytes(16, "little"), tally.place_of(prev & SEQ_MASK)),
+            event_id,
+            fingerprint,
+            unit,
+            kind,
+            day,
+        )
 
     def new_unit(unit: str, place: object, seq: int) -> list[list[tuple]]:
         if not reject_unlisted and len(tally.unlisted) >= MAX_UNLISTED_UNITS:
@@ -767,6 +840,9 @@ def handler_namespace(
         new_unit=new_unit,
         exclude=exclude,
         new_signature=new_signature,
+        seen_again_compact=seen_again_compact,
+        SEQ_BITS=SEQ_BITS,
+        PLACES=tally.places,
         SEQ_LOG=tally.seq_log,
         SIG_LOG=tally.sig_log,
         unknown_fields=unknown_fields,
