@@ -37,6 +37,9 @@ SNIPPETS = {
     "E301": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted where outlt = city_express\n',
     "E302": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted where outlet = city_expres\n',
     "E303": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 when sum outlet of adopted >= 2\n',
+    "E303-two-fields": HEAD
+    + "event match\n  field goals_for: integer\n  field goals_against: integer\n"
+    + 'section A "a"\n  item A.1 "i"\n    award 3 for each match where goals_for > goals_against\n',
     "E305": HEAD + "event e\n  field n: decimal, from 5 to 1\n",
     "E400": HEAD + KIND + 'section A "a" base 10\n  item A.1 "i" base 4\n    award 4\n',
     "E401": HEAD + "total 100\n" + KIND + 'section A "a" base 10\n  item A.1 "i" base 10\n    award 10\n',
@@ -55,6 +58,7 @@ SNIPPETS = {
     "E320-condition-where": HEAD
     + "event milestone\n  field task: one of a | b\n"
     + 'section A "a"\n  item A.1 "i"\n    award 10 when reached milestone where task = a and task = b\n',
+    "E320-rank": HEAD + KIND + 'status "advances" when rank <= 2\nsection A "a"\n  item A.1 "i"\n    award 1 for each adopted\n',
     "E321": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 5 when count adopted\n',
     "E321-condition-as-value": HEAD + KIND + "let enough = count adopted >= 10\n" + 'section A "a"\n  item A.1 "i"\n    award enough * 2\n',
     "E322": HEAD + KIND + "let required = 40 * months + excess\nlet excess = count adopted - required\n",

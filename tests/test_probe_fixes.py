@@ -448,3 +448,59 @@ def test_total_floor():
     assert ann.total == Decimal(0) and [i.score for i in ann.items] == [Decimal(10), Decimal(-15)]
     assert card.unit("Bo").total == Decimal(5)
     assert "total floor 0" in format_text(text)
+
+
+# PROBE2_REPORT (2026-11-29): a football group table. "Three points for a win, one for a draw": the result is two
+# fields of one event (goals for, goals against), which a filter cannot compare (E303 now says how to).
+GROUP_MATCHES = """\
+rubric "group"
+window 2018-06-14 to 2018-06-28
+group H "Group H"
+  unit "Japan"
+  unit "Senegal"
+event match
+  field match_id: text
+  field goals_for: integer, at least 0
+  field goals_against: integer, at least 0
+section S "s"
+  item W1 "Points"
+    scored per id of match, taking the sum
+    award 3 when sum goals_for of match > sum goals_against of match
+    award 1 when sum goals_for of match = sum goals_against of match
+"""
+
+
+def test_two_fields_of_one_event_compared_per_event_as_the_e303_hint_says():
+    """W1 (3 a win, 1 a draw, 0 a defeat), Japan 2018: W 2-1, D 2-2, L 0-1 = 3 + 1 + 0 = 4; Senegal: W 2-1, D 2-2,
+    L 0-1 = 4. Each event is its own sub-entity, so the sums compare one match's goals."""
+    matches = [("Japan", "M16", 2, 1), ("Japan", "M32", 2, 2), ("Japan", "M47", 0, 1)]
+    matches += [("Senegal", "M15", 2, 1), ("Senegal", "M32", 2, 2), ("Senegal", "M48", 0, 1)]
+    events = [
+        {
+            "id": f"{unit}-{match}",
+            "unit": unit,
+            "date": "2018-06-20",
+            "kind": "match",
+            "match_id": match,
+            "goals_for": gf,
+            "goals_against": ga,
+        }
+        for unit, match, gf, ga in matches
+    ]
+    card = loads(GROUP_MATCHES).score(events)
+    assert card.total("Japan") == card.total("Senegal") == Decimal(4)
+
+
+def test_a_filter_comparing_two_fields_points_to_the_per_event_form():
+    from rubric_dsl.api import check_text
+
+    _rubric, diagnostics = check_text(
+        GROUP_MATCHES.replace(
+            "    scored per id of match, taking the sum\n    award 3 when sum goals_for of match > sum goals_against of match\n"
+            "    award 1 when sum goals_for of match = sum goals_against of match\n",
+            "    award 3 for each match where goals_for > goals_against\n",
+        )
+    )
+    (e303,) = [d for d in diagnostics if d.code == "E303"]
+    assert "`goals_against` is another field of match" in e303.hint
+    assert "scored per id of match, taking the sum" in e303.hint

@@ -195,6 +195,20 @@ def check_value(ctx: Context, span, kind: str, field: str, op: str, value, where
             )
         case ("text", n.Text()) | ("integer" | "decimal", n.Number()) | ("date", datetime.date()):
             pass  # the literal fits the field
+        case (("text" | "integer" | "decimal" | "date"), n.Word(name=other)) if ctx.field_type(kind, other) is not None:
+            # `goals_for > goals_against`: a filter compares a field with a value; two fields of one event are
+            # compared by scoring each event apart, where aggregates see that event alone
+            wrong_type(
+                _(
+                    "`{other}` is another field of {kind}: a filter compares a field with a value. To compare two fields of"
+                    " one event, score each event apart and compare there: `scored per id of {kind}, taking the sum` with"
+                    " `award … when sum {field} of {kind} {op} sum {other} of {kind}`",
+                    other=other,
+                    kind=kind,
+                    field=field,
+                    op=op,
+                )
+            )
         case (("text" | "integer" | "decimal" | "date"), n.Word() | n.Number() | n.Text() | datetime.date()):
             hint = {
                 "text": _('text values are quoted: name = "領導信箱"'),
@@ -1009,6 +1023,14 @@ def check_expression(ctx: Context, node, want: str, span: n.Span):
                         ),
                         hint=_("wrap several in parentheses: {kinds} where ({name} = a or {name} = b)", kinds=kinds[0], name=node.name),
                     )
+                    return
+                if node.name == "rank" and "rank" not in names:
+                    # a unit's rank orders the totals, after grades, statuses and vetoes: nothing before it can read it
+                    hint = _(
+                        "a unit's rank comes after its total, grade and status, so no rule, grade, status or veto can read"
+                        " it; to name the best units of each group in the year-end bulletin, write `commend top N per group`"
+                    )
+                    ctx.report(node.span, "E320", _("unknown name `{name}`", name=node.name), hint=hint)
                     return
                 hint = suggest(node.name, names) or (
                     _("define it: let {name} = …", name=node.name)
