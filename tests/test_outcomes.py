@@ -430,3 +430,30 @@ def test_event_filters_can_test_the_units_attributes():
     assert format_text(FILTERED).count("where unit kind = county and outlet = a") == 1
     _, diagnostics = check_text(FILTERED.replace("unit kind = county", "unit knd = county"))
     assert [d.message for d in diagnostics if d.code == "E306"] == ["the condition names the unit attribute `knd`, which is not declared"]
+
+
+def test_only_when_keeps_the_why_not_lines_on_uncounted_events_by_flag_not_by_wording():
+    # `only when` zeroes B.1 and keeps, of its why-not lines, those saying events were left uncounted (issue 14:
+    # a field of the result, not the words "not counted", which a rule's own text may hold).
+    text = (
+        HEAD
+        + """attribute open: boolean
+group g "g"
+  unit "U" with open false
+event submitted
+  field title: text
+section B "b"
+  item B.1 "titled" base 2
+    award 2 when reached submitted where title = "not counted"
+    only when unit open = true
+"""
+    )
+    events = [ev(1, "U", "submitted", "2021-12-01", title="x"), ev(2, "U", "submitted", "2022-02-01", title="x")]
+    item = loads(text).score(events).unit("U").item("B.1")
+    # U is not open → 0, with the reason; e1 is dated before the window's 2022-01-01 → one uncounted event;
+    # the rule's "nothing reached" note (quoting "not counted" from its filter) is not about uncounted events
+    assert item.score == D(0)
+    assert item.why_not == (
+        "not counted: only when unit open = true; the unit's open is false; needs = true",
+        "1 submitted event dated before 2022-01-01 was not counted",
+    )

@@ -81,6 +81,7 @@ class UnitEvaluation:
         self.values = ValueEvaluator(self)  # value expressions, named values and conditions
         self._conditions: dict = {}  # named conditions, evaluated once per unit
         self._notes: list[str] = []  # why-not notes a countable leaves for the rule being evaluated
+        self._uncounted: list[str] = []  # those of them that say events are not counted yet
 
     def records(self, node) -> list[tuple]:
         """The unit's records of the slot `node` reads (see plan.slot_for); scoring one sub-entity, only
@@ -375,7 +376,8 @@ class UnitEvaluation:
             case _:
                 raise NoCase("the rule evaluation's amount dispatch (UnitEvaluation.rule)", amount)
         notes += self._notes
-        self._notes = []
+        uncounted = tuple(self._uncounted)
+        self._notes, self._uncounted = [], []
         if count == 0 and rule.verb != "deduct" and noun:
             notes.append(f"no {noun} counted in the period")
         cap_note = None
@@ -396,7 +398,9 @@ class UnitEvaluation:
             notes.append(overall)
         make = contributions
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
-        return RuleOutcome(rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note)
+        return RuleOutcome(
+            rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note, uncounted
+        )
 
     def limit(self, node) -> tuple[Decimal | None, str]:
         """A cap's or floor's value for this unit and how explain writes it: `10` as written, or a value with
@@ -502,9 +506,9 @@ class UnitEvaluation:
                 what = f"{(r[DATE] - max(match)).days} days after {countable.other.source.kind} of {max(match)}"
             counted.append((r, r[QUANTITY], what))
         if pending:
-            self._notes.append(
-                f"{pending} {countable.subject.source.kind} still within their {countable.days} days on {cut}: not counted yet"
-            )
+            waiting = f"{pending} {countable.subject.source.kind} still within their {countable.days} days on {cut}: not counted yet"
+            self._notes.append(waiting)
+            self._uncounted.append(waiting)
         count = sum(c for _record, c, _what in counted)
 
         def contributions():
@@ -737,6 +741,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         bonus = extra
         rules: tuple = ()
         why: list[str] = []
+        waiting: list[str] = []  # the scale's parts say their own
         if raw_scale < full:
             why.append(f"{fmt(raw_scale)} of {scale.raw.literal} scale points; {scale.points.literal} needs {scale.raw.literal}")
     else:
@@ -756,6 +761,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
             else:
                 deduction -= cut
         why = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.notes]
+        waiting = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.uncounted_notes]
         why += [f"deducted {fmt(-o.points)}: {o.rule}" for o in outcomes if o.verb == "deduct" and o.points]
     raw = award + bonus - deduction
     value, limits = _item_bounds(ev, item, raw, limits)
@@ -788,7 +794,9 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
             else:
                 not_counted.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
     # An item at or above its base needs no "why not"; events left out are worth saying either way.
-    why = not_counted if base is not None and score >= base else why + not_counted
+    at_base = base is not None and score >= base
+    why = not_counted if at_base else why + not_counted
+    uncounted = not_counted if at_base else waiting + not_counted
     return ItemResult(
         item.item_id,
         item.title,
@@ -807,6 +815,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         item.text,
         section_id,
         value,
+        why_not_uncounted=tuple(uncounted),
     )
 
 
@@ -880,7 +889,7 @@ def _finish_scored(ev: UnitEvaluation, item: n.ItemDecl, result: ItemResult) -> 
         if not holds:
             text = ev.program.memo(render_condition, item.only_when)
             why = (f"not counted: only when {text}; " + "; ".join(reasons),)
-            result = result.zeroed(why + tuple(w for w in result.why_not if "not counted" in w), uncounted=result.score)
+            result = result.zeroed(why + result.why_not_uncounted, uncounted=result.score)
     if not item.in_total:
         result = attrs.evolve(result, in_total=False)
     return result

@@ -76,6 +76,7 @@ class RuleOutcome:
     contributions: Lazy | tuple[Contribution, ...] = ()
     notes: tuple[str, ...] = ()
     cap_note: str | None = None  # the note saying the rule's `at most` bit (also in `notes`)
+    uncounted_notes: tuple[str, ...] = ()  # the notes (also in `notes`) saying events are not counted yet
 
     @property
     def capped(self) -> bool:
@@ -107,6 +108,9 @@ class ItemResult:
     uncounted: Decimal | None = None  # `only when` did not hold: the score it would have had
     chosen: tuple[str, Any] | None = None  # `scored per …, taking the latest [as NAME]`: (NAME, the sub-entity's value)
     entity_rules: tuple[tuple[RuleOutcome, ...], ...] = ()  # `scored per`: every sub-entity's rule outcomes (for coverage)
+    # The lines of `why_not` saying events were left uncounted (outside the window or the period, after the
+    # as-of date, still waiting): an `only when` that does not hold zeroes the item but keeps these.
+    why_not_uncounted: tuple[str, ...] = ()
 
     def zeroed(self, why_not: tuple[str, ...], uncounted: Decimal | None = None, **changes: Any) -> ItemResult:
         """This item scoring nothing (an `only when` that did not hold, a veto, nothing to score per
