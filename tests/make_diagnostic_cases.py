@@ -41,6 +41,7 @@ SNIPPETS = {
     + "event match\n  field goals_for: integer\n  field goals_against: integer\n"
     + 'section A "a"\n  item A.1 "i"\n    award 3 for each match where goals_for > goals_against\n',
     "E305": HEAD + "event e\n  field n: decimal, from 5 to 1\n",
+    "E305-bound-unit": HEAD + "attribute kind: one of website | county\nevent e\n  field n: decimal, at least 5 when unit kind = county\n",
     "E400": HEAD + KIND + 'section A "a" base 10\n  item A.1 "i" base 4\n    award 4\n',
     "E401": HEAD + "total 100\n" + KIND + 'section A "a" base 10\n  item A.1 "i" base 10\n    award 10\n',
     "E402": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 10 when reached adopted by 2010-06-30\n',

@@ -56,6 +56,10 @@ CONSTRUCTS = [
     ("field rate: decimal, from 0 to 1", n.Field("rate", n.FieldType("decimal"), (n.FieldOption("range", (N("0"), N("1"))),))),
     ("field v: decimal, at least 0", n.Field("v", n.FieldType("decimal"), (n.FieldOption("min", (N("0"),)),))),
     ("field d: date, optional", n.Field("d", n.FieldType("date"), (n.FieldOption("optional"),))),
+    (
+        "field p: integer, at least 7 when category = hazard",
+        n.Field("p", n.FieldType("integer"), (n.FieldOption("min_when", (N("7"), eq("category", "hazard"))),)),
+    ),
     ('section B.1 "電子監察" base 30', n.SectionHead("B.1", "電子監察", N("30"))),
     ('item B.1.2 "數據交換" base 5', n.ItemHead("B.1.2", "數據交換", N("5"))),
     ('part B.2.2.1 "報送"', n.PartHead("B.2.2.1", "報送")),

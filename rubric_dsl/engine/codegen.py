@@ -16,6 +16,7 @@ import attrs
 from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_filter
+from .declarations import conditional_bounds
 from .plan import DAY_CODE, DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
 from .runtime import INTEGER_LIMIT, MAX_QUANTITY, code_of
 
@@ -232,6 +233,10 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
         for field in ordered:
             with w.at(field.span):
                 _field_checks(w, field, types, ns, names)
+        # Bounds that hold only for some events, once every field is known: one comparison on a valid event.
+        for field in kind.fields:
+            with w.at(field.span):
+                _conditional_bounds(w, field, types, ns, names)
         # A re-send is the same id with the same (validated, normalised) content; the index keeps a
         # digest of that content instead of the event, so memory per event stays small. Each value is
         # written out canonically and unambiguously (runtime.code_of: free text, the unit and a declared
@@ -405,6 +410,16 @@ def _append_value(
         case SlotValue.PAIR:  # the distinct field and the field whose latest value is tested
             assert key.field is not None and key.tested is not None
             append(f"({names[key.field]}, {names[key.tested]})")
+
+
+def _conditional_bounds(w: Writer, field: n.Field, types: dict[str, str], ns: Namespace, names: dict[str, str]) -> None:
+    local = names[field.name]
+    for low, high, condition in conditional_bounds(field):
+        outside = " or ".join(
+            [*([f"{local} < {ns.const(low)}"] if low is not None else []), *([f"{local} > {ns.const(high)}"] if high is not None else [])]
+        )
+        w.line(f"if {local} is not None and ({outside}) and {filter_code(condition, types, ns, names)}:")
+        w.line(f"    out_of_range_when({local}, {field.name!r}, {ns.const(low)}, {ns.const(high)}, {render_filter(condition)!r})")
 
 
 def _field_checks(w: Writer, field: n.Field, types: dict[str, str], ns: Namespace, names: dict[str, str]) -> None:

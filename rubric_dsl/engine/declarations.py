@@ -27,6 +27,7 @@ from .runtime import (
     missing_field,
     only_when_field,
     out_of_range,
+    out_of_range_when,
     to_boolean,
     to_date,
     to_decimal,
@@ -168,6 +169,31 @@ def checked(field: n.Field, values: dict[str, Any], types: dict[str, str]) -> An
     return value
 
 
+def conditional_bounds(field: n.Field) -> Iterator[tuple[Any, Any, object]]:
+    """(low, high, filter) of each bound of the field that holds only when the filter does (None: no bound that side)."""
+    for option in field.options:
+        match option.name, option.args:
+            case "range_when", (low, high, condition):
+                yield low.value, high.value, condition
+            case "min_when", (low, condition):
+                yield low.value, None, condition
+            case "max_when", (high, condition):
+                yield None, high.value, condition
+
+
+def check_conditional_bounds(field: n.Field, values: dict[str, Any], types: dict[str, str], broken: frozenset[str] = frozenset()) -> None:
+    """Invalid if the field's (validated) value breaks a bound whose filter the event passes. Checked once
+    every field is known; a bound whose filter reads a field in `broken` (with a problem of its own) is not judged."""
+    value = values[field.name]
+    if value is None:
+        return
+    for low, high, condition in conditional_bounds(field):
+        if any(name in broken for name in fields_read(condition)):
+            continue
+        if ((low is not None and value < low) or (high is not None and value > high)) and holds(condition, values, types):
+            out_of_range_when(value, field.name, low, high, render_filter(condition))
+
+
 def shape_message(field: object, value: object) -> str:
     """A list or an object where a single value belongs."""
     if isinstance(value, dict):
@@ -179,7 +205,7 @@ def shape_message(field: object, value: object) -> str:
 
 def every_problem(kind: n.KindDecl, ev: dict[str, Any], first: Invalid) -> list[Invalid]:
     """Every field problem of an event a handler rejected with `first`, in the handler's order: unknown
-    fields, `id`, `unit`, `date`, `quantity`, then the kind's fields. A condition (`required when`,
+    fields, `id`, `unit`, `date`, `quantity`, the kind's fields, then their bounds that hold `when` a filter does. A condition (`required when`,
     `only when`) that reads a field which has a problem of its own is not judged: its answer is unknown.
     `first` always comes first (a problem found after the fields, such as an unlisted unit, is the only one)."""
     found: list[Invalid] = []
@@ -217,5 +243,8 @@ def every_problem(kind: n.KindDecl, ev: dict[str, Any], first: Invalid) -> list[
             broken.add(field.name)  # its own checks would read a value that is not known
             continue
         values[field.name] = attempt(field.name, checked, field, values, types)
+    for field in kind.fields:
+        if field.name not in broken:
+            attempt(field.name, check_conditional_bounds, field, values, types, frozenset(broken))
     shown = (first.message, first.field)
     return [first, *(p for p in found if (p.message, p.field) != shown)]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..language import nodes as n
 from ..numbers import EXACT
-from .declarations import COMMON_TYPES, UNIT_ATTRIBUTES, checked, checking_order, holds
+from .declarations import COMMON_TYPES, UNIT_ATTRIBUTES, check_conditional_bounds, checked, checking_order, holds
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, SlotKey, SlotValue
 from .program import Program
 from .runtime import MAX_QUANTITY, Tally, content_digest, handler_namespace
@@ -71,6 +71,8 @@ class KindInterpreter:
         # fields without conditions first: a condition reads the validated values of the fields it names
         for field in checking_order(kind):
             values[field.name] = self.checked(field, values)
+        for field in kind.fields:  # bounds that hold only for some events, once every field is known
+            check_conditional_bounds(field, values, self.types)
         known = s["NAMES"].get(unit)  # (listed name, its value code)
         unit = (known if known is not None else s["known_as"](unit, place, seq))[0]
         values["unit"] = unit

@@ -304,6 +304,28 @@ def out_of_range(value: object, name: str, low: object, high: object) -> NoRetur
     raise Invalid(_("`{name}` is {value}, above the most allowed {high}", name=name, value=value, high=high), name)
 
 
+def out_of_range_when(value: object, name: str, low: object, high: object, condition: str) -> NoReturn:
+    """A bound that holds only for events passing `condition` (`at least 7 when category = public_health_hazard`)."""
+    if low is not None and high is not None:
+        message = _(
+            "`{name}` is {value}, outside {low} to {high}, the range when {condition}",
+            name=name,
+            value=value,
+            low=low,
+            high=high,
+            condition=condition,
+        )
+    elif low is not None:
+        message = _(
+            "`{name}` is {value}, below the least allowed {low} when {condition}", name=name, value=value, low=low, condition=condition
+        )
+    else:
+        message = _(
+            "`{name}` is {value}, above the most allowed {high} when {condition}", name=name, value=value, high=high, condition=condition
+        )
+    raise Invalid(message, name)
+
+
 def _show(value: object) -> str:
     """A value as a message quotes it: short, whatever it is (a 6000-digit number, a 50,000-deep list)."""
     if value is None:
@@ -862,5 +884,6 @@ def handler_namespace(
         missing_field=missing_field,
         only_when_field=only_when_field,
         out_of_range=out_of_range,
+        out_of_range_when=out_of_range_when,
     )
     return namespace

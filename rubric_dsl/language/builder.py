@@ -288,6 +288,15 @@ class _ToStatements(Transformer):
     def opt_max(self, meta, c):
         return n.FieldOption("max", (c[0],))
 
+    def opt_range_when(self, meta, c):
+        return n.FieldOption("range_when", (c[0], c[1], c[2]))
+
+    def opt_min_when(self, meta, c):
+        return n.FieldOption("min_when", (c[0], c[1]))
+
+    def opt_max_when(self, meta, c):
+        return n.FieldOption("max_when", (c[0], c[1]))
+
     # ---- sections and items
     def section(self, meta, c):
         return n.SectionHead(c[0], c[1].value, c[2] if len(c) > 2 else None, span=span_of(meta))

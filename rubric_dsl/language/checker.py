@@ -411,6 +411,10 @@ def check_field_declarations(ctx: Context):
                         "E305",
                         _("`{name}` is {value}; only numbers take `at least`/`at most`", name=field.name, value=describe_type(field.type)),
                     )
+            for option in field.options:
+                match option.name, option.args:
+                    case (("range_when" | "min_when" | "max_when"), (*bounds, condition)):
+                        check_conditional_bound(ctx, kind.name, field, option.name, bounds, condition)
             if "required_when" in names and ("optional" in names or "default" in names):
                 ctx.report(
                     field.span,
@@ -418,6 +422,34 @@ def check_field_declarations(ctx: Context):
                     _("`{name}` is both conditionally required and optional", name=field.name),
                     hint=_("`required when` already makes it optional otherwise; drop `optional`/`default`"),
                 )
+
+
+def check_conditional_bound(ctx: Context, kind: str, field: n.Field, option: str, bounds: list, condition) -> None:
+    """E305 a bound that holds only `when` a filter does (`at least 7 when category = public_health_hazard`):
+    on a number, not empty, and decided by the event's own fields."""
+    if field.type.name not in ("integer", "decimal"):
+        value = describe_type(field.type)
+        if option == "range_when":
+            ctx.report(field.span, "E305", _("`{name}` is {value}; only numbers take a range", name=field.name, value=value))
+        else:
+            ctx.report(field.span, "E305", _("`{name}` is {value}; only numbers take `at least`/`at most`", name=field.name, value=value))
+        return
+    if option == "range_when" and bounds[0].value > bounds[1].value:
+        ctx.report(
+            field.span,
+            "E305",
+            _("the range of `{name}` is empty ({low} to {high})", name=field.name, low=bounds[0].literal, high=bounds[1].literal),
+            hint=_("write the smaller bound first"),
+        )
+    if any(isinstance(node, n.UnitIs) for node in walk(condition)):
+        ctx.report(
+            field.span,
+            "E305",
+            _("a bound on `{name}` can depend on the event's own fields, not on its unit's attributes", name=field.name),
+            hint=_("bound it by a field of the event: at least 7 when category = public_health_hazard"),
+        )
+        return
+    check_filter(ctx, kind, condition, field.span)
 
 
 def check_references(ctx: Context):

@@ -918,7 +918,8 @@ class FieldType:
 
 @attrs.frozen
 class FieldOption:
-    """One option of a field: `optional`, `default`, `required_when`, `only_when`, `range`, `min`, `max`."""
+    """One option of a field: `optional`, `default`, `required_when`, `only_when`, `range`, `min`, `max`; and the
+    bounds that hold only for events passing a filter (the filter is the last arg): `range_when`, `min_when`, `max_when`."""
 
     name: str
     args: tuple = ()

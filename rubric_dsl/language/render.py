@@ -262,6 +262,12 @@ def render_option(option: n.FieldOption) -> str:
             return f"at least {low.literal}"
         case "max", (high,):
             return f"at most {high.literal}"
+        case "range_when", (low, high, condition):
+            return f"from {low.literal} to {high.literal} when {render_filter(condition)}"
+        case "min_when", (low, condition):
+            return f"at least {low.literal} when {render_filter(condition)}"
+        case "max_when", (high, condition):
+            return f"at most {high.literal} when {render_filter(condition)}"
         case _:
             raise NoCase("the field option renderer (render.render_option)", option)
 
