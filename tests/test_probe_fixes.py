@@ -504,3 +504,28 @@ def test_a_filter_comparing_two_fields_points_to_the_per_event_form():
     (e303,) = [d for d in diagnostics if d.code == "E303"]
     assert "`goals_against` is another field of match" in e303.hint
     assert "scored per id of match, taking the sum" in e303.hint
+
+
+def test_explain_of_a_summed_scored_per_item_names_the_sub_entity_of_each_note():
+    """Scored per match and summed, every match's rules are shown in turn: each note says which match it is about
+    (language.md "Sub-entities": notes inside the item name the sub-entity). Japan lost M47 0-1: the draw rule's
+    note for M47 says 0 needs = 1."""
+    from rubric_dsl.outputs.explain import explain_unit
+
+    matches = [("Japan", "M16", 2, 1), ("Japan", "M47", 0, 1)]
+    events = [
+        {
+            "id": f"{unit}-{match}",
+            "unit": unit,
+            "date": "2018-06-20",
+            "kind": "match",
+            "match_id": match,
+            "goals_for": gf,
+            "goals_against": ga,
+        }
+        for unit, match, gf, ga in matches
+    ]
+    program = loads(GROUP_MATCHES.replace("scored per id of match", "scored per match_id of match"))
+    text = explain_unit(program, program.score(events), "Japan")
+    assert "note: match_id M47: sum goals_for of match is 0; needs = sum goals_against of match is 1" in text
+    assert "note: match_id M16: sum goals_for of match is 2; needs = sum goals_against of match is 1" in text
