@@ -335,7 +335,7 @@ def _count_signature(
         for number, key in enumerate(k for k in slots if k.source.kind == kind.name):
             with w.at(key.source.span):
                 if key.value is SlotValue.NONE:
-                    value = "True"
+                    value = "None"  # the record's value: taken (`...` when the filter refuses the event)
                 else:
                     assert key.field is not None and key.value in (SlotValue.FIELD, SlotValue.RATE), "compact_plan allows no other slot"
                     local = names[key.field]

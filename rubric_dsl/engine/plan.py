@@ -346,8 +346,8 @@ def compact_plan(rubric: n.Rubric) -> bool:
     return True
 
 
-# kind → (slot index, value in the signature → the record's value, `...` for none) per slot of the kind
-SlotLayout = dict[str, list[tuple[int, Callable[[Any], Any]]]]
+# kind → (slot index, value in the signature → the record's value, `...` for none; None: the value itself) per slot of the kind
+SlotLayout = dict[str, list[tuple[int, Callable[[Any], Any] | None]]]
 
 
 def slot_layout(rubric: n.Rubric, slots: dict[SlotKey, int]) -> SlotLayout:
@@ -363,12 +363,12 @@ def slot_layout(rubric: n.Rubric, slots: dict[SlotKey, int]) -> SlotLayout:
     return layout
 
 
-def _converter(key: SlotKey, decimal: bool) -> Callable[[Any], Any]:
+def _converter(key: SlotKey, decimal: bool) -> Callable[[Any], Any] | None:
     def number(value: Any) -> Any:
         return Decimal(value) if decimal and value is not None else value
 
-    if key.value is SlotValue.NONE:
-        return lambda value: None
+    if key.value is SlotValue.NONE or (key.value is SlotValue.FIELD and not decimal):
+        return None  # the signature holds the record's value (None for a counting slot)
     if key.value is SlotValue.RATE:
         rates = dict(key.rates)
         if all(isinstance(value, str) for value, _ in key.rates):

@@ -555,18 +555,30 @@ class Tally:
         if not self.compact:
             return self.units
         units: dict[str, list[list[tuple]]] = {unit: [[] for _slot in range(self.slot_count)] for unit in self.units}
-        for kind, sig, (_number, count, _first, last) in sorted(self.signatures, key=_first_seq):
-            if not count or window_exclusion(sig[1], window) is not None:
+        months: dict[datetime.date, int] = {}  # date → its month key, or -1 outside the window
+        places = {kind: list(enumerate(slots, 3)) for kind, slots in layout.items()}  # (position in a signature, slot)
+        for kind, sig, state in sorted(self.signatures, key=_first_seq):
+            count = state[1]
+            if not count:
+                continue
+            date = sig[1]
+            month = months.get(date)
+            if month is None:
+                month = months[date] = month_key(date) if window_exclusion(date, window) is None else -1
+            if month < 0:
                 continue
             slots = units[sig[0]]
-            date = sig[1]
-            month = month_key(date)
             quantity = sig[2] * count
-            for (index, convert), value in zip(layout[kind], sig[3:], strict=True):
-                if value is not ...:
+            last = state[3]
+            for position, (index, convert) in places[kind]:
+                value = sig[position]
+                if value is ...:
+                    continue
+                if convert is not None:
                     value = convert(value)
-                    if value is not ...:
-                        slots[index].append((last, None, date, month, quantity, value))
+                    if value is ...:
+                        continue
+                slots[index].append((last, None, date, month, quantity, value))
         return units
 
     def window_excluded(self, window: n.Window) -> list[Excluded]:
@@ -579,11 +591,15 @@ class Tally:
         """Compact: the signatures' events `reason_of(date)` excludes (None: not excluded), counted per
         unit, kind and reason, in order of each one's first event."""
         found: dict[tuple, list] = {}
+        reasons: dict[datetime.date, ExclusionReason | None] = {}
         for kind, sig, (_number, count, first, _last) in self.signatures:
-            if not count or (window_exclusion(sig[1], window) is not None) != outside_window:
-                continue
-            reason = reason_of(sig[1])
-            if reason is None:
+            date = sig[1]
+            if date in reasons:
+                reason = reasons[date]
+            else:
+                outside = window_exclusion(date, window) is not None
+                reason = reasons[date] = reason_of(date) if outside == outside_window else None
+            if reason is None or not count:
                 continue
             entry = found.get((sig[0], kind, reason))
             if entry is None:
@@ -641,15 +657,13 @@ def _first_seq(signature: tuple) -> int:
 
 
 def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set) -> None:
-    """The compact part of `earlier.merge(later)`: signatures counted together, the later part's events
-    in `drop` (copies of ids the earlier part holds) taken out again, and both logs joined."""
-    table: dict[tuple, list[int]] = {}
-    signatures = merged.signatures
-    for kind, sig, state in earlier.signatures:
-        copy = list(state)
-        table[(kind, sig)] = copy
-        signatures.append((kind, sig, copy))
+    """The compact part of `earlier.merge(later)`: both parts' signatures side by side (a signature of
+    both parts is two groups of events, which the readers of compact slots add up like any other two),
+    the later part's events in `drop` (copies of ids the earlier part holds) taken out of its counts,
+    and both logs joined. Signature entries are shared with the parts, not copied: a merged tally is
+    finished or merged again, never tallied into."""
     seq_log, sig_log = later.seq_log, later.sig_log
+    signatures = later.signatures
     if drop:  # counted again from the log without the dropped events (rare: ids sent again across the cut)
         stats: dict[int, list[int]] = {}
         kept = [i for i, seq in enumerate(seq_log) if seq not in drop]
@@ -663,25 +677,11 @@ def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set) -> 
                 entry[2] = seq
         seq_log = array("q", (seq_log[i] for i in kept))
         sig_log = array("i", (sig_log[i] for i in kept))
-        later_states = [(kind, sig, [number, *stats.get(number, (0, 0, 0))]) for number, (kind, sig, _state) in enumerate(later.signatures)]
-    else:
-        later_states = later.signatures
-    renumber = []
-    for kind, sig, (_number, count, first, last) in later_states:
-        known = table.get((kind, sig))
-        if known is None:
-            state = table[(kind, sig)] = [len(signatures), count, first, last]
-            signatures.append((kind, sig, state))
-            renumber.append(state[0])
-            continue
-        state = known
-        if count:
-            state[2] = min(state[2], first) if state[1] else first
-            state[3] = max(state[3], last) if state[1] else last
-            state[1] += count
-        renumber.append(state[0])
+        signatures = [(kind, sig, [number, *stats.get(number, (0, 0, 0))]) for number, (kind, sig, _state) in enumerate(signatures)]
+    offset = len(earlier.signatures)
+    merged.signatures = earlier.signatures + signatures
     merged.seq_log = earlier.seq_log + seq_log
-    merged.sig_log = earlier.sig_log + array("i", map(renumber.__getitem__, sig_log))
+    merged.sig_log = earlier.sig_log + (array("i", [number + offset for number in sig_log]) if offset else sig_log)
 
 
 def signature_table(tally: Tally, kind: str) -> dict[tuple, list[int]]:
