@@ -74,6 +74,9 @@ SNIPPETS = {
     + "event commended\nevent instructed\n"
     + 'section A "a"\n  item A.1 "i"\n    bonus 3 for each commended\n    bonus 4 for each instructed\n'
     + "    bonus together at most 10\n    bonus for instructed together at most 6\n",
+    "E425": HEAD
+    + 'group g\n  unit "A"\n  unit "B"\nevent adopted\n'
+    + 'section A "a"\n  item R "r"\n    bonus by rank of count adopted: 1 10, 2 8, 2 6, otherwise 0\n',
     "E420": HEAD
     + KIND
     + "let excess = count adopted / 100 - 1\n"

@@ -31,7 +31,7 @@ from .plan import (
     slot_for,
     week_key,
 )
-from .results import Contribution, ItemResult, Lazy, RuleOutcome
+from .results import Contribution, ItemResult, Lazy, RankPlace, RuleOutcome
 from .values import COMPARE, ValueEvaluator
 
 fmt = shown  # every number in a message is written by numbers.py
@@ -82,6 +82,7 @@ class UnitEvaluation:
         self._conditions: dict = {}  # named conditions, evaluated once per unit
         self._notes: list[str] = []  # why-not notes a countable leaves for the rule being evaluated
         self._uncounted: list[str] = []  # those of them that say events are not counted yet
+        self.placements: dict = {}  # id(ByRank amount) → RankPlace, worked out over every unit (place_units)
 
     def records(self, node) -> list[tuple]:
         """The unit's records of the slot `node` reads (see plan.slot_for); scoring one sub-entity, only
@@ -101,6 +102,7 @@ class UnitEvaluation:
         """The same unit, counting only the events of one sub-entity (one inspection, one account)."""
         sub = UnitEvaluation(self.program, self.slots, self.months, self.target, self.bounds, self.unit, (per, value))
         sub.scores = dict(self.scores)
+        sub.placements = self.placements  # a place among the units is the unit's, whichever sub-entity is scored
         return sub
 
     # ---- aggregates
@@ -342,6 +344,15 @@ class UnitEvaluation:
 
                 def contributions():
                     return [Contribution(None, None, raw, chosen)] if raw else []
+            case n.ByRank():
+                placed = self.placements.get(id(amount))
+                raw = placed.points if placed is not None else ZERO
+                text = _place_text(placed)
+                if not raw:
+                    notes.append(text)
+
+                def contributions():
+                    return [Contribution(None, None, raw, text)] if raw else []
             case n.Always():
                 raw = amount.points.value
 
@@ -398,8 +409,9 @@ class UnitEvaluation:
             notes.append(overall)
         make = contributions
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
+        placed = self.placements.get(id(amount)) if isinstance(amount, n.ByRank) else None
         return RuleOutcome(
-            rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note, uncounted
+            rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note, uncounted, placed
         )
 
     def limit(self, node) -> tuple[Decimal | None, str]:
@@ -824,10 +836,18 @@ def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, 
     another's score comes after it; `ev.total` is set once every counted item is known), and its named
     values and conditions as (name, value) pairs (None: no value)."""
     ev = ev or UnitEvaluation(program, slots, months, target, bounds, unit)
-    sections = {item.item_id: section.section_id for section in program.rubric.sections for item in section.items}
-    tops = {item.item_id: item for section in program.rubric.sections for item in section.items}
+    evaluate_items(ev, exclusions, program.order)
+    return finish_unit(ev)
+
+
+def evaluate_items(ev: UnitEvaluation, exclusions, item_ids) -> None:
+    """Score the top-level items among `item_ids` (in that order) into `ev.scores`; set `ev.total` once every
+    counted item is known."""
+    program = ev.program
+    sections = program.memo(_sections_of, program.rubric)
+    tops = program.memo(_tops_of, program.rubric)
     counted = [item_id for item_id, item in tops.items() if item.in_total]
-    for item_id in program.order:
+    for item_id in item_ids:
         if item_id not in tops:
             continue  # a part: scored with its item
         ev.scores[item_id] = result = scored_item(ev, tops[item_id], sections[item_id], exclusions)
@@ -835,6 +855,86 @@ def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, 
             ev.scores[part.item_id] = part
         if ev.total is None and all(c in ev.scores for c in counted):
             ev.total = floored_total(program, sum((ev.scores[c].score for c in counted), ZERO))
+
+
+def _sections_of(rubric: n.Rubric) -> dict:
+    return {item.item_id: section.section_id for section in rubric.sections for item in section.items}
+
+
+def _tops_of(rubric: n.Rubric) -> dict:
+    return {item.item_id: item for section in rubric.sections for item in section.items}
+
+
+def rank_rules(item: n.ItemDecl) -> list[n.ByRank]:
+    """The points-by-rank amounts of an item and its parts."""
+    rules = list(item.rules) + [rule for part in item.parts for rule in part.rules]
+    return [rule.amount for rule in rules if isinstance(rule.amount, n.ByRank)]
+
+
+def scoring_stages(rubric: n.Rubric, order: list) -> list[list]:
+    """The evaluation order cut before each item that scores by rank: every unit scores one stage before any unit
+    starts the next, so the values a rank compares (scores of earlier items included) are known for every peer."""
+    tops = _tops_of(rubric)
+    stages: list[list] = [[]]
+    for item_id in order:
+        if item_id in tops and rank_rules(tops[item_id]) and stages[-1]:
+            stages.append([])
+        stages[-1].append(item_id)
+    return stages
+
+
+def place_units(program: Any, evaluations: dict, item_id: str) -> None:
+    """Points by rank for the rules of one item: each listed unit's value, ranked among its peers (the units with
+    its value of `within`), best first; equal values share a place. Unlisted units and units whose value has none
+    are not ranked."""
+    item = program.memo(_tops_of, program.rubric).get(item_id)
+    for amount in rank_rules(item) if item is not None else ():
+        points_of = {place.rank: place.points.value for place in amount.places}
+        other = amount.otherwise.value if amount.otherwise is not None else ZERO
+        values: dict[str, Any] = {}
+        pools: dict[Any, list[str]] = {}
+        for name, ev in evaluations.items():
+            if ev.unit is None:
+                ev.placements[id(amount)] = None
+                continue
+            values[name] = ev.values.value(amount.value)
+            pool = ev.unit.attribute(amount.within) if amount.within else None
+            pools.setdefault(pool, []).append(name)
+        for pool, names in pools.items():
+            ranked = [values[name].number for name in names if values[name].number is not None]
+            for name in names:
+                ev, value = evaluations[name], values[name]
+                shown = ev.values.shown(amount.value, value)
+                within = f"{amount.within} {pool}" if amount.within else None
+                if value.number is None:
+                    ev.placements[id(amount)] = RankPlace(None, len(ranked), None, within, ZERO, shown)
+                    continue
+                better = sum(1 for v in ranked if (v < value.number if amount.lowest_first else v > value.number))
+                tied = sum(1 for v in ranked if v == value.number)
+                rank = better + 1
+                if amount.ties == "split":
+                    points = sum((points_of.get(r, other) for r in range(rank, rank + tied)), ZERO) / tied
+                else:
+                    points = points_of.get(rank, other)
+                ev.placements[id(amount)] = RankPlace(rank, len(ranked), value.number, within, points, shown)
+
+
+def _place_text(placed: RankPlace | None) -> str:
+    """What explain says of a unit's place: `rank 2 of 5 (within group counties): count adopted is 12`."""
+    if placed is None:
+        return _("not ranked: the unit is not in the rubric's tables")
+    if placed.rank is None:
+        return _("not ranked: {value}", value=placed.shown)
+    where = _(" (within {pool})", pool=placed.within) if placed.within else ""
+    text = _("rank {rank} of {count}{where}: {value}", rank=placed.rank, count=placed.of, where=where, value=placed.shown)
+    return text if placed.points else text + _("; no points for that place")
+
+
+def finish_unit(ev: UnitEvaluation):
+    """The unit's item results in rubric order and its named values, once every item is scored."""
+    program = ev.program
+    tops = program.memo(_tops_of, program.rubric)
+    counted = [item_id for item_id, item in tops.items() if item.in_total]
     if ev.total is None:
         ev.total = sum((ev.scores[c].score for c in counted), ZERO)
     ev.total = floored_total(program, ev.total)

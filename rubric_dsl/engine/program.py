@@ -18,7 +18,7 @@ from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer,
 from ..suggestions import closest
 from .codegen import GeneratedCode, generate
 from .declarations import every_problem, shape_message
-from .evaluation import UnitEvaluation, evaluate_unit, limited_total
+from .evaluation import UnitEvaluation, evaluate_items, finish_unit, limited_total, place_units, scoring_stages
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
 from .plan import (
@@ -91,6 +91,7 @@ class Program:
         self._memo: dict[tuple[object, int], object] = {}
         self.window_clause = next((c for c, target in rubric.citations if isinstance(target, n.Window)), None)
         self.order = evaluation_order(rubric)[0]  # item ids, each after the items whose scores it reads
+        self.stages = scoring_stages(rubric, self.order)  # cut before each item scored by rank among the units
         self._words: dict[int, bool] = {}
 
     def unit_attributes(self) -> dict[str, dict[str, object]]:
@@ -344,12 +345,21 @@ class Program:
         across = across_units(units, self.across_slots)
         for name, slots in units.items():
             decl = self.units.get(name)
-            group = self.groups.get(decl.group) if decl else None
             target = decl.target.value if decl and decl.target is not None else None
             ev = evaluations[name] = UnitEvaluation(self, slots, months, target, bounds, decl)
             ev.across = across
-            items, named = evaluate_unit(self, slots, months, excluded_by_unit.get(name, []), target, bounds, decl, ev)
+        # Every unit scores a stage before any starts the next: an item scored by rank compares all units' values.
+        for stage in self.stages:
+            if stage:
+                place_units(self, evaluations, stage[0])
+            for name, ev in evaluations.items():
+                evaluate_items(ev, excluded_by_unit.get(name, []), stage)
+        for name, ev in evaluations.items():
+            decl, target = ev.unit, ev.target
+            group = self.groups.get(decl.group) if decl else None
+            items, named = finish_unit(ev)
             total, total_limits = limited_total(self, sum((i.score for i in items if i.in_total), ZERO))
+            assert total is not None, "a sum of item scores is a number"
             completion = (total / target) if target else None
             results.append(
                 UnitResult(

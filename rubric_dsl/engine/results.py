@@ -66,6 +66,28 @@ class Lazy:
 
 
 @attrs.frozen
+class RankPlace:
+    """Where a rule's points by rank placed the unit: its `rank` among `of` peers ranked (None: not ranked), the
+    value ranked, the pool (`within` value) and the points the place earned."""
+
+    rank: int | None
+    of: int
+    value: Decimal | None
+    within: str | None
+    points: Decimal
+    shown: str  # the value as explain writes it: `count adopted is 12`
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "of": self.of,
+            "value": fmt_decimal(self.value, None) if self.value is not None else None,
+            "within": self.within,
+            "points": fmt_decimal(self.points, None),
+        }
+
+
+@attrs.frozen
 class RuleOutcome:
     """What one rule gave: `points` (negative for deductions), before-cap `raw`, and why."""
 
@@ -77,6 +99,7 @@ class RuleOutcome:
     notes: tuple[str, ...] = ()
     cap_note: str | None = None  # the note saying the rule's `at most` bit (also in `notes`)
     uncounted_notes: tuple[str, ...] = ()  # the notes (also in `notes`) saying events are not counted yet
+    placed: RankPlace | None = None  # points by rank: where the unit was placed
 
     @property
     def capped(self) -> bool:
@@ -153,6 +176,8 @@ class ItemResult:
             "in_total": self.in_total,
             "uncounted": fmt_decimal(self.uncounted, places) if self.uncounted is not None else None,
             "chosen": {"name": self.chosen[0], "value": self.chosen[1]} if self.chosen else None,
+            # points by rank: each such rule's place for the unit (rank null: not ranked)
+            "ranked": [{"rule": rule.rule, **rule.placed.to_json()} for rule in self.rules if rule.placed is not None],
         }
         if provenance == "events":
             data["events"] = [

@@ -442,6 +442,25 @@ class _ToStatements(Transformer):
         otherwise = c[-1] if isinstance(c[-1], n.Number) else None
         return n.Tiered(c[0], tiers, otherwise), cap
 
+    def by_rank(self, meta, c):
+        c, cap = self._split_cap(c)
+        value, rest = c[0], c[1:]
+        lowest_first = bool(rest and isinstance(rest[0], bool) and rest.pop(0))
+        within = rest.pop(0) if rest and isinstance(rest[0], str) else None
+        ties = rest.pop(0)[1] if rest and isinstance(rest[0], tuple) else "share"
+        places = tuple(x for x in rest if isinstance(x, n.Place))
+        otherwise = rest[-1] if rest and isinstance(rest[-1], n.Number) else None
+        return n.ByRank(value, places, otherwise, within, lowest_first, ties), cap
+
+    def place(self, meta, c):
+        return n.Place(int(c[0]), c[1])
+
+    def ties_share(self, meta, c):
+        return ("ties", "share")
+
+    def ties_split(self, meta, c):
+        return ("ties", "split")
+
     def tier(self, meta, c):
         return n.Tier(c[0], c[1], c[2])
 

@@ -684,8 +684,8 @@ def single_award(amount) -> Decimal | None:
             return amount.points.value
         case n.PerEachBy(rates=rates) if rates:
             return min(r.points.value for r in rates)
-        case n.PerEachBy() | n.PointsOf() | n.Tiered() | n.ShareOf() | n.Prorated():
-            return None  # no rate listed, or points that depend on the unit's values
+        case n.PerEachBy() | n.PointsOf() | n.Tiered() | n.ShareOf() | n.Prorated() | n.ByRank():
+            return None  # no rate listed, or points that depend on the unit's values (or its place)
         case _:
             raise NoCase("the checker's single award (checker.single_award)", amount)
 
@@ -739,6 +739,28 @@ def check_joint_caps(ctx: Context):
             _("the total cap {cap} is below the total floor {floor}", cap=cap.points.literal, floor=floor.points.literal),
             hint=_("a total can be held between a floor and a cap only when the floor is the lower"),
         )
+
+
+def check_places(ctx: Context):
+    """Points by rank: `within` names `group` or a declared attribute (E306); each place is 1 or more, listed once (E425)."""
+    for _item, rule in rules_with_items(ctx.rubric):
+        if not isinstance(rule.amount, n.ByRank):
+            continue
+        amount = rule.amount
+        if amount.within is not None:
+            check_unit_attribute_name(ctx, rule.span, amount.within, _("`within`"))
+        seen: set[int] = set()
+        for place in amount.places:
+            if place.rank < 1 or place.rank in seen:
+                ctx.report(
+                    rule.span,
+                    "E425",
+                    _("place {rank} is listed twice", rank=place.rank)
+                    if place.rank in seen
+                    else _("there is no place {rank}: places start at 1", rank=place.rank),
+                    hint=_("list each place once, best first: 1 10, 2 8, 3 6, otherwise 0"),
+                )
+            seen.add(place.rank)
 
 
 def check_caps(ctx: Context):
@@ -872,7 +894,7 @@ def event_terms(ctx, amount):
             return None, None  # counts something other than the events themselves
         case n.PerEach():
             raise NoCase("the checker's per-event terms (checker.event_terms)", amount.countable)
-        case n.When() | n.Always() | n.PointsOf() | n.Tiered() | n.ShareOf() | n.Prorated():
+        case n.When() | n.Always() | n.PointsOf() | n.Tiered() | n.ShareOf() | n.Prorated() | n.ByRank():
             return None, None
         case _:
             raise NoCase("the checker's per-event terms (checker.event_terms)", amount)
@@ -1161,6 +1183,8 @@ def expression_slots(statement, expression):
             out.append((amount.value, "value"))
             if amount.condition is not None:
                 out.append((amount.condition, "condition"))
+        case n.ByRank():
+            out.append((amount.value, "value"))
         case n.Tiered():
             out.append((amount.value, "value"))
             out += [(tier.bound, "value") for tier in amount.tiers]
@@ -1243,7 +1267,7 @@ def counts_events(amount) -> bool:
             return True
         case n.ShareOf():
             return isinstance(amount.aggregate, n.Sum)  # a share of a sum is paid event by event
-        case n.When() | n.Always() | n.PointsOf() | n.Tiered() | n.Prorated():
+        case n.When() | n.Always() | n.PointsOf() | n.Tiered() | n.Prorated() | n.ByRank():
             return False
         case _:
             raise NoCase("the checker's event-by-event test (checker.counts_events)", amount)
@@ -1730,6 +1754,7 @@ CHECKS = (
     check_scales,
     check_caps,
     check_joint_caps,
+    check_places,
     check_never_scores,
     check_overlaps,
     check_units,

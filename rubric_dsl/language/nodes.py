@@ -450,6 +450,29 @@ class PointsOf:
 
 
 @attrs.frozen
+class Place:
+    """`1 10` in a list of places: the unit ranked first earns 10."""
+
+    rank: int
+    points: Number
+
+
+@attrs.frozen
+class ByRank:
+    """`by rank of VALUE [lowest first] [within ATTR] [, ties split]: 1 10, 2 8, 3 6, otherwise 0`: points by the
+    unit's place among its peers (the listed units, or those with its value of ATTR or group), ranked on the value,
+    highest first. Units with the same value share the place (1, 2, 2, 4) and its points, or with `ties split`
+    share out the points of the places they fill (2nd and 3rd tied: (8 + 6) / 2 each)."""
+
+    value: Value
+    places: tuple
+    otherwise: Number | None = None
+    within: str | None = None
+    lowest_first: bool = False
+    ties: str = "share"
+
+
+@attrs.frozen
 class Tier:
     """`POINTS when op BOUND` inside a tier list; POINTS is a number or a value (`6% * sales`)."""
 
@@ -1228,5 +1251,5 @@ Aggregate = Count | Sum | Latest | Distinct | MonthsWithout | Average | Minimum 
 Value = Number | Aggregate | UnitTarget | UnitTotal | ScoreOf | TableEntry | PeriodCount | NameRef | Arith | Negate | Otherwise
 Condition = And | Or | Not | Reached | NoEvent | AggCompare | EveryMonth | ValueCompare | NameRef | UnitIs | MemberVetoed
 Countable = Events | DistinctValues | MonthsWithout | MonthsWhere | Shortfall | Steps | FirstPer | SharedPer
-Amount = PerEach | PerEachBy | When | Always | ShareOf | Prorated | PointsOf | Tiered
+Amount = PerEach | PerEachBy | When | Always | ShareOf | Prorated | PointsOf | Tiered | ByRank
 Commend = CommendCompletion | CommendTop | None

@@ -222,6 +222,14 @@ def render_amount(amount: object) -> str:
             if amount.otherwise is not None:
                 tiers.append(f"otherwise {amount.otherwise.literal}")
             return f"by {render_expr(amount.value)}: {', '.join(tiers)}"
+        case n.ByRank():
+            order = " lowest first" if amount.lowest_first else ""
+            within = f" within {amount.within}" if amount.within else ""
+            ties = ", ties split" if amount.ties == "split" else ""
+            places = [f"{p.rank} {p.points.literal}" for p in amount.places]
+            if amount.otherwise is not None:
+                places.append(f"otherwise {amount.otherwise.literal}")
+            return f"by rank of {render_expr(amount.value)}{order}{within}{ties}: {', '.join(places)}"
         case n.ShareOf():
             return f"{amount.factor.literal} of {render_aggregate(amount.aggregate)}"
         case n.Prorated():
