@@ -549,6 +549,8 @@ def check_references(ctx: Context):
                     | n.Tiered()
                     | n.Tier()
                     | n.ShareOf()
+                    | n.ByRank()  # its value's aggregates are walked on their own
+                    | n.Place()
                 ):
                     pass  # names no field of an event kind itself (its parts, walked in turn, may)
                 case _:
