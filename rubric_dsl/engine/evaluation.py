@@ -1033,7 +1033,7 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
             if not holds:
                 text = program.memo(render_condition, item.only_when)
                 one = one.zeroed((f"not counted: only when {text}; " + "; ".join(reasons),), uncounted=one.score)
-        named = tuple(w if w.startswith(f"{per.field} ") else f"{per.field} {value}: {w}" for w in one.why_not)
+        named = tuple(f"{per.field} {value}: {w}" for w in one.why_not)  # each line names its sub-entity
         # each rule's notes name the sub-entity too: summed or averaged, every sub-entity's rules are shown in turn
         rules = tuple(attrs.evolve(r, notes=tuple(f"{per.field} {value}: {note}" for note in r.notes)) if r.notes else r for r in one.rules)
         results[value] = attrs.evolve(one, why_not=named, rules=rules)
