@@ -630,3 +630,32 @@ def test_a_choice_spelled_none_is_not_an_absent_value():
     card = rubric.finish(rubric.tally([first, {**first, "tag": "None"}, dict(first)]))
     assert [p.message for p in card.problems] == ["id `1` was already used at <events>[0] with different content"]
     assert [e.reason_text for e in card.excluded if e.reason.value == "re-sent"] == ["re-sent (first at <events>[0])"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"unit": "y"}, {"date": "2009-02-02"}, {"quantity": 2}, {"v": "2"}, {"n": 1}, {"kind": "t"}],
+    ids=["unit", "date", "quantity", "field", "optional field", "kind"],
+)
+def test_a_copy_differing_in_any_part_of_its_content_is_a_conflict(change):
+    """A re-send is the same id with the same content: kind, unit, date, quantity and every field
+    (docs/security.md, Re-sends). A copy differing in any one of them is a conflict, in one stream and
+    when the two copies are tallied apart and merged; the same copy again is a re-send."""
+    rubric = loads(NUMBERS_RUBRIC + "event t\n  field v: decimal\n  field n: integer, optional\n")
+    later = {**NUMBER_EVENT, **change}
+    conflict = ["id `1` was already used at <events>[0] with different content"]
+    assert [p.message for p in rubric.tally([NUMBER_EVENT, later]).problems] == conflict
+    merged = rubric.tally([NUMBER_EVENT]).merge(rubric.tally([later], start=1))
+    assert [p.message for p in merged.problems] == conflict
+    assert rubric.tally([NUMBER_EVENT]).merge(rubric.tally([dict(NUMBER_EVENT)], start=1)).problems == []
+
+
+def test_minus_zero_is_zero_in_every_process():
+    """-0 and 0 are one value (a decimal normalised, docs/security.md): a copy saying -0 is a re-send of
+    one saying 0, whether the two are tallied together or apart, by programs that share no cache of
+    value codes (as in two processes)."""
+    zero, minus_zero = {**NUMBER_EVENT, "v": "0"}, {**NUMBER_EVENT, "v": "-0.00"}
+    assert loads(NUMBERS_RUBRIC).tally([zero, minus_zero]).problems == []
+    assert loads(NUMBERS_RUBRIC).tally([zero]).merge(loads(NUMBERS_RUBRIC).tally([minus_zero], start=1)).problems == []
+    merged = loads(NUMBERS_RUBRIC).tally([minus_zero]).merge(loads(NUMBERS_RUBRIC).tally([zero], start=1))
+    assert merged.problems == [] and len(merged.resent) == 1

@@ -17,7 +17,7 @@ from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_filter
 from .declarations import conditional_bounds
-from .plan import DAY_CODE, DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
+from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
 from .runtime import INTEGER_LIMIT, MAX_QUANTITY, code_of
 
 COMMON_FIELDS = ("id", "unit", "date", "kind", "quantity")
@@ -237,25 +237,25 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
         for field in kind.fields:
             with w.at(field.span):
                 _conditional_bounds(w, field, types, ns, names)
-        # A re-send is the same id with the same (validated, normalised) content; the index keeps a
-        # digest of that content instead of the event, so memory per event stays small. Each value is
-        # written out canonically and unambiguously (runtime.code_of: free text, the unit and a declared
-        # choice quoted with repr(); a whole number or a date in its one spelling; a decimal normalised,
-        # 1.0 and 1 being one value; an absent value as None) and digested to a fixed-width value code;
-        # the fingerprint is the digest of the kind's code followed by the values' codes in order. No
-        # value is formatted per event: the unit's code comes with its name (NAMES), the date's with its
-        # day (DATES), a declared choice's from a table made here, and other values' from a per-field
-        # cache; the kind's code is digested once per run (`FP<handler>`), and each event's digest
-        # continues from a copy of that state.
-        prefix = f"FP{handler_name}"
+        # A re-send is the same id with the same (validated, normalised) content. The index keeps the
+        # unit (its listed name) and the date anyway; for the rest it keeps a digest, not the event, so
+        # memory per event stays small. Each value is written out canonically and unambiguously
+        # (runtime.code_of: free text and a declared choice quoted with repr(); a whole number or a date
+        # in its one spelling; a decimal normalised, 1.0 and 1 being one value; an absent value as None)
+        # and digested to a fixed-width value code; the fingerprint is the digest of the kind's code
+        # followed by the codes of the quantity and the fields in order. No value is formatted per event:
+        # a declared choice's code comes from a table made here, other values' from a per-field cache, and
+        # each event's digest continues from a copy of the state after the kind's code (`FP<handler>`).
+        # A kind whose fields are all choices or booleans has few contents: each content's fingerprint is
+        # kept (`FPS<handler>`, keyed by the values themselves, which are equal exactly when their codes are).
         ns.values[f"K{handler_name}"] = code_of(kind.name, "plain")
-        codes = ["c0", f"day[{DAY_CODE}]", "c2"]
+        codes = ["c0"]
         code_lines = [
-            "c2 = QUANTITY_CODES.get(q)",
-            "if c2 is None:",
-            "    c2 = value_code(QUANTITY_CODES, q, 'plain')",
+            "c0 = QUANTITY_CODES.get(q)",
+            "if c0 is None:",
+            "    c0 = value_code(QUANTITY_CODES, q, 'plain')",
         ]
-        for index, field in enumerate(kind.fields, 3):
+        for index, field in enumerate(kind.fields, 1):
             local, ftype = names[field.name], field.type.name
             if ftype in ("enum", "boolean"):  # a few values, each known now: one lookup in a table of their codes
                 how = "repr" if ftype == "enum" else "plain"
@@ -272,18 +272,29 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 f"    c{index} = value_code({cache}, {local}, {how!r})",
             ]
             codes.append(f"c{index}")
+        digest_lines = [
+            *code_lines,
+            f"digest = FP{handler_name}.copy()",
+            f"digest.update(b''.join(({', '.join(codes)},)))",
+        ]
+        if all(field.type.name in ("enum", "boolean") for field in kind.fields):
+            content = "(" + ", ".join(["q", *(names[field.name] for field in kind.fields)]) + ",)"
+            ns.values[f"FPS{handler_name}"] = {}
+            fingerprint_lines = [
+                f"fingerprint = FPS{handler_name}.get({content})",
+                "if fingerprint is None:",
+                *("    " + line for line in digest_lines),
+                f"    fingerprint = remember(FPS{handler_name}, {content}, digest.digest())",
+            ]
+        else:
+            fingerprint_lines = [*digest_lines, "fingerprint = digest.digest()"]
         with w.at(kind.span):
             for text in (
-                # the listed name, shared (one string per unit, kept in the id index), and its value code; an alias or
-                # the other script's spelling is looked up once per stream, so a re-send under another spelling is still a re-send
-                "known = NAMES.get(unit)",
-                "if known is None:",
-                "    known = known_as(unit, place, seq)",
-                "unit, c0 = known",
-                *code_lines,
-                f"digest = {prefix}.copy()",
-                f"digest.update(b''.join(({', '.join(codes)})))",
-                "fingerprint = digest.digest()",
+                # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
+                # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
+                "name = NAMES.get(unit)",
+                "unit = name if name is not None else known_as(unit, place, seq)",
+                *fingerprint_lines,
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
                 f"    return {'seen_again_compact' if compact else 'seen_again'}(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",

@@ -53,22 +53,22 @@ class DayInfo(NamedTuple):
     date: datetime.date
     month: int
     excluded: ExclusionReason | None  # None: inside the window
-    code: bytes  # the date's value code (runtime.code_of), a part of every re-send fingerprint
 
 
-DAY_DATE, DAY_MONTH, DAY_EXCLUDED, DAY_CODE = range(len(DayInfo._fields))
+DAY_DATE, DAY_MONTH, DAY_EXCLUDED = range(len(DayInfo._fields))
 
 
 class IdEntry(NamedTuple):
     """What the id index keeps per event id (a plain tuple in this order): enough to recognise a
-    re-send and to place, date and attribute the event later, without keeping the event."""
+    re-send and to place, date and attribute the event later, without keeping the event. A later copy
+    is a re-send when its fingerprint, unit and date are the first copy's (runtime.judge)."""
 
-    fingerprint: bytes  # a digest of the canonical content (codegen: the kind's and each value's runtime.code_of, digested)
+    fingerprint: bytes  # a digest of the rest of the canonical content: kind, quantity, fields (codegen)
     place: object  # an int offset or a Place; resolved against the tally's path when shown
     seq: int
     kind: str
     unit: str
-    day: tuple[datetime.date, int, ExclusionReason | None, bytes]  # DayInfo layout
+    day: tuple[datetime.date, int, ExclusionReason | None]  # DayInfo layout
 
 
 # ---- months --------------------------------------------------------------------------------------

@@ -73,8 +73,8 @@ class KindInterpreter:
             values[field.name] = self.checked(field, values)
         for field in kind.fields:  # bounds that hold only for some events, once every field is known
             check_conditional_bounds(field, values, self.types)
-        known = s["NAMES"].get(unit)  # (listed name, its value code)
-        unit = (known if known is not None else s["known_as"](unit, place, seq))[0]
+        name = s["NAMES"].get(unit)
+        unit = name if name is not None else s["known_as"](unit, place, seq)
         values["unit"] = unit
         values[UNIT_ATTRIBUTES] = s["UNIT_ATTRS"].get(unit, {})
         # the same content is the same kind, unit, date, quantity and values (a decimal's value, not its spelling)

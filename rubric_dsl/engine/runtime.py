@@ -55,8 +55,8 @@ def unknown_field(extra: object, allowed: frozenset, kind: str) -> Invalid:
 
 
 def content_digest(content: str) -> bytes:
-    """The re-send fingerprint: a digest of an event's canonical content (kind, unit, date, quantity,
-    and each field's normalised value). Stable across processes (unlike hash(), which is salted per
+    """The reference interpreter's re-send fingerprint: a digest of an event's canonical content (kind,
+    unit, date, quantity, and each field's normalised value). Stable across processes (unlike hash(), which is salted per
     process) and collision-resistant (unlike hash(), which maps 1 and 2**61 to one value)."""
     return blake2b(content.encode(), digest_size=16).digest()
 
@@ -72,7 +72,8 @@ def code_of(value: object, how: str) -> bytes:
     if how == "repr":
         text = repr(value)
     elif how == "decimal" and value is not None:
-        text = str(value.normalize(EXACT))  # type: ignore[attr-defined]
+        number = value.normalize(EXACT)  # type: ignore[attr-defined]
+        text = str(number if number else abs(number))  # -0 is 0, as it is to == (and so to every cache of codes)
     else:
         text = f"{value}"
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
@@ -86,6 +87,14 @@ def value_code(cache: dict, value: object, how: str) -> bytes:
         cache.clear()
     cache[value] = code
     return code
+
+
+def remember(cache: dict, key: object, fingerprint: bytes) -> bytes:
+    """A fingerprint kept for the content `key` (emptying a full cache first, as value_code does)."""
+    if len(cache) >= CODE_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = fingerprint
+    return fingerprint
 
 
 # Each unlisted unit costs a scorecard (a record list per slot, its place, its results): a stream that
@@ -421,12 +430,14 @@ class Tally:
         self.warnings: list[str] = []
         self.read = 0
 
-    def first_copy(self, event_id: str) -> tuple[bytes, object]:
-        """The fingerprint and place of the first copy of an id this tally holds."""
+    def first_copy(self, event_id: str) -> tuple[bytes, object, str, datetime.date]:
+        """The fingerprint, place, unit and date of the first copy of an id this tally holds (what `judge` compares)."""
         entry = self.ids[event_id]
         if not self.compact:
-            return entry[0], entry[1]
-        return (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(entry & SEQ_MASK)
+            return entry[0], entry[1], entry[4], entry[5][DAY_DATE]
+        seq = entry & SEQ_MASK
+        _kind, sig = self.signature_of(seq)
+        return (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(seq), sig[0], sig[1]
 
     def place_of(self, seq: int) -> object:
         """Compact: the Place of the event numbered `seq`, given back from the segment it was tallied in."""
@@ -505,7 +516,7 @@ class Tally:
         resent = [e for e in other.resent if e.seq not in judged]
         problems = [p for p in other.problems if p.seq not in judged]
         for repeat in map(Repeat._make, again):
-            outcome = judge(repeat, *merged.first_copy(repeat.event_id), merged.placer)
+            outcome = judge(repeat, merged.first_copy(repeat.event_id), merged.placer)
             if isinstance(outcome, Excluded):
                 resent.append(outcome)
             else:
@@ -689,11 +700,13 @@ def signature_table(tally: Tally, kind: str) -> dict[tuple, list[int]]:
     return {sig: state for sig_kind, sig, state in tally.signatures if sig_kind == kind}
 
 
-def judge(repeat: Repeat, fingerprint: bytes, place: object, placer: Placer) -> Excluded | EventProblem:
-    """A later copy of an id: a re-send of the first copy (same content, its `fingerprint`; at `place`), or a
-    problem (other content)."""
+def judge(repeat: Repeat, first: tuple, placer: Placer) -> Excluded | EventProblem:
+    """A later copy of an id: a re-send of the first copy (same content; `first`: its fingerprint, place,
+    unit and date, as `Tally.first_copy` gives them), or a problem (other content)."""
+    fingerprint, place, unit, date = first
     first_place = placer(place)
-    if repeat.fingerprint == fingerprint:
+    # the same content: the fingerprint covers kind, quantity and fields; unit and date are compared as they are
+    if repeat.fingerprint == fingerprint and repeat.unit == unit and repeat.day[DAY_DATE] == date:
         where = str(placer(repeat.place))
         return Excluded(
             repeat.event_id,
@@ -757,7 +770,7 @@ def handler_namespace(
 
     def add_date(value: object) -> tuple:
         day = event_date(value)
-        info = (day, month_key(day), window_exclusion(day, window), code_of(day, "plain"))  # DayInfo's layout
+        info = (day, month_key(day), window_exclusion(day, window))  # DayInfo's layout
         if isinstance(value, str):
             dates[value] = info
         return info
@@ -765,26 +778,13 @@ def handler_namespace(
     def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: bytes, unit: str, kind: str, day: tuple):
         repeat = Repeat(seq, event_id, fingerprint, place, unit, kind, day, ev)
         tally.repeats.append(tuple(repeat))
-        outcome = judge(repeat, prev[0], prev[1], placer)
+        outcome = judge(repeat, tally.first_copy(event_id), placer)
         if isinstance(outcome, Excluded):
             tally.resent.append(outcome)
             return None
         raise Invalid(outcome.message, "id")
 
-    def seen_again_compact(
-        ev: dict, place: object, seq: int, prev: int, event_id: str, fingerprint: bytes, unit: str, kind: str, day: tuple
-    ):
-        return seen_again(
-            ev,
-            place,
-            seq,
-            ((prev >> SEQ_BITS).to_bytes(16, "little"), tally.place_of(prev & SEQ_MASK)),
-            event_id,
-            fingerprint,
-            unit,
-            kind,
-            day,
-        )
+    seen_again_compact = seen_again  # (the first copy is looked up by id, whatever the index holds)
 
     def new_unit(unit: str, place: object, seq: int) -> list[list[tuple]]:
         if not reject_unlisted and len(tally.unlisted) >= MAX_UNLISTED_UNITS:
@@ -821,23 +821,22 @@ def handler_namespace(
         units[unit] = slots
         return slots
 
-    # each spelling of a unit seen so far → (the listed name it counts for, that name's value code)
-    names = {name: (name, code_of(name, "repr")) for name in units}
+    names = {name: name for name in units}
 
-    def known_as(unit: str, place: object, seq: int) -> tuple[str, bytes]:
+    def known_as(unit: str, place: object, seq: int) -> str:
         # first sight of this spelling (each is looked up once per stream): a name must be text that
         # can be written anywhere; JSON's "\ud800" decodes to a lone surrogate, which cannot
         if not unit.isprintable() and any("\ud800" <= ch <= "\udfff" for ch in unit):
             raise Invalid(_("`unit` holds a lone surrogate (such as \\ud800), which is not text"), "unit")
         match = matcher.resolve(unit)
         if match is None:
-            known = names[unit] = (unit, code_of(unit, "repr"))
-            return known
+            names[unit] = unit
+            return unit
         if unit not in tally.matched:
             tally.matched[unit] = (*match, placer(place))
             tally.matched_seq[unit] = seq
-        known = names[unit] = (match[0], code_of(match[0], "repr"))
-        return known
+        names[unit] = match[0]
+        return match[0]
 
     def new_signature(table: dict, kind: str, sig: tuple, seq: int) -> list[int]:
         state = [len(tally.signatures), 0, seq, seq]
@@ -853,6 +852,7 @@ def handler_namespace(
         Decimal=Decimal,
         DATES=dates,
         QUANTITY_CODES={},  # quantity → its value code (runtime.value_code)
+        remember=remember,
         IDS=tally.ids,
         UNITS=units,
         NAMES=names,
