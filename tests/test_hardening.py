@@ -632,22 +632,29 @@ def test_a_choice_spelled_none_is_not_an_absent_value():
     assert [e.reason_text for e in card.excluded if e.reason.value == "re-sent"] == ["re-sent (first at <events>[0])"]
 
 
+@pytest.mark.parametrize("compact", [False, True], ids=["records", "compact"])
 @pytest.mark.parametrize(
     "change",
     [{"unit": "y"}, {"date": "2009-02-02"}, {"quantity": 2}, {"v": "2"}, {"n": 1}, {"kind": "t"}],
     ids=["unit", "date", "quantity", "field", "optional field", "kind"],
 )
-def test_a_copy_differing_in_any_part_of_its_content_is_a_conflict(change):
+def test_a_copy_differing_in_any_part_of_its_content_is_a_conflict(change, compact):
     """A re-send is the same id with the same content: kind, unit, date, quantity and every field
     (docs/security.md, Re-sends). A copy differing in any one of them is a conflict, in one stream and
-    when the two copies are tallied apart and merged; the same copy again is a re-send."""
+    when the two copies are tallied apart and merged, in a tally of records and in a compact one; the
+    same copy again is a re-send."""
     rubric = loads(NUMBERS_RUBRIC + "event t\n  field v: decimal\n  field n: integer, optional\n")
+    assert rubric.compactable
+
+    def tally(events, start=0):
+        return rubric.tally(events, start=start, compact=compact)
+
     later = {**NUMBER_EVENT, **change}
     conflict = ["id `1` was already used at <events>[0] with different content"]
-    assert [p.message for p in rubric.tally([NUMBER_EVENT, later]).problems] == conflict
-    merged = rubric.tally([NUMBER_EVENT]).merge(rubric.tally([later], start=1))
-    assert [p.message for p in merged.problems] == conflict
-    assert rubric.tally([NUMBER_EVENT]).merge(rubric.tally([dict(NUMBER_EVENT)], start=1)).problems == []
+    assert [p.message for p in tally([NUMBER_EVENT, later]).problems] == conflict
+    assert [p.message for p in tally([NUMBER_EVENT]).merge(tally([later], start=1)).problems] == conflict
+    assert tally([NUMBER_EVENT, dict(NUMBER_EVENT)]).problems == []
+    assert tally([NUMBER_EVENT]).merge(tally([dict(NUMBER_EVENT)], start=1)).problems == []
 
 
 def test_minus_zero_is_zero_in_every_process():

@@ -430,14 +430,20 @@ class Tally:
         self.warnings: list[str] = []
         self.read = 0
 
-    def first_copy(self, event_id: str) -> tuple[bytes, object, str, datetime.date]:
-        """The fingerprint, place, unit and date of the first copy of an id this tally holds (what `judge` compares)."""
+    def first_copy(self, event_id: str) -> tuple[bytes, object]:
+        """The fingerprint and place of the first copy of an id this tally holds."""
         entry = self.ids[event_id]
         if not self.compact:
-            return entry[0], entry[1], entry[4], entry[5][DAY_DATE]
-        seq = entry & SEQ_MASK
-        _kind, sig = self.signature_of(seq)
-        return (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(seq), sig[0], sig[1]
+            return entry[0], entry[1]
+        return (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(entry & SEQ_MASK)
+
+    def first_unit_and_date(self, event_id: str) -> tuple[str, datetime.date]:
+        """The unit and date of the first copy of an id this tally tallied (the fingerprint leaves them out)."""
+        entry = self.ids[event_id]
+        if not self.compact:
+            return entry[4], entry[5][DAY_DATE]
+        _kind, sig = self.signature_of(entry & SEQ_MASK)
+        return sig[0], sig[1]
 
     def place_of(self, seq: int) -> object:
         """Compact: the Place of the event numbered `seq`, given back from the segment it was tallied in."""
@@ -516,7 +522,8 @@ class Tally:
         resent = [e for e in other.resent if e.seq not in judged]
         problems = [p for p in other.problems if p.seq not in judged]
         for repeat in map(Repeat._make, again):
-            outcome = judge(repeat, merged.first_copy(repeat.event_id), merged.placer)
+            first = (*merged.first_copy(repeat.event_id), *self.first_unit_and_date(repeat.event_id))  # (the first copy is mine)
+            outcome = judge(repeat, first, merged.placer)
             if isinstance(outcome, Excluded):
                 resent.append(outcome)
             else:
@@ -702,7 +709,7 @@ def signature_table(tally: Tally, kind: str) -> dict[tuple, list[int]]:
 
 def judge(repeat: Repeat, first: tuple, placer: Placer) -> Excluded | EventProblem:
     """A later copy of an id: a re-send of the first copy (same content; `first`: its fingerprint, place,
-    unit and date, as `Tally.first_copy` gives them), or a problem (other content)."""
+    unit and date, as `Tally.first_copy` and `first_unit_and_date` give them), or a problem (other content)."""
     fingerprint, place, unit, date = first
     first_place = placer(place)
     # the same content: the fingerprint covers kind, quantity and fields; unit and date are compared as they are
@@ -778,7 +785,7 @@ def handler_namespace(
     def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: bytes, unit: str, kind: str, day: tuple):
         repeat = Repeat(seq, event_id, fingerprint, place, unit, kind, day, ev)
         tally.repeats.append(tuple(repeat))
-        outcome = judge(repeat, tally.first_copy(event_id), placer)
+        outcome = judge(repeat, (*tally.first_copy(event_id), *tally.first_unit_and_date(event_id)), placer)
         if isinstance(outcome, Excluded):
             tally.resent.append(outcome)
             return None
