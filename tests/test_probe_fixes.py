@@ -529,3 +529,42 @@ def test_explain_of_a_summed_scored_per_item_names_the_sub_entity_of_each_note()
     text = explain_unit(program, program.score(events), "Japan")
     assert "note: match_id M47: sum goals_for of match is 0; needs = sum goals_against of match is 1" in text
     assert "note: match_id M16: sum goals_for of match is 2; needs = sum goals_against of match is 1" in text
+
+
+def test_commend_top_n_per_group_follows_the_rank_lines_tie_breaks():
+    """`commend top 2 per group` with `rank within group by total, then score of conduct`: Japan and Senegal are
+    level on points (4) but Japan's conduct is -1 (one yellow card) and Senegal's -2 (two): Japan ranks 2nd,
+    Senegal 3rd, so only Colombia (6) and Japan are commended; before, every unit on the 2nd place's total was."""
+    from rubric_dsl.outputs.reports import commended_units
+
+    rubric_text = (
+        GROUP_MATCHES.replace("window 2018-06-14 to 2018-06-28\n", "window 2018-06-14 to 2018-06-28\ncommend top 2 per group\n")
+        .replace('  unit "Senegal"\n', '  unit "Senegal"\n  unit "Colombia"\n')
+        .replace(
+            "section S",
+            "event card\n  field sanction: one of yellow | red\nrank within group by total, then score of conduct\nsection S",
+        )
+        + '  item conduct "Team conduct"\n    deduct for each card by sanction: yellow 1, red 4\n    not in the total\n'
+    )
+    matches = [("Colombia", "M1", 3, 0), ("Colombia", "M2", 3, 0), ("Japan", "M3", 2, 1), ("Japan", "M4", 2, 2)]
+    matches += [("Senegal", "M5", 2, 1), ("Senegal", "M4", 2, 2)]
+    events = [
+        {
+            "id": f"{unit}-{match}",
+            "unit": unit,
+            "date": "2018-06-20",
+            "kind": "match",
+            "match_id": match,
+            "goals_for": gf,
+            "goals_against": ga,
+        }
+        for unit, match, gf, ga in matches
+    ]
+    events += [
+        {"id": f"y{i}", "unit": unit, "date": "2018-06-21", "kind": "card", "sanction": "yellow"}
+        for i, unit in enumerate(["Japan", "Senegal", "Senegal"])
+    ]
+    program = loads(rubric_text)
+    card = program.score(events)
+    assert [card.unit(u).rank for u in ("Colombia", "Japan", "Senegal")] == [1, 2, 3]
+    assert commended_units(program.rubric, card) == ("Colombia", "Japan")

@@ -328,7 +328,8 @@ def group_ranks(card) -> dict:
 def commended_units(rubric, card, unit_decls=None) -> tuple:
     """Units meeting the rubric's commendation criterion (none declared: nobody), best total first (then
     by name). `commend top N`: the N best of each pool (all listed units, each group, or each value of a unit
-    attribute); units tied with the N-th are commended too, and a total of 0 or below is never commended
+    attribute); units tied with the N-th are commended too (tied on every key of the rubric's `rank` line when
+    it ranks within the same pools), and a total of 0 or below is never commended
     (a top place earned with nothing, or with a net deduction, is not commendable). Units without a score
     (vetoed) and unlisted units are never commended."""
     rule = rubric.commend
@@ -347,6 +348,11 @@ def commended_units(rubric, card, unit_decls=None) -> tuple:
                 return decl.attribute(rule.per_attribute) if decl is not None else None
             return None
 
+        ranking = rubric.rank
+        if ranking is not None and ranking.within == ("group" if rule.per_group else rule.per_attribute):
+            # the rank line orders the same pools: its tie-breaks decide who is N-th (level on points, a team
+            # ahead on goal difference is above the N-th place, not tied with it); equal on every key share it
+            return tuple(u.unit for u in order if u.rank is not None and u.rank <= rule.count and u.total > 0)
         pools: dict = {}
         for u in order:
             pools.setdefault(pool_of(u), []).append(u)
