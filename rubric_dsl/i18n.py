@@ -154,6 +154,11 @@ def join_names(names) -> str:
     return ("、" if is_chinese() else ", ").join(names)
 
 
+def join_clauses(clauses) -> str:
+    """`甲；乙` in Chinese, `a; b` in English: reasons or notes run together in one line."""
+    return ("；" if is_chinese() else "; ").join(clauses)
+
+
 _CHINESE_DIGITS = "〇一二三四五六七八九"
 
 

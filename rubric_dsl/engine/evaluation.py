@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..errors import NoCase
-from ..i18n import _
+from ..i18n import N_, _, join_clauses, join_names, tr
 from ..language import nodes as n
 from ..language.render import render_aggregate, render_condition, render_expr, render_rule, render_source
 from ..numbers import shown
@@ -177,16 +177,31 @@ class UnitEvaluation:
                 if not records:
                     if self.entity is not None:  # one sub-entity's events: say which, and don't call a field value "reported"
                         per, value = self.entity
-                        return Outcome(False, [f"no {render_source(node.source)} for {per.field} {value}"], [])
-                    return Outcome(False, [f"{what} was not reported in the period"], [])
+                        return Outcome(
+                            False,
+                            [_("no {source} for {field} {value}", source=render_source(node.source), field=per.field, value=value)],
+                            [],
+                        )
+                    return Outcome(False, [_("{what} was not reported in the period", what=what)], [])
                 if node.deadline and records[0][DATE] > node.deadline:
-                    return Outcome(False, [f"{what} reached {records[0][DATE]}, after the {node.deadline} deadline"], [])
+                    return Outcome(
+                        False,
+                        [
+                            _(
+                                "{what} reached {date}, after the {deadline} deadline",
+                                what=what,
+                                date=records[0][DATE],
+                                deadline=node.deadline,
+                            )
+                        ],
+                        [],
+                    )
                 return Outcome(True, [], records[:1])
             case n.NoEvent():
                 records = sorted(self.records(node), key=by_date)
                 if records:
-                    shown = ", ".join(f"{r[EVENT_ID]} ({r[DATE]})" for r in records[:5])
-                    return Outcome(False, [f"{render_source(node.source)} occurred: {shown}"], [])
+                    shown = join_names(_("{event} ({date})", event=r[EVENT_ID], date=r[DATE]) for r in records[:5])
+                    return Outcome(False, [_("{source} occurred: {events}", source=render_source(node.source), events=shown)], [])
                 return Outcome(True, [], [])
             case n.ValueCompare() if isinstance(node.left, n.Latest) and self.program.is_word(node):
                 # `latest FIELD of KIND = word`: the latest event's value, compared as it is
@@ -194,7 +209,7 @@ class UnitEvaluation:
                 records = [r for r in self.records(node.left) if r[VALUE] is not None]
                 what = render_aggregate(node.left)
                 if not records:
-                    return Outcome(False, [f"no {node.left.source.kind} reported for {what}"], [])
+                    return Outcome(False, [_("no {kind} reported for {what}", kind=node.left.source.kind, what=what)], [])
                 latest = max(records, key=by_date)
                 word: str | bool = node.right.name
                 have = latest[VALUE]
@@ -202,7 +217,20 @@ class UnitEvaluation:
                     word = word == "true"
                 if COMPARE[node.op](have, word):
                     return Outcome(True, [], [latest])
-                return Outcome(False, [f"{what} is {fmt(have)} ({latest[EVENT_ID]}); needs {node.op} {node.right.name}"], [])
+                return Outcome(
+                    False,
+                    [
+                        _(
+                            "{what} is {have} ({event}); needs {op} {wanted}",
+                            what=what,
+                            have=fmt(have),
+                            event=latest[EVENT_ID],
+                            op=node.op,
+                            wanted=node.right.name,
+                        )
+                    ],
+                    [],
+                )
             case n.UnitIs():
                 have = self.unit.attribute(node.attribute) if self.unit is not None else None
                 if node.op == "in":
@@ -216,21 +244,39 @@ class UnitEvaluation:
                     needs = f"{node.op} {fmt(wanted)}"
                 if holds:
                     return Outcome(True, [], [])
-                shown = "not set" if have is None else fmt(have)
-                return Outcome(False, [f"the unit's {node.attribute} is {shown}; needs {needs}"], [])
+                shown = _("not set") if have is None else fmt(have)
+                return Outcome(
+                    False, [_("the unit's {attribute} is {have}; needs {needs}", attribute=node.attribute, have=shown, needs=needs)], []
+                )
             case n.MemberVetoed():
                 vetoed = [m.unit for m in self.members if m.vetoed]
                 if vetoed:
                     return Outcome(True, [], [])
-                return Outcome(False, ["no member was vetoed"], [])
+                return Outcome(False, [_("no member was vetoed")], [])
             case n.AggCompare():
                 value, records = self.aggregate(node.aggregate)
                 wanted = node.number.value
                 if value is None:
-                    return Outcome(False, [f"no {node.aggregate.source.kind} reported for {render_aggregate(node.aggregate)}"], [])
+                    return Outcome(
+                        False,
+                        [_("no {kind} reported for {what}", kind=node.aggregate.source.kind, what=render_aggregate(node.aggregate))],
+                        [],
+                    )
                 if COMPARE[node.op](value, wanted):
                     return Outcome(True, [], records)
-                return Outcome(False, [f"{render_aggregate(node.aggregate)} is {fmt(value)}; needs {node.op} {node.number.literal}"], [])
+                return Outcome(
+                    False,
+                    [
+                        _(
+                            "{what} is {have}; needs {op} {wanted}",
+                            what=render_aggregate(node.aggregate),
+                            have=fmt(value),
+                            op=node.op,
+                            wanted=node.number.literal,
+                        )
+                    ],
+                    [],
+                )
             case n.EveryMonth():
                 short = []
                 used: list = []
@@ -241,14 +287,20 @@ class UnitEvaluation:
                         shown = fmt(left.number if left.number is not None else 0)
                         if not isinstance(node.right, n.Number):  # say what it was compared with, in that period
                             shown += " " + _("against {value}", value=fmt(right.number) if right.number is not None else _("no value"))
-                        short.append(f"{period_text(node.period, key)} ({shown})")
+                        short.append(_("{period} ({value})", period=period_text(node.period, key), value=shown))
                     used += left.records + right.records
                 if short:
+                    condition = f"{render_expr(node.left)} {node.op} {render_expr(node.right)}"
                     return Outcome(
                         False,
                         [
-                            f"{render_expr(node.left)} {node.op} {render_expr(node.right)} failed in "
-                            f"{len(short)} of {len(keys)} {node.period}s: {', '.join(short)}"
+                            _(
+                                "{condition} failed in {failed} of {periods}: {which}",
+                                condition=condition,
+                                failed=len(short),
+                                periods=period_count(node.period, len(keys)),
+                                which=join_names(short),
+                            )
                         ],
                         [],
                     )
@@ -265,13 +317,15 @@ class UnitEvaluation:
                 )
             case n.Not():
                 holds = self.condition(node.part).holds
-                return Outcome(not holds, [] if not holds else [f"`{render_condition(node.part)}` holds"], [])
+                return Outcome(not holds, [] if not holds else [_("`{condition}` holds", condition=render_condition(node.part))], [])
             case n.ValueCompare():
                 return Outcome(*self.values.compare(node))
             case n.NameRef():  # a named condition: worked out once per unit
                 if node.name not in self._conditions:
                     holds, reasons, records = self.condition(self.program.lets[node.name].body)
-                    reasons = [f"{node.name}: {reason}" for reason in reasons] or ([] if holds else [f"{node.name} does not hold"])
+                    reasons = [_("{name}: {reason}", name=node.name, reason=reason) for reason in reasons] or (
+                        [] if holds else [_("{name} does not hold", name=node.name)]
+                    )
                     self._conditions[node.name] = Outcome(holds, reasons, records)
                 return self._conditions[node.name]
             case _:
@@ -289,7 +343,7 @@ class UnitEvaluation:
             case n.PerEach():
                 raw, contributions, count, noun = self._per_each(amount)
                 if amount.beyond is not None:
-                    notes.append(f"{count} counted, the first {amount.beyond.literal} earn nothing")
+                    notes.append(_("{count} counted, the first {beyond} earn nothing", count=count, beyond=amount.beyond.literal))
             case n.PerEachBy():
                 records = self.records(amount)
                 # Sum the quantities per rate first: one multiplication per rate, not per event.
@@ -327,7 +381,7 @@ class UnitEvaluation:
                 notes += reasons
             case n.PointsOf() if amount.condition is not None and not (held := self.condition(amount.condition)).holds:
                 raw = ZERO  # `VALUE when CONDITION` and the condition does not hold: no points, and say why
-                notes += [f"not awarded: {render_condition(amount.condition)} does not hold"] + held.reasons
+                notes += [_("not awarded: {condition} does not hold", condition=render_condition(amount.condition))] + held.reasons
 
                 def contributions():
                     return []
@@ -357,7 +411,7 @@ class UnitEvaluation:
                 raw = amount.points.value
 
                 def contributions():
-                    return [Contribution(None, None, raw, "awarded outright")]
+                    return [Contribution(None, None, raw, _("awarded outright"))]
             case n.ShareOf():
                 value, records = self.aggregate(amount.aggregate)
                 factor = amount.factor.value
@@ -367,10 +421,15 @@ class UnitEvaluation:
                 def contributions():
                     if isinstance(amount.aggregate, n.Sum):
                         return [
-                            Contribution(r[EVENT_ID], r[DATE], factor * Decimal(r[VALUE]) * r[QUANTITY], f"{literal} of {fmt(r[VALUE])}")
+                            Contribution(
+                                r[EVENT_ID],
+                                r[DATE],
+                                factor * Decimal(r[VALUE]) * r[QUANTITY],
+                                _("{share} of {value}", share=literal, value=fmt(r[VALUE])),
+                            )
                             for r in sorted(records, key=by_date)
                         ]
-                    return [Contribution(None, None, raw, f"{literal} of {fmt(value)}")]
+                    return [Contribution(None, None, raw, _("{share} of {value}", share=literal, value=fmt(value)))]
             case n.Prorated():
                 met = [
                     m
@@ -379,8 +438,18 @@ class UnitEvaluation:
                 ]
                 raw = amount.points.value * len(met) / len(self.months) if self.months else ZERO
                 missed = [month_label(m) for m in self.months if m not in met]
-                notes.append(f"{len(met)} of {len(self.months)} months met" + (f"; missed: {', '.join(missed)}" if missed else ""))
-                share = f"{len(met)}/{len(self.months)} months"
+                if missed:
+                    notes.append(
+                        _(
+                            "{met} of {months} months met; missed: {missed}",
+                            met=len(met),
+                            months=len(self.months),
+                            missed=join_names(missed),
+                        )
+                    )
+                else:
+                    notes.append(_("{met} of {months} months met", met=len(met), months=len(self.months)))
+                share = _("{met}/{months} months", met=len(met), months=len(self.months))
 
                 def contributions():
                     return [Contribution(None, None, raw, share)]
@@ -390,21 +459,22 @@ class UnitEvaluation:
         uncounted = tuple(self._uncounted)
         self._notes, self._uncounted = [], []
         if count == 0 and rule.verb != "deduct" and noun:
-            notes.append(f"no {noun} counted in the period")
+            notes.append(_("no {noun} counted in the period", noun=noun))
         cap_note = None
         points = raw
-        label = {"deduct": "deduction", "bonus": "bonus", "award": "award"}[rule.verb]
+        label = tr(VERB_LABELS[rule.verb])
         if rule.period_caps:
             points, contributions, period_notes = self._cap_per_period(rule, contributions, label)
             notes += period_notes
-            cap_note = "; ".join(period_notes) or None
+            cap_note = join_clauses(period_notes) or None
         cap, cap_text = self.limit(rule.cap)
         if rule.cap is not None and cap is None:
             notes.append(_("not capped: {reason}", reason=cap_text))
         elif cap is not None and points > cap:
-            found = f"{count} {noun} found; " if count is not None else ""
-            overall = f"{found}{label} capped at {cap_text} (uncapped {fmt(points)})"
-            cap_note = f"{cap_note}; {overall}" if cap_note else overall
+            overall = _("{label} capped at {cap} (uncapped {points})", label=label, cap=cap_text, points=fmt(points))
+            if count is not None:
+                overall = _("{count} {noun} found; {capped}", count=count, noun=noun, capped=overall)
+            cap_note = join_clauses([cap_note, overall]) if cap_note else overall
             points = cap
             notes.append(overall)
         make = contributions
@@ -424,7 +494,7 @@ class UnitEvaluation:
         value = self.values.value(node)
         if value.number is None:
             return None, self.values.shown(node, value)
-        return value.number, f"{render_expr(node)} ({fmt(value.number)})"
+        return value.number, _("{text} ({parts})", text=render_expr(node), parts=fmt(value.number))
 
     def _cap_per_period(self, rule: n.Rule, contributions, label: str):
         """`at most 10 a month and 120 a year`: each event is paid in date order while every period it falls in
@@ -440,9 +510,22 @@ class UnitEvaluation:
                 running[(cap.period, key)] = running.get((cap.period, key), ZERO) + paid
                 if paid < c.points and running[(cap.period, key)] >= cap.points.value:
                     hit.setdefault((cap.period, key), cap)
-            what = c.what if paid == c.points else f"{c.what} (over the cap: {fmt(c.points - paid)} not counted)".strip()
+            what = (
+                c.what
+                if paid == c.points
+                else _("{what} (over the cap: {points} not counted)", what=c.what, points=fmt(c.points - paid)).strip()
+            )
             paid_list.append(Contribution(c.event_id, c.date, paid, what))
-        notes = [f"{label} capped at {cap.points.literal} a {period} in {period_text(period, key)}" for (period, key), cap in hit.items()]
+        notes = [
+            _(
+                "{label} capped at {cap} {each} in {when}",
+                label=label,
+                cap=cap.points.literal,
+                each=tr(EACH_PERIOD[period]),
+                when=period_text(period, key),
+            )
+            for (period, key), cap in hit.items()
+        ]
         return sum((c.points for c in paid_list), ZERO), lambda: paid_list, notes
 
     def _shortfall_per_period(self, countable: n.Shortfall, points, beyond):
@@ -457,7 +540,8 @@ class UnitEvaluation:
             wanted = self.values.value(countable.wanted, bucket)
             have = sum(r[QUANTITY] for r in self._in_month(records, bucket))
             if wanted.number is None:
-                self._notes.append(f"{period_text(unit, key)}: {self.values.shown(countable.wanted, wanted)}; nothing counted short")
+                short_note = _("{value}; nothing counted short", value=self.values.shown(countable.wanted, wanted))
+                self._notes.append(_("{name}: {reason}", name=period_text(unit, key), reason=short_note))
                 continue
             missing = max(wanted.number - have, ZERO)
             if missing:
@@ -508,17 +592,28 @@ class UnitEvaluation:
                 if r[DATE] + span > cut:  # its N days have not passed by the as-of date: not late yet
                     pending += r[QUANTITY]
                     continue
-                what = f"no {countable.other.source.kind} within {countable.days} days" + (
-                    f" ({countable.other.key} {key})" if keyed else ""
-                )
+                what = _("no {kind} within {days} days", kind=countable.other.source.kind, days=countable.days)
+                if keyed:
+                    what = _("{what} ({field} {value})", what=what, field=countable.other.key, value=key)
             else:
                 match = [d for d in dates if d <= r[DATE] <= d + span]
                 if not match:
                     continue
-                what = f"{(r[DATE] - max(match)).days} days after {countable.other.source.kind} of {max(match)}"
+                what = _(
+                    "{days} days after {kind} of {date}",
+                    days=(r[DATE] - max(match)).days,
+                    kind=countable.other.source.kind,
+                    date=max(match),
+                )
             counted.append((r, r[QUANTITY], what))
         if pending:
-            waiting = f"{pending} {countable.subject.source.kind} still within their {countable.days} days on {cut}: not counted yet"
+            waiting = _(
+                "{count} {kind} still within their {days} days on {date}: not counted yet",
+                count=pending,
+                kind=countable.subject.source.kind,
+                days=countable.days,
+                date=cut,
+            )
             self._notes.append(waiting)
             self._uncounted.append(waiting)
         count = sum(c for _record, c, _what in counted)
@@ -545,20 +640,23 @@ class UnitEvaluation:
                 continue
             if isinstance(countable, n.SharedPer):
                 sharers = len(holders.get(key, ())) or 1
-                counted.append(
-                    (r, Decimal(r[QUANTITY]) / sharers, f"{countable.field} {key}: shared by {sharers} unit{'s' if sharers != 1 else ''}")
+                shared = (
+                    _("{field} {value}: shared by {count} unit", field=countable.field, value=key, count=sharers)
+                    if sharers == 1
+                    else _("{field} {value}: shared by {count} units", field=countable.field, value=key, count=sharers)
                 )
+                counted.append((r, Decimal(r[QUANTITY]) / sharers, shared))
                 continue
             earliest = first.get(key)
             is_first = earliest is not None and earliest[0] == (r[DATE], r[SEQ])
             if countable.first:
                 if is_first:
-                    counted.append((r, 1, f"first {countable.field} {key}"))
+                    counted.append((r, 1, _("first {field} {value}", field=countable.field, value=key)))
             else:
                 later = r[QUANTITY] - (1 if is_first else 0)
                 if later:
                     by = f"{earliest[1]} {earliest[0][0]}" if earliest else "?"
-                    counted.append((r, later, f"later {countable.field} {key} (first: {by})"))
+                    counted.append((r, later, _("later {field} {value} (first: {first})", field=countable.field, value=key, first=by)))
         count = sum((c for _record, c, _what in counted), 0)
         paid = max(count - beyond, 0)
 
@@ -570,7 +668,12 @@ class UnitEvaluation:
                 out.append(Contribution(r[EVENT_ID], r[DATE], points * pay, what))
             return out
 
-        noun = f"{'first' if getattr(countable, 'first', False) else 'later' if isinstance(countable, n.FirstPer) else 'shared'} {countable.source.kind}"
+        if isinstance(countable, n.SharedPer):
+            noun = _("shared {kind}", kind=countable.source.kind)
+        elif countable.first:
+            noun = _("first {kind}", kind=countable.source.kind)
+        else:
+            noun = _("later {kind}", kind=countable.source.kind)
         return points * paid, contributions, count, noun
 
     def _beyond(self, amount: n.PerEach):
@@ -639,7 +742,7 @@ class UnitEvaluation:
                         test = latest[VALUE][1]
                         if test is None or not COMPARE[whose.op](test, n.plain_value(whose.value)):
                             continue
-                        counted.append((value, latest, f"{value}: latest {whose.field} {fmt(test)}"))
+                        counted.append((value, latest, _("{value}: latest {field} {have}", value=value, field=whose.field, have=fmt(test))))
                     else:
                         counted.append((value, group[0], str(value)))
 
@@ -649,24 +752,29 @@ class UnitEvaluation:
                         for index, (value, r, what) in enumerate(counted)
                     ]
 
-                return points * max(len(counted) - beyond, 0), contributions, len(counted), f"distinct {countable.field}"
+                return points * max(len(counted) - beyond, 0), contributions, len(counted), _("distinct {field}", field=countable.field)
             case n.MonthsWithout() | n.MonthsWhere():
                 unit = countable.period
                 if isinstance(countable, n.MonthsWithout):
                     present = {bucket_of(r, unit) for r in self.records(countable)}
                     months = [key for key in self.period_keys(unit) if key not in present]
-                    what = f"no {render_source(countable.source)} in "
+                    source = render_source(countable.source)
+
+                    def what(period: str) -> str:
+                        return _("no {source} in {period}", source=source, period=period)
                 else:
                     months = [key for key in self.period_keys(unit) if self.compare_in(countable, key)[0]]
-                    what = "met in "
+
+                    def what(period: str) -> str:
+                        return _("met in {period}", period=period)
 
                 def contributions():
                     return [
-                        Contribution(None, None, points if index >= beyond else ZERO, what + period_text(unit, m))
+                        Contribution(None, None, points if index >= beyond else ZERO, what(period_text(unit, m)))
                         for index, m in enumerate(months)
                     ]
 
-                return points * max(len(months) - beyond, 0), contributions, len(months), f"{unit}s"
+                return points * max(len(months) - beyond, 0), contributions, len(months), tr(PERIOD_PLURALS[unit])
             case _:
                 raise NoCase("the rule evaluation's countable dispatch (UnitEvaluation._per_each)", countable)
 
@@ -703,10 +811,31 @@ def period_text(unit: str, key) -> str:
     if unit == "month":
         return month_label(key)
     if unit == "quarter":
-        return f"{key // 4:04d}-Q{key % 4 + 1}"
+        year, quarter = divmod(key, 4)
+        return _("{year}-Q{quarter}", year=str(year).zfill(4), quarter=quarter + 1)
     if unit == "year":
         return f"{key:04d}"
-    return f"{key[0]:04d}-W{key[1]:02d}"
+    return _("{year}-W{week}", year=str(key[0]).zfill(4), week=str(key[1]).zfill(2))
+
+
+# The words for periods (`at most 10 a month`, `months without …`), marked here, translated where shown.
+VERB_LABELS = {"deduct": N_("deduction"), "bonus": N_("bonus"), "award": N_("award")}
+EACH_PERIOD = {"week": N_("a week"), "month": N_("a month"), "quarter": N_("a quarter"), "year": N_("a year")}
+PERIOD_PLURALS = {"week": N_("weeks"), "month": N_("months"), "quarter": N_("quarters"), "year": N_("years")}
+
+
+def period_count(unit: str, count: int) -> str:
+    """`9 months`, `2 quarters` (one message per period: languages count them differently)."""
+    match unit:
+        case "week":
+            return _("{count} weeks", count=count)
+        case "month":
+            return _("{count} months", count=count)
+        case "quarter":
+            return _("{count} quarters", count=count)
+        case "year":
+            return _("{count} years", count=count)
+    raise ValueError(f"period_count: no words for the period {unit!r}")
 
 
 def _attribute_value(value, have):
@@ -735,7 +864,14 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         scale = item.scale
         assert scale is not None, "an item with parts converts their points on its scale"
         if scale.raw_floor is not None and raw_scale < scale.raw_floor.value:
-            limits.append(f"raw {fmt(raw_scale)} on the {scale.raw.literal}-point scale raised to the floor {scale.raw_floor.literal}")
+            limits.append(
+                _(
+                    "raw {raw} on the {scale}-point scale raised to the floor {floor}",
+                    raw=fmt(raw_scale),
+                    scale=scale.raw.literal,
+                    floor=scale.raw_floor.literal,
+                )
+            )
             raw_scale = scale.raw_floor.value
         full, points = scale.raw.value, scale.points.value
         award = points * min(raw_scale, full) / full
@@ -746,7 +882,13 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
             extra_allowed = scale.extra_cap.value
         if extra > extra_allowed:
             limits.append(
-                f"extra for {fmt(raw_scale)} of {scale.raw.literal} is {fmt(program.round(extra))}; capped at {fmt(extra_allowed)}"
+                _(
+                    "extra for {raw} of {scale} is {extra}; capped at {cap}",
+                    raw=fmt(raw_scale),
+                    scale=scale.raw.literal,
+                    extra=fmt(program.round(extra)),
+                    cap=fmt(extra_allowed),
+                )
             )
             extra = extra_allowed
         deduction = ZERO
@@ -755,7 +897,14 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         why: list[str] = []
         waiting: list[str] = []  # the scale's parts say their own
         if raw_scale < full:
-            why.append(f"{fmt(raw_scale)} of {scale.raw.literal} scale points; {scale.points.literal} needs {scale.raw.literal}")
+            why.append(
+                _(
+                    "{raw} of {scale} scale points; {points} needs {scale}",
+                    raw=fmt(raw_scale),
+                    scale=scale.raw.literal,
+                    points=scale.points.literal,
+                )
+            )
     else:
         parts = []
         outcomes = [ev.rule(rule) for rule in item.rules]
@@ -774,7 +923,7 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
                 deduction -= cut
         why = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.notes]
         waiting = [note for o in outcomes if o.verb != "deduct" and o.points == 0 for note in o.uncounted_notes]
-        why += [f"deducted {fmt(-o.points)}: {o.rule}" for o in outcomes if o.verb == "deduct" and o.points]
+        why += [_("deducted {points}: {rule}", points=fmt(-o.points), rule=o.rule) for o in outcomes if o.verb == "deduct" and o.points]
     raw = award + bonus - deduction
     value, limits = _item_bounds(ev, item, raw, limits)
     score = program.round(value)
@@ -786,25 +935,28 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
         counts: dict = {}
         for e in skipped:
             counts[e.reason] = counts.get(e.reason, 0) + e.count
-        clause = program.window_clause.clause_id + ": " if program.window_clause else ""
         for reason, count in counts.items():
             bound = {
-                ExclusionReason.BEFORE_WINDOW: f"dated before {program.window.start}",
-                ExclusionReason.AFTER_WINDOW: f"dated after {program.window.end}",
-                ExclusionReason.AFTER_AS_OF: "dated after the as-of date",
-                ExclusionReason.BEFORE_PERIOD: f"dated before the period scored ({ev.bounds[0] if ev.bounds else ''})",
-                ExclusionReason.AFTER_PERIOD: "dated after the period scored",
+                ExclusionReason.BEFORE_WINDOW: _("dated before {date}", date=program.window.start),
+                ExclusionReason.AFTER_WINDOW: _("dated after {date}", date=program.window.end),
+                ExclusionReason.AFTER_AS_OF: _("dated after the as-of date"),
+                ExclusionReason.BEFORE_PERIOD: _("dated before the period scored ({date})", date=ev.bounds[0] if ev.bounds else ""),
+                ExclusionReason.AFTER_PERIOD: _("dated after the period scored"),
             }[reason]
             # Exclusions are known by kind, not by this item's filters: say exactly that.
             kinds_text = "/".join(sorted({e.kind for e in skipped if e.reason == reason}))
-            plural = "s" if count != 1 else ""
-            was = "were" if count != 1 else "was"
             if reason is ExclusionReason.AFTER_AS_OF:  # not the window's doing, so no clause to cite
-                not_counted.append(f"{count} {kinds_text} event{plural} {bound} {was} not counted yet")
-            elif reason in (ExclusionReason.BEFORE_PERIOD, ExclusionReason.AFTER_PERIOD):  # another period's
-                not_counted.append(f"{count} {kinds_text} event{plural} {bound} {was} not counted")
+                if count == 1:
+                    note = _("{count} {kinds} event {bound} was not counted yet", count=count, kinds=kinds_text, bound=bound)
+                else:
+                    note = _("{count} {kinds} events {bound} were not counted yet", count=count, kinds=kinds_text, bound=bound)
+            elif count == 1:
+                note = _("{count} {kinds} event {bound} was not counted", count=count, kinds=kinds_text, bound=bound)
             else:
-                not_counted.append(f"{clause}{count} {kinds_text} event{plural} {bound} {was} not counted")
+                note = _("{count} {kinds} events {bound} were not counted", count=count, kinds=kinds_text, bound=bound)
+            if program.window_clause and reason in (ExclusionReason.BEFORE_WINDOW, ExclusionReason.AFTER_WINDOW):
+                note = _("{clause}: {note}", clause=program.window_clause.clause_id, note=note)  # the window's clause
+            not_counted.append(note)
     # An item at or above its base needs no "why not"; events left out are worth saying either way.
     at_base = base is not None and score >= base
     why = not_counted if at_base else why + not_counted
@@ -988,12 +1140,18 @@ def _finish_scored(ev: UnitEvaluation, item: n.ItemDecl, result: ItemResult) -> 
         holds, reasons, _records = ev.condition(item.only_when)
         if not holds:
             text = ev.program.memo(render_condition, item.only_when)
-            why = (f"not counted: only when {text}; " + "; ".join(reasons),)
+            why = (_("not counted: only when {condition}; {reasons}", condition=text, reasons=join_clauses(reasons)),)
             result = result.zeroed(why + result.why_not_uncounted, uncounted=result.score)
     if not item.in_total:
         result = attrs.evolve(result, in_total=False)
     return result
 
+
+# How a combined `scored per` score is described (`sum of 3 school scores: …`), one message per way.
+COMBINED_SCORES = {
+    "sum": N_("sum of {count} {field} scores: {scores}"),
+    "average": N_("average of {count} {field} scores: {scores}"),
+}
 
 PICKS: dict[str, Callable[[list[Decimal]], Decimal]] = {
     "sum": lambda scores: sum(scores, ZERO),
@@ -1019,7 +1177,7 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
         result = evaluate_item(
             UnitEvaluation(program, ev.slots, ev.months, ev.target, ev.bounds, ev.unit, (per, object())), item, section_id, exclusions
         )
-        nothing = f"no {render_source(per.source)} reported, so nothing to score per {per.field}: 0"
+        nothing = _("no {source} reported, so nothing to score per {field}: 0", source=render_source(per.source), field=per.field)
         return result.zeroed((nothing,), uncounted=result.uncounted)
     # Each sub-entity is scored with its own events (rules, `at most`, `when` and `only when` included);
     # the item's cap and floor bound the combined score.
@@ -1032,10 +1190,19 @@ def _per_entity(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusion
             holds, reasons, _records = sub.condition(item.only_when)
             if not holds:
                 text = program.memo(render_condition, item.only_when)
-                one = one.zeroed((f"not counted: only when {text}; " + "; ".join(reasons),), uncounted=one.score)
-        named = tuple(f"{per.field} {value}: {w}" for w in one.why_not)  # each line names its sub-entity
+                one = one.zeroed(
+                    (_("not counted: only when {condition}; {reasons}", condition=text, reasons=join_clauses(reasons)),),
+                    uncounted=one.score,
+                )
+        # each line names its sub-entity
+        named = tuple(_("{field} {value}: {reason}", field=per.field, value=value, reason=w) for w in one.why_not)
         # each rule's notes name the sub-entity too: summed or averaged, every sub-entity's rules are shown in turn
-        rules = tuple(attrs.evolve(r, notes=tuple(f"{per.field} {value}: {note}" for note in r.notes)) if r.notes else r for r in one.rules)
+        rules = tuple(
+            attrs.evolve(r, notes=tuple(_("{field} {value}: {reason}", field=per.field, value=value, reason=note) for note in r.notes))
+            if r.notes
+            else r
+            for r in one.rules
+        )
         results[value] = attrs.evolve(one, why_not=named, rules=rules)
     combined = _combined(ev, per, latest_of, results)
     return _bounded(ev, item, attrs.evolve(combined, entity_rules=tuple(r.rules for r in results.values())))
@@ -1068,12 +1235,12 @@ def _item_bounds(ev: UnitEvaluation, item: n.ItemDecl, raw: Decimal, limits: lis
     cap, cap_text = ev.limit(item.cap)
     for node, bound, text in ((item.floor, floor, floor_text), (item.cap, cap, cap_text)):
         if node is not None and bound is None:
-            limits.append(_("no {bound}: {reason}", bound="floor" if node is item.floor else "cap", reason=text))
+            limits.append(_("no floor: {reason}", reason=text) if node is item.floor else _("no cap: {reason}", reason=text))
     if floor is not None and value < floor:
-        limits.append(f"score {fmt(raw)} raised to the floor {floor_text}")
+        limits.append(_("score {score} raised to the floor {floor}", score=fmt(raw), floor=floor_text))
         value = floor
     if cap is not None and value > cap:
-        limits.append(f"score {fmt(raw)} lowered to the cap {cap_text}")
+        limits.append(_("score {score} lowered to the cap {cap}", score=fmt(raw), cap=cap_text))
         value = cap
     return value, limits
 
@@ -1093,18 +1260,18 @@ def _combined(ev: UnitEvaluation, per: n.ScoredPer, latest_of: dict, results: di
     if per.pick in ("latest", "highest", "lowest"):
         if per.pick == "latest":
             chosen = max(latest_of, key=lambda value: by_date(latest_of[value]))
-            how = f"the latest of {count}"
+            how = _("the latest of {count}", count=count)
         else:
             pick = max if per.pick == "highest" else min
             chosen = pick(results, key=lambda value: results[value].score)
-            how = f"the {per.pick} of {count}"
+            how = _("the highest of {count}", count=count) if per.pick == "highest" else _("the lowest of {count}", count=count)
         result = results[chosen]
-        note = f"{per.field} {chosen} ({how})"
+        note = _("{field} {value} ({how})", field=per.field, value=chosen, how=how)
         return attrs.evolve(result, limits=(note,) + result.limits, chosen=(per.name, chosen))
     scores = [r.score for r in results.values()]
     value = ev.program.round(PICKS[per.pick](scores))
     rules = tuple(rule for r in results.values() for rule in r.rules)
-    shown = ", ".join(f"{key} {fmt(r.score)}" for key, r in results.items())
+    shown = join_names(f"{key} {fmt(r.score)}" for key, r in results.items())
     first = next(iter(results.values()))
     return attrs.evolve(
         first,
@@ -1115,6 +1282,6 @@ def _combined(ev: UnitEvaluation, per: n.ScoredPer, latest_of: dict, results: di
         bonus=sum((r.bonus for r in results.values()), ZERO),
         deduction=sum((r.deduction for r in results.values()), ZERO),
         rules=rules,
-        limits=(f"{per.pick} of {count} {per.field} scores: {shown}",),
+        limits=(tr(COMBINED_SCORES[per.pick]).format(count=count, field=per.field, scores=shown),),
         why_not=tuple(w for r in results.values() for w in r.why_not),
     )

@@ -82,12 +82,12 @@ class ValueEvaluator:
             case n.Count() | n.Sum() | n.Latest() | n.Distinct() | n.MonthsWithout():  # n.AGGREGATES
                 number, records = ev.aggregate(node, month)
                 if number is None:
-                    return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
+                    return Value(None, (), _("no {kind} reported for {what}", kind=node.source.kind, what=render_expr(node)))
                 return Value(Decimal(number), tuple(records))
             case n.Average() | n.Minimum() | n.Maximum():
                 records = [r for r in ev._in_month(ev.records(node), month) if r[VALUE] is not None]
                 if not records:
-                    return Value(None, (), f"no {node.source.kind} reported for {render_expr(node)}")
+                    return Value(None, (), _("no {kind} reported for {what}", kind=node.source.kind, what=render_expr(node)))
                 if isinstance(node, n.Average):
                     count = sum(r[QUANTITY] for r in records)
                     return Value(sum((Decimal(r[VALUE]) * r[QUANTITY] for r in records), ZERO) / count, tuple(records))
@@ -97,14 +97,14 @@ class ValueEvaluator:
             case n.UnitTarget():
                 target = ev.target
                 if target is None:
-                    return Value(None, (), "the unit has no target")
+                    return Value(None, (), _("the unit has no target"))
                 return Value(target)
             case n.Recent():
                 cut = ev.bounds[1] if ev.bounds else ev.program.window.end
                 since = cut - datetime.timedelta(days=node.days)
                 inner = self.atom(node.aggregate, ("since", since))
                 if inner.number is None:
-                    return Value(None, inner.records, f"{inner.missing} in the last {node.days} days")
+                    return Value(None, inner.records, _("{reason} in the last {days} days", reason=inner.missing, days=node.days))
                 return inner
             case n.PeriodCount():
                 if node.period == "day":
@@ -118,12 +118,12 @@ class ValueEvaluator:
                 return self.name(node.name)
             case n.UnitTotal():
                 if ev.total is None:
-                    return Value(None, (), "the unit has no total (no score)")
+                    return Value(None, (), _("the unit has no total (no score)"))
                 return Value(ev.total)
             case n.ScoreOf():
                 result = ev.scores.get(node.item)
                 if result is None:
-                    return Value(None, (), f"{node.item} is not scored")
+                    return Value(None, (), _("{item} is not scored", item=node.item))
                 return Value(result.score)
             case n.TableEntry():
                 table = ev.unit.attribute(node.attribute) if ev.unit is not None else None
@@ -140,7 +140,7 @@ class ValueEvaluator:
             let = self.ev.program.lets.get(name)
             if let is None:  # the checker allows only declared numeric attributes here
                 have = self.ev.unit.attribute(name) if self.ev.unit is not None else None
-                self._names[name] = Value(have) if have is not None else Value(None, (), f"the unit has no {name}")
+                self._names[name] = Value(have) if have is not None else Value(None, (), _("the unit has no {name}", name=name))
             else:
                 self._names[name] = self.value(let.body)
         return self._names[name]
@@ -158,18 +158,20 @@ class ValueEvaluator:
         if node.op == "*":
             return Value(left.number * right.number, records)
         if right.number == 0:
-            return Value(None, records, f"{render_expr(node.right)} is 0, so {render_expr(node)} has no value")
+            return Value(
+                None, records, _("{divisor} is 0, so {what} has no value", divisor=render_expr(node.right), what=render_expr(node))
+            )
         return Value(left.number / right.number, records)
 
     def shown(self, node, value: Value) -> str:
         """`EXPR is N` for explain lines, with the parts of a computed value: `rate is 0.2857 (2 / 7)`."""
         if value.number is None:
-            return f"{render_expr(node)} has no value: {value.missing}"
-        text = f"{render_expr(node)} is {fmt(_display(value.number))}"
+            return _("{what} has no value: {reason}", what=render_expr(node), reason=value.missing)
+        text = _("{what} is {value}", what=render_expr(node), value=fmt(_display(value.number)))
         let = self.ev.program.lets.get(node.name) if isinstance(node, n.NameRef) else None
         body = let.body if let is not None else node  # a unit attribute has no parts to show
         if isinstance(body, (n.Arith, n.Otherwise, n.Negate)):
-            text += f" ({self._parts(body)})"
+            text = _("{text} ({parts})", text=text, parts=self._parts(body))
         return text
 
     def _parts(self, node) -> str:
@@ -187,7 +189,7 @@ class ValueEvaluator:
         if isinstance(node, n.Negate):
             return f"-{self._parts(node.operand)}"
         value = self.value(node)
-        return fmt(_display(value.number)) if value.number is not None else "no value"
+        return fmt(_display(value.number)) if value.number is not None else _("no value")
 
     # ---- conditions on values: (holds, reasons it does not, records that made it hold)
     def compare(self, node: n.ValueCompare):
@@ -195,12 +197,16 @@ class ValueEvaluator:
         if left.number is None or right.number is None:
             missing = left if left.number is None else right
             side = node.left if left.number is None else node.right
-            return False, [f"{self.shown(side, missing)}, so `{render_condition(node)}` does not hold"], []
+            return (
+                False,
+                [_("{value}, so `{condition}` does not hold", value=self.shown(side, missing), condition=render_condition(node))],
+                [],
+            )
         if COMPARE[node.op](left.number, right.number):
             return True, [], list(left.records + right.records)
         wanted = fmt(right.number) if isinstance(node.right, n.Number) else self.shown(node.right, right)
         wanted = node.right.literal if isinstance(node.right, n.Number) else wanted
-        return False, [f"{self.shown(node.left, left)}; needs {node.op} {wanted}"], []
+        return False, [_("{value}; needs {op} {wanted}", value=self.shown(node.left, left), op=node.op, wanted=wanted)], []
 
     def held(self, condition) -> str | None:
         """For a comparison of values that held (directly, or as a named condition): `rate is 0 (0 / 2)`."""
@@ -215,28 +221,35 @@ class ValueEvaluator:
         """Points equal to a value: (points, records, notes)."""
         value = self.value(amount.value)
         if value.number is None:
-            return ZERO, (), [f"{self.shown(amount.value, value)}; no points"]
+            return ZERO, (), [_("{value}; no points", value=self.shown(amount.value, value))]
         return value.number, value.records, []
 
     def tiered(self, amount: n.Tiered):
         """The first tier that holds: (points, records, notes, chosen tier text)."""
         value = self.value(amount.value)
         if value.number is None:
-            return ZERO, (), [f"{self.shown(amount.value, value)}; no tier applies"], None
+            return ZERO, (), [_("{value}; no tier applies", value=self.shown(amount.value, value))], None
         for tier in amount.tiers:
             bound = self.value(tier.bound)
             if bound.number is not None and COMPARE[tier.op](value.number, bound.number):
-                chosen = f"{self.shown(amount.value, value)}: {render_expr(tier.points)} when {tier.op} {render_expr(tier.bound)}"
+                chosen = _(
+                    "{value}: {points} when {op} {bound}",
+                    value=self.shown(amount.value, value),
+                    points=render_expr(tier.points),
+                    op=tier.op,
+                    bound=render_expr(tier.bound),
+                )
                 if isinstance(tier.points, n.Number):
                     return tier.points.value, value.records, [], chosen
                 points = self.value(tier.points)  # a value as the tier's points: no value gives 0, and says so
                 if points.number is None:
-                    return ZERO, value.records, [f"{chosen}: {self.shown(tier.points, points)}"], chosen
-                return points.number, value.records, [], f"{chosen} = {fmt(points.number)}"
+                    return ZERO, value.records, [_("{tier}: {points}", tier=chosen, points=self.shown(tier.points, points))], chosen
+                return points.number, value.records, [], _("{tier} = {points}", tier=chosen, points=fmt(points.number))
         otherwise = amount.otherwise.value if amount.otherwise is not None else ZERO
-        note = f"{self.shown(amount.value, value)}: no tier holds" + (
-            f", so {amount.otherwise.literal}" if amount.otherwise is not None else ""
-        )
+        if amount.otherwise is not None:
+            note = _("{value}: no tier holds, so {otherwise}", value=self.shown(amount.value, value), otherwise=amount.otherwise.literal)
+        else:
+            note = _("{value}: no tier holds", value=self.shown(amount.value, value))
         return otherwise, value.records, [note], note
 
     # ---- countables
@@ -247,15 +260,27 @@ class ValueEvaluator:
             missing = (countable.value, value) if value.number is None else (countable.bound, bound)
             return ZERO, self.shown(*missing)
         distance = value.number - bound.number if countable.direction == "beyond" else bound.number - value.number
-        where = "above" if countable.direction == "beyond" else "below"
+        above = countable.direction == "beyond"
+        shown_value, bound_text = self.shown(countable.value, value), render_expr(countable.bound)
         if distance <= 0:
-            return ZERO, f"{self.shown(countable.value, value)}, not {where} {render_expr(countable.bound)}: no step counted"
+            if above:
+                return ZERO, _("{value}, not above {bound}: no step counted", value=shown_value, bound=bound_text)
+            return ZERO, _("{value}, not below {bound}: no step counted", value=shown_value, bound=bound_text)
         count = distance / countable.step.value
         if countable.whole:
             count = Decimal(math.floor(count))
-        return count, (
-            f"{self.shown(countable.value, value)}, {fmt(_display(abs(distance)))} {where} {render_expr(countable.bound)}: "
-            f"{fmt(_display(count))} step{'s' if count != 1 else ''} of {countable.step.literal}"
+        steps = (
+            _("{count} step of {step}", count=fmt(_display(count)), step=countable.step.literal)
+            if count == 1
+            else _("{count} steps of {step}", count=fmt(_display(count)), step=countable.step.literal)
+        )
+        distance_text = fmt(_display(abs(distance)))
+        if above:
+            return count, _(
+                "{value}, {distance} above {bound}: {steps}", value=shown_value, distance=distance_text, bound=bound_text, steps=steps
+            )
+        return count, _(
+            "{value}, {distance} below {bound}: {steps}", value=shown_value, distance=distance_text, bound=bound_text, steps=steps
         )
 
     def shortfall(self, countable: n.Shortfall):
@@ -264,9 +289,19 @@ class ValueEvaluator:
         records = self.ev.records(countable)
         have = sum(r[QUANTITY] for r in records)
         if wanted.number is None:
-            return ZERO, records, f"{self.shown(countable.wanted, wanted)}; nothing counted short"
+            return ZERO, records, _("{value}; nothing counted short", value=self.shown(countable.wanted, wanted))
         missing = max(wanted.number - have, ZERO)
-        return missing, records, f"{have} {render_expr(n.Count(countable.source))[6:]} of {fmt(wanted.number)} wanted: {fmt(missing)} short"
+        return (
+            missing,
+            records,
+            _(
+                "{have} {source} of {wanted} wanted: {missing} short",
+                have=have,
+                source=render_expr(n.Count(countable.source))[6:],
+                wanted=fmt(wanted.number),
+                missing=fmt(missing),
+            ),
+        )
 
 
 CONDITION_NODES = n.CONDITION_NODES
