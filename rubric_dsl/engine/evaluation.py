@@ -931,6 +931,12 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     kinds = program.memo(_kinds_read, item)
     skipped = [e for e in exclusions if e.kind in kinds]
     not_counted: list[str] = []
+    for e in skipped:  # `require A at least N days after B`: each event left out, and why
+        if e.reason is ExclusionReason.REQUIRED_GAP:
+            not_counted.append(
+                _("{kind} {event_id} of {date} was not counted: {detail}", kind=e.kind, event_id=e.event_id, date=e.date, detail=e.detail)
+            )
+    skipped = [e for e in skipped if e.reason is not ExclusionReason.REQUIRED_GAP]
     if skipped:
         counts: dict = {}
         for e in skipped:

@@ -172,6 +172,7 @@ class ExclusionReason(enum.Enum):
     BEFORE_PERIOD = "before the period scored"  # inside the window, but before the quarter (week, …) being scored
     AFTER_PERIOD = "after the period scored"
     RESENT = "re-sent"
+    REQUIRED_GAP = "too soon after the event it must follow"  # `require A at least N days after B`: no B early enough
 
 
 def window_exclusion(day: datetime.date, window: n.Window) -> ExclusionReason | None:
@@ -293,6 +294,9 @@ def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
                 slots.setdefault(slot_for(key), len(slots))
     for let in rubric.lets:  # named values and conditions read events too
         need(let.body)
+    for requirement in rubric.requirements:  # `require A at least N days after B`: both sides' events, with their key
+        for side in (requirement.later, requirement.earlier):
+            slots.setdefault(slot_for(side), len(slots))
     return slots
 
 
@@ -326,6 +330,8 @@ COMPACT_READERS = (
 def compact_plan(rubric: n.Rubric) -> bool:
     """Whether every slot of `rubric` is read only by readers a compact tally serves exactly (see above)."""
     if any(item.scored_per is not None for item in rubric.all_items()):
+        return False
+    if rubric.requirements:  # `require A … after B` leaves out single events: it needs each event's record
         return False
     roots: list[object] = []
     for item in rubric.all_items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import itertools
 from collections.abc import Callable, Iterable
@@ -11,8 +12,10 @@ from typing import Any
 import attrs
 
 from ..errors import InternalError, UsageError
+from ..i18n import _
 from ..language import nodes as n
 from ..language.checker import evaluation_order
+from ..language.render import render_source
 from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
@@ -24,9 +27,11 @@ from .parallel import tally_in_parallel
 from .plan import (
     ACROSS_UNITS,
     DATE,
+    EVENT_ID,
     SEQ,
     VALUE,
     ZERO,
+    ExclusionReason,
     SlotKey,
     as_of_for_month,
     compact_plan,
@@ -339,6 +344,11 @@ class Program:
         units = tally.slot_records(self.slot_layout, self.window)
         if as_of:
             units = tally.cut_at(as_of, units)
+        too_soon: list[Excluded] = []
+        if self.rubric.requirements:  # before the period's cut: the event an A must follow may lie in an earlier period
+            units, too_soon = self.required_gaps(tally, units, start, min(end, as_of) if as_of else end)
+            for e in too_soon:
+                excluded_by_unit.setdefault(e.unit, []).append(e)
         if label is not None:
             units = {unit: [[r for r in records if start <= r[DATE] <= end] for records in slots] for unit, slots in units.items()}
         bounds = (start, min(end, as_of) if as_of else end)
@@ -379,7 +389,7 @@ class Program:
             )
         # vetoes, grades and statuses; units combined from their members; then ranks
         ranked = rank_results(self, combine_and_settle(self, results, evaluations), evaluations)
-        excluded = window_excluded + late + outside + tally.resent
+        excluded = window_excluded + late + outside + tally.resent + too_soon
         period_end = min(end, as_of) if as_of else end
         return Scorecard(
             self.rubric.title or "",
@@ -391,11 +401,63 @@ class Program:
             (start, period_end),
             self.places,
             events_read=tally.read,
-            events_scored=len(tally.ids) - sum(e.count for e in window_excluded + late + outside),
+            events_scored=len(tally.ids) - sum(e.count for e in window_excluded + late + outside + too_soon),
             rounding=self.rounding,
             period_label=label,
             matched=[UnitMatch(name, unit, why, str(place)) for name, (unit, why, place) in sorted(tally.matched.items())],
         )
+
+    def required_gaps(
+        self, tally: Tally, units: dict[str, list[list[tuple[Any, ...]]]], start: datetime.date, end: datetime.date
+    ) -> tuple[dict[str, list[list[tuple[Any, ...]]]], list[Excluded]]:
+        """`require A at least N days after B [of the same F], or it does not count`: each A event whose unit's latest
+        B (with the same F; not the event itself) dated on or before it is fewer than N days earlier, or that has no
+        such B, is left out of every slot of its unit. Returns the records without them (new lists: the tally's own
+        are never changed) and, for those dated in the period scored, why each was left out."""
+        out: list[Excluded] = []
+        for requirement in self.rubric.requirements:
+            later, earlier = self.slots[slot_for(requirement.later)], self.slots[slot_for(requirement.earlier)]
+            keyed = requirement.later.key is not None
+            cited = next((c.clause_id for c, target in self.rubric.citations if target is requirement), None)
+            what = render_source(requirement.earlier.source)
+            for unit, slots in list(units.items()):
+                if not slots[later]:
+                    continue
+                anchors: dict[object, list[tuple[datetime.date, int]]] = {}
+                for record in slots[earlier]:
+                    anchors.setdefault(record[VALUE] if keyed else None, []).append((record[DATE], record[SEQ]))
+                for found in anchors.values():
+                    found.sort()
+                dropped: set[int] = set()
+                for record in slots[later]:
+                    day, seq = record[DATE], record[SEQ]
+                    found = anchors.get(record[VALUE] if keyed else None, [])
+                    at = bisect.bisect_right(found, (day, float("inf")))
+                    previous = next((found[i] for i in range(at - 1, -1, -1) if found[i][1] != seq), None)
+                    if previous is not None and (day - previous[0]).days >= requirement.days:
+                        continue
+                    dropped.add(seq)
+                    if not start <= day <= end:
+                        continue  # another period's event: excluded as such already
+                    if previous is None:
+                        detail = _("no {what} on or before it", what=what)
+                    else:
+                        detail = _(
+                            "{days} days after {what} on {date}; at least {wanted} required",
+                            days=(day - previous[0]).days,
+                            what=what,
+                            date=previous[0],
+                            wanted=requirement.days,
+                        )
+                    if cited:
+                        detail = f"{cited}: {detail}"
+                    entry = tally.ids.get(record[EVENT_ID])
+                    place = str(tally.placer(entry[1])) if entry is not None else ""
+                    kind = requirement.later.source.kind
+                    out.append(Excluded(record[EVENT_ID], unit, kind, day, place, ExclusionReason.REQUIRED_GAP, detail, seq=seq))
+                if dropped:
+                    units = {**units, unit: [[r for r in records if r[SEQ] not in dropped] for records in slots]}
+        return units, sorted(out, key=lambda e: e.seq)
 
     def warnings_text(self) -> list[str]:
         return [d.render() for d in self.warnings]

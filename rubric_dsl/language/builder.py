@@ -403,6 +403,10 @@ class _ToStatements(Transformer):
     def combine(self, meta, c):
         return n.Combine(c[0], c[1], span=span_of(meta))
 
+    def require(self, meta, c):
+        key = c[3] if len(c) > 3 else None
+        return n.Require(n.KeyedEvents(c[0], key), n.KeyedEvents(c[2], key), int(c[1]), span=span_of(meta))
+
     # ---- rules
     def rule(self, meta, c):
         amount, cap = c[1]
@@ -720,7 +724,7 @@ HEADER_ONCE = (
     n.Combine,
 )
 # Statements about the whole unit (not inside an item): collected in source order.
-UNIT_OUTCOMES = {n.GradeRule: "grades", n.StatusRule: "statuses", n.Veto: "vetoes"}
+UNIT_OUTCOMES = {n.GradeRule: "grades", n.StatusRule: "statuses", n.Veto: "vetoes", n.Require: "requirements"}
 CITABLE = (
     n.TotalFloor,
     n.TotalCap,
@@ -746,6 +750,7 @@ CITABLE = (
     n.Rank,
     n.Combine,
     n.Let,  # a named value or condition the document defines in a sentence of its own
+    n.Require,
 )
 STATEMENT_WORD = {
     n.Title: "rubric",
@@ -782,6 +787,7 @@ STATEMENT_WORD = {
     n.UnitsFrom: "units from",
     n.Rank: "rank",
     n.Combine: "combine members",
+    n.Require: "require",
     n.OnlyWhen: "only when",
     n.ScoredPer: "scored per",
     n.NotInTotal: "not in the total",
@@ -920,7 +926,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
                     "E200",
                     _(
                         "`clause` must follow the statement it cites: a header line (rubric, source, window, period, precision, total), "
-                        "group, unit, attribute, units from, let, grade, status, veto, rank, combine, bulletin, commend, or a line of an item"
+                        "group, unit, attribute, units from, let, grade, status, veto, rank, combine, require, bulletin, commend, or a line of an item"
                     ),
                     hint=_("move this line under the statement it explains (items may also cite their source with `text`)"),
                 )
@@ -1071,6 +1077,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         grades=tuple(outcomes["grades"]),
         statuses=tuple(outcomes["statuses"]),
         vetoes=tuple(outcomes["vetoes"]),
+        requirements=tuple(outcomes["requirements"]),
         rank=_header_line(header, n.Rank),
         combine=_header_line(header, n.Combine),
         citations=tuple(clauses),

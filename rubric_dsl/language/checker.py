@@ -119,6 +119,8 @@ def expressions(rubric):
         for key in rubric.rank.keys:
             if key.source is not None:
                 yield rubric.rank, key
+    for requirement in rubric.requirements:  # `require A at least N days after B`: its kinds, filters and key
+        yield requirement, requirement
 
 
 # ---- value and filter checks ----------------------------------------------------------------
@@ -524,6 +526,7 @@ def check_references(ctx: Context):
                     | n.NoEvent()
                     | n.MemberVetoed()
                     | n.Within()
+                    | n.Require()  # its kinds and key: the Sources and KeyedEvents inside it
                     | n.Shortfall()
                     | n.Steps()
                     | n.Whose()  # checked with its DistinctValues

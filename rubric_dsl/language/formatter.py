@@ -15,6 +15,7 @@ from .render import (
     render_label,
     render_option,
     render_rank_key,
+    render_requirement,
     render_rule,
     render_source,
     render_type,
@@ -98,6 +99,8 @@ def render_statement(st) -> str:
             return f"rank{within} by " + ", then ".join(render_rank_key(k) for k in st.keys)
         case n.Combine():
             return f"combine members by {st.attribute}: {st.pick}"
+        case n.Require():
+            return render_requirement(st) + ", or it does not count"
         case n.Bulletin():
             return "bulletin " + ", ".join(st.periods)
         case n.CommendCompletion():

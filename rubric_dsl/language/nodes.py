@@ -799,6 +799,18 @@ class Combine:
     span: Span = _span()
 
 
+@attrs.frozen
+class Require:
+    """`require A at least N days after B [of the same F], or it does not count`: an A event counts only if the
+    latest B event of its unit (with the same F) dated on or before it is at least N days earlier; otherwise (or
+    with no such B) the A event is left out of every rule, and explain says why."""
+
+    later: KeyedEvents
+    earlier: KeyedEvents
+    days: int
+    span: Span = _span()
+
+
 # conditions on the unit itself and on scores
 
 
@@ -1225,6 +1237,7 @@ class Rubric:
     total_floor: TotalFloor | None = None  # `total floor N`
     total_cap: TotalCap | None = None  # `total cap N`
     headings: tuple = ()  # Heading statements, in order
+    requirements: tuple = ()  # Require statements, in order
 
     @property
     def columns(self) -> dict:

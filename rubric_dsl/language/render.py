@@ -253,6 +253,12 @@ def render_joint_cap(joint: n.JointCap) -> str:
     return f"{joint.verb}{kinds} together at most {render_expr(joint.cap)}"
 
 
+def render_requirement(node: n.Require) -> str:
+    """`require A at least N days after B [of the same F]` (without its consequence): as explain quotes it."""
+    same = f" of the same {node.earlier.key}" if node.earlier.key else ""
+    return f"require {render_source(node.later.source)} at least {node.days} days after {render_source(node.earlier.source)}{same}"
+
+
 OPTION_WORDS = {"optional": "optional", "default": "default", "required_when": "required when", "only_when": "only when"}
 
 

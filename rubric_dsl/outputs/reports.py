@@ -102,6 +102,7 @@ _NOT_COUNTED = {
     ExclusionReason.BEFORE_PERIOD: N_("before the period scored"),
     ExclusionReason.AFTER_PERIOD: N_("after the period scored"),
     ExclusionReason.RESENT: N_("re-sent"),
+    ExclusionReason.REQUIRED_GAP: N_("too soon after the event it must follow"),
 }
 
 
