@@ -73,7 +73,8 @@ def test_a_compact_tally_keeps_no_event():
     events = [{"id": f"e{n}", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"} for n in range(500)]
     events += [{"id": f"x{n}", "unit": "通川區", "date": "2009-03-01", "kind": "adopted", "outlet": "picture_news"} for n in range(50)]
     tally = program.tally(events, compact=True)
-    assert [(kind, sig[0], sig[1], state[1]) for kind, sig, state in tally.signatures] == [
+    counts, _firsts, _lasts = tally.signature_stats()
+    assert [(kind, sig[0], sig[1], counts[number]) for number, (kind, sig) in enumerate(tally.signatures)] == [
         ("adopted", "通川區", datetime.date(2009, 5, 1), 500),
         ("adopted", "通川區", datetime.date(2009, 3, 1), 50),
     ]

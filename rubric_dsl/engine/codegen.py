@@ -304,8 +304,9 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 "    st = new_unit(unit, place, seq)",
             ):
                 w.line(text)
-            if compact:  # one int: the fingerprint's 128 bits above the sequence number (runtime.packed_id)
-                w.line("IDS[id_] = int.from_bytes(fingerprint, 'little') << SEQ_BITS | seq")
+            if compact:  # the id's sequence number; its fingerprint goes to the log, beside the sequence number
+                w.line("IDS[id_] = seq")
+                w.line("FP_LOG.frombytes(fingerprint)")
                 w.line("if place.__class__ is not int:")  # a place a sequence number does not give back
                 w.line("    PLACES[seq] = place")
             else:
@@ -337,8 +338,9 @@ def _count_signature(
     w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], types: dict[str, str]
 ) -> None:
     """Compact tallies: the event's signature (unit, date, quantity, and what each slot of its kind takes
-    of it, `...` for a slot whose filter refuses it) counted in the kind's signature table, and the
-    signature's number logged with the event's sequence number (so a merge can take the event out again)."""
+    of it, `...` for a slot whose filter refuses it) numbered in the kind's signature table, and that
+    number logged with the event's sequence number (counts come from the log, and a merge can take an
+    event out again)."""
     values = []
     with w.at(kind.span):
         w.line(f"if day[{DAY_EXCLUDED}] is None:")
@@ -364,11 +366,9 @@ def _count_signature(
             f"    sig = (unit, day[{DAY_DATE}], q)",
             f"c = SIGS_{handler_name}.get(sig)",
             "if c is None:",
-            f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig, seq)",
-            "c[1] += 1",
-            "c[3] = seq",
+            f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig)",
             "SEQ_LOG.append(seq)",
-            "SIG_LOG.append(c[0])",
+            "SIG_LOG.append(c)",
             "return None",
         ):
             w.line(text)

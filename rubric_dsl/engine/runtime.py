@@ -12,6 +12,7 @@ import gc
 import re
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
@@ -383,12 +384,6 @@ class Repeat(NamedTuple):
     event: object  # the event itself (re-sends are few), for --rejected if it turns out to differ
 
 
-# A compact tally's id index keeps one int per id: the 128-bit content fingerprint above the event's
-# sequence number (SEQ_BITS bits: numbers below 2**48, far beyond any stream or file offset).
-SEQ_BITS = 48
-SEQ_MASK = (1 << SEQ_BITS) - 1
-
-
 class Tally:
     """Per-unit slot records, identities, exclusions and problems of one scored stream (or chunk).
 
@@ -401,12 +396,13 @@ class Tally:
     def __init__(self, slot_count: int, path: str = "<events>", placer: Placer | None = None, compact: bool = False):
         self.slot_count = slot_count
         # compact (see plan.compact_plan): no records and no excluded events, but every distinct event
-        # signature (kind, signature, [number, count, first seq, last seq]) and, per event in stream
-        # order, its sequence number and signature number (so that a merge can take an event out again)
+        # signature (kind, signature) and, per event in stream order, its sequence number and signature
+        # number: counts, first and last events come from these logs (so a merge can take an event out)
         self.compact = compact
-        self.signatures: list[tuple[str, tuple, list[int]]] = []
+        self.signatures: list[tuple[str, tuple]] = []
         self.seq_log = array("q")
         self.sig_log = array("i")
+        self.fp_log = array("Q")  # compact: each logged event's 128-bit fingerprint, as two 64-bit words
         # compact: the id index holds one int per id (packed_id); an event's place is given back from its
         # sequence number: (first seq, seq - place, Placer) per part tallied, and the few places that are
         # not plain numbers (Place objects from sheets and tables) by sequence number
@@ -418,7 +414,7 @@ class Tally:
         self.end = 0  # the sequence number after the last event tallied
         self.units: dict[str, list[list[tuple]]] = {}
         self.listed: tuple = ()
-        self.ids: dict[str, Any] = {}  # event id → IdEntry layout (compact: an int, see SEQ_BITS)
+        self.ids: dict[str, Any] = {}  # event id → IdEntry layout (compact: the first copy's sequence number)
         self.repeats: list[tuple] = []  # Repeat layout: every later copy of an id
         self.excluded: list[Excluded] = []
         self.problems: list[EventProblem] = []
@@ -435,14 +431,24 @@ class Tally:
         entry = self.ids[event_id]
         if not self.compact:
             return entry[0], entry[1]
-        return (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(entry & SEQ_MASK)
+        return self.fingerprint_of(entry), self.place_of(entry)
+
+    def fingerprint_of(self, seq: int) -> bytes:
+        """Compact: the fingerprint of the valid event numbered `seq` (found in the log)."""
+        index = self.log_index(seq)
+        return self.fp_log[2 * index : 2 * index + 2].tobytes()
+
+    def log_index(self, seq: int) -> int:
+        index = bisect_right(self.seq_log, seq) - 1
+        assert index >= 0 and self.seq_log[index] == seq, "every valid event of a compact tally is in its log"
+        return index
 
     def first_unit_and_date(self, event_id: str) -> tuple[str, datetime.date]:
         """The unit and date of the first copy of an id this tally tallied (the fingerprint leaves them out)."""
         entry = self.ids[event_id]
         if not self.compact:
             return entry[4], entry[5][DAY_DATE]
-        _kind, sig = self.signature_of(entry & SEQ_MASK)
+        _kind, sig = self.signature_of(entry)
         return sig[0], sig[1]
 
     def place_of(self, seq: int) -> object:
@@ -454,24 +460,21 @@ class Tally:
 
     def signature_of(self, seq: int) -> tuple[str, tuple]:
         """Compact: the kind and signature of the valid event numbered `seq` (found in the log)."""
-        index = bisect_right(self.seq_log, seq) - 1
-        assert index >= 0 and self.seq_log[index] == seq, "every valid event of a compact tally is in its log"
-        kind, sig, _state = self.signatures[self.sig_log[index]]
-        return kind, sig
+        return self.signatures[self.sig_log[self.log_index(seq)]]
 
     def first_copy_repeat(self, event_id: str, entry: int) -> tuple:
         """Compact: this tally's first copy of `event_id` (its id index entry) as a Repeat, to be judged
         again against an earlier part's first copy."""
-        seq = entry & SEQ_MASK
+        seq = entry
         kind, sig = self.signature_of(seq)
         day = (sig[1], month_key(sig[1]), None)  # DayInfo layout (a judge reads only the date)
-        return Repeat(seq, event_id, (entry >> SEQ_BITS).to_bytes(16, "little"), self.place_of(seq), sig[0], kind, day, None)
+        return Repeat(seq, event_id, self.fingerprint_of(seq), self.place_of(seq), sig[0], kind, day, None)
 
     def events_of(self, unit: str, drop: set) -> list[tuple[int, object]]:
         """(seq, place) of each valid event of `unit` not in `drop` (for the first event of an unlisted unit)."""
         if not self.compact:
             return [(e[2], e[1]) for e in self.ids.values() if e[4] == unit and e[2] not in drop]
-        units = {state[0] for _kind, sig, state in self.signatures if sig[0] == unit}
+        units = {number for number, (_kind, sig) in enumerate(self.signatures) if sig[0] == unit}
         return [(seq, self.place_of(seq)) for seq, number in zip(self.seq_log, self.sig_log) if number in units and seq not in drop]
 
     def _order(self) -> int:
@@ -512,6 +515,8 @@ class Tally:
         else:
             drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
             again = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
+        if self.compact:  # (before judging again: a first copy's fingerprint is read from the merged log)
+            merge_signatures(merged, self, other, drop)
         again += [r for r in their_repeats if r[1] in collided]
         judged = {r[0] for r in again}
         merged.repeats = (
@@ -553,8 +558,6 @@ class Tally:
                         target[index].extend(r for r in records if r[SEQ] not in drop)
                     else:
                         target[index].extend(records)
-        if self.compact:
-            merge_signatures(merged, self, other, drop)
         merged.hints = {**other.hints, **self.hints}
         merged.warnings = unit_warnings(merged.unlisted, merged.hints)
         for tally in (other, self):  # the earlier part last, so its first place stays
@@ -575,10 +578,11 @@ class Tally:
         units: dict[str, list[list[tuple]]] = {unit: [[] for _slot in range(self.slot_count)] for unit in self.units}
         months: dict[datetime.date, int] = {}  # date → its month key, or -1 outside the window
         places = {kind: list(enumerate(slots, 3)) for kind, slots in layout.items()}  # (position in a signature, slot)
-        for kind, sig, state in sorted(self.signatures, key=_first_seq):
-            count = state[1]
-            if not count:
-                continue
+        counts, firsts, lasts = self.signature_stats()
+        signatures = self.signatures
+        for number in sorted(firsts, key=firsts.__getitem__):
+            kind, sig = signatures[number]
+            count = counts[number]
             date = sig[1]
             month = months.get(date)
             if month is None:
@@ -587,7 +591,7 @@ class Tally:
                 continue
             slots = units[sig[0]]
             quantity = sig[2] * count
-            last = state[3]
+            last = lasts[number]
             for position, (index, convert) in places[kind]:
                 value = sig[position]
                 if value is ...:
@@ -605,19 +609,33 @@ class Tally:
             return self.excluded
         return self._counted(lambda date: window_exclusion(date, window), window, outside_window=True)
 
+    def signature_stats(self) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+        """Compact: per signature number with events, its count, first and last sequence number (from the logs)."""
+        key = len(self.sig_log)
+        cached = self.__dict__.get("_stats")
+        if cached is None or cached[0] != key:
+            counts = Counter(self.sig_log)
+            lasts = dict(zip(self.sig_log, self.seq_log, strict=True))  # the last event of each signature wins
+            firsts = dict(zip(reversed(self.sig_log), reversed(self.seq_log), strict=True))
+            cached = self.__dict__["_stats"] = (key, counts, firsts, lasts)
+        return cached[1], cached[2], cached[3]
+
     def _counted(self, reason_of, window: n.Window, outside_window: bool = False) -> list[Excluded]:
         """Compact: the signatures' events `reason_of(date)` excludes (None: not excluded), counted per
         unit, kind and reason, in order of each one's first event."""
         found: dict[tuple, list] = {}
         reasons: dict[datetime.date, ExclusionReason | None] = {}
-        for kind, sig, (_number, count, first, _last) in self.signatures:
+        counts, firsts, _lasts = self.signature_stats()
+        for number, first in firsts.items():
+            kind, sig = self.signatures[number]
+            count = counts[number]
             date = sig[1]
             if date in reasons:
                 reason = reasons[date]
             else:
                 outside = window_exclusion(date, window) is not None
                 reason = reasons[date] = reason_of(date) if outside == outside_window else None
-            if reason is None or not count:
+            if reason is None:
                 continue
             entry = found.get((sig[0], kind, reason))
             if entry is None:
@@ -670,41 +688,26 @@ def seq_of(entry) -> int:
     return entry.seq
 
 
-def _first_seq(signature: tuple) -> int:
-    return signature[2][2]
-
-
 def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set) -> None:
     """The compact part of `earlier.merge(later)`: both parts' signatures side by side (a signature of
     both parts is two groups of events, which the readers of compact slots add up like any other two),
-    the later part's events in `drop` (copies of ids the earlier part holds) taken out of its counts,
-    and both logs joined. Signature entries are shared with the parts, not copied: a merged tally is
-    finished or merged again, never tallied into."""
-    seq_log, sig_log = later.seq_log, later.sig_log
-    signatures = later.signatures
-    if drop:  # counted again from the log without the dropped events (rare: ids sent again across the cut)
-        stats: dict[int, list[int]] = {}
+    both logs joined, without the later part's events in `drop` (copies of ids the earlier part holds)."""
+    seq_log, sig_log, fp_log = later.seq_log, later.sig_log, later.fp_log
+    if drop:  # rare: ids sent again across the cut
         kept = [i for i, seq in enumerate(seq_log) if seq not in drop]
-        for i in kept:
-            seq, number = seq_log[i], sig_log[i]
-            entry = stats.get(number)
-            if entry is None:
-                stats[number] = [1, seq, seq]
-            else:
-                entry[0] += 1
-                entry[2] = seq
         seq_log = array("q", (seq_log[i] for i in kept))
         sig_log = array("i", (sig_log[i] for i in kept))
-        signatures = [(kind, sig, [number, *stats.get(number, (0, 0, 0))]) for number, (kind, sig, _state) in enumerate(signatures)]
+        fp_log = array("Q", (word for i in kept for word in fp_log[2 * i : 2 * i + 2]))
     offset = len(earlier.signatures)
-    merged.signatures = earlier.signatures + signatures
+    merged.signatures = earlier.signatures + later.signatures
     merged.seq_log = earlier.seq_log + seq_log
+    merged.fp_log = earlier.fp_log + fp_log
     merged.sig_log = earlier.sig_log + (array("i", [number + offset for number in sig_log]) if offset else sig_log)
 
 
-def signature_table(tally: Tally, kind: str) -> dict[tuple, list[int]]:
-    """The signatures of one kind a compact tally has counted, for its handler to go on counting."""
-    return {sig: state for sig_kind, sig, state in tally.signatures if sig_kind == kind}
+def signature_table(tally: Tally, kind: str) -> dict[tuple, int]:
+    """The signatures of one kind a compact tally has counted (signature → number), for its handler to go on counting."""
+    return {sig: number for number, (sig_kind, sig) in enumerate(tally.signatures) if sig_kind == kind}
 
 
 def judge(repeat: Repeat, first: tuple, placer: Placer) -> Excluded | EventProblem:
@@ -845,11 +848,10 @@ def handler_namespace(
         names[unit] = match[0]
         return match[0]
 
-    def new_signature(table: dict, kind: str, sig: tuple, seq: int) -> list[int]:
-        state = [len(tally.signatures), 0, seq, seq]
-        tally.signatures.append((kind, sig, state))
-        table[sig] = state
-        return state
+    def new_signature(table: dict, kind: str, sig: tuple) -> int:
+        number = table[sig] = len(tally.signatures)
+        tally.signatures.append((kind, sig))
+        return number
 
     def exclude(seq: int, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
         tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED], seq=seq))
@@ -870,7 +872,7 @@ def handler_namespace(
         exclude=exclude,
         new_signature=new_signature,
         seen_again_compact=seen_again_compact,
-        SEQ_BITS=SEQ_BITS,
+        FP_LOG=tally.fp_log,
         PLACES=tally.places,
         SEQ_LOG=tally.seq_log,
         SIG_LOG=tally.sig_log,
