@@ -9,9 +9,10 @@ Ratios, not seconds, are the result: this machine is noisy.
 Fair by construction: every contender runs on the same input objects (frozen out of the collector's
 sight, as a long-lived process would hold them), under the same cyclic-GC state (the engine's own
 policy, `no_cyclic_gc`, is applied to every contender, not just the engine), after one warm-up run;
-the runs take turns so each meets the same heap. Optional rows: polars (`pip install polars`: from_dicts,
-bulk validation and group_by, asserted to give the same totals) and the bare msgspec parse rate, the
-ceiling for any JSON Lines reader that keeps exact decimals.
+the runs take turns so each meets the same heap. The compact tally (what `rubric score` runs when no
+event-level provenance is asked for) has rows of its own, its totals asserted equal. Optional rows:
+polars (`pip install polars`: from_dicts, bulk validation and group_by, asserted to give the same
+totals) and the bare msgspec parse rate, the ceiling for any JSON Lines reader that keeps exact decimals.
 """
 
 from __future__ import annotations
@@ -324,7 +325,7 @@ def interleaved(contenders: dict, repeat: int, warm_up: dict | None = None) -> t
 
 def row(label: str, count: int, seconds: float, base: float | None, what: str = "the loop's time") -> None:
     ratio = f"{seconds / base:.2f}x {what}" if base else "1.00x"
-    print(f"  {label:<34} {count / seconds:>12,.0f} events/s   {ratio}")
+    print(f"  {label:<38} {count / seconds:>12,.0f} events/s   {ratio}")
 
 
 def main(argv=None) -> int:
@@ -346,8 +347,21 @@ def main(argv=None) -> int:
     def hand(evs):
         return hand_loop(enumerate_pairs(evs), set(unit_names), window.start, window.end)
 
-    contenders = {"hand": lambda: hand(events), "score": lambda: program.score(events), "tally": lambda: program.tally(events)}
-    warm = {"hand": lambda: hand(small), "score": lambda: program.score(small), "tally": lambda: program.tally(small)}
+    def compact(evs):  # what `rubric score` runs when no event-level provenance is asked for
+        return program.finish(program.tally(evs, compact=True))
+
+    contenders = {
+        "hand": lambda: hand(events),
+        "score": lambda: program.score(events),
+        "tally": lambda: program.tally(events),
+        "compact": lambda: compact(events),
+    }
+    warm = {
+        "hand": lambda: hand(small),
+        "score": lambda: program.score(small),
+        "tally": lambda: program.tally(small),
+        "compact": lambda: compact(small),
+    }
     try:
         import polars  # noqa: F401
     except ImportError:
@@ -364,6 +378,9 @@ def main(argv=None) -> int:
     row("hand-written loop (memory)", count, best["hand"], None)
     row("engine tally only (memory)", count, best["tally"], best["hand"])
     row("engine score (memory)", count, best["score"], best["hand"])
+    compact_totals = {u.unit: u.total for u in results["compact"].units}
+    assert compact_totals == engine_totals, "the compact tally's totals differ from the engine's"
+    row("engine score, compact tally (memory)", count, best["compact"], best["hand"])
     if polars_available:
         polars_totals = results["polars"][0]
         assert all(engine_totals[u] == polars_totals.get(u, 0) for u in engine_totals), "polars totals differ from the engine's"
@@ -400,7 +417,10 @@ def main(argv=None) -> int:
         def engine_file(name):
             return program.score(rubric_dsl.read_events(name))
 
-        files = {"json": json_parse, "hand": hand_file, "engine": engine_file}
+        def compact_file(name):
+            return compact(rubric_dsl.read_events(name))
+
+        files = {"json": json_parse, "hand": hand_file, "engine": engine_file, "compact": compact_file}
         try:
             import msgspec  # noqa: F401
         except ImportError:
@@ -416,7 +436,9 @@ def main(argv=None) -> int:
         row("bare json parse (JSONL, Decimal)", count, best["json"], base, "the bare msgspec parse's time")
         row("hand-written loop (JSONL, json)", count, best["hand"], base, "the bare msgspec parse's time")
         row("engine score (JSONL)", count, best["engine"], base, "the bare msgspec parse's time")
+        row("engine score, compact tally (JSONL)", count, best["compact"], base, "the bare msgspec parse's time")
         print(f"  engine score (JSONL) reaches {base / best['engine']:.0%} of the bare msgspec parse rate")
+        print(f"  engine score, compact tally (JSONL; `rubric score`) reaches {base / best['compact']:.0%} of it")
     return 0
 
 
