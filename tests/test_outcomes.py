@@ -296,8 +296,14 @@ def test_rank_within_a_group_with_countback():
     assert ranks == {"A": 1, "B": 2, "C": 2, "T": 1}
     assert card.total("T") == D(20)
     assert (
-        card.unit("A").outcome_notes[-1]
-        == "rank 1 of 3 among units with kind driver, by total, then countback position of result: total 10; position 1 ×1"
+        "rank 1 of 3 among units with kind driver, by total, then countback position of result: total 10; position 1 ×1"
+        in card.unit("A").outcome_notes
+    )
+    # explain says which key separated units level on the first (PROBE2_REPORT): A's win; B and C level on all
+    assert card.unit("A").outcome_notes[-1] == "above B: level on total; decided by countback position of result"
+    assert card.unit("B").outcome_notes[-2:] == (
+        "below A: level on total; decided by countback position of result",
+        "level with C on every key: the rank is shared",
     )
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from ..i18n import _
 from ..language import nodes as n
 from ..language.render import render_condition, render_rank_key
 from ..numbers import plain
@@ -200,17 +201,40 @@ def rank_results(program, results: list, evaluations: dict) -> list:
             decl = program.units.get(r.unit)
             value = decl.attribute(spec.within) if decl is not None and spec.within else None
             partitions.setdefault(value if value is not None else "", []).append(r)
-        keys = {r.unit: tuple(k for key in spec.keys for k in _key(program, key, r, evaluations.get(r.unit))) for r in rankable}
+        per_key = {r.unit: [_key(program, key, r, evaluations.get(r.unit)) for key in spec.keys] for r in rankable}
+        keys = {unit: tuple(k for part in parts for k in part) for unit, parts in per_key.items()}
     ranked = []
     for value, members in sorted(partitions.items(), key=lambda kv: str(kv[0])):
-        for rank, result in ranked_by(members, lambda r: keys[r.unit], _name):
+        order = ranked_by(members, lambda r: keys[r.unit], _name)
+        for position, (rank, result) in enumerate(order):
             note: tuple[str, ...] = ()
             if spec is not None:
                 within = f" among units with {spec.within} {value or '(none)'}" if spec.within else ""
                 shown = "; ".join(_key_text(program, key, result, evaluations.get(result.unit)) for key in spec.keys)
                 note = (f"rank {rank} of {len(members)}{within}, by {render_rank(spec)}: {shown}",)
+                neighbours = [order[i][1] for i in (position - 1, position + 1) if 0 <= i < len(order)]
+                note += tuple(
+                    _decided(spec, per_key, result, other) for other in neighbours if per_key[other.unit][0] == per_key[result.unit][0]
+                )
             ranked.append(attrs.evolve(result, rank=rank, outcome_notes=result.outcome_notes + note))
     return ranked + unranked
+
+
+def _decided(spec: n.Rank, per_key: dict, result: UnitResult, other: UnitResult) -> str:
+    """For explain: which key put a unit above or below a neighbour level with it on the first key (Japan and
+    Senegal on points: decided by conduct), or that they are level on every key and share the rank."""
+    mine, theirs = per_key[result.unit], per_key[other.unit]
+    level = [render_rank_key(key) for key, a, b in zip(spec.keys, mine, theirs, strict=True) if a == b]
+    deciding = next((index for index, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b), None)
+    if deciding is None:
+        return _("level with {other} on every key: the rank is shared", other=other.unit)
+    side = _("above {other}", other=other.unit) if mine[deciding] < theirs[deciding] else _("below {other}", other=other.unit)
+    return _(
+        "{side}: level on {level}; decided by {key}",
+        side=side,
+        level=", ".join(level[:deciding]),
+        key=render_rank_key(spec.keys[deciding]),
+    )
 
 
 def _name(result: UnitResult) -> str:
