@@ -151,3 +151,42 @@ def test_chinese_html_bulletin_renders_in_headless_chromium(info, info_tally, tm
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 24)
     assert sum(count for count, (r, g, b) in colours if r > 150 and g < 80 and b < 80) > 500  # the red header and bars
+
+
+# ---- bulletin ranks honour `rank within` (issue 9) -----------------------------------------------------
+
+WITHIN_KIND = """rubric "ranks within a kind"
+window 2024-01-01 to 2024-12-31
+bulletin monthly, yearly
+attribute kind: one of site | account
+group all "all units"
+  unit "A1" with kind site
+  unit "A2" with kind site
+  unit "B1" with kind account
+  unit "B2" with kind account
+event point
+rank within kind by total
+section S "s"
+  item P "points"
+    award 1 for each point
+"""
+
+
+def test_bulletin_ranks_within_the_declared_attribute():
+    # `rank within kind by total`: sites A1 10 and A2 5 rank 1 and 2 among sites; accounts B1 7 and B2 3 rank 1 and 2
+    # among accounts. Ranked across the group instead, they would be A1 1, B1 2, A2 3, B2 4. The June bulletin shows
+    # the ranks within each kind, and May's (A1 4, A2 5: A2 first among sites then; B1 2, B2 0) for the change.
+    program = rubric_dsl.loads(WITHIN_KIND, "within.rubric")
+
+    def points(unit, count, month):
+        return {"id": f"{unit}-{month}", "unit": unit, "date": f"2024-{month:02d}-10", "kind": "point", "quantity": count}
+
+    events = [points("A1", 4, 5), points("A1", 6, 6), points("A2", 5, 5), points("B1", 2, 5), points("B1", 5, 6), points("B2", 3, 6)]
+    bulletin = build_bulletin(program, program.tally(events), datetime.date(2024, 6, 30))
+    ((_label, rows),) = bulletin.groups
+    assert {r.unit: (r.total, r.rank, r.previous_rank) for r in rows} == {
+        "A1": (10, 1, 2),  # May: A1 4 < A2 5, second among sites
+        "A2": (5, 2, 1),
+        "B1": (7, 1, 1),
+        "B2": (3, 2, 2),  # May: B2 0 < B1 2
+    }
