@@ -232,6 +232,9 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
                     )
                 )
         for item_id, expected_raw in (wanted.get("items") or {}).items():
+            if isinstance(expected_raw, dict):  # {score: 20, grade: B}: the item's score and its grade band
+                failures += _item_details(unit, str(item_id), expected_raw, card.places, unit_name)
+                continue
             failure = _item_failure(unit, str(item_id), expected_raw, card.places, unit_name)
             if failure:
                 failures.append(failure)
@@ -306,6 +309,38 @@ def _item_failure(unit, key: str, expected_raw, places, unit_name) -> str | None
         return None
     expected = _decimal(expected_raw, f"{unit_name} {key}")
     return _differs(unit_name, key, expected, got, places)
+
+
+ITEM_KEYS = ("score", "grade")
+
+
+def _item_details(unit, key: str, wanted: dict, places, unit_name) -> list[str]:
+    """An item expected as a mapping: its `score` (as a bare number would be) and its `grade` (null: none)."""
+    unknown = [str(k) for k in wanted if k not in ITEM_KEYS]
+    if unknown:
+        return [_("{unit_name} {key}: unknown key `{name}`; an item takes score and grade", unit_name=unit_name, key=key, name=unknown[0])]
+    try:
+        item = unit.item(key)
+    except KeyError:
+        return [_("{unit_name} {key}: no such item or named result", unit_name=unit_name, key=key)]
+    failures = []
+    if "score" in wanted:
+        failure = _differs(unit_name, key, _decimal(wanted["score"], f"{unit_name} {key}"), item.score, places)
+        if failure:
+            failures.append(failure)
+    if "grade" in wanted:
+        expected = None if wanted["grade"] is None else str(wanted["grade"])
+        if item.grade != expected:
+            failures.append(
+                _(
+                    "{unit_name} {key} grade: expected {value}, got {got}",
+                    unit_name=unit_name,
+                    key=key,
+                    value=_label(expected),
+                    got=_label(item.grade),
+                )
+            )
+    return failures
 
 
 def run_test_paths(paths, coverage=False, out=print, err=print) -> int:

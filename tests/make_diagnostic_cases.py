@@ -53,6 +53,7 @@ SNIPPETS = {
     "W500": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted, at most 1\n',
     "W501": HEAD + KIND + 'section A "a"\n  item A.1 "i" base 5\n    deduct 1 for each adopted\n',
     "W503": 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nevent e\n',
+    "W504": HEAD + 'section A "a"\n  item A.1 "i"\n    award 3\n    grade by score: 合格 when >= 60, 优秀 when >= 90, 不合格 otherwise\n',
     "E101-full-width": HEAD
     + 'section A "a"\n  item A.1 "i"\n    award 2 for each adopted where outlet in (daily_provincial， city_express)\n',
     "E320": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    deduct 1 when adoption_rat < 30%\nlet adoption_rate = count adopted / 10\n',

@@ -989,6 +989,32 @@ def evaluate_item(ev: UnitEvaluation, item: n.ItemDecl, section_id: str, exclusi
     )
 
 
+def graded(item: n.ItemDecl, result: ItemResult) -> ItemResult:
+    """The item (and each of its parts) with the grade its `grade by score: …` bands give its score: the first band
+    that holds, tried in order, with a note saying so and why each band before it did not hold."""
+    decls = {part.item_id: part for part in item.parts}
+    parts = tuple(graded(decls[p.item_id], p) if p.item_id in decls else p for p in result.parts)
+    if item.grades is None:
+        return attrs.evolve(result, parts=parts) if parts != result.parts else result
+    score, notes = result.score, []
+    for band in item.grades.bands:
+        label = band.label if band.label is not None else _("no grade")
+        if band.holds(score):
+            if band.op is None or band.number is None:
+                notes.append(_("grade {label}: otherwise", label=label) if band.label is not None else _("no grade: otherwise"))
+            elif band.label is None:
+                notes.append(_("no grade: {score} {op} {number}", score=fmt(score), op=band.op, number=band.number.literal))
+            else:
+                notes.append(
+                    _("grade {label}: {score} {op} {number}", label=label, score=fmt(score), op=band.op, number=band.number.literal)
+                )
+            return attrs.evolve(result, parts=parts, grade=band.label, grade_notes=tuple(notes))
+        assert band.op is not None and band.number is not None  # `otherwise` always holds
+        notes.append(_("not {label}: {score} is not {op} {number}", label=label, score=fmt(score), op=band.op, number=band.number.literal))
+    notes.append(_("no grade: no band holds"))
+    return attrs.evolve(result, parts=parts, grade=None, grade_notes=tuple(notes))
+
+
 def evaluate_unit(program, slots, months, exclusions, target=None, bounds=None, unit=None, ev: UnitEvaluation | None = None):
     """The unit's item results in rubric order, scored in dependency order (an item whose condition reads
     another's score comes after it; `ev.total` is set once every counted item is known), and its named
@@ -1008,7 +1034,7 @@ def evaluate_items(ev: UnitEvaluation, exclusions, item_ids) -> None:
     for item_id in item_ids:
         if item_id not in tops:
             continue  # a part: scored with its item
-        ev.scores[item_id] = result = scored_item(ev, tops[item_id], sections[item_id], exclusions)
+        ev.scores[item_id] = result = graded(tops[item_id], scored_item(ev, tops[item_id], sections[item_id], exclusions))
         for part in result.parts:
             ev.scores[part.item_id] = part
         if ev.total is None and all(c in ev.scores for c in counted):

@@ -134,6 +134,8 @@ class ItemResult:
     # The lines of `why_not` saying events were left uncounted (outside the window or the period, after the
     # as-of date, still waiting): an `only when` that does not hold zeroes the item but keeps these.
     why_not_uncounted: tuple[str, ...] = ()
+    grade: str | None = None  # `grade by score: …` on the item: the band its score is in (None: no band holds, or none)
+    grade_notes: tuple[str, ...] = ()  # which band gave the grade, and why each band before it did not
 
     def zeroed(self, why_not: tuple[str, ...], uncounted: Decimal | None = None, **changes: Any) -> ItemResult:
         """This item scoring nothing (an `only when` that did not hold, a veto, nothing to score per
@@ -150,7 +152,7 @@ class ItemResult:
             limits=(),
             why_not=why_not,
             uncounted=uncounted,
-            **changes,
+            **{"grade": None, "grade_notes": (), **changes},  # a vetoed item has no grade (grade bands are applied after)
         )
 
     def to_json(self, places: int, part_of: str | None = None, provenance: str = "events") -> dict[str, Any]:
@@ -176,6 +178,7 @@ class ItemResult:
             "in_total": self.in_total,
             "uncounted": fmt_decimal(self.uncounted, places) if self.uncounted is not None else None,
             "chosen": {"name": self.chosen[0], "value": self.chosen[1]} if self.chosen else None,
+            "grade": self.grade,  # `grade by score: …` on the item (null: no grade)
             # points by rank: each such rule's place for the unit (rank null: not ranked)
             "ranked": [{"rule": rule.rule, **rule.placed.to_json()} for rule in self.rules if rule.placed is not None],
         }

@@ -358,6 +358,15 @@ class _ToStatements(Transformer):
     def otherwise(self, meta, c):
         return None
 
+    def item_grades(self, meta, c):
+        return n.ItemGrades(tuple(c), span=span_of(meta))
+
+    def band_when(self, meta, c):
+        return n.GradeBand(self._label(c[0]), str(c[1]), c[2])
+
+    def band_otherwise(self, meta, c):
+        return n.GradeBand(self._label(c[0]))
+
     def grade(self, meta, c):
         return n.GradeRule(self._label(c[0]), c[1], span=span_of(meta))
 
@@ -791,11 +800,25 @@ STATEMENT_WORD = {
     n.OnlyWhen: "only when",
     n.ScoredPer: "scored per",
     n.NotInTotal: "not in the total",
+    n.ItemGrades: "grade by score",
 }
 
 
 # Lines of an item (or part) that a `clause` line may follow to cite the item.
-ITEM_LINES = (n.ItemHead, n.PartHead, n.Rule, n.JointCap, n.Let, n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale)
+ITEM_LINES = (
+    n.ItemHead,
+    n.PartHead,
+    n.Rule,
+    n.JointCap,
+    n.Let,
+    n.ClauseText,
+    n.Responsible,
+    n.Assisting,
+    n.Floor,
+    n.Cap,
+    n.Scale,
+    n.ItemGrades,
+)
 
 # Item lines that set one attribute of the current item (or part): attribute, and the value it takes.
 ITEM_ATTRIBUTES = {
@@ -808,6 +831,7 @@ ITEM_ATTRIBUTES = {
     n.OnlyWhen: ("only_when", lambda st: st.condition),
     n.ScoredPer: ("scored_per", lambda st: st),
     n.NotInTotal: ("not_in_total", lambda st: st),
+    n.ItemGrades: ("grades", lambda st: st),
 }
 
 
@@ -827,6 +851,7 @@ class _ItemBuilder:
         self.only_when = None
         self.scored_per = None
         self.not_in_total = None
+        self.grades = None
         self.parts = []
 
     def build(self) -> n.ItemDecl:
@@ -848,6 +873,7 @@ class _ItemBuilder:
             scored_per=self.scored_per,
             in_total=self.not_in_total is None,
             joint_caps=tuple(self.joint_caps),
+            grades=self.grades,
         )
 
 

@@ -1748,6 +1748,33 @@ def check_unit_outcomes(ctx: Context):
         check_unit_attribute_name(ctx, rubric.combine.span, rubric.combine.attribute, "`combine members by`")
 
 
+def check_item_grades(ctx: Context):
+    """W504 a band of `grade by score: …` that no score can reach: the bands before it already take every score it would."""
+    for item in ctx.rubric.all_items():
+        if item.grades is None:
+            continue
+        bands = item.grades.bands
+        numbers = sorted({band.number.value for band in bands if band.number is not None})
+        # scores where a band can start or stop holding: each number, either side of it, and beyond them all
+        gaps = [b - a for a, b in itertools.pairwise(numbers)]
+        step = min(gaps) / 2 if gaps else Decimal(1)
+        probes = [x for v in numbers for x in (v - step, v, v + step)] or [Decimal(0)]
+        for index, band in enumerate(bands):
+            reached = [p for p in probes if band.holds(p) and not any(earlier.holds(p) for earlier in bands[:index])]
+            if not reached:
+                label = band.label if band.label is not None else "none"
+                ctx.warn(
+                    item.grades.span,
+                    "W504",
+                    _(
+                        "item {item}: grade {label} is never given: the bands before it take every score it would",
+                        item=item.item_id,
+                        label=label,
+                    ),
+                    hint=_("grades are tried in order: put the stricter band first (A when >= 90, B when >= 75, …)"),
+                )
+
+
 CHECKS = (
     check_header,
     check_headings,
@@ -1771,6 +1798,7 @@ CHECKS = (
     check_attributes,
     check_score_references,
     check_unit_outcomes,
+    check_item_grades,
 )
 
 

@@ -9,6 +9,7 @@ from .diagnostics import source_lines
 from .render import (
     quote,
     render_attributes,
+    render_band,
     render_condition,
     render_expr,
     render_joint_cap,
@@ -129,6 +130,8 @@ def render_statement(st) -> str:
             return "assisting " + ", ".join(quote(x) for x in st.names)
         case n.Floor():
             return f"floor {render_expr(st.points)}"
+        case n.ItemGrades():
+            return "grade by score: " + ", ".join(render_band(band) for band in st.bands)
         case n.Cap():
             return f"cap {render_expr(st.points)}"
         case n.Scale():
@@ -170,7 +173,20 @@ def _depths(statements):
             depth = 1
         elif isinstance(
             st,
-            (n.ClauseText, n.Responsible, n.Assisting, n.Floor, n.Cap, n.Scale, n.Rule, n.JointCap, n.OnlyWhen, n.ScoredPer, n.NotInTotal),
+            (
+                n.ClauseText,
+                n.Responsible,
+                n.Assisting,
+                n.Floor,
+                n.Cap,
+                n.Scale,
+                n.Rule,
+                n.JointCap,
+                n.OnlyWhen,
+                n.ScoredPer,
+                n.NotInTotal,
+                n.ItemGrades,
+            ),
         ):
             depth = 3 if in_part else 2
         else:

@@ -1024,6 +1024,37 @@ class Assisting:
 
 
 @attrs.frozen
+class GradeBand:
+    """One band of `grade by score: …`: `LABEL when OP NUMBER` (op and number None: `LABEL otherwise`; label None: `none`)."""
+
+    label: str | None
+    op: str | None = None
+    number: Number | None = None
+
+    def holds(self, score: Decimal) -> bool:
+        """Whether a score is in the band (`otherwise`: always)."""
+        if self.op is None or self.number is None:
+            return True
+        bound = self.number.value
+        return {
+            "<": score < bound,
+            "<=": score <= bound,
+            ">": score > bound,
+            ">=": score >= bound,
+            "=": score == bound,
+            "!=": score != bound,
+        }[self.op]
+
+
+@attrs.frozen
+class ItemGrades:
+    """`grade by score: A when <= 13, B when <= 27, C otherwise`: the item's grade, the first band its score is in."""
+
+    bands: tuple
+    span: Span = _span()
+
+
+@attrs.frozen
 class Floor:
     """`floor VALUE`: the item never scores below the value (a number, or any value: `floor min_points`)."""
 
@@ -1144,6 +1175,7 @@ class ItemDecl:
     scored_per: ScoredPer | None = None
     in_total: bool = True
     joint_caps: tuple = ()  # JointCap lines: limits shared by several of its rules
+    grades: ItemGrades | None = None  # `grade by score: …`: grade bands on its own score
 
 
 def joint_rules(item: ItemDecl, joint: JointCap) -> list[int]:

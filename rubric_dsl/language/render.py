@@ -253,6 +253,14 @@ def render_joint_cap(joint: n.JointCap) -> str:
     return f"{joint.verb}{kinds} together at most {render_expr(joint.cap)}"
 
 
+def render_band(band: n.GradeBand) -> str:
+    """One band of `grade by score: …` as written."""
+    label = render_label(band.label)
+    if band.op is None or band.number is None:
+        return f"{label} otherwise"
+    return f"{label} when {band.op} {band.number.literal}"
+
+
 def render_requirement(node: n.Require) -> str:
     """`require A at least N days after B [of the same F]` (without its consequence): as explain quotes it."""
     same = f" of the same {node.earlier.key}" if node.earlier.key else ""

@@ -161,7 +161,7 @@ def to_docx(b: Bulletin, path) -> None:
         next_heading(_("Sections"))
         table(SECTION_HEADERS, [section_cells(s) for s in b.sections])
         next_heading(_("Items"))
-        table(item_headers(), [item_cells(i) for i in b.items])
+        table(item_headers(b.items), [item_cells(i, b.items) for i in b.items])
         if lost_lines(b):
             next_heading(_("Points lost, and who answers for them"))
             for text in lost_lines(b):

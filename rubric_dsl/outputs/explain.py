@@ -65,6 +65,8 @@ def _item_lines(item, places, indent, only=None):
     out = [f"{indent}{item.item_id} {item.title}: {fmt_decimal(item.score, places)}{base}"]
     if item.text:
         out.append(f"{indent}  「{item.text}」")
+    if item.grade_notes:  # `grade by score: …`: the band that gave the grade, and why not each band before it
+        out.append(f"{indent}  " + "; ".join(item.grade_notes))
     owners = []
     if item.responsible:
         owners.append(_("responsible: {names}", names=", ".join(item.responsible)))

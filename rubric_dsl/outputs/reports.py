@@ -57,6 +57,7 @@ class ItemLine:
     score: Decimal
     lost: Decimal
     responsible: tuple
+    grade: str | None = None  # `grade by score: …` on the item
 
 
 @attrs.frozen
@@ -179,6 +180,7 @@ def build_bulletin(program, tally, as_of: datetime.date | None, issued: datetime
                 i.score,
                 max((i.base or ZERO) - i.score, ZERO),
                 tuple(in_script(r) for r in i.responsible),
+                in_script(i.grade) if i.grade is not None else None,
             )
             for i in unit.items
         )
@@ -503,11 +505,14 @@ def lost_lines(b: Bulletin, escape=str) -> list[str]:
     ]
 
 
-def item_headers():
-    return ["section", "item", "title", "base", "award", "bonus", "deduction", "score", "lost", "responsible"]
+def item_headers(lines=()):
+    """The itemised view's columns; `grade` when an item has grade bands of its own (`grade by score: …`)."""
+    graded = ["grade"] if any(line.grade is not None for line in lines) else []
+    return ["section", "item", "title", "base", "award", "bonus", "deduction", "score", *graded, "lost", "responsible"]
 
 
-def item_cells(line: ItemLine) -> list:
+def item_cells(line: ItemLine, lines=()) -> list:
+    graded = [line.grade or "—"] if any(other.grade is not None for other in lines) else []
     return [
         line.section,
         line.item_id,
@@ -517,6 +522,7 @@ def item_cells(line: ItemLine) -> list:
         line.bonus,
         line.deduction,
         line.score,
+        *graded,
         line.lost,
         "、".join(line.responsible) or "—",
     ]
@@ -575,7 +581,7 @@ def to_markdown(b: Bulletin) -> str:
         out += [f"### {markdown_text(group_label)}", ""] + _md_table(row_headers(b), [row_cells(b, r) for r in rows], b.places) + [""]
     if b.items:
         out += ["### " + _("Sections"), ""] + _md_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places) + [""]
-        out += ["### " + _("Items"), ""] + _md_table(item_headers(), [item_cells(i) for i in b.items], b.places) + [""]
+        out += ["### " + _("Items"), ""] + _md_table(item_headers(b.items), [item_cells(i, b.items) for i in b.items], b.places) + [""]
         if lost_lines(b):
             out += [_("Points lost, and who answers for them:"), ""] + [f"- {line}" for line in lost_lines(b, markdown_text)] + [""]
     if not b.monthly and b.commendation:
@@ -677,7 +683,10 @@ def to_html(b: Bulletin) -> str:
             "<h3>" + html.escape(_("Sections")) + "</h3>",
             _html_table(SECTION_HEADERS, [section_cells(s) for s in b.sections], b.places),
         ]
-        out += ["<h3>" + html.escape(_("Items")) + "</h3>", _html_table(item_headers(), [item_cells(i) for i in b.items], b.places)]
+        out += [
+            "<h3>" + html.escape(_("Items")) + "</h3>",
+            _html_table(item_headers(b.items), [item_cells(i, b.items) for i in b.items], b.places),
+        ]
         if lost_lines(b):
             out.append("<h3>" + html.escape(_("Points lost, and who answers for them")) + "</h3>")
             out.append("<ul>" + "".join(f"<li>{line}</li>" for line in lost_lines(b, html.escape)) + "</ul>")
@@ -764,7 +773,7 @@ def to_xlsx(b: Bulletin, path) -> None:
         sheet(_("unlisted"), UNLISTED_HEADERS, [unlisted_cells(b, r) for r in b.unlisted])
     if b.items:
         sheet(_("sections"), SECTION_HEADERS, [section_cells(s) for s in b.sections])
-        sheet(_("items"), item_headers(), [item_cells(i) for i in b.items])
+        sheet(_("items"), item_headers(b.items), [item_cells(i, b.items) for i in b.items])
     if not workbook.sheetnames:
         sheet(_("bulletin"), row_headers(b), [])
     workbook.save(path)

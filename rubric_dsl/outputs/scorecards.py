@@ -35,11 +35,26 @@ def _graded(card: Scorecard) -> bool:
     return any(u.grade is not None or u.status is not None for u in card.units)
 
 
+def graded_items(card: Scorecard) -> list[str]:
+    """The items (and parts) with grade bands of their own (`grade by score: …`), in rubric order."""
+    first = next((u.items for u in card.units if not u.members), ())
+    return [entry.item_id for item in first for entry in (item, *item.parts) if entry.grade_notes]
+
+
+def _item_grade(unit: UnitResult, item_id: str, missing: str) -> str:
+    try:
+        return unit.item(item_id).grade or missing
+    except KeyError:
+        return missing
+
+
 def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) -> str:
     """Rank, unit, group, each item's score, total, target and completion, aligned for a terminal."""
     items = item_columns(card)
     graded = _graded(card)
-    headers = [_("rank"), _("unit"), _("group"), *items, _("total"), _("target"), _("done %")] + ([_("grade")] if graded else [])
+    item_grades = graded_items(card)
+    headers = [_("rank"), _("unit"), _("group"), *items, *(_("{item} grade", item=i) for i in item_grades)]
+    headers += [_("total"), _("target"), _("done %")] + ([_("grade")] if graded else [])
     rows = []
     for u in card.units if units is None else units:
         rows.append(
@@ -48,13 +63,14 @@ def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) 
                 terminal_text(u.unit, one_line=True),
                 terminal_text(u.group_label or u.group or _("(unlisted)"), one_line=True),
                 *[_item_cell(card, u, item_id, "—") for item_id in items],
+                *[terminal_text(_item_grade(u, item_id, "—"), one_line=True) for item_id in item_grades],
                 _("no score") if u.total is None else fmt_decimal(u.total, card.places, card.rounding),
                 plain(u.target) if u.target is not None else "—",
                 percent(u.completion, card.rounding) if u.completion is not None else "—",
             ]
             + ([terminal_text(u.grade or "—", one_line=True)] if graded else [])
         )
-    numeric = set(range(3, len(headers))) | {0}
+    numeric = (set(range(3, len(headers))) - set(range(3 + len(items), 3 + len(items) + len(item_grades)))) | {0}
     title = card.title + (_(" (as of {date})", date=card.as_of) if card.as_of else "")
     return title + "\n\n" + render_table(headers, rows, numeric)
 
@@ -66,7 +82,9 @@ def scorecard_csv(card: Scorecard, units: Sequence[UnitResult] | None = None) ->
     columns = [entry.item_id for item in first for entry in (item, *item.parts)]
     graded = _graded(card)
     extra = ["grade", "status"] if graded else []
-    rows: list[list[Any]] = [["rank", "unit", "group", "listed", *columns, "total", "target", "completion_pct", *extra]]
+    item_grades = graded_items(card)
+    grade_columns = [f"{item_id}_grade" for item_id in item_grades]
+    rows: list[list[Any]] = [["rank", "unit", "group", "listed", *columns, *grade_columns, "total", "target", "completion_pct", *extra]]
     for u in card.units if units is None else units:
         rows.append(
             [
@@ -75,6 +93,7 @@ def scorecard_csv(card: Scorecard, units: Sequence[UnitResult] | None = None) ->
                 spreadsheet_text(u.group or ""),
                 "yes" if u.listed else "no",
                 *[_item_cell(card, u, column, "") for column in columns],
+                *[spreadsheet_text(_item_grade(u, item_id, "")) for item_id in item_grades],
                 fmt_decimal(u.total, card.places, card.rounding) if u.total is not None else "",
                 plain(u.target) if u.target is not None else "",
                 percent(u.completion, card.rounding) if u.completion is not None else "",
