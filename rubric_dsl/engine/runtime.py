@@ -13,7 +13,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
 from typing import Any, NamedTuple, NoReturn
@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, NoReturn
 from ..i18n import N_, _, tr
 from ..language import nodes as n
 from ..numbers import EXACT
-from ..sources.events import EventProblem, Place, Placer
+from ..sources.events import EventProblem, Place, Placer, RawPlace
 from ..suggestions import closest
 from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, SlotLayout, month_key, window_exclusion
 from .results import Excluded
@@ -40,11 +40,11 @@ class Invalid(Exception):
 # ---- helpers the generated code calls on its rare paths ------------------------------------------
 
 
-def unknown_fields(ev: dict, allowed: frozenset, kind: str) -> NoReturn:
+def unknown_fields(ev: dict[str, Any], allowed: frozenset[str], kind: str) -> NoReturn:
     raise unknown_field(sorted(set(ev) - allowed, key=str)[0], allowed, kind)
 
 
-def unknown_field(extra: object, allowed: frozenset, kind: str) -> Invalid:
+def unknown_field(extra: object, allowed: frozenset[str], kind: str) -> Invalid:
     """The problem of one field the kind does not declare (an event can have several: each is reported)."""
     near = closest(extra, allowed)
     hint = _(" (did you mean `{near}`?)", near=near) if near else ""
@@ -80,7 +80,7 @@ def code_of(value: object, how: str) -> bytes:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def value_code(cache: dict, value: object, how: str) -> bytes:
+def value_code(cache: dict[object, bytes], value: object, how: str) -> bytes:
     """`code_of(value, how)`, remembered in `cache` (one per field, so two fields' equal values never share
     an entry; emptied when it reaches CODE_CACHE_LIMIT, free text making every value new)."""
     code = code_of(value, how)
@@ -90,7 +90,7 @@ def value_code(cache: dict, value: object, how: str) -> bytes:
     return code
 
 
-def remember(cache: dict, key: object, fingerprint: bytes) -> bytes:
+def remember(cache: dict[object, bytes], key: object, fingerprint: bytes) -> bytes:
     """A fingerprint kept for the content `key` (emptying a full cache first, as value_code does)."""
     if len(cache) >= CODE_CACHE_LIMIT:
         cache.clear()
@@ -175,15 +175,15 @@ def to_quantity(value: object) -> int:
         value = int(value)
     elif isinstance(value, Decimal) and value.is_finite() and abs(value) <= MAX_QUANTITY and value == value.to_integral_value():
         value = int(value)
-    if value.__class__ is int and 1 <= value <= MAX_QUANTITY:  # type: ignore[operator]
-        return value  # type: ignore[return-value]
+    if value.__class__ is int and 1 <= value <= MAX_QUANTITY:
+        return value
     if isinstance(value, float):
         raise Invalid(
             _not_finite("quantity", value)
             or _("`quantity` must be a whole number, not the float {value!r}; {FLOAT_HINT}", value=value, FLOAT_HINT=tr(FLOAT_HINT)),
             "quantity",
         )
-    if value.__class__ is int and value > MAX_QUANTITY:  # type: ignore[operator]
+    if value.__class__ is int and value > MAX_QUANTITY:
         raise Invalid(
             _("`quantity` is {value}; an event's quantity is at most {MAX_QUANTITY:,}", value=_show(value), MAX_QUANTITY=MAX_QUANTITY),
             "quantity",
@@ -191,7 +191,7 @@ def to_quantity(value: object) -> int:
     raise Invalid(_("`quantity` must be a whole number of at least 1, not {value}", value=_show(value)), "quantity")
 
 
-def to_enum(value: object, choices: frozenset, name: str) -> str:
+def to_enum(value: object, choices: frozenset[str], name: str) -> str:
     if value.__class__ is int:
         text = str(value)
         if text in choices:
@@ -205,7 +205,7 @@ def to_enum(value: object, choices: frozenset, name: str) -> str:
 def to_decimal(value: object, name: str) -> Decimal:
     number: Decimal | None = None
     if value.__class__ is int:
-        number = Decimal(value) if -INTEGER_LIMIT < value < INTEGER_LIMIT else None  # type: ignore[operator]
+        number = Decimal(value) if -INTEGER_LIMIT < value < INTEGER_LIMIT else None
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, str):
@@ -234,7 +234,7 @@ def to_decimal(value: object, name: str) -> Decimal:
 def to_integer(value: object, name: str) -> int:
     number: int | None = None
     if value.__class__ is int:
-        number = value  # type: ignore[assignment]
+        number = value
     elif isinstance(value, str) and WHOLE_TEXT.fullmatch(value.strip()) and len(value) <= 32:
         number = int(value)
     elif isinstance(value, Decimal) and value.is_finite() and abs(value) < NUMBER_LIMIT and value == value.to_integral_value():
@@ -377,10 +377,10 @@ class Repeat(NamedTuple):
     seq: int
     event_id: str
     fingerprint: bytes
-    place: object
+    place: RawPlace
     unit: str
     kind: str
-    day: tuple  # DayInfo layout
+    day: tuple[Any, ...]  # DayInfo layout
     event: object  # the event itself (re-sends are few), for --rejected if it turns out to differ
 
 
@@ -399,7 +399,7 @@ class Tally:
         # signature (kind, signature) and, per event in stream order, its sequence number and signature
         # number: counts, first and last events come from these logs (so a merge can take an event out)
         self.compact = compact
-        self.signatures: list[tuple[str, tuple]] = []
+        self.signatures: list[tuple[str, tuple[Any, ...]]] = []
         self.seq_log = array("q")
         self.sig_log = array("i")
         self.fp_log = array("Q")  # compact: each logged event's 128-bit fingerprint, as two 64-bit words
@@ -407,26 +407,26 @@ class Tally:
         # sequence number: (first seq, seq - place, Placer) per part tallied, and the few places that are
         # not plain numbers (Place objects from sheets and tables) by sequence number
         self.segments: list[tuple[int, int, Placer]] = []
-        self.places: dict[int, object] = {}
+        self.places: dict[int, Place] = {}
         self.path = path
         self.placer = placer or Placer(path)  # an event's place (an int, usually) → its Place
         self.first: int | None = None  # the sequence number of the first event tallied
         self.end = 0  # the sequence number after the last event tallied
-        self.units: dict[str, list[list[tuple]]] = {}
-        self.listed: tuple = ()
+        self.units: dict[str, list[list[tuple[Any, ...]]]] = {}
+        self.listed: tuple[Any, ...] = ()
         self.ids: dict[str, Any] = {}  # event id → IdEntry layout (compact: the first copy's sequence number)
-        self.repeats: list[tuple] = []  # Repeat layout: every later copy of an id
+        self.repeats: list[tuple[Any, ...]] = []  # Repeat layout: every later copy of an id
         self.excluded: list[Excluded] = []
         self.problems: list[EventProblem] = []
         self.resent: list[Excluded] = []
-        self.unlisted: dict[str, tuple] = {}  # unit not in the rubric → (seq, Place) of its first event
-        self.hints: dict[str, tuple | None] = {}  # unit not in the rubric → the listed unit it probably means
-        self.matched: dict[str, tuple] = {}  # a name counted for a listed unit → (listed name, why, first place)
+        self.unlisted: dict[str, tuple[Any, ...]] = {}  # unit not in the rubric → (seq, Place) of its first event
+        self.hints: dict[str, tuple[Any, ...] | None] = {}  # unit not in the rubric → the listed unit it probably means
+        self.matched: dict[str, tuple[Any, ...]] = {}  # a name counted for a listed unit → (listed name, why, first place)
         self.matched_seq: dict[str, int] = {}  # … and the sequence number of that first event
         self.warnings: list[str] = []
         self.read = 0
 
-    def first_copy(self, event_id: str) -> tuple[bytes, object]:
+    def first_copy(self, event_id: str) -> tuple[bytes, RawPlace]:
         """The fingerprint and place of the first copy of an id this tally holds."""
         entry = self.ids[event_id]
         if not self.compact:
@@ -451,18 +451,18 @@ class Tally:
         _kind, sig = self.signature_of(entry)
         return sig[0], sig[1]
 
-    def place_of(self, seq: int) -> object:
+    def place_of(self, seq: int) -> Place:
         """Compact: the Place of the event numbered `seq`, given back from the segment it was tallied in."""
         if seq in self.places:
             return self.places[seq]
         _first, offset, placer = self.segments[max(0, bisect_right([s[0] for s in self.segments], seq) - 1)]
         return placer(seq - offset)
 
-    def signature_of(self, seq: int) -> tuple[str, tuple]:
+    def signature_of(self, seq: int) -> tuple[str, tuple[Any, ...]]:
         """Compact: the kind and signature of the valid event numbered `seq` (found in the log)."""
         return self.signatures[self.sig_log[self.log_index(seq)]]
 
-    def first_copy_repeat(self, event_id: str, entry: int) -> tuple:
+    def first_copy_repeat(self, event_id: str, entry: int) -> tuple[Any, ...]:
         """Compact: this tally's first copy of `event_id` (its id index entry) as a Repeat, to be judged
         again against an earlier part's first copy."""
         seq = entry
@@ -470,7 +470,7 @@ class Tally:
         day = (sig[1], month_key(sig[1]), None)  # DayInfo layout (a judge reads only the date)
         return Repeat(seq, event_id, self.fingerprint_of(seq), self.place_of(seq), sig[0], kind, day, None)
 
-    def events_of(self, unit: str, drop: set) -> list[tuple[int, object]]:
+    def events_of(self, unit: str, drop: set[int]) -> list[tuple[int, RawPlace]]:
         """(seq, place) of each valid event of `unit` not in `drop` (for the first event of an unlisted unit)."""
         if not self.compact:
             return [(e[2], e[1]) for e in self.ids.values() if e[4] == unit and e[2] not in drop]
@@ -510,7 +510,7 @@ class Tally:
             else:
                 ids[event_id] = entry
         if self.compact:
-            again: list[tuple] = [other.first_copy_repeat(event_id, entry) for event_id, entry in collided.items()]
+            again: list[tuple[Any, ...]] = [other.first_copy_repeat(event_id, entry) for event_id, entry in collided.items()]
             drop = {r[0] for r in again}
         else:
             drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
@@ -565,17 +565,19 @@ class Tally:
             merged.matched.update(tally.matched)
         return merged
 
-    def cut_at(self, as_of: datetime.date, units: dict[str, list[list[tuple]]] | None = None) -> dict[str, list[list[tuple]]]:
+    def cut_at(
+        self, as_of: datetime.date, units: dict[str, list[list[tuple[Any, ...]]]] | None = None
+    ) -> dict[str, list[list[tuple[Any, ...]]]]:
         """Each unit's slot records (`units`, else the tally's own) dated on or before `as_of`."""
         units = self.units if units is None else units
         return {unit: [[r for r in records if r[DATE] <= as_of] for records in slots] for unit, slots in units.items()}
 
-    def slot_records(self, layout: SlotLayout, window: n.Window) -> dict[str, list[list[tuple]]]:
+    def slot_records(self, layout: SlotLayout, window: n.Window) -> dict[str, list[list[tuple[Any, ...]]]]:
         """Each unit's records per slot. A compact tally makes one record per signature and slot (see
         plan.compact_plan), in order of the signatures' first events."""
         if not self.compact:
             return self.units
-        units: dict[str, list[list[tuple]]] = {unit: [[] for _slot in range(self.slot_count)] for unit in self.units}
+        units: dict[str, list[list[tuple[Any, ...]]]] = {unit: [[] for _slot in range(self.slot_count)] for unit in self.units}
         months: dict[datetime.date, int] = {}  # date → its month key, or -1 outside the window
         places = {kind: list(enumerate(slots, 3)) for kind, slots in layout.items()}  # (position in a signature, slot)
         counts, firsts, lasts = self.signature_stats()
@@ -620,10 +622,12 @@ class Tally:
             cached = self.__dict__["_stats"] = (key, counts, firsts, lasts)
         return cached[1], cached[2], cached[3]
 
-    def _counted(self, reason_of, window: n.Window, outside_window: bool = False) -> list[Excluded]:
+    def _counted(
+        self, reason_of: Callable[[datetime.date], ExclusionReason | None], window: n.Window, outside_window: bool = False
+    ) -> list[Excluded]:
         """Compact: the signatures' events `reason_of(date)` excludes (None: not excluded), counted per
         unit, kind and reason, in order of each one's first event."""
-        found: dict[tuple, list] = {}
+        found: dict[tuple[Any, ...], list[Any]] = {}
         reasons: dict[datetime.date, ExclusionReason | None] = {}
         counts, firsts, _lasts = self.signature_stats()
         for number, first in firsts.items():
@@ -684,11 +688,11 @@ class Tally:
         ]
 
 
-def seq_of(entry) -> int:
+def seq_of(entry: Excluded | EventProblem) -> int:
     return entry.seq
 
 
-def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set) -> None:
+def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set[int]) -> None:
     """The compact part of `earlier.merge(later)`: both parts' signatures side by side (a signature of
     both parts is two groups of events, which the readers of compact slots add up like any other two),
     both logs joined, without the later part's events in `drop` (copies of ids the earlier part holds)."""
@@ -705,12 +709,12 @@ def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set) -> 
     merged.sig_log = earlier.sig_log + (array("i", [number + offset for number in sig_log]) if offset else sig_log)
 
 
-def signature_table(tally: Tally, kind: str) -> dict[tuple, int]:
+def signature_table(tally: Tally, kind: str) -> dict[tuple[Any, ...], int]:
     """The signatures of one kind a compact tally has counted (signature → number), for its handler to go on counting."""
     return {sig: number for number, (sig_kind, sig) in enumerate(tally.signatures) if sig_kind == kind}
 
 
-def judge(repeat: Repeat, first: tuple, placer: Placer) -> Excluded | EventProblem:
+def judge(repeat: Repeat, first: tuple[Any, ...], placer: Placer) -> Excluded | EventProblem:
     """A later copy of an id: a re-send of the first copy (same content; `first`: its fingerprint, place,
     unit and date, as `Tally.first_copy` and `first_unit_and_date` give them), or a problem (other content)."""
     fingerprint, place, unit, date = first
@@ -734,7 +738,7 @@ def judge(repeat: Repeat, first: tuple, placer: Placer) -> Excluded | EventProbl
     return EventProblem(placer(repeat.place), message, "id", repeat.event, seq=repeat.seq)
 
 
-def unit_warnings(unlisted: dict, hints: dict) -> list[str]:
+def unit_warnings(unlisted: dict[str, Any], hints: dict[str, Any]) -> list[str]:
     """The warning for each unlisted unit that probably means a listed one, at its first event, in stream order."""
     return [
         _(
@@ -749,12 +753,12 @@ def unit_warnings(unlisted: dict, hints: dict) -> list[str]:
     ]
 
 
-def placed(ids: dict, placer: Placer) -> dict:
+def placed(ids: dict[str, Any], placer: Placer) -> dict[str, Any]:
     """An id index with every place made a Place (IdEntry's place is its second field)."""
     return {event_id: (entry[0], placer(entry[1]), *entry[2:]) for event_id, entry in ids.items()}
 
 
-def placed_repeats(repeats: list, placer: Placer) -> list:
+def placed_repeats(repeats: list[Any], placer: Placer) -> list[Any]:
     return [(*r[:3], placer(r[3]), *r[4:]) for r in repeats]
 
 
@@ -771,21 +775,31 @@ def handler_namespace(
 ) -> dict[str, Any]:
     """The globals the generated handlers run with for one tally: its indexes, the date cache and the helpers."""
     slot_count = tally.slot_count
-    dates: dict[object, tuple] = {}
+    dates: dict[object, tuple[Any, ...]] = {}
     units = tally.units
     placer = tally.placer
     tally.listed = tuple(listed)
     for name in listed:
         units[name] = [[] for _slot in range(slot_count)]
 
-    def add_date(value: object) -> tuple:
+    def add_date(value: object) -> tuple[Any, ...]:
         day = event_date(value)
         info = (day, month_key(day), window_exclusion(day, window))  # DayInfo's layout
         if isinstance(value, str):
             dates[value] = info
         return info
 
-    def seen_again(ev: dict, place: object, seq: int, prev: tuple, event_id: str, fingerprint: bytes, unit: str, kind: str, day: tuple):
+    def seen_again(
+        ev: dict[str, Any],
+        place: RawPlace,
+        seq: int,
+        prev: tuple[Any, ...],
+        event_id: str,
+        fingerprint: bytes,
+        unit: str,
+        kind: str,
+        day: tuple[Any, ...],
+    ) -> None:
         repeat = Repeat(seq, event_id, fingerprint, place, unit, kind, day, ev)
         tally.repeats.append(tuple(repeat))
         outcome = judge(repeat, (*tally.first_copy(event_id), *tally.first_unit_and_date(event_id)), placer)
@@ -796,7 +810,7 @@ def handler_namespace(
 
     seen_again_compact = seen_again  # (the first copy is looked up by id, whatever the index holds)
 
-    def new_unit(unit: str, place: object, seq: int) -> list[list[tuple]]:
+    def new_unit(unit: str, place: RawPlace, seq: int) -> list[list[tuple[Any, ...]]]:
         if not reject_unlisted and len(tally.unlisted) >= MAX_UNLISTED_UNITS:
             raise Invalid(
                 _(
@@ -827,13 +841,13 @@ def handler_namespace(
                     near2=near[1],
                 )
             )
-        slots: list[list[tuple]] = [[] for _slot in range(slot_count)]
+        slots: list[list[tuple[Any, ...]]] = [[] for _slot in range(slot_count)]
         units[unit] = slots
         return slots
 
     names = {name: name for name in units}
 
-    def known_as(unit: str, place: object, seq: int) -> str:
+    def known_as(unit: str, place: RawPlace, seq: int) -> str:
         # first sight of this spelling (each is looked up once per stream): a name must be text that
         # can be written anywhere; JSON's "\ud800" decodes to a lone surrogate, which cannot
         if not unit.isprintable() and any("\ud800" <= ch <= "\udfff" for ch in unit):
@@ -848,12 +862,12 @@ def handler_namespace(
         names[unit] = match[0]
         return match[0]
 
-    def new_signature(table: dict, kind: str, sig: tuple) -> int:
+    def new_signature(table: dict[tuple[Any, ...], int], kind: str, sig: tuple[Any, ...]) -> int:
         number = table[sig] = len(tally.signatures)
         tally.signatures.append((kind, sig))
         return number
 
-    def exclude(seq: int, place: object, day: tuple, unit: str, kind: str, event_id: str) -> None:
+    def exclude(seq: int, place: RawPlace, day: tuple[Any, ...], unit: str, kind: str, event_id: str) -> None:
         tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED], seq=seq))
 
     namespace = dict(constants)

@@ -60,18 +60,18 @@ class UnitMatcher:
 
     def __init__(self, names, others=None, fold_scripts: bool = False):
         self.names = list(names)
-        self.others = others or {}  # from listed_names
+        self.others: dict[str, tuple[str, str]] = others or {}  # from listed_names
         self.fold_scripts = fold_scripts
         self._simplified: dict[str, str] | None = None
 
-    def resolve(self, name: str):
+    def resolve(self, name: str) -> tuple[str, str] | None:
         """(listed name, why) when `name` is declared to stand for a listed unit, else None."""
         found = self.others.get(name)
         if found is None and self.fold_scripts:
             found = self.others.get(fold_script(name))
         return found
 
-    def probable(self, name: str):
+    def probable(self, name: str) -> tuple[str, str] | None:
         """(listed name, reason) or None."""
         if not self.names:
             return None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from typing import Any
+
 import attrs
 
 from ..errors import RubricDSLError
@@ -39,7 +43,7 @@ class Diagnostic:
             out.append("  = " + _("help") + ": " + self.hint)
         return "\n".join(out)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "line": self.line,
@@ -73,7 +77,7 @@ def caret_line(text: str, column: int, end_column: int = 0) -> str:
     return pad + "^" * width
 
 
-def unreadable(path, error: Exception) -> Diagnostic:
+def unreadable(path: str | os.PathLike[str], error: Exception) -> Diagnostic:
     """E001: a rubric file that cannot be read (missing, unreadable, or not UTF-8)."""
     if isinstance(error, UnicodeDecodeError):
         return Diagnostic(str(path), 0, 0, "E001", _("cannot read the rubric: it is not UTF-8 text"), hint=_("save the file as UTF-8"))
@@ -84,7 +88,7 @@ def unreadable(path, error: Exception) -> Diagnostic:
 class RubricError(RubricDSLError):
     """A rubric that cannot be used: carries every diagnostic found (`.diagnostics`) and the source."""
 
-    def __init__(self, diagnostics, source: str | None = None):
+    def __init__(self, diagnostics: Iterable[Diagnostic], source: str | None = None):
         self.diagnostics = list(diagnostics)
         self.source = source
         super().__init__(self.render())

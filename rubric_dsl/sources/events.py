@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import array
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 
@@ -47,7 +50,7 @@ class Place:
             return fetch_line(self.path, self.line)
         return None
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Place) and (self.path, self.line, self.index) == (other.path, other.line, other.index)
 
     def __hash__(self) -> int:
@@ -74,13 +77,12 @@ def fetch_line(path: str, number: int) -> str | None:
         return None
 
 
-_LINE_STARTS: dict = {}  # (path, size, mtime) → array of line start offsets; the last few files only
+_LINE_STARTS: dict[
+    tuple[str, int, int], array.array[int]
+] = {}  # (path, size, mtime) → array of line start offsets; the last few files only
 
 
-def _line_starts(path: str):
-    import array
-    import os
-
+def _line_starts(path: str) -> array.array[int]:
     status = os.stat(path)
     key = (path, status.st_size, status.st_mtime_ns)
     starts = _LINE_STARTS.get(key)
@@ -102,7 +104,11 @@ def _line_starts(path: str):
     return starts
 
 
-def resolve(place, path: str) -> Place:
+# What a source yields as an event's place: a Place, or a plain int (an index or line) a Placer makes one of.
+RawPlace = Place | int
+
+
+def resolve(place: RawPlace, path: str) -> Place:
     """The Place of an event; in-memory events carry only their index until a place is needed."""
     return place if isinstance(place, Place) else Place(path, 0, place)
 
@@ -121,23 +127,23 @@ class Placer:
         self.path = path
         self.format = format
 
-    def __call__(self, place) -> Place:
+    def __call__(self, place: RawPlace) -> Place:
         if isinstance(place, Place):
             return place
         if self.format == "memory":
             return Place(self.path, 0, place)
         return Place(self.path, place, format=self.format)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Placer) and (self.path, self.format) == (other.path, other.format)
 
     def __hash__(self) -> int:
         return hash((self.path, self.format))
 
-    def __getstate__(self):
+    def __getstate__(self) -> tuple[str, str]:
         return (self.path, self.format)
 
-    def __setstate__(self, state) -> None:
+    def __setstate__(self, state: tuple[str, str]) -> None:
         self.path, self.format = state
 
     def __repr__(self) -> str:
@@ -187,7 +193,7 @@ class EventProblem:
             out.append("       | " + caret_line(text, column))
         return "\n".join(out)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The first problem's place, message and field, and under `problems` every problem of the event."""
         first = {"place": self.place.at(self.field), "message": self.message, "field": self.field}
         return {**first, "problems": [{"place": p.place.at(p.field), "message": p.message, "field": p.field} for p in self.problems]}
@@ -227,15 +233,15 @@ class Source:
     format = ""
     name = ""  # how messages name the source
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[dict[str, Any] | BadRecord, Place]]:
         raise NotImplementedError
 
-    def compact(self):
+    def compact(self) -> Iterator[tuple[dict[str, Any] | BadRecord, RawPlace]]:
         """What the engine reads: (event, place) pairs where a place may be a plain int for `placer`
         to turn into a Place when one is shown (no object per event). Iterating gives Places."""
         return iter(self)
 
-    def write_rejected(self, problems, path: str) -> None:
+    def write_rejected(self, problems: Iterable[EventProblem], path: str) -> None:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -257,7 +263,7 @@ class BadRecord:
         self.column = column
 
 
-def with_places(events, start: int = 0):
+def with_places(events: Iterable[Any], start: int = 0) -> Iterator[tuple[Any, RawPlace]]:
     """In-memory events → (event, index) pairs (the index becomes a Place only if one is needed);
     (event, Place) pairs pass through. Indexes count from `start`, a chunk's offset in the stream."""
     for index, event in enumerate(events, start):
