@@ -563,12 +563,8 @@ class UnitEvaluation:
             self._notes.append(_("no {period} short of {wanted}", period=unit, wanted=render_expr(countable.wanted)))
 
         def contributions():
-            out, skipped = [], Decimal(beyond)
-            for _key, missing, what in short:
-                paid = max(missing - skipped, ZERO)
-                skipped = max(skipped - missing, ZERO)
-                out.append(Contribution(None, None, points * paid, what))
-            return out
+            paying = beyond_paid(Decimal(beyond), [missing for _key, missing, _what in short])
+            return [Contribution(None, None, points * paid, what) for (_key, _missing, what), paid in zip(short, paying)]
 
         return points * max(count - beyond, 0), contributions, count, None
 
@@ -619,12 +615,7 @@ class UnitEvaluation:
         count = sum(c for _record, c, _what in counted)
 
         def contributions():
-            out, skipped = [], beyond
-            for r, c, what in counted:
-                pay = max(c - skipped, 0)
-                skipped = max(skipped - c, 0)
-                out.append(Contribution(r[EVENT_ID], r[DATE], points * pay, what))
-            return out
+            return paid_contributions(counted, beyond, points)
 
         return points * max(count - beyond, 0), contributions, count, render_source(countable.subject.source)
 
@@ -661,12 +652,7 @@ class UnitEvaluation:
         paid = max(count - beyond, 0)
 
         def contributions():
-            out, skipped = [], beyond
-            for r, c, what in counted:
-                pay = max(c - skipped, 0)
-                skipped = max(skipped - c, 0)
-                out.append(Contribution(r[EVENT_ID], r[DATE], points * pay, what))
-            return out
+            return paid_contributions(counted, beyond, points)
 
         if isinstance(countable, n.SharedPer):
             noun = _("shared {kind}", kind=countable.source.kind)
@@ -714,12 +700,11 @@ class UnitEvaluation:
                 count = sum(map(_quantity, records))
 
                 def contributions():
-                    out, skipped = [], beyond
-                    for r in sorted(records, key=by_date):
-                        paid = max(r[QUANTITY] - skipped, 0)
-                        skipped = max(skipped - r[QUANTITY], 0)
-                        out.append(Contribution(r[EVENT_ID], r[DATE], points * paid, f"× {r[QUANTITY]}" if r[QUANTITY] != 1 else ""))
-                    return out
+                    dated = sorted(records, key=by_date)
+                    return [
+                        Contribution(r[EVENT_ID], r[DATE], points * paid, f"× {r[QUANTITY]}" if r[QUANTITY] != 1 else "")
+                        for r, paid in zip(dated, beyond_paid(beyond, [r[QUANTITY] for r in dated]))
+                    ]
 
                 return points * max(count - beyond, 0), contributions, count, self.program.memo(render_source, countable.source)
             case n.DistinctValues():
@@ -843,6 +828,21 @@ def _attribute_value(value, have):
     if isinstance(value, n.Word) and isinstance(have, bool) and value.name in ("true", "false"):
         return value.name == "true"
     return n.plain_value(value)
+
+
+def beyond_paid(beyond, amounts: list) -> list:
+    """`… for each … beyond M`: of each counted amount in turn, the part past the first `beyond` (M) counted."""
+    paid, skipped = [], beyond
+    for amount in amounts:
+        paid.append(max(amount - skipped, 0))
+        skipped = max(skipped - amount, 0)
+    return paid
+
+
+def paid_contributions(counted: list, beyond, points) -> list[Contribution]:
+    """Each (record, count, what) counted, as the points it earns once the first `beyond` are passed over."""
+    paying = beyond_paid(beyond, [count for _record, count, _what in counted])
+    return [Contribution(r[EVENT_ID], r[DATE], points * paid, what) for (r, _count, what), paid in zip(counted, paying)]
 
 
 def _itself(value):
