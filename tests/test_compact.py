@@ -167,3 +167,22 @@ def compact_pool():
 def test_compact_and_records_tallies_do_not_merge(info):
     with pytest.raises(ValueError):
         info.tally([]).merge(info.tally([], compact=True))
+
+
+def test_an_unlisted_unit_whose_first_event_is_a_dropped_copy_keeps_its_later_events_in_a_merge_of_merges():
+    # Chunks [e2 of 通川區] [e0] [e2 again, of the unlisted 市信息產業局; e1 of 市信息產業局], merged from the back:
+    # the later e2 differs from the first (its unit), so it is a conflict and is dropped, and the unit's first
+    # event becomes e1. In the merged tally the log numbers signatures by their place in the merged list, so
+    # the unit's later events are found by that place (found by the property above; a KeyError before).
+    info = rubric_dsl.load(INFO)
+    events = [
+        {"id": "e2", "unit": "通川區", "date": "2009-03-31", "kind": "adopted", "outlet": "daily_provincial", "category": "dynamic"},
+        {"id": "e0", "unit": "通川區", "date": "2009-03-31", "kind": "instruction", "level": "city"},
+        {"id": "e2", "unit": "市信息產業局", "date": "2009-03-31", "kind": "adopted", "outlet": "city_express"},
+        {"id": "e1", "unit": "市信息產業局", "date": "2009-04-01", "kind": "adopted", "outlet": "daily_provincial", "category": "dynamic"},
+    ]
+    whole = compact_json(info, info.tally(events), None)
+    first, second, third = (info.tally(chunk, start=start, compact=True) for chunk, start in chunks(events, [1, 2]))
+    merged = first.merge(second.merge(third))
+    assert "市信息產業局" in merged.unlisted and merged.unlisted["市信息產業局"][0] == 3  # e1, the fourth event (seq 3)
+    assert compact_json(info, merged, None) == whole
