@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from ..i18n import _
+from ..i18n import N_, _, join_clauses, join_names, tr
 from ..language import nodes as n
 from ..language.render import render_condition, render_rank_key
 from ..numbers import plain
@@ -42,24 +42,36 @@ def settle(program, ev, result: UnitResult) -> UnitResult:
     for veto in rubric.vetoes:
         holds, reasons, records = ev.condition(veto.condition)
         clause = cited_clause(rubric, veto)
-        cited = f" ({clause})" if clause else ""
+        condition = render_condition(veto.condition)
         if not holds:
-            notes.append(f"not vetoed{cited}: " + ("; ".join(reasons) or render_condition(veto.condition) + " does not hold"))
+            why_not = join_clauses(reasons) or _("{condition} does not hold", condition=condition)
+            if clause:
+                notes.append(_("not vetoed ({clause}): {reasons}", clause=clause, reasons=why_not))
+            else:
+                notes.append(_("not vetoed: {reasons}", reasons=why_not))
             continue
-        evidence = ", ".join(f"{r[1]} ({r[2]})" for r in sorted(records, key=lambda r: (r[2], r[0]))[:5])
+        evidence = join_names(_("{event} ({date})", event=r[1], date=r[2]) for r in sorted(records, key=lambda r: (r[2], r[0]))[:5])
         members = [m.unit for m in ev.members if m.vetoed]
         if members and not evidence:
-            evidence = "vetoed member " + ", ".join(members)
-        why = f"vetoed{cited}: {render_condition(veto.condition)}" + (f": {evidence}" if evidence else "")
+            evidence = _("vetoed member {members}", members=join_names(members))
+        why = (
+            _("vetoed ({clause}): {condition}", clause=clause, condition=condition)
+            if clause
+            else _("vetoed: {condition}", condition=condition)
+        )
+        if evidence:
+            why = _("{name}: {reason}", name=why, reason=evidence)
         total = None if veto.no_score else veto.score.value
         items = tuple(_not_scored(item, why) for item in result.items)
-        fixed = "no score" if total is None else f"the total is fixed at {veto.score.literal}"
-        notes.append(f"{why}; {fixed}, nothing else is scored")
+        if total is None:
+            notes.append(_("{veto}; no score, nothing else is scored", veto=why))
+        else:
+            notes.append(_("{veto}; the total is fixed at {score}, nothing else is scored", veto=why, score=veto.score.literal))
         fired: tuple[str, ...] = (clause,) if clause else ()
         if veto.grade is not None:
-            notes.append(f"grade {veto.grade}: set by the veto")
+            notes.append(_("grade {label}: set by the veto", label=veto.grade))
         if veto.status is not None:
-            status, status_notes = veto.status, [f"status {veto.status}: set by the veto"]
+            status, status_notes = veto.status, [_("status {label}: set by the veto", label=veto.status)]
         else:
             status, status_notes, _line = _first(ev, rubric.statuses, "status")
         return attrs.evolve(
@@ -85,21 +97,37 @@ def _first(ev, statements, word: str):
     notes = []
     for statement in statements:
         label = statement.label if word == "grade" else statement.text
-        shown = "none" if label is None else label
+        shown = _("none") if label is None else label
+        said = OUTCOME_WORDS[word]
         if statement.condition is None:
-            notes.append(f"{word} {shown}: otherwise")
+            notes.append(tr(said["otherwise"]).format(label=shown))
             return label, notes, statement
         outcome = ev.condition(statement.condition)
         if outcome[0]:
-            notes.append(f"{word} {shown}: {render_condition(statement.condition)}")
+            notes.append(tr(said["holds"]).format(label=shown, condition=render_condition(statement.condition)))
             return label, notes, statement
-        notes.append(f"not {word} {shown}: " + "; ".join(outcome[1]))
+        notes.append(tr(said["not"]).format(label=shown, reasons=join_clauses(outcome[1])))
     return None, notes, None
 
 
 def _not_scored(item: ItemResult, why: str) -> ItemResult:
     parts = tuple(_not_scored(part, why) for part in item.parts)
-    return item.zeroed((f"not scored: {why}",), uncounted=item.score, parts=parts)
+    return item.zeroed((_("not scored: {why}", why=why),), uncounted=item.score, parts=parts)
+
+
+# What explain says of each grade or status tried: one message per word and case (translated where shown).
+OUTCOME_WORDS = {
+    "grade": {
+        "otherwise": N_("grade {label}: otherwise"),
+        "holds": N_("grade {label}: {condition}"),
+        "not": N_("not grade {label}: {reasons}"),
+    },
+    "status": {
+        "otherwise": N_("status {label}: otherwise"),
+        "holds": N_("status {label}: {condition}"),
+        "not": N_("not status {label}: {reasons}"),
+    },
+}
 
 
 # ---- units combined from their members -------------------------------------------------------
@@ -149,6 +177,15 @@ def combine_and_settle(program, results: list, evaluations: dict) -> list:
     return [settled[r.unit] for r in results]
 
 
+# How a unit's total made of its members' is described, one message per way of combining.
+MEMBER_TOTALS = {
+    "sum": N_("sum of {count} members' totals"),
+    "average": N_("average of {count} members' totals"),
+    "highest": N_("highest of {count} members' totals"),
+    "lowest": N_("lowest of {count} members' totals"),
+}
+
+
 def _combined(program, result: UnitResult, members: list) -> UnitResult:
     pick = program.rubric.combine.pick
     totals = [m.total for m in members if m.total is not None]
@@ -163,12 +200,12 @@ def _combined(program, result: UnitResult, members: list) -> UnitResult:
             ZERO,
             ZERO,
             m.total if m.total is not None else ZERO,
-            why_not=(f"no score: {m.vetoed}",) if m.total is None else (),
+            why_not=(_("no score: {why}", why=m.vetoed),) if m.total is None else (),
             exact=m.total if m.total is not None else ZERO,
         )
         for m in members
     )
-    limits = f"{pick} of {len(members)} members' totals"
+    limits = tr(MEMBER_TOTALS.get(pick, MEMBER_TOTALS["sum"])).format(count=len(members))
     items = tuple(attrs.evolve(i, limits=(limits,)) for i in items)
     target = result.target
     return attrs.evolve(
@@ -209,9 +246,23 @@ def rank_results(program, results: list, evaluations: dict) -> list:
         for position, (rank, result) in enumerate(order):
             note: tuple[str, ...] = ()
             if spec is not None:
-                within = f" among units with {spec.within} {value or '(none)'}" if spec.within else ""
-                shown = "; ".join(_key_text(program, key, result, evaluations.get(result.unit)) for key in spec.keys)
-                note = (f"rank {rank} of {len(members)}{within}, by {render_rank(spec)}: {shown}",)
+                shown = join_clauses(_key_text(program, key, result, evaluations.get(result.unit)) for key in spec.keys)
+                if spec.within:
+                    note = (
+                        _(
+                            "rank {rank} of {count} among units with {attribute} {value}, by {keys}: {shown}",
+                            rank=rank,
+                            count=len(members),
+                            attribute=spec.within,
+                            value=value or _("(none)"),
+                            keys=render_rank(spec),
+                            shown=shown,
+                        ),
+                    )
+                else:
+                    note = (
+                        _("rank {rank} of {count}, by {keys}: {shown}", rank=rank, count=len(members), keys=render_rank(spec), shown=shown),
+                    )
                 neighbours = [order[i][1] for i in (position - 1, position + 1) if 0 <= i < len(order)]
                 note += tuple(
                     _decided(spec, per_key, result, other) for other in neighbours if per_key[other.unit][0] == per_key[result.unit][0]
@@ -287,10 +338,10 @@ def _key_text(program, key: n.RankKey, result: UnitResult, ev) -> str:
         try:
             return f"{key.item} {plain(result.item(key.item).score)}"
         except KeyError:
-            return f"{key.item} not scored"
+            return _("{item} is not scored", item=key.item)
     assert key.source is not None, "the builder gives every countback key its source"
     kind = next(k for k in program.rubric.kinds if k.name == key.source.kind)
     field = next(f for f in kind.fields if f.name == key.field)
     counts = _counts(ev, key)
     shown = [f"{choice} ×{counts[str(choice)]}" for choice in field.type.choices if counts.get(str(choice))]
-    return f"{key.field} " + (", ".join(shown) if shown else "none")
+    return f"{key.field} " + (join_names(shown) if shown else _("none"))
