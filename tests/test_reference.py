@@ -92,6 +92,11 @@ FIELDS = {  # name → (declaration, values an event may carry: valid, invalid a
     "mode": ("one of online | paper, default paper, only when level = city", ["online", "paper", "fax", None]),
     "note": ("text, required when level = county", ["seen", None, 3]),
     "urgent": ("boolean, optional", [True, False, "true", "no", 1, None]),
+    # bounds that depend on another field (issue 9): checked once every field is known
+    "weight": (
+        "decimal, optional, at least 0, at least 5 when level = city, from 1 to 8 when level in (county, 2)",
+        ["6", 3, "0.5", "9", "-1", "x", None, Decimal("5")],
+    ),
 }
 FILTERS = [
     "level = city",
@@ -189,8 +194,8 @@ def differential_rubrics(draw):
 
 
 def _needs_level(name, names):
-    # `mode` and `note` refer to `level`: they are declared only beside it
-    return name in ("mode", "note") and "level" not in names
+    # `mode`, `note` and `weight` refer to `level`: they are declared only beside it
+    return name in ("mode", "note", "weight") and "level" not in names
 
 
 def _declared(names):
