@@ -208,7 +208,8 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
         w.line(f"def {handler_name}(ev, seq, place):")
         with w.indent():
             for text in (
-                f"if not ev.keys() <= {allowed}:",
+                # (the set's own issuperset takes a third less time than comparing a keys view with it)
+                f"if not {allowed}.issuperset(ev):",
                 f"    unknown_fields(ev, {allowed}, {kind.name!r})",
                 "id_ = ev.get('id')",
                 "if id_.__class__ is not str or not id_:",
