@@ -157,6 +157,10 @@ DISPATCHES = {
     "checker.event_terms (countable)": lambda node: checker.event_terms(None, stranger_per_each(node)),
     "checker.counts_events": lambda node: checker.counts_events(node),
     "checker.counts_events (countable)": lambda node: checker.counts_events(stranger_per_each(node)),
+    "checker.expression_slots": lambda node: checker.expression_slots(stranger_rule(node), node),
+    "checker.expression_slots (countable)": lambda node: checker.expression_slots(
+        stranger_rule(per_each := stranger_per_each(node)), per_each
+    ),
     "checker.check_references": lambda node: checker.check_references(checker_context_with(node)),
     "checker.check_value": lambda node: checker.check_value(
         checker_context(), n.NO_SPAN, "news", "title", "=", node, "the value", n.FieldType("text")
@@ -195,6 +199,7 @@ def test_every_amount_countable_and_filter_of_the_samples_meets_a_case_of_every_
                 assert render.render_amount(amount)
                 checker.single_award(amount)
                 checker.counts_events(amount)
+                checker.expression_slots(node, amount)
                 with contextlib.suppress(checker.TooComplex):  # a filter too complex to analyse is left alone
                     checker.event_terms(ctx, amount)
                 seen.add(type(amount).__name__)

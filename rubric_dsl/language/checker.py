@@ -1179,6 +1179,8 @@ def expression_slots(statement, expression):
     """(sub-expression, "value" | "condition") pairs a statement's expression must satisfy."""
     if isinstance(statement, n.Let):
         return [(expression, expression_type_free(expression))]
+    if not isinstance(statement, n.Rule) or expression is not statement.amount:
+        return []  # a limit written as a value (value_limits): check_expressions checks it as a value on its own
     amount = expression
     out = []
     match amount:
@@ -1197,15 +1199,19 @@ def expression_slots(statement, expression):
         case n.PerEach():
             if amount.beyond is not None:
                 out.append((amount.beyond, "value"))
-            countable = amount.countable
-            if isinstance(countable, n.Shortfall):
-                out.append((countable.wanted, "value"))
-            elif isinstance(countable, n.MonthsWhere):
-                out += [(countable.left, "value"), (countable.right, "value")]
-            elif isinstance(countable, n.Steps):
-                out += [(countable.value, "value"), (countable.bound, "value")]
-        case _:  # the other amounts hold no value or condition expressions
-            pass
+            match amount.countable:
+                case n.Shortfall(wanted=wanted):
+                    out.append((wanted, "value"))
+                case n.MonthsWhere(left=left, right=right) | n.Steps(value=left, bound=right):
+                    out += [(left, "value"), (right, "value")]
+                case n.Events() | n.DistinctValues() | n.MonthsWithout() | n.Within() | n.FirstPer() | n.SharedPer():
+                    pass  # counts events or periods: no value expression of its own
+                case countable:
+                    raise NoCase("the checker's expression slots (checker.expression_slots)", countable)
+        case n.PerEachBy() | n.Always() | n.ShareOf() | n.Prorated():
+            pass  # a rate table, a fixed number, a share or a proration of an aggregate: no value or condition expression
+        case _:
+            raise NoCase("the checker's expression slots (checker.expression_slots)", amount)
     return out
 
 
