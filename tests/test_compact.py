@@ -124,20 +124,21 @@ def compact_json(program, tally, as_of):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(streams(), st.lists(st.integers(0, 30), max_size=4), AS_OF, st.booleans())
-def test_merged_compact_chunks_score_as_the_whole_stream(info, events, cuts, as_of, backwards):
+@given(streams(), st.lists(st.integers(0, 30), max_size=4), AS_OF, st.booleans(), st.booleans())
+def test_merged_compact_chunks_score_as_the_whole_stream(info, events, cuts, as_of, backwards, consume):
     """The merge property of test_merging over compact tallies: re-sends and conflicting copies across the cuts
-    are taken out of the later chunk's counts, and the result is the whole stream's, compact or not."""
+    are taken out of the later chunk's counts, and the result is the whole stream's, compact or not (also
+    when the merge takes over the parts' containers, as --jobs does)."""
     whole = compact_json(info, info.tally(events), as_of)
     parts = [info.tally(chunk, start=start, compact=True) for chunk, start in chunks(events, cuts_of(cuts, len(events)))]
     if backwards:
         merged = parts[-1]
         for part in reversed(parts[:-1]):
-            merged = part.merge(merged)
+            merged = part.merge(merged, consume)
     else:
         merged = parts[0]
         for part in parts[1:]:
-            merged = merged.merge(part)
+            merged = merged.merge(part, consume)
     assert merged.compact
     assert compact_json(info, merged, as_of) == whole
 

@@ -339,9 +339,9 @@ def _count_signature(
     w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], types: dict[str, str]
 ) -> None:
     """Compact tallies: the event's signature (unit, date, quantity, and what each slot of its kind takes
-    of it, `...` for a slot whose filter refuses it) numbered in the kind's signature table, and that
-    number logged with the event's sequence number (counts come from the log, and a merge can take an
-    event out again)."""
+    of it, `...` for a slot whose filter refuses it) numbered in the kind's signature table and counted
+    (with its last event), and that number logged with the event's sequence number (so a merge can take
+    an event out again)."""
     values = []
     with w.at(kind.span):
         w.line(f"if day[{DAY_EXCLUDED}] is None:")
@@ -367,7 +367,9 @@ def _count_signature(
             f"    sig = (unit, day[{DAY_DATE}], q)",
             f"c = SIGS_{handler_name}.get(sig)",
             "if c is None:",
-            f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig)",
+            f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig, seq)",
+            "COUNTS[c] += 1",
+            "LASTS[c] = seq",
             "SEQ_LOG.append(seq)",
             "SIG_LOG.append(c)",
             "return None",

@@ -77,5 +77,5 @@ def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) 
         _PROGRAM = None
     merged = parts[0]
     for part in parts[1:]:
-        merged = merged.merge(part)
+        merged = merged.merge(part, consume=True)
     return merged

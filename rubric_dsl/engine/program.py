@@ -194,7 +194,7 @@ class Program:
         for source in sources:
             part = self.tally(source, start=start, compact=compact)
             start = part.end
-            tally = part if tally is None else tally.merge(part)
+            tally = part if tally is None else tally.merge(part, consume=True)
         return tally if tally is not None else Tally(len(self.slots), compact=compact and self.compactable)
 
     def _rejection(self, ev: dict[str, Any], place: Place, seq: int, first: Invalid) -> EventProblem:

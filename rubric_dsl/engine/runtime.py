@@ -12,7 +12,6 @@ import gc
 import re
 from array import array
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
@@ -400,8 +399,12 @@ class Tally:
         # number: counts, first and last events come from these logs (so a merge can take an event out)
         self.compact = compact
         self.signatures: list[tuple[str, tuple[Any, ...]]] = []
+        self.sig_counts = array("q")  # per signature number: how many events, the first and the last one's seq
+        self.sig_firsts = array("q")
+        self.sig_lasts = array("q")
         self.seq_log = array("q")
-        self.sig_log = array("i")
+        self.sig_log = array("i")  # numbered within the part tallied: add the base of its part (sig_bases)
+        self.sig_bases: list[tuple[int, int]] = [(0, 0)]  # (log index where a part begins, its first signature's number)
         self.fp_log = array("Q")  # compact: each logged event's 128-bit fingerprint, as two 64-bit words
         # compact: the id index holds one int per id (packed_id); an event's place is given back from its
         # sequence number: (first seq, seq - place, Placer) per part tallied, and the few places that are
@@ -425,6 +428,19 @@ class Tally:
         self.matched_seq: dict[str, int] = {}  # … and the sequence number of that first event
         self.warnings: list[str] = []
         self.read = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A compact tally's id index travels as its ids alone: its n-th id's first copy is the n-th event
+        logged, so the sequence numbers are the log's (a third of the time to pickle and unpickle)."""
+        state = dict(self.__dict__)
+        if self.compact and len(self.ids) == len(self.seq_log):
+            state["ids"] = list(self.ids)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state["ids"], list):
+            state["ids"] = dict(zip(state["ids"], state["seq_log"], strict=True))
+        self.__dict__.update(state)
 
     def first_copy(self, event_id: str) -> tuple[bytes, RawPlace]:
         """The fingerprint and place of the first copy of an id this tally holds."""
@@ -460,7 +476,12 @@ class Tally:
 
     def signature_of(self, seq: int) -> tuple[str, tuple[Any, ...]]:
         """Compact: the kind and signature of the valid event numbered `seq` (found in the log)."""
-        return self.signatures[self.sig_log[self.log_index(seq)]]
+        return self.signatures[self.log_number(self.log_index(seq))]
+
+    def log_number(self, index: int) -> int:
+        """Compact: the signature number of the event logged at `index`."""
+        part = bisect_right([start for start, _base in self.sig_bases], index) - 1
+        return self.sig_log[index] + self.sig_bases[part][1]
 
     def first_copy_repeat(self, event_id: str, entry: int) -> tuple[Any, ...]:
         """Compact: this tally's first copy of `event_id` (its id index entry) as a Repeat, to be judged
@@ -475,15 +496,15 @@ class Tally:
         if not self.compact:
             return [(e[2], e[1]) for e in self.ids.values() if e[4] == unit and e[2] not in drop]
         units = {number for number, (_kind, sig) in enumerate(self.signatures) if sig[0] == unit}
-        return [(seq, self.place_of(seq)) for seq, number in zip(self.seq_log, self.sig_log) if number in units and seq not in drop]
+        return [(seq, self.place_of(seq)) for i, seq in enumerate(self.seq_log) if seq not in drop and self.log_number(i) in units]
 
     def _order(self) -> int:
         return self.first if self.first is not None else self.end
 
-    def merge(self, other: Tally) -> Tally:
+    def merge(self, other: Tally, consume: bool = False) -> Tally:
         """The tally of both parts' events together (parts in either order; their ranges must not overlap)."""
         if other._order() < self._order():
-            return other.merge(self)
+            return other.merge(self, consume)
         if self.compact != other.compact:
             raise ValueError("a compact tally merges only with a compact tally")
         merged = Tally(self.slot_count, self.path, self.placer, self.compact)
@@ -500,15 +521,15 @@ class Tally:
                 mine, theirs = placed(mine, self.placer), placed(theirs, other.placer)
             my_repeats, their_repeats = placed_repeats(my_repeats, self.placer), placed_repeats(their_repeats, other.placer)
             merged.placer = Placer(self.path)  # Places pass through it unchanged
-        merged.ids = ids = dict(mine)
+        # `consume`: neither part is used again, so the merged tally takes over the earlier part's index and logs
+        merged.ids = ids = mine if consume and mine is self.ids else dict(mine)
         # An id first seen in both parts: the later part's copy is a later copy after all, and the later
         # part's own later copies of that id were judged against the wrong first copy. Judge them again.
-        collided: dict[str, Any] = {}
-        for event_id, entry in theirs.items():
-            if event_id in ids:
-                collided[event_id] = entry
-            else:
-                ids[event_id] = entry
+        # (C-level: the ids of both parts, then theirs added and mine put back where both have one)
+        collided: dict[str, Any] = {event_id: theirs[event_id] for event_id in theirs.keys() & mine.keys()}
+        firsts = {event_id: mine[event_id] for event_id in collided}  # (before `ids`, which may be `mine`, changes)
+        ids.update(theirs)
+        ids.update(firsts)
         if self.compact:
             again: list[tuple[Any, ...]] = [other.first_copy_repeat(event_id, entry) for event_id, entry in collided.items()]
             drop = {r[0] for r in again}
@@ -516,7 +537,7 @@ class Tally:
             drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
             again = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
         if self.compact:  # (before judging again: a first copy's fingerprint is read from the merged log)
-            merge_signatures(merged, self, other, drop)
+            merge_signatures(merged, self, other, drop, consume)
         again += [r for r in their_repeats if r[1] in collided]
         judged = {r[0] for r in again}
         merged.repeats = (
@@ -582,9 +603,11 @@ class Tally:
         places = {kind: list(enumerate(slots, 3)) for kind, slots in layout.items()}  # (position in a signature, slot)
         counts, firsts, lasts = self.signature_stats()
         signatures = self.signatures
-        for number in sorted(firsts, key=firsts.__getitem__):
-            kind, sig = signatures[number]
+        for number in sorted(range(len(signatures)), key=firsts.__getitem__):
             count = counts[number]
+            if not count:
+                continue
+            kind, sig = signatures[number]
             date = sig[1]
             month = months.get(date)
             if month is None:
@@ -611,16 +634,9 @@ class Tally:
             return self.excluded
         return self._counted(lambda date: window_exclusion(date, window), window, outside_window=True)
 
-    def signature_stats(self) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-        """Compact: per signature number with events, its count, first and last sequence number (from the logs)."""
-        key = len(self.sig_log)
-        cached = self.__dict__.get("_stats")
-        if cached is None or cached[0] != key:
-            counts = Counter(self.sig_log)
-            lasts = dict(zip(self.sig_log, self.seq_log, strict=True))  # the last event of each signature wins
-            firsts = dict(zip(reversed(self.sig_log), reversed(self.seq_log), strict=True))
-            cached = self.__dict__["_stats"] = (key, counts, firsts, lasts)
-        return cached[1], cached[2], cached[3]
+    def signature_stats(self) -> tuple[array[int], array[int], array[int]]:
+        """Compact: per signature number, its count of events and the first and last one's sequence number."""
+        return self.sig_counts, self.sig_firsts, self.sig_lasts
 
     def _counted(
         self, reason_of: Callable[[datetime.date], ExclusionReason | None], window: n.Window, outside_window: bool = False
@@ -630,9 +646,11 @@ class Tally:
         found: dict[tuple[Any, ...], list[Any]] = {}
         reasons: dict[datetime.date, ExclusionReason | None] = {}
         counts, firsts, _lasts = self.signature_stats()
-        for number, first in firsts.items():
-            kind, sig = self.signatures[number]
+        for number, (kind, sig) in enumerate(self.signatures):
             count = counts[number]
+            if not count:
+                continue
+            first = firsts[number]
             date = sig[1]
             if date in reasons:
                 reason = reasons[date]
@@ -692,21 +710,44 @@ def seq_of(entry: Excluded | EventProblem) -> int:
     return entry.seq
 
 
-def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set[int]) -> None:
+def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set[int], consume: bool = False) -> None:
     """The compact part of `earlier.merge(later)`: both parts' signatures side by side (a signature of
     both parts is two groups of events, which the readers of compact slots add up like any other two),
-    both logs joined, without the later part's events in `drop` (copies of ids the earlier part holds)."""
+    both logs joined, without the later part's events in `drop` (copies of ids the earlier part holds).
+    Nothing is renumbered: the later part's log keeps its numbers, with its base (`sig_bases`) moved."""
     seq_log, sig_log, fp_log = later.seq_log, later.sig_log, later.fp_log
-    if drop:  # rare: ids sent again across the cut
+    counts, firsts, lasts, bases = later.sig_counts, later.sig_firsts, later.sig_lasts, later.sig_bases
+    if drop:  # rare: ids sent again across the cut; the later part is counted again from its log
         kept = [i for i, seq in enumerate(seq_log) if seq not in drop]
+        numbers = [later.log_number(i) for i in kept]
         seq_log = array("q", (seq_log[i] for i in kept))
-        sig_log = array("i", (sig_log[i] for i in kept))
+        sig_log = array("i", numbers)
         fp_log = array("Q", (word for i in kept for word in fp_log[2 * i : 2 * i + 2]))
-    offset = len(earlier.signatures)
-    merged.signatures = earlier.signatures + later.signatures
-    merged.seq_log = earlier.seq_log + seq_log
-    merged.fp_log = earlier.fp_log + fp_log
-    merged.sig_log = earlier.sig_log + (array("i", [number + offset for number in sig_log]) if offset else sig_log)
+        bases = [(0, 0)]
+        size = len(later.signatures)
+        counts, firsts, lasts = array("q", bytes(8 * size)), array("q", bytes(8 * size)), array("q", bytes(8 * size))
+        for seq, number in zip(seq_log, numbers, strict=True):
+            if not counts[number]:
+                firsts[number] = seq
+            counts[number] += 1
+            lasts[number] = seq
+    offset, logged = len(earlier.signatures), len(earlier.seq_log)
+    for name, theirs in (
+        ("signatures", later.signatures),
+        ("sig_counts", counts),
+        ("sig_firsts", firsts),
+        ("sig_lasts", lasts),
+        ("seq_log", seq_log),
+        ("fp_log", fp_log),
+        ("sig_log", sig_log),
+        ("sig_bases", [(logged + start, offset + base) for start, base in bases]),
+    ):
+        mine = getattr(earlier, name)
+        if consume:  # extended in place: the earlier part is not used again
+            mine += theirs
+            setattr(merged, name, mine)
+        else:
+            setattr(merged, name, mine + theirs)
 
 
 def signature_table(tally: Tally, kind: str) -> dict[tuple[Any, ...], int]:
@@ -862,9 +903,12 @@ def handler_namespace(
         names[unit] = match[0]
         return match[0]
 
-    def new_signature(table: dict[tuple[Any, ...], int], kind: str, sig: tuple[Any, ...]) -> int:
+    def new_signature(table: dict[tuple[Any, ...], int], kind: str, sig: tuple[Any, ...], seq: int) -> int:
         number = table[sig] = len(tally.signatures)
         tally.signatures.append((kind, sig))
+        tally.sig_counts.append(0)
+        tally.sig_firsts.append(seq)
+        tally.sig_lasts.append(seq)
         return number
 
     def exclude(seq: int, place: RawPlace, day: tuple[Any, ...], unit: str, kind: str, event_id: str) -> None:
@@ -887,6 +931,8 @@ def handler_namespace(
         new_signature=new_signature,
         seen_again_compact=seen_again_compact,
         FP_LOG=tally.fp_log,
+        COUNTS=tally.sig_counts,
+        LASTS=tally.sig_lasts,
         PLACES=tally.places,
         SEQ_LOG=tally.seq_log,
         SIG_LOG=tally.sig_log,
