@@ -92,6 +92,7 @@ SNIPPETS = {
     "E431": HEAD
     + KIND
     + 'section A "a"\n  item A.1 "i"\n    award 5\n    only when score of A.2 > 0\n  item A.2 "j"\n    award 1\n    only when score of A.1 > 0\n',
+    "E431-total-is": HEAD + KIND + "total is 80% * total + 20% * count adopted\n" + 'section A "a"\n  item A.1 "i"\n    award 5\n',
     "E432": HEAD + KIND + "veto when count adopted > 3: grade 不合格\n",
     "E432-members": HEAD + KIND + "veto when any member vetoed: score 59\n",
     "W521": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award for each adopted by outlet: daily_provincial 2\n',

@@ -1030,15 +1030,29 @@ def evaluate_items(ev: UnitEvaluation, exclusions, item_ids) -> None:
     program = ev.program
     sections = program.memo(_sections_of, program.rubric)
     tops = program.memo(_tops_of, program.rubric)
-    counted = [item_id for item_id, item in tops.items() if item.in_total]
     for item_id in item_ids:
         if item_id not in tops:
             continue  # a part: scored with its item
         ev.scores[item_id] = result = graded(tops[item_id], scored_item(ev, tops[item_id], sections[item_id], exclusions))
         for part in result.parts:
             ev.scores[part.item_id] = part
-        if ev.total is None and all(c in ev.scores for c in counted):
-            ev.total = floored_total(program, sum((ev.scores[c].score for c in counted), ZERO))
+        if ev.total is None and all(c in ev.scores for c in program.total_needs):
+            ev.total = floored_total(program, unit_total(ev)[0])
+
+
+def unit_total(ev: UnitEvaluation) -> tuple[Decimal | None, tuple[str, ...]]:
+    """The unit's total before `total floor`/`total cap`: the sum of the items counted in it, or the value of
+    `total is VALUE` (rounded like an item; None when it has no value), with what explain says of it."""
+    program = ev.program
+    total_is = program.rubric.total_is
+    if total_is is None:
+        tops = program.memo(_tops_of, program.rubric)
+        return sum((ev.scores[i].score for i, item in tops.items() if item.in_total and i in ev.scores), ZERO), ()
+    value = ev.values.value(total_is.value)
+    shown = _("worked out as {value}", value=ev.values.shown(total_is.value, value))
+    if value.number is None:
+        return None, (shown + _("; no score"),)
+    return program.round(value.number), (shown,)
 
 
 def _sections_of(rubric: n.Rubric) -> dict:
@@ -1118,10 +1132,8 @@ def finish_unit(ev: UnitEvaluation):
     """The unit's item results in rubric order and its named values, once every item is scored."""
     program = ev.program
     tops = program.memo(_tops_of, program.rubric)
-    counted = [item_id for item_id, item in tops.items() if item.in_total]
     if ev.total is None:
-        ev.total = sum((ev.scores[c].score for c in counted), ZERO)
-    ev.total = floored_total(program, ev.total)
+        ev.total = floored_total(program, unit_total(ev)[0])
     return [ev.scores[item_id] for item_id in tops], named_results(ev)
 
 

@@ -292,6 +292,8 @@ def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
         for key in rubric.rank.keys:
             if key.what == "countback":
                 slots.setdefault(slot_for(key), len(slots))
+    if rubric.total_is is not None:  # `total is VALUE` may read events too
+        need(rubric.total_is.value)
     for let in rubric.lets:  # named values and conditions read events too
         need(let.body)
     for requirement in rubric.requirements:  # `require A at least N days after B`: both sides' events, with their key

@@ -14,14 +14,14 @@ import attrs
 from ..errors import InternalError, UsageError
 from ..i18n import _
 from ..language import nodes as n
-from ..language.checker import evaluation_order
+from ..language.checker import evaluation_order, total_needs
 from ..language.render import render_source
 from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
 from .codegen import GeneratedCode, generate
 from .declarations import every_problem, shape_message
-from .evaluation import UnitEvaluation, evaluate_items, finish_unit, limited_total, place_units, scoring_stages
+from .evaluation import UnitEvaluation, evaluate_items, finish_unit, limited_total, place_units, scoring_stages, unit_total
 from .outcomes import combine_and_settle, rank_results
 from .parallel import tally_in_parallel
 from .plan import (
@@ -30,7 +30,6 @@ from .plan import (
     EVENT_ID,
     SEQ,
     VALUE,
-    ZERO,
     ExclusionReason,
     SlotKey,
     as_of_for_month,
@@ -96,7 +95,10 @@ class Program:
         self._memo: dict[tuple[object, int], object] = {}
         self.window_clause = next((c for c, target in rubric.citations if isinstance(target, n.Window)), None)
         self.order = evaluation_order(rubric)[0]  # item ids, each after the items whose scores it reads
-        self.stages = scoring_stages(rubric, self.order)  # cut before each item scored by rank among the units
+        self.stages = scoring_stages(rubric, self.order)
+        self.total_needs = total_needs(
+            rubric
+        )  # the items the total is worked out from  # cut before each item scored by rank among the units
         self._words: dict[int, bool] = {}
 
     def unit_attributes(self) -> dict[str, dict[str, object]]:
@@ -368,9 +370,10 @@ class Program:
             decl, target = ev.unit, ev.target
             group = self.groups.get(decl.group) if decl else None
             items, named = finish_unit(ev)
-            total, total_limits = limited_total(self, sum((i.score for i in items if i.in_total), ZERO))
-            assert total is not None, "a sum of item scores is a number"
-            completion = (total / target) if target else None
+            raw_total, worked_out = unit_total(ev)
+            total, total_limits = limited_total(self, raw_total)
+            total_limits = worked_out + total_limits
+            completion = (total / target) if target and total is not None else None
             results.append(
                 UnitResult(
                     name,

@@ -172,6 +172,9 @@ class _ToStatements(Transformer):
     def total_cap(self, meta, c):
         return n.TotalCap(c[0], span=span_of(meta))
 
+    def total_is(self, meta, c):
+        return n.TotalIs(c[0], span=span_of(meta))
+
     def clause(self, meta, c):
         return n.Clause(c[0], c[1].value, span=span_of(meta))
 
@@ -717,6 +720,7 @@ def parse_statements(text: str, path: str = "<rubric>") -> list:
 BULLETIN_LINES = (n.Language, n.Office, n.DocumentNumber, n.Subject, n.Signature)
 HEADER_ONCE = (
     n.TotalFloor,
+    n.TotalIs,
     n.TotalCap,
     n.PeriodLength,
     n.Title,
@@ -736,6 +740,7 @@ HEADER_ONCE = (
 UNIT_OUTCOMES = {n.GradeRule: "grades", n.StatusRule: "statuses", n.Veto: "vetoes", n.Require: "requirements"}
 CITABLE = (
     n.TotalFloor,
+    n.TotalIs,
     n.TotalCap,
     n.PeriodLength,
     n.PeriodDecl,
@@ -770,6 +775,7 @@ STATEMENT_WORD = {
     n.Total: "total",
     n.TotalFloor: "total floor",
     n.TotalCap: "total cap",
+    n.TotalIs: "total is",
     n.Unlisted: "unlisted units",
     n.UnitNames: "unit names match across scripts",
     n.Language: "language",
@@ -1078,6 +1084,7 @@ def structure(statements: list, path: str = "<rubric>", source: str | None = Non
         total=_header_line(header, n.Total),
         total_floor=_header_line(header, n.TotalFloor),
         total_cap=_header_line(header, n.TotalCap),
+        total_is=_header_line(header, n.TotalIs),
         unlisted=unlisted.policy if unlisted else "rejected",
         groups=tuple(group_nodes),
         kinds=kind_nodes,

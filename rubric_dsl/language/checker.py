@@ -80,12 +80,14 @@ def scored_statements(rubric):
 
 def value_limits(rubric):
     """(statement, value) of every limit written as a value rather than a number: a rule's `at most VALUE`, an
-    item's `cap VALUE` or `floor VALUE`."""
+    item's `cap VALUE` or `floor VALUE`, a joint `together at most VALUE`; and the value of `total is VALUE`."""
     for _item, rule in rules_with_items(rubric):
         if rule.cap is not None and not isinstance(rule.cap, n.Number):
             yield rule, rule.cap
     for statement in rubric.statements:
         match statement:
+            case n.TotalIs():
+                yield statement, statement.value
             case n.Cap() | n.Floor() if not isinstance(statement.points, n.Number):
                 yield statement, statement.points
             case n.JointCap() if not isinstance(statement.cap, n.Number):
@@ -736,6 +738,14 @@ def check_joint_caps(ctx: Context):
                     break
             for index in limited:
                 shared.setdefault(index, joint)
+    total_is = ctx.rubric.total_is
+    if total_is is not None and score_references(total_is.value)[1]:
+        ctx.report(
+            total_is.span,
+            "E431",
+            _("these scores depend on each other, so none can be computed first: {cycle}", cycle="total → total"),
+            hint=_("`total is` works the total out from items, events and named values: it cannot read the total itself"),
+        )
     floor, cap = ctx.rubric.total_floor, ctx.rubric.total_cap
     if floor is not None and cap is not None and cap.points.value < floor.points.value:
         ctx.report(
@@ -1624,9 +1634,18 @@ def attribute_names(ctx: Context) -> dict:
 NAME_SOURCES.append(attribute_names)
 
 
+def total_needs(rubric) -> list:
+    """The items the unit's total is worked out from: those counted in it, or with `total is VALUE` the items the
+    value reads."""
+    if rubric.total_is is not None:
+        return [item_id for item_id, _span in score_references(rubric.total_is.value)[0]]
+    return [i.item_id for s in rubric.sections for i in s.items if i.in_total]
+
+
 def item_dependencies(rubric) -> dict:
-    """item id → the item ids its score needs first (its `only when` references; the total stands for every counted item)."""
-    counted = [i.item_id for s in rubric.sections for i in s.items if i.in_total]
+    """item id → the item ids its score needs first (its `only when` references; the total stands for every counted
+    item, or for the items `total is` reads)."""
+    counted = total_needs(rubric)
     needs: dict = {}
     for item in rubric.all_items():
         refs: list = []

@@ -44,6 +44,8 @@ def render_statement(st) -> str:
             return f"total floor {st.points.literal}"
         case n.TotalCap():
             return f"total cap {st.points.literal}"
+        case n.TotalIs():
+            return f"total is {render_expr(st.value)}"
         case n.JointCap():
             return render_joint_cap(st)
         case n.Clause():

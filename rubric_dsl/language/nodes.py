@@ -604,6 +604,15 @@ class TotalCap:
 
 
 @attrs.frozen
+class TotalIs:
+    """`total is VALUE`: a unit's total is the value (`80% * score of online + 20% * score of onsite`), worked out
+    once the items it reads are scored, instead of the sum of the items counted in it."""
+
+    value: Value
+    span: Span = _span()
+
+
+@attrs.frozen
 class Clause:
     """`clause ID "TEXT"`: cites the document for the statement before it."""
 
@@ -1268,6 +1277,7 @@ class Rubric:
     citations: tuple = attrs.field(default=(), eq=False)  # (Clause, the statement it cites) pairs
     total_floor: TotalFloor | None = None  # `total floor N`
     total_cap: TotalCap | None = None  # `total cap N`
+    total_is: TotalIs | None = None  # `total is VALUE`
     headings: tuple = ()  # Heading statements, in order
     requirements: tuple = ()  # Require statements, in order
 
