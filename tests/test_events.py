@@ -203,3 +203,14 @@ def test_valid_events_never_take_the_slow_path(info, monkeypatch):
     express = {"id": "e2", "unit": "通川區", "date": "2009-05-04", "kind": "adopted", "outlet": "city_express", "column": "problems"}
     info.tally([GOOD, express, dict(GOOD, id="e3", quantity=0)])
     assert calls == ["e3"]
+
+
+def test_an_unlisted_unit_is_reported_with_the_fields_problems(informatization):
+    # the informatization rubric rejects unlisted units: an event with an out-of-range reply rate (C: from 0 to 1)
+    # for a unit not in its tables has both problems, the unit's last (the handler judges the unit after the fields)
+    event = {"id": "x", "unit": "巴中市", "date": "2009-05-01", "kind": "interactive_column", "name": "n", "reply_rate": "1.5"}
+    (problem,) = informatization.tally([event]).problems
+    assert [(p.field, p.message) for p in problem.problems] == [
+        ("reply_rate", "`reply_rate` is 1.5, outside 0 to 1"),
+        ("unit", "unit `巴中市` is not in the rubric's tables, and this rubric rejects unlisted units"),
+    ]

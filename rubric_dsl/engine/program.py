@@ -44,7 +44,7 @@ from .plan import (
     slot_layout,
 )
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
-from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc, signature_table
+from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc, signature_table, unlisted_unit
 from .units import UnitMatcher, listed_names
 from .values import is_condition
 
@@ -202,6 +202,16 @@ class Program:
     def _rejection(self, ev: dict[str, Any], place: Place, seq: int, first: Invalid) -> EventProblem:
         """The rejected event with every problem of its fields (the handler stopped at `first`)."""
         found = every_problem(self.kinds[ev["kind"]], ev, first)
+        unit = ev.get("unit")
+        if (
+            self.rubric.unlisted != "scored_apart"
+            and unit.__class__ is str
+            and unit
+            and unit not in self.units
+            and self.matcher.resolve(unit) is None
+            and not any(p.field == "unit" for p in found)
+        ):  # judged after the fields (as the handler does), so it comes last
+            found.append(unlisted_unit(unit, self.matcher.probable(unit)))
         more = tuple(EventProblem(place, p.message, p.field, ev, seq=seq) for p in found[1:])
         return EventProblem(place, first.message, first.field, ev, seq=seq, more=more)
 

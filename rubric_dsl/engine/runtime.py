@@ -295,6 +295,14 @@ def event_date(value: object) -> datetime.date:
         raise Invalid(_("`date` must be a real date YYYY-MM-DD, not {value}", value=_show(value)), "date") from None
 
 
+def unlisted_unit(unit: str, near: tuple[str, str] | None) -> Invalid:
+    """The problem of an event whose unit is not listed, under `unlisted units are rejected`."""
+    hint = _(" (did you mean `{near}`?)", near=near[0]) if near else ""
+    return Invalid(
+        _("unit `{unit}` is not in the rubric's tables, and this rubric rejects unlisted units{hint}", unit=unit, hint=hint), "unit"
+    )
+
+
 def missing_field(name: str, condition: str | None) -> NoReturn:
     if condition:
         raise Invalid(_("missing `{name}`: it is required when {condition}", name=name, condition=condition), name)
@@ -864,11 +872,7 @@ def handler_namespace(
             )
         near = matcher.probable(unit)
         if reject_unlisted:
-            hint = _(" (did you mean `{near}`?)", near=near[0]) if near else ""
-            raise Invalid(
-                _("unit `{unit}` is not in the rubric's tables, and this rubric rejects unlisted units{hint}", unit=unit, hint=hint),
-                "unit",
-            )
+            raise unlisted_unit(unit, near)
         resolved = placer(place)
         tally.unlisted[unit] = (seq, resolved)
         tally.hints[unit] = near
