@@ -22,6 +22,7 @@ from rubric_dsl.language import checker, render
 from rubric_dsl.language import nodes as n
 from rubric_dsl.language.builder import parse
 from rubric_dsl.language.formatter import format_text, render_statement
+from rubric_dsl.outputs import reports
 from rubric_dsl.outputs.explain import explain_unit
 from rubric_dsl.outputs.scorecards import render_scorecard
 
@@ -161,6 +162,11 @@ DISPATCHES = {
     "checker.expression_slots (countable)": lambda node: checker.expression_slots(
         stranger_rule(per_each := stranger_per_each(node)), per_each
     ),
+    "reports.commended_units": lambda node: reports.commended_units(
+        attrs.evolve(sample_rubric(ROOT / "rubrics" / "2009_info.rubric"), commend=node),
+        rubric_dsl.load(ROOT / "rubrics" / "2009_info.rubric").score([]),
+    ),
+    "reports.commendation_text": lambda node: reports.commendation_text(node),
     "checker.check_references": lambda node: checker.check_references(checker_context_with(node)),
     "checker.check_value": lambda node: checker.check_value(
         checker_context(), n.NO_SPAN, "news", "title", "=", node, "the value", n.FieldType("text")
@@ -193,6 +199,9 @@ def test_every_amount_countable_and_filter_of_the_samples_meets_a_case_of_every_
     for path in SAMPLES:
         rubric = sample_rubric(path)
         ctx = checker.Context(rubric)
+        if rubric.commend is not None:
+            assert reports.commendation_text(rubric.commend)
+            seen.add(type(rubric.commend).__name__)
         for node in n.walk(rubric):
             if isinstance(node, n.Rule):
                 amount = node.amount
@@ -213,4 +222,5 @@ def test_every_amount_countable_and_filter_of_the_samples_meets_a_case_of_every_
                 seen.add(type(node.where).__name__)
     # the samples hold every amount and countable class (a sample-free class fails test_every_node_class_has_a_sample)
     assert {"PerEach", "PerEachBy", "When", "Always", "PointsOf", "Tiered", "ShareOf", "Prorated"} <= seen
+    assert {"CommendCompletion", "CommendTop"} <= seen
     assert {"Events", "DistinctValues", "MonthsWithout", "MonthsWhere", "Shortfall", "Within", "FirstPer", "SharedPer", "Steps"} <= seen

@@ -12,6 +12,7 @@ import attrs
 from ..engine.evaluation import COMPARE
 from ..engine.plan import ExclusionReason, month_key
 from ..engine.ranking import shared_ranks
+from ..errors import NoCase
 from ..i18n import N_, _, in_script, join_names, long_date, short_date, tr
 from ..language import nodes as n
 from ..numbers import DEFAULT_ROUNDING, fmt_decimal, percent
@@ -338,48 +339,56 @@ def commended_units(rubric, card, unit_decls=None) -> tuple:
     rule = rubric.commend
     listed = [u for u in card.units if u.listed and u.total is not None]
     order = sorted(listed, key=lambda u: (-u.total, u.unit))
-    if isinstance(rule, n.CommendCompletion):
-        return tuple(u.unit for u in order if u.completion is not None and COMPARE[rule.op](u.completion, rule.number.value))
-    if isinstance(rule, n.CommendTop):
-        decls = unit_decls or {}
+    match rule:
+        case None:  # no commendation declared: nobody
+            return ()
+        case n.CommendCompletion():
+            return tuple(u.unit for u in order if u.completion is not None and COMPARE[rule.op](u.completion, rule.number.value))
+        case n.CommendTop():
+            decls = unit_decls or {}
 
-        def pool_of(u):
-            if rule.per_group:
-                return u.group
-            if rule.per_attribute:
-                decl = decls.get(u.unit)
-                return decl.attribute(rule.per_attribute) if decl is not None else None
-            return None
+            def pool_of(u):
+                if rule.per_group:
+                    return u.group
+                if rule.per_attribute:
+                    decl = decls.get(u.unit)
+                    return decl.attribute(rule.per_attribute) if decl is not None else None
+                return None
 
-        ranking = rubric.rank
-        if ranking is not None and ranking.within == ("group" if rule.per_group else rule.per_attribute):
-            # the rank line orders the same pools: its tie-breaks decide who is N-th (level on points, a team
-            # ahead on goal difference is above the N-th place, not tied with it); equal on every key share it
-            return tuple(u.unit for u in order if u.rank is not None and u.rank <= rule.count and u.total > 0)
-        pools: dict = {}
-        for u in order:
-            pools.setdefault(pool_of(u), []).append(u)
-        chosen = set()
-        for ranked in pools.values():
-            cutoff = ranked[min(rule.count, len(ranked)) - 1].total
-            chosen |= {u.unit for u in ranked if u.total >= cutoff and u.total > 0}
-        return tuple(u.unit for u in order if u.unit in chosen)
-    return ()
+            ranking = rubric.rank
+            if ranking is not None and ranking.within == ("group" if rule.per_group else rule.per_attribute):
+                # the rank line orders the same pools: its tie-breaks decide who is N-th (level on points, a team
+                # ahead on goal difference is above the N-th place, not tied with it); equal on every key share it
+                return tuple(u.unit for u in order if u.rank is not None and u.rank <= rule.count and u.total > 0)
+            pools: dict = {}
+            for u in order:
+                pools.setdefault(pool_of(u), []).append(u)
+            chosen = set()
+            for ranked in pools.values():
+                cutoff = ranked[min(rule.count, len(ranked)) - 1].total
+                chosen |= {u.unit for u in ranked if u.total >= cutoff and u.total > 0}
+            return tuple(u.unit for u in order if u.unit in chosen)
+        case _:
+            raise NoCase("the bulletin's commendation (reports.commended_units)", rule)
 
 
 _COMPARISONS = {">=": N_("at least"), ">": N_("above"), "<=": N_("at most"), "<": N_("below"), "=": N_("exactly"), "!=": N_("other than")}
 
 
 def commendation_text(rule) -> str | None:
-    if isinstance(rule, n.CommendCompletion):
-        return _("completion {comparison} {number}", comparison=tr(_COMPARISONS[rule.op]), number=rule.number.literal)
-    if isinstance(rule, n.CommendTop):
-        if rule.per_group:
+    match rule:
+        case None:
+            return None
+        case n.CommendCompletion():
+            return _("completion {comparison} {number}", comparison=tr(_COMPARISONS[rule.op]), number=rule.number.literal)
+        case n.CommendTop(per_group=True):
             return _("the top {count} of each group", count=rule.count)
-        if rule.per_attribute:
-            return _("the top {count} of each {attribute}", count=rule.count, attribute=rule.per_attribute)
-        return _("the top {count}", count=rule.count)
-    return None
+        case n.CommendTop(per_attribute=str() as attribute) if attribute:
+            return _("the top {count} of each {attribute}", count=rule.count, attribute=attribute)
+        case n.CommendTop():
+            return _("the top {count}", count=rule.count)
+        case _:
+            raise NoCase("the bulletin's commendation text (reports.commendation_text)", rule)
 
 
 # ---- shared table shape --------------------------------------------------------------------
