@@ -12,7 +12,7 @@ from . import i18n
 from .api import load
 from .discovery import discover
 from .errors import RubricDSLError, UsageError
-from .i18n import _
+from .i18n import _, join_clauses, join_names
 from .language.diagnostics import RubricError
 from .language.render import render_rule
 from .numbers import fmt_decimal
@@ -177,24 +177,20 @@ def run_case(program, case, base: pathlib.Path, where: str = "case", allowed=())
             raise TestFileError(_("{where}: period: {error}", where=where, error=error)) from None
     failures = []
     events_place = _("case {value!r} events", value=case.get("name"))
-    shown_in = i18n.language()
-    # `expect_invalid` quotes rejection messages as the test file was written: in English, whatever the reader's language
-    i18n.set_language("en")
+    wanted = case.get("expect_invalid")
+
+    def score():
+        return program.score(events, as_of=as_of, path=events_place, period=None if period is None else str(period))
+
     try:
-        card = program.score(events, as_of=as_of, path=events_place, period=None if period is None else str(period))
+        # `expect_invalid` quotes a rejection as the test file was written, in English (or as the reader sees
+        # it): the case is scored in English first, so the same file passes whatever the reader's language
+        card = in_language("en", score) if wanted else score()
     except EventError as error:
-        i18n.set_language(shown_in)
-        if case.get("expect_invalid"):
-            wanted = case["expect_invalid"]
-            got = [each.message for p in error.problems for each in p.problems]
-            for needle in wanted if isinstance(wanted, list) else [wanted]:
-                if not any(str(needle) in message for message in got):
-                    failures.append(_("expected a rejection containing {needle!r}; got: {got}", needle=needle, got=got))
-            return failures, None
+        if wanted:
+            return missing_rejections(error, wanted if isinstance(wanted, list) else [wanted], score), None
         return [_("invalid events: {place}: {message}", place=p.place, message=p.messages) for p in error.problems], None
-    finally:
-        i18n.set_language(shown_in)
-    if case.get("expect_invalid"):
+    if wanted:
         failures.append(_("expected invalid events, but every event was accepted"))
     for unit_name, wanted in (case.get("expect") or {}).items():
         try:
@@ -343,6 +339,31 @@ def _item_details(unit, key: str, wanted: dict, places, unit_name) -> list[str]:
     return failures
 
 
+def in_language(language: str, work):
+    """`work()` with every message made in `language`, then back to the reader's language."""
+    shown_in = i18n.language()
+    i18n.set_language(language)
+    try:
+        return work()
+    finally:
+        i18n.set_language(shown_in)
+
+
+def missing_rejections(error: EventError, needles: list, score) -> list[str]:
+    """A failure for each `expect_invalid` text that no rejection contains, in English or in the reader's
+    language (`score` is the case scored again, in the reader's language, only when English did not match)."""
+    english = [each.message for p in error.problems for each in p.problems]
+    missing = [needle for needle in needles if not any(str(needle) in message for message in english)]
+    shown = english
+    if missing and i18n.language() != "en":
+        try:
+            score()
+        except EventError as again:
+            shown = [each.message for p in again.problems for each in p.problems]
+        missing = [needle for needle in missing if not any(str(needle) in message for message in shown)]
+    return [_("expected a rejection containing {needle!r}; got: {got}", needle=needle, got=join_clauses(shown)) for needle in missing]
+
+
 def run_test_paths(paths, coverage=False, out=print, err=print) -> int:
     started = time.perf_counter()
     try:
@@ -449,10 +470,10 @@ def coverage_text(program, path, exercised_rules, exercised_clauses) -> str:
         ),
     ]
     if missing_rules:
-        lines.append("  rules no case exercised:")
+        lines.append(_("  rules no case exercised:"))
         lines += ["  " + m for m in missing_rules]
     if missing_clauses:
-        lines.append("  clauses no case covered: " + ", ".join(missing_clauses))
+        lines.append(_("  clauses no case covered: {clauses}", clauses=join_names(missing_clauses)))
     else:
-        lines.append("  every clause is covered")
+        lines.append(_("  every clause is covered"))
     return "\n".join(lines)
