@@ -18,7 +18,7 @@ from rubric_dsl.api import check_text
 from rubric_dsl.engine import codegen, declarations, plan
 from rubric_dsl.engine.evaluation import UnitEvaluation
 from rubric_dsl.errors import InternalError, NoCase
-from rubric_dsl.language import checker, render
+from rubric_dsl.language import checker, formatter, render
 from rubric_dsl.language import nodes as n
 from rubric_dsl.language.builder import parse
 from rubric_dsl.language.formatter import format_text, render_statement
@@ -145,6 +145,7 @@ DISPATCHES = {
     "render.render_amount": lambda node: render.render_amount(node),
     "render.render_option": lambda node: render.render_option(n.FieldOption("stranger")),
     "formatter.render_statement": lambda node: render_statement(node),
+    "formatter._depths": lambda node: formatter._depths([node]),
     "codegen.filter_code": lambda node: codegen.filter_code(node, {}, codegen.Namespace(), {}),
     "plan.slot_for": lambda node: plan.slot_for(node),
     "declarations.holds": lambda node: declarations.holds(node, {}, {}),

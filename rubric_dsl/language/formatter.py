@@ -158,42 +158,72 @@ def _depths(statements):
     depth_of = []
     in_part = in_item = False
     for st in statements:
-        if isinstance(st, (n.SectionHead, n.Group, n.EventKind)):
-            in_part = in_item = False
-            depth = 0
-        elif isinstance(st, n.ItemHead):
-            in_part, in_item = False, True
-            depth = 1
-        elif isinstance(st, n.PartHead):
-            in_part = True
-            depth = 2
-        elif isinstance(st, n.Let):  # rubric-wide, but written where it is used: indented like a rule there
-            depth = (3 if in_part else 2) if in_item else 0
-        elif isinstance(st, n.Clause) and in_item:  # a clause cited inside an item: at the item's lines
-            depth = 3 if in_part else 2
-        elif isinstance(st, (n.Unit, n.Field, n.Clause)):
-            depth = 1
-        elif isinstance(
-            st,
-            (
-                n.ClauseText,
-                n.Responsible,
-                n.Assisting,
-                n.Floor,
-                n.Cap,
-                n.Scale,
-                n.Rule,
-                n.JointCap,
-                n.OnlyWhen,
-                n.ScoredPer,
-                n.NotInTotal,
-                n.ItemGrades,
-            ),
-        ):
-            depth = 3 if in_part else 2
-        else:
-            in_part = in_item = False
-            depth = 0
+        match st:
+            case n.SectionHead() | n.Group() | n.EventKind():
+                in_part = in_item = False
+                depth = 0
+            case n.ItemHead():
+                in_part, in_item = False, True
+                depth = 1
+            case n.PartHead():
+                in_part = True
+                depth = 2
+            case n.Let():  # rubric-wide, but written where it is used: indented like a rule there
+                depth = (3 if in_part else 2) if in_item else 0
+            case n.Clause() if in_item:  # a clause cited inside an item: at the item's lines
+                depth = 3 if in_part else 2
+            case n.Unit() | n.Field() | n.Clause():
+                depth = 1
+            case (
+                n.ClauseText()
+                | n.Responsible()
+                | n.Assisting()
+                | n.Floor()
+                | n.Cap()
+                | n.Scale()
+                | n.Rule()
+                | n.JointCap()
+                | n.OnlyWhen()
+                | n.ScoredPer()
+                | n.NotInTotal()
+                | n.ItemGrades()
+            ):
+                depth = 3 if in_part else 2
+            case (
+                n.Title()
+                | n.SourceDoc()
+                | n.Window()
+                | n.Precision()
+                | n.Total()
+                | n.TotalCap()
+                | n.TotalFloor()
+                | n.TotalIs()
+                | n.Unlisted()
+                | n.UnitNames()
+                | n.UnitsFrom()
+                | n.Attribute()
+                | n.Heading()
+                | n.PeriodLength()
+                | n.PeriodDecl()
+                | n.Require()
+                | n.GradeRule()
+                | n.StatusRule()
+                | n.Veto()
+                | n.Rank()
+                | n.Combine()
+                | n.Bulletin()
+                | n.CommendCompletion()
+                | n.CommendTop()
+                | n.Language()
+                | n.Office()
+                | n.DocumentNumber()
+                | n.Subject()
+                | n.Signature()
+            ):  # rubric-wide lines: at the margin, and they close the open section or item
+                in_part = in_item = False
+                depth = 0
+            case _:
+                raise NoCase("the formatter's indentation (formatter._depths)", st)
         depth_of.append(depth)
     return depth_of
 
