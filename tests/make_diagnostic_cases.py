@@ -95,6 +95,9 @@ SNIPPETS = {
     "E431-total-is": HEAD + KIND + "total is 80% * total + 20% * count adopted\n" + 'section A "a"\n  item A.1 "i"\n    award 5\n',
     "E432": HEAD + KIND + "veto when count adopted > 3: grade 不合格\n",
     "E432-members": HEAD + KIND + "veto when any member vetoed: score 59\n",
+    "W522": HEAD
+    + "attribute indicator_max: table of decimal, optional\nevent deduction\n  field points: decimal\n"
+    + 'section A "a"\n  item A.1 "i"\n    deduct sum points of deduction, at most indicator_max of 指标甲\n',
     "W521": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award for each adopted by outlet: daily_provincial 2\n',
     "W502": HEAD
     + KIND

@@ -111,19 +111,36 @@ def test_fmt_round_trip():
 
 def test_checker_types_the_limits():
     head = SAMPLE.read_text(encoding="utf-8")
+
+    def codes(text):
+        # W522 (a limit that can have no value) is checked on its own below
+        return [d.code for d in check_text(text, "t.rubric")[1] if d.code != "W522"]
+
     # a condition where a cap (a value) belongs: E321
-    _, found = check_text(head.replace("cap max_points", "cap (count deduction > 3)"), "t.rubric")
-    assert [d.code for d in found] == ["E321"]
+    assert codes(head.replace("cap max_points", "cap (count deduction > 3)")) == ["E321"]
     # an unknown name as a floor: E320
-    _, found = check_text(head.replace("floor 2 * 30", "floor min_points"), "t.rubric")
-    assert [d.code for d in found] == ["E320"]
+    assert codes(head.replace("floor 2 * 30", "floor min_points")) == ["E320"]
     # a table entry of an attribute that is not a table: E323; of no attribute at all: E323 with a did-you-mean
-    _, found = check_text(head.replace("indicator_max of 指标甲", "max_points of 指标甲"), "t.rubric")
-    assert [d.code for d in found] == ["E323"]
+    assert codes(head.replace("indicator_max of 指标甲", "max_points of 指标甲")) == ["E323"]
     _, found = check_text(head.replace("indicator_max of 指标甲", "indicator_maxx of 指标甲"), "t.rubric")
-    assert [(d.code, d.hint) for d in found] == [("E323", "did you mean `indicator_max`?")]
+    assert [(d.code, d.hint) for d in found if d.code != "W522"] == [("E323", "did you mean `indicator_max`?")]
     # W520 on a cap whose division can be by 0, W500 only for a number
-    _, found = check_text(head.replace("cap max_points", "cap 100 / count deduction"), "t.rubric")
-    assert [d.code for d in found] == ["W520"]
+    assert codes(head.replace("cap max_points", "cap 100 / count deduction")) == ["W520"]
+    assert codes(head) == []
+
+
+def test_w522_a_limit_that_can_have_no_value():
+    head = SAMPLE.read_text(encoding="utf-8")
     _, found = check_text(head, "t.rubric")
-    assert found == []
+    # line 14: a table entry without `otherwise`; line 16: `cap max_points`, an optional attribute. Line 15 says
+    # `otherwise 5` and line 17 is arithmetic on numbers: no warning
+    assert [(d.code, d.line) for d in found] == [("W522", 14), ("W522", 16)]
+    assert "the unit's table may have no entry 指标甲" in found[0].message
+    assert "`max_points` is optional" in found[1].message
+    fixed = head.replace("of 指标甲\n", "of 指标甲 otherwise 10\n").replace("cap max_points", "cap max_points otherwise 100")
+    assert check_text(fixed, "t.rubric")[1] == []
+    # target (a unit may have none), latest of no events: the same warning
+    _, found = check_text(head.replace("floor 2 * 30", "floor target"), "t.rubric")
+    assert ("W522", 17) in [(d.code, d.line) for d in found]
+    _, found = check_text(head.replace("floor 2 * 30", "floor latest points of deduction"), "t.rubric")
+    assert ("W522", 17) in [(d.code, d.line) for d in found]

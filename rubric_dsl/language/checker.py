@@ -1384,6 +1384,57 @@ def optional_attributes_read(ctx: Context, node, seen=frozenset()) -> list[str]:
     return found
 
 
+def may_have_no_value(ctx: Context, node, seen=frozenset()) -> str | None:
+    """Why a value can have none for some unit, outside the left side of an `otherwise` (which says what then):
+    a table entry, an optional attribute, `target`, `latest`/`average`/`min`/`max` of no events; None if it always
+    has one (divisions by 0 are W520's)."""
+    from .render import render_expr
+
+    match node:
+        case n.Otherwise():
+            return may_have_no_value(ctx, node.fallback, seen)
+        case n.TableEntry():
+            return _("the unit's table may have no entry {key}", key=node.key)
+        case n.UnitTarget():
+            return _("a unit may have no target")
+        case n.Latest() | n.Average() | n.Minimum() | n.Maximum():
+            return _("`{value}` of no events has none", value=render_expr(node))
+        case n.NameRef():
+            let = next((x for x in ctx.rubric.lets if x.name == node.name), None)
+            if let is not None:
+                return None if node.name in seen else may_have_no_value(ctx, let.body, seen | {node.name})
+            if optional_attributes_read(ctx, node):
+                return _("`{name}` is optional", name=node.name)
+            return None
+        case n.Arith():
+            return may_have_no_value(ctx, node.left, seen) or may_have_no_value(ctx, node.right, seen)
+        case n.Negate():
+            return may_have_no_value(ctx, node.operand, seen)
+        case _:
+            return None
+
+
+def check_limits_without_value(ctx: Context):
+    """W522: a cap or floor given by a value that can have none for a unit, which then is not limited at all."""
+    from .render import render_expr
+
+    for statement, value in value_limits(ctx.rubric):
+        if isinstance(statement, n.TotalIs):
+            continue  # a total with no value is no score, which explain says
+        why = may_have_no_value(ctx, value)
+        if why is not None:
+            ctx.warn(
+                statement.span,
+                "W522",
+                _(
+                    "`{value}` can have no value for a unit ({why}), and then it limits nothing",
+                    value=render_expr(value),
+                    why=why,
+                ),
+                hint=_("if the document gives such a unit a limit, say it: add `otherwise N` (for example `otherwise 10`)"),
+            )
+
+
 def unguarded_divisions(node, guarded=False):
     """Divisions not inside the left side of an `otherwise` (which says what a zero denominator means).
 
@@ -1818,6 +1869,7 @@ CHECKS = (
     check_unit_names,
     check_expressions,
     check_division_by_zero,
+    check_limits_without_value,
     check_rate_coverage,
     check_bulletin_lines,
     check_attributes,
