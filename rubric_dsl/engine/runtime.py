@@ -407,9 +407,11 @@ class Tally:
         # number: counts, first and last events come from these logs (so a merge can take an event out)
         self.compact = compact
         self.signatures: list[tuple[str, tuple[Any, ...]]] = []
-        self.sig_counts = array("q")  # per signature number: how many events, the first and the last one's seq
-        self.sig_firsts = array("q")
-        self.sig_lasts = array("q")
+        # per signature number: how many events, the first and the last one's seq (lists, not arrays: a
+        # handler updates two of them per event, and a list item is read and written without conversion)
+        self.sig_counts: list[int] = []
+        self.sig_firsts: list[int] = []
+        self.sig_lasts: list[int] = []
         self.seq_log = array("q")
         self.sig_log = array("i")  # numbered within the part tallied: add the base of its part (sig_bases)
         self.sig_bases: list[tuple[int, int]] = [(0, 0)]  # (log index where a part begins, its first signature's number)
@@ -642,7 +644,7 @@ class Tally:
             return self.excluded
         return self._counted(lambda date: window_exclusion(date, window), window, outside_window=True)
 
-    def signature_stats(self) -> tuple[array[int], array[int], array[int]]:
+    def signature_stats(self) -> tuple[list[int], list[int], list[int]]:
         """Compact: per signature number, its count of events and the first and last one's sequence number."""
         return self.sig_counts, self.sig_firsts, self.sig_lasts
 
@@ -733,7 +735,7 @@ def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set[int]
         fp_log = array("Q", (word for i in kept for word in fp_log[2 * i : 2 * i + 2]))
         bases = [(0, 0)]
         size = len(later.signatures)
-        counts, firsts, lasts = array("q", bytes(8 * size)), array("q", bytes(8 * size)), array("q", bytes(8 * size))
+        counts, firsts, lasts = [0] * size, [0] * size, [0] * size
         for seq, number in zip(seq_log, numbers, strict=True):
             if not counts[number]:
                 firsts[number] = seq
