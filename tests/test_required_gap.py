@@ -185,3 +185,16 @@ def test_corpus_07_does_not_count_a_reinspection_within_a_week():
     assert unit.total == 14
     assert unit.grade is None
     assert unit.status == "ungraded, awaiting re-inspection"
+
+
+def test_an_event_without_the_key_shares_it_with_none():
+    # `of the same inspection_id`: a finding and an inspection that both lack the (optional) id are not "the same"
+    text = TEXT.replace("  field inspection_id: text\n", "  field inspection_id: text, optional\n")
+    program = loads(text, "optional.rubric")
+    events = [
+        {"id": "i", "unit": "Ann", "date": "2023-03-01", "kind": "inspection", "type": "initial"},
+        {"id": "f", "unit": "Ann", "date": "2023-03-02", "kind": "finding", "points": 3},
+    ]
+    card = program.score(events)
+    # the inspection counts (N 1); the finding has no inspection of its id, so it does not (P 0)
+    assert (card.unit("Ann").item("N").score, card.unit("Ann").item("P").score) == (1, 0)

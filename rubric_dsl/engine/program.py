@@ -438,13 +438,17 @@ class Program:
                     continue
                 anchors: dict[object, list[tuple[datetime.date, int]]] = {}
                 for record in slots[earlier]:
+                    if keyed and record[VALUE] is None:
+                        continue  # without the key it shares it with no event
                     anchors.setdefault(record[VALUE] if keyed else None, []).append((record[DATE], record[SEQ]))
                 for found in anchors.values():
                     found.sort()
                 dropped: set[int] = set()
                 for record in slots[later]:
                     day, seq = record[DATE], record[SEQ]
-                    found = anchors.get(record[VALUE] if keyed else None, [])
+                    key = record[VALUE] if keyed else None
+                    # an event without the key shares it with none (anchors hold no event without it)
+                    found = [] if keyed and key is None else anchors.get(key, [])
                     at = bisect.bisect_right(found, (day, float("inf")))
                     previous = next((found[i] for i in range(at - 1, -1, -1) if found[i][1] != seq), None)
                     if previous is not None and (day - previous[0]).days >= requirement.days:
