@@ -176,20 +176,22 @@ class ValueEvaluator:
 
     def _parts(self, node) -> str:
         """The expression with each non-literal operand replaced by its value: `2 / 7`."""
-        if isinstance(node, n.Arith):
-            own = PRECEDENCE[node.op]
-            left, right = self._parts(node.left), self._parts(node.right)
-            if isinstance(node.left, n.Arith) and PRECEDENCE[node.left.op] < own:
-                left = f"({left})"
-            if isinstance(node.right, n.Arith) and PRECEDENCE[node.right.op] <= own:
-                right = f"({right})"
-            return f"{left} {node.op} {right}"
-        if isinstance(node, n.Otherwise):
-            return self._parts(node.value)
-        if isinstance(node, n.Negate):
-            return f"-{self._parts(node.operand)}"
-        value = self.value(node)
-        return fmt(_display(value.number)) if value.number is not None else _("no value")
+        match node:
+            case n.Arith():
+                own = PRECEDENCE[node.op]
+                left, right = self._parts(node.left), self._parts(node.right)
+                if isinstance(node.left, n.Arith) and PRECEDENCE[node.left.op] < own:
+                    left = f"({left})"
+                if isinstance(node.right, n.Arith) and PRECEDENCE[node.right.op] <= own:
+                    right = f"({right})"
+                return f"{left} {node.op} {right}"
+            case n.Otherwise():
+                return self._parts(node.value)
+            case n.Negate():
+                return f"-{self._parts(node.operand)}"
+            case _:  # an operand that is not an operator: its value (ValueEvaluator.value names a node it lacks)
+                value = self.value(node)
+                return fmt(_display(value.number)) if value.number is not None else _("no value")
 
     # ---- conditions on values: (holds, reasons it does not, records that made it hold)
     def compare(self, node: n.ValueCompare):
