@@ -568,3 +568,18 @@ def test_commend_top_n_per_group_follows_the_rank_lines_tie_breaks():
     card = program.score(events)
     assert [card.unit(u).rank for u in ("Colombia", "Japan", "Senegal")] == [1, 2, 3]
     assert commended_units(program.rubric, card) == ("Colombia", "Japan")
+
+
+def test_the_table_shows_statuses_and_no_empty_grade_column():
+    """A rubric with a status line and no grade line (`status "advances" when …`): the terminal table showed an
+    empty grade column and no status. W1 3 a win: Japan 2-1 → 3 points, advances (3 >= 3); Senegal 2-2 → 1."""
+    from rubric_dsl.outputs.scorecards import scorecard_table
+
+    program = loads(GROUP_MATCHES.replace("section S", 'status "advances" when total >= 3\nsection S'))
+    events = [
+        {"id": "j", "unit": "Japan", "date": "2018-06-19", "kind": "match", "match_id": "M1", "goals_for": 2, "goals_against": 1},
+        {"id": "s", "unit": "Senegal", "date": "2018-06-19", "kind": "match", "match_id": "M2", "goals_for": 2, "goals_against": 2},
+    ]
+    header, _rule, japan, senegal = scorecard_table(program.score(events)).splitlines()[2:]
+    assert header.split()[-1] == "status" and "grade" not in header.split()
+    assert japan.split()[-1] == "advances" and senegal.split()[-1] == "—"

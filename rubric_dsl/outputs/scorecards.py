@@ -51,10 +51,13 @@ def _item_grade(unit: UnitResult, item_id: str, missing: str) -> str:
 def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) -> str:
     """Rank, unit, group, each item's score, total, target and completion, aligned for a terminal."""
     items = item_columns(card)
-    graded = _graded(card)
+    # a grade column when some unit has a grade, a status column when some unit has a status (a rubric with
+    # statuses alone showed an empty grade column and hid its statuses)
+    graded = any(u.grade is not None for u in card.units)
+    with_status = any(u.status is not None for u in card.units)
     item_grades = graded_items(card)
     headers = [_("rank"), _("unit"), _("group"), *items, *(_("{item} grade", item=i) for i in item_grades)]
-    headers += [_("total"), _("target"), _("done %")] + ([_("grade")] if graded else [])
+    headers += [_("total"), _("target"), _("done %")] + ([_("grade")] if graded else []) + ([_("status")] if with_status else [])
     rows = []
     for u in card.units if units is None else units:
         rows.append(
@@ -69,8 +72,11 @@ def scorecard_table(card: Scorecard, units: Sequence[UnitResult] | None = None) 
                 percent(u.completion, card.rounding) if u.completion is not None else "—",
             ]
             + ([terminal_text(u.grade or "—", one_line=True)] if graded else [])
+            + ([terminal_text(u.status or "—", one_line=True)] if with_status else [])
         )
-    numeric = (set(range(3, len(headers))) - set(range(3 + len(items), 3 + len(items) + len(item_grades)))) | {0}
+    # right-aligned: rank, item scores, total, target, done % (grades and statuses are words)
+    after_grades = 3 + len(items) + len(item_grades)
+    numeric = set(range(3, 3 + len(items))) | set(range(after_grades, after_grades + 3)) | {0}
     title = card.title + (_(" (as of {date})", date=card.as_of) if card.as_of else "")
     return title + "\n\n" + render_table(headers, rows, numeric)
 
