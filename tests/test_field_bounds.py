@@ -144,3 +144,19 @@ def test_corpus_07_rejects_a_violation_below_its_categorys_minimum():
         "`points` is 1, below the least allowed 2 when category = general",
     ]
     assert corpus.tally([v("a", "public_health_hazard", 7), v("b", "critical", 5), v("c", "general", 2)]).problems == []
+
+
+def test_expect_invalid_matches_any_problem_of_an_event(program):
+    # the bound is the event's second problem (after its quantity): `expect_invalid` finds it all the same
+    from rubric_dsl.testing import run_case
+
+    case = {
+        "name": "hazard below 7",
+        "events": [violation("v", "public_health_hazard", 6, quantity=0)],
+        "expect_invalid": ["below the least allowed 7 when category = public_health_hazard", "`quantity` must be a whole number"],
+    }
+    failures, _card = run_case(program, case, SAMPLE.parent)
+    assert failures == []
+    case["expect_invalid"] = "below the least allowed 5"
+    failures, _card = run_case(program, case, SAMPLE.parent)
+    assert len(failures) == 1 and failures[0].startswith("expected a rejection containing 'below the least allowed 5'")
