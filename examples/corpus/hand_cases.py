@@ -1073,6 +1073,26 @@ EXTRA_CASES["10_f1_points"] = [
         " TeamB = 15 + 10 = 25: TeamA 1st.",
     },
     {
+        "name": "hand_fastest_lap_from_a_retirement_and_a_driver_who_never_started",
+        "clause": ["C1", "C2", "C3"],
+        "units": [{"id": "X1", "team": "—"}, {"id": "X2", "team": "—"}, {"id": "X3", "team": "—"}],
+        "events": [
+            _race("X1", "R22", "2023-07-23", 10, fastest=True),
+            _race("X2", "R22", "2023-07-23", 11),
+            _race("X2", "R23", "2023-07-30", "DNF", fastest=True),
+            _race("X1", "R23", "2023-07-30", "DNF"),
+        ],
+        "expect": {
+            "X1": {"total": "2", "items": {"C1": "1", "C3": "1"}, "rank": 1},
+            "X2": {"total": "0", "items": {"C1": "0", "C3": "0"}, "rank": 2},
+            "X3": {"total": "0", "items": {"C1": "0", "C3": "0"}, "rank": 3},
+        },
+        "reasoning": "X1: 10th in R22, 1 point, with the fastest lap in the top ten +1 (C3); retired in R23, 0: total 2."
+        " X2: 11th in R22, 0; the fastest lap in R23 but retired, so not in the top ten (reading 2): 0. X3 is listed"
+        " and never started: 0. X2 and X3 level on 0 (C2 countback, reading 3): no wins or places 1-10 for either;"
+        " at 11th place X2 has one, X3 none: X2 2nd, X3 3rd.",
+    },
+    {
         "name": "hand_a_season_out_of_order_with_a_deep_countback",
         "clause": ["C1", "C2"],
         "units": [{"id": "G1", "team": "—"}, {"id": "H1", "team": "—"}],
