@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from decimal import Decimal
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,3 +121,18 @@ def test_lines_decoded_a_block_at_a_time_are_read_as_one_by_one(tmp_path_factory
         text = [(r.message if isinstance(r, BadRecord) else r, p.line) for r, p in source.records(stream, str(path))]
     with mock.patch("rubric_dsl.sources.jsonl.BLOCK", block):
         assert lines_of(source) == text
+
+
+def test_a_range_ending_inside_the_bom_still_holds_line_1(tmp_path):
+    """Line 1 starts at byte 0, BOM included: a range [0, 1..3) holds it and the next range does not
+    (the reader used to start line 1 after the BOM, so a cut at byte 1, 2 or 3 lost it), at any block size."""
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\n{"b": 2}\n')
+    whole = [({"a": 1}, 1), ({"b": 2}, 2)]
+    for block in (1, 2, 3, 4, 1 << 16):
+        with mock.patch("rubric_dsl.sources.jsonl.BLOCK", block):
+            assert lines_of(JsonLinesSource(str(path))) == whole
+            for cut in (1, 2, 3, 4, 12):
+                pieces = lines_of(JsonLinesSource(str(path), byte_range=(0, cut)))
+                pieces += lines_of(JsonLinesSource(str(path), byte_range=(cut, None)))
+                assert pieces == whole, (block, cut)

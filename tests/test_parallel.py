@@ -77,3 +77,22 @@ def test_ranges_cover_the_file_and_only_files_are_split(messy):
 def test_jobs_must_be_a_count(capsys):
     status, _, err = run(capsys, "score", INFO, str(EVENTS), "--jobs", "many")
     assert status == 2 and "not a number of processes: 'many'" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_a_line_that_is_not_utf8_stops_every_job_where_one_process_stops(capsys, tmp_path, fmt):
+    """A line that is not UTF-8 ends the reading of its file ("the rest of the file was not read"): with
+    --jobs the ranges after it are not scored either, so the events after line 101 do not count (found by
+    the adversarial pass: --jobs 2 scored the second half of the file that --jobs 1 had stopped before)."""
+    lines = EVENTS.read_bytes().split(b"\n")
+    lines[100] = lines[100].replace(b'"kind"', b'"k\xff": 1, "kind"')
+    path = tmp_path / "not_utf8.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    head = tmp_path / "head.jsonl"  # the lines before the bad one: what one process scores
+    head.write_bytes(b"\n".join(lines[:100]) + b"\n")
+    one = run(capsys, "score", INFO, str(path), "--skip-invalid", "--format", fmt)
+    assert one[0] == 1 and f"{path}:101: error: this line is not UTF-8 text" in one[2]
+    if fmt == "json":
+        assert json.loads(one[1])["units"] == json.loads(run(capsys, "score", INFO, str(head), "--format", fmt)[1])["units"]
+    for jobs in ("2", "3"):
+        assert run(capsys, "score", INFO, str(path), "--skip-invalid", "--format", fmt, "--jobs", jobs) == one

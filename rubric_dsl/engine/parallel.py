@@ -47,9 +47,11 @@ def byte_ranges(size: int, parts: int, first: float = 1.0) -> list[tuple[int, in
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a] or [(0, size)]
 
 
-def _tally_range(path: str, begin: int, end: int, start: int, compact: bool = False) -> Tally:
+def _tally_range(path: str, begin: int, end: int, start: int, compact: bool = False) -> tuple[Tally, bool]:
+    """The tally of the lines starting in [begin, end), and whether reading stopped at a line that is not UTF-8."""
     assert _PROGRAM is not None, "a worker runs only in a pool forked by tally_in_parallel"
-    return _PROGRAM.tally(JsonLinesSource(path, byte_range=(begin, end)), start=start, compact=compact)
+    source = JsonLinesSource(path, byte_range=(begin, end))
+    return _PROGRAM.tally(source, start=start, compact=compact), source.stopped
 
 
 def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) -> Tally:
@@ -71,10 +73,17 @@ def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) 
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(min(jobs, len(tasks)) - 1 or 1, mp_context=context) as pool:
             futures = [pool.submit(_tally_range, *task) for task in tasks[1:]]
-            parts = [_tally_range(*tasks[0])]  # this process reads the first range meanwhile
-            parts += [future.result() for future in futures]
+            results = [_tally_range(*tasks[0])]  # this process reads the first range meanwhile
+            results += [future.result() for future in futures]
     finally:
         _PROGRAM = None
+    # One process stops reading a file at a line that is not UTF-8 ("the rest of the file was not
+    # read"): the ranges of that file after the one that stopped are dropped, so the result is the same
+    parts, stopped_in = [], None
+    for (path, *_range), (part, stopped) in zip(tasks, results, strict=True):
+        if path != stopped_in:
+            parts.append(part)
+            stopped_in = path if stopped else None
     merged = parts[0]
     for part in parts[1:]:
         merged = merged.merge(part, consume=True)

@@ -35,6 +35,9 @@ class JsonLinesSource(TextFileSource):
         if self.path != "-":
             self.placer = Placer(self.name, "jsonl")
             self.lined = True
+        # Set once reading stopped at a line that is not UTF-8: `--jobs` then drops the ranges after it,
+        # so the file is read up to the same line as by one process
+        self.stopped = False
 
     def __iter__(self):
         if self.path == "-":  # stdin: read as text, each line kept for its error message (it cannot be read twice)
@@ -79,10 +82,11 @@ class JsonLinesSource(TextFileSource):
             offset, number = first_line_at(stream, begin) if begin else (0, 1)
             stream.seek(offset)
             pending = b""
+            # A BOM belongs to line 1, which starts at byte 0: it is taken off that line once the line is
+            # whole (it may span blocks), so a range ending inside it still holds line 1
+            bom_possible = offset == 0
             while True:
                 block = stream.read(BLOCK)
-                if offset == 0 and not pending and block.startswith(BOM):
-                    block, offset = block[len(BOM) :], len(BOM)
                 data = pending + block if pending else block
                 if not block:  # the last line, without a newline
                     lines, pending = ([data] if data else []), b""
@@ -97,6 +101,10 @@ class JsonLinesSource(TextFileSource):
                 else:
                     colons = data.count(b":") - pending.count(b":")
                 offset += len(data) - len(pending)
+                if bom_possible and (lines or done):
+                    bom_possible = False
+                    if lines and lines[0].startswith(BOM):
+                        lines[0] = lines[0][len(BOM) :]
                 try:
                     records = list(map(decode, lines))
                 except (msgspec.DecodeError, RecursionError):
@@ -112,6 +120,7 @@ class JsonLinesSource(TextFileSource):
                     pairs, number, complete = read_lines(lines, records, number, decode)
                     yield pairs
                     if not complete:
+                        self.stopped = True
                         return
                 if done:
                     return
