@@ -240,14 +240,15 @@ class Program:
         if isinstance(ev, BadRecord):
             return EventProblem(place, ev.message, None, None, ev.column)
         if not isinstance(ev, dict):
-            return EventProblem(place, f"expected an object, found {type(ev).__name__}", None, None)
+            return EventProblem(place, _("expected an object, found {found}", found=type(ev).__name__), None, None)
         kind = ev.get("kind")
         if kind is None:
             return EventProblem(place, "missing `kind`", "kind", ev)
         kinds = [k.name for k in self.rubric.kinds]
         near = closest(kind, kinds)
-        hint = f" (did you mean `{near}`?)" if near else f"; the kinds are: {', '.join(kinds)}"
-        return EventProblem(place, f"unknown event kind `{kind}`{hint}", "kind", ev)
+        if near:
+            return EventProblem(place, _("unknown event kind `{kind}` (did you mean `{near}`?)", kind=kind, near=near), "kind", ev)
+        return EventProblem(place, _("unknown event kind `{kind}`; the kinds are: {kinds}", kind=kind, kinds=", ".join(kinds)), "kind", ev)
 
     def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
         namespace = handler_namespace(
@@ -286,7 +287,7 @@ class Program:
         """The as-of date of a month's bulletin: its last day (the window's end, if that comes first).
         Raises UsageError for a month after the window."""
         if datetime.date(year, month, 1) > self.window.end:
-            raise UsageError(f"no bulletin for {year:04d}-{month:02d}: the window ends {self.window.end}")
+            raise UsageError(_("no bulletin for {month}: the window ends {end}", month=f"{year:04d}-{month:02d}", end=self.window.end))
         return as_of_for_month(self.window, year, month)
 
     def suggest_unit(self, name: str, card: Scorecard) -> str | None:
@@ -311,8 +312,9 @@ class Program:
             bounds = (declared.start, declared.end) if declared else parse_period(period)
             if bounds is None:
                 names = ", ".join(p.name for p in self.rubric.periods)
-                known = f"the declared periods are: {names}" if names else "write 2022, 2022-Q1, 2022-03 or 2022-W05"
-                raise UsageError(f"unknown period `{period}`; {known}")
+                if names:
+                    raise UsageError(_("unknown period `{period}`; the declared periods are: {names}", period=period, names=names))
+                raise UsageError(_("unknown period `{period}`; write 2022, 2022-Q1, 2022-03 or 2022-W05", period=period))
             label = period
         elif self.rubric.period is not None:
             day = min(as_of or window.end, window.end)
@@ -322,7 +324,16 @@ class Program:
             return window.start, window.end, None
         start, end = max(bounds[0], window.start), min(bounds[1], window.end)
         if start > end:
-            raise UsageError(f"the period {label} ({bounds[0]} to {bounds[1]}) is outside the window {window.start} to {window.end}")
+            raise UsageError(
+                _(
+                    "the period {label} ({start} to {end}) is outside the window {window_start} to {window_end}",
+                    label=label,
+                    start=bounds[0],
+                    end=bounds[1],
+                    window_start=window.start,
+                    window_end=window.end,
+                )
+            )
         return start, end, label
 
     def finish(self, tally: Tally, as_of: datetime.date | str | None = None, period: str | None = None) -> Scorecard:
@@ -501,7 +512,7 @@ def as_date(value: object) -> datetime.date | None:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise UsageError(f"as_of must be a date or YYYY-MM-DD text, not {value!r:.60}")
+    raise UsageError(_("as_of must be a date or YYYY-MM-DD text, not {value}", value=f"{value!r:.60}"))
 
 
 def across_units(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from ..i18n import _
 from .columns import field_names
 from .events import BadRecord, Place
 from .files import TextFileSource, write_rejected_text
@@ -21,14 +22,14 @@ class CsvSource(TextFileSource):
             place = Place(path, line, text=first_line if keep else None, format="csv")
             if fields is None and problem is None:  # the header
                 if isinstance(row, csv.Error):
-                    problem = f"the header row (line {line}) cannot be read ({row}), so no row can be"
+                    problem = _("the header row (line {line}) cannot be read ({row}), so no row can be", line=line, row=row)
                     yield BadRecord(problem), place
                     continue
                 fields = field_names([h.strip() for h in row], self.columns)  # a column left out (None) is not read
                 problem = duplicate_columns(fields)
                 continue
             if isinstance(row, csv.Error):
-                yield BadRecord(f"unreadable CSV record: {row}"), place
+                yield BadRecord(_("unreadable CSV record: {row}", row=row)), place
                 continue
             if not any(cell.strip() for cell in row):
                 continue
@@ -37,7 +38,10 @@ class CsvSource(TextFileSource):
                 continue
             assert fields is not None  # the header row set them, or set `problem` and no row gets here
             if len(row) > len(fields):
-                yield BadRecord(f"row has {len(row)} cells but the header names {len(fields)} columns"), place
+                yield (
+                    BadRecord(_("row has {cells} cells but the header names {columns} columns", cells=len(row), columns=len(fields))),
+                    place,
+                )
                 continue
             # An empty cell means the field is absent.
             yield {k: v for k, v in zip(fields, row) if v != "" and k is not None}, place
@@ -60,7 +64,12 @@ def duplicate_columns(fields) -> str | None:
         if name is None:
             continue
         if name in seen:
-            return f"the header names `{name}` twice (columns {seen[name]} and {number}); a row cannot say which is meant"
+            return _(
+                "the header names `{name}` twice (columns {first} and {second}); a row cannot say which is meant",
+                name=name,
+                first=seen[name],
+                second=number,
+            )
         seen[name] = number
     return None
 

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from ..errors import RubricDSLError
+from ..i18n import _, tr
 
 
 class Place:
@@ -182,7 +183,9 @@ class EventProblem:
         return "\n".join(p.render_one() for p in self.problems)
 
     def render_one(self) -> str:
-        out = [f"{self.place.at(self.field)}: error: {self.message}"]
+        from ..language.diagnostics import SEVERITIES
+
+        out = [f"{self.place.at(self.field)}: {tr(SEVERITIES['error'])}: {self.message}"]
         text = self.place.source_line()
         if text is not None:
             text = text.rstrip("\r\n")
@@ -214,7 +217,7 @@ class EventError(RubricDSLError):
         self.problems = list(problems)
         super().__init__(
             "\n".join(p.render() for p in self.problems[:20])
-            + (f"\n… and {len(self.problems) - 20} more" if len(self.problems) > 20 else "")
+            + ("\n" + _("… and {count} more", count=len(self.problems) - 20) if len(self.problems) > 20 else "")
         )
 
 

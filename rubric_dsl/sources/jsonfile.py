@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import _
 from .events import BadRecord, Place
 from .files import TextFileSource, write_rejected_text
 from .jsonl import STRICT_JSON, DuplicateKey, strict_decode
@@ -28,7 +29,7 @@ class JsonArraySource(TextFileSource):
             if isinstance(value, (BadRecord, dict)):
                 yield value, place
             else:
-                yield BadRecord(f"expected an object {{…}}, found {type(value).__name__}"), place
+                yield BadRecord(_("expected an object {{…}}, found {found}", found=type(value).__name__)), place
 
     def write_rejected(self, problems, path: str) -> None:
         wanted = {p.place.index for p in problems if p.place.line == 0}
@@ -37,7 +38,7 @@ class JsonArraySource(TextFileSource):
         if whole:  # the file as a whole was not an array of events: it is the one rejected record
             write_rejected_text(path, text)
             return
-        spans = [text[start:end] for _, index, (start, end) in elements(text) if index in wanted]
+        spans = [text[start:end] for _value, index, (start, end) in elements(text) if index in wanted]
         write_rejected_text(path, "[\n" + ",\n".join(spans) + "\n]\n" if spans else "[]\n")
 
 
@@ -66,21 +67,24 @@ def elements(text: str):
         try:
             value, at = STRICT_JSON.raw_decode(text, start)
         except DuplicateKey as error:
-            value, at = BadRecord(f"the key `{error.key}` appears twice in one object"), _value_end(text, start)
+            value, at = BadRecord(_("the key `{key}` appears twice in one object", key=error.key)), _value_end(text, start)
         except RecursionError:
-            value, at = BadRecord("JSON nested too deep to read (an event is one flat object)"), _value_end(text, start)
+            value, at = BadRecord(_("JSON nested too deep to read (an event is one flat object)")), _value_end(text, start)
         except ValueError as error:
             yield (
                 BadRecord(
-                    f"broken JSON: {getattr(error, 'msg', error)} (line {text.count(chr(10), 0, start) + 1}); "
-                    "the rest of the file was not read"
+                    _(
+                        "broken JSON: {detail} (line {line}); the rest of the file was not read",
+                        detail=getattr(error, "msg", error),
+                        line=text.count(chr(10), 0, start) + 1,
+                    )
                 ),
                 -1,
                 whole,
             )
             return
         if at < 0:
-            yield BadRecord("broken JSON: an element never ends; the rest of the file was not read"), -1, whole
+            yield BadRecord(_("broken JSON: an element never ends; the rest of the file was not read")), -1, whole
             return
         yield value, index, (start, at)
         index += 1
@@ -89,7 +93,11 @@ def elements(text: str):
         if separator == "]" and not text[at + 1 :].strip():
             return
         if separator != ",":
-            yield BadRecord(f"broken JSON: expected `,` or `]` after element {index}; the rest of the file was not read"), -1, whole
+            yield (
+                BadRecord(_("broken JSON: expected `,` or `]` after element {index}; the rest of the file was not read", index=index)),
+                -1,
+                whole,
+            )
             return
         at = _skip_blank(text, at + 1)
 

@@ -18,12 +18,13 @@ from decimal import Decimal
 
 import msgspec
 
+from ..i18n import N_, _, tr
 from .events import BadRecord, Place, Placer
 from .files import TextFileSource, plain, write_rejected_text
 
 BLOCK = 1 << 16  # bytes read at a time: a block's lines are decoded together, and its objects are still in the cache when scored
 BOM = b"\xef\xbb\xbf"
-NOT_UTF8 = "this line is not UTF-8 text; the rest of the file was not read"
+NOT_UTF8 = N_("this line is not UTF-8 text; the rest of the file was not read")
 
 
 class JsonLinesSource(TextFileSource):
@@ -58,7 +59,10 @@ class JsonLinesSource(TextFileSource):
                 yield record, Place(path, number, text=line, format="jsonl")
                 continue
             if not isinstance(record, dict):
-                yield BadRecord(f"expected an object {{…}}, found {type(record).__name__}"), Place(path, number, text=line, format="jsonl")
+                yield (
+                    BadRecord(_("expected an object {{…}}, found {found}", found=type(record).__name__)),
+                    Place(path, number, text=line, format="jsonl"),
+                )
                 continue
             yield record, Place(path, number, text=line if keep else None, format="jsonl")
 
@@ -146,10 +150,10 @@ def read_lines(lines: list, records: list | None, number: int, decode) -> tuple[
                 number += 1
                 continue
             if record is NOT_UTF8:
-                pairs.append((BadRecord(NOT_UTF8), number))
+                pairs.append((BadRecord(tr(NOT_UTF8)), number))
                 return pairs, number + 1, False
         if record.__class__ is not dict and not isinstance(record, (dict, BadRecord)):
-            record = BadRecord(f"expected an object {{…}}, found {type(record).__name__}")
+            record = BadRecord(_("expected an object {{…}}, found {found}", found=type(record).__name__))
         pairs.append((record, number))
         number += 1
     return pairs, number, True
@@ -176,7 +180,7 @@ def _no_duplicate_keys(pairs: list) -> dict:
     record = dict(pairs)
     if len(record) != len(pairs):
         seen: set = set()
-        for key, _ in pairs:
+        for key, _value in pairs:
             if key in seen:
                 raise DuplicateKey(key)
             seen.add(key)
@@ -198,11 +202,11 @@ def strict_decode(text: str):
     try:
         return STRICT_JSON.decode(text)
     except DuplicateKey as error:
-        return BadRecord(f"the key `{error.key}` appears twice in one object")
+        return BadRecord(_("the key `{key}` appears twice in one object", key=error.key))
     except RecursionError:
-        return BadRecord("JSON nested too deep to read (an event is one flat object)")
+        return BadRecord(_("JSON nested too deep to read (an event is one flat object)"))
     except ValueError as error:
-        return BadRecord(f"broken JSON: {getattr(error, 'msg', str(error))}", getattr(error, "colno", 0))
+        return BadRecord(_("broken JSON: {detail}", detail=getattr(error, "msg", str(error))), getattr(error, "colno", 0))
 
 
 def first_line_at(stream, position: int) -> tuple[int, int]:

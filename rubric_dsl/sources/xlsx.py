@@ -16,6 +16,7 @@ import zipfile
 from decimal import Decimal
 from xml.etree import ElementTree
 
+from ..i18n import _
 from ..outputs.files import write_atomically
 from ..outputs.safety import xlsx_row
 from .columns import field_names
@@ -106,12 +107,12 @@ def cell_value(value, field):
     if kind is datetime.datetime:
         if value.time() == datetime.time(0):
             return value.date().isoformat(), None
-        return None, f"holds a date and time ({value.isoformat(' ')}); give the date alone"
+        return None, _("holds a date and time ({value}); give the date alone", value=value.isoformat(" "))
     if kind is datetime.date:
         return value.isoformat(), None
     if kind is datetime.time or kind is datetime.timedelta:
-        return None, f"holds a time ({value}), not a value an event field takes"
-    return None, f"holds {value!r}, not a value an event field takes"
+        return None, _("holds a time ({value}), not a value an event field takes", value=value)
+    return None, _("holds {value}, not a value an event field takes", value=repr(value))
 
 
 class WorkbookSource(Source):
@@ -135,9 +136,9 @@ class WorkbookSource(Source):
                 return CalamineWorkbook.from_filelike(self.file())
             return CalamineWorkbook.from_path(self.path)
         except FileNotFoundError:
-            raise SourceError(f"{self.path}: no such workbook") from None
+            raise SourceError(_("{path}: no such workbook", path=self.path)) from None
         except Exception as error:  # calamine's own error types: a file that is not a workbook, or a damaged one
-            raise SourceError(f"{self.path}: cannot read the workbook: {error}") from None
+            raise SourceError(_("{path}: cannot read the workbook: {error}", path=self.path, error=error)) from None
 
     def file(self):
         """The workbook's path, or its bytes as a file when it came on stdin."""
@@ -158,7 +159,14 @@ class WorkbookSource(Source):
             return [(name, not shown) for name, shown in visible.items()]
         unknown = [name for name in self.sheets if name not in visible]
         if unknown:
-            raise SourceError(f"{self.path}: no sheet named {unknown[0]!r}; its sheets are: {', '.join(visible)}")
+            raise SourceError(
+                _(
+                    "{path}: no sheet named {name}; its sheets are: {sheets}",
+                    path=self.path,
+                    name=repr(unknown[0]),
+                    sheets=", ".join(visible),
+                )
+            )
         return [(name, False) for name in self.sheets]  # a hidden sheet named on purpose is read
 
     def __iter__(self):
@@ -171,7 +179,9 @@ class WorkbookSource(Source):
                 if sheet.start is None:
                     continue  # an empty sheet holds no events
                 if hidden:
-                    message = f"sheet `{name}` is hidden, so its rows were not read; name it with --sheet to read it, or delete it"
+                    message = _(
+                        "sheet `{name}` is hidden, so its rows were not read; name it with --sheet to read it, or delete it", name=name
+                    )
                     yield BadRecord(message), SheetPlace(self.path, name, 0, {})
                     continue
                 yield from self._sheet_rows(sheet, name, cells.of(name))
@@ -189,7 +199,10 @@ class WorkbookSource(Source):
         for index, heading in enumerate(headings):
             letter = column_letter(left + index)
             if heading.__class__ is not str:
-                problem = (letter, f"the first row must name the fields, but {letter}{head_row} holds {heading!r}")
+                problem = (
+                    letter,
+                    _("the first row must name the fields, but {cell} holds {heading}", cell=f"{letter}{head_row}", heading=repr(heading)),
+                )
                 break
         texts = [h.strip() if h.__class__ is str else "" for h in headings]
         fields = field_names(texts, self.columns)
@@ -198,14 +211,22 @@ class WorkbookSource(Source):
             if problem is not None or not texts[index] or field is None:
                 continue
             if field in letters:
-                problem = (letter, f"headings {letters[field]}{head_row} and {letter}{head_row} both give the field `{field}`")
+                problem = (
+                    letter,
+                    _(
+                        "headings {first} and {second} both give the field `{field}`",
+                        first=f"{letters[field]}{head_row}",
+                        second=f"{letter}{head_row}",
+                        field=field,
+                    ),
+                )
                 break
             letters[field] = letter
         if problem is None and top in merged:
             reference = merged[top][0][2]
             problem = (
                 reference.split(":")[0].rstrip("0123456789"),
-                f"heading cells {reference} are merged; give each column its own heading",
+                _("heading cells {cells} are merged; give each column its own heading", cells=reference),
             )
         if problem is not None:
             yield BadRecord(problem[1] + "; the sheet was not read"), SheetPlace(self.path, name, head_row, letters, problem[0])
@@ -225,20 +246,23 @@ class WorkbookSource(Source):
                     continue
                 if index >= width or not texts[index]:
                     letter = column_letter(left + index)
-                    bad = (letter, f"{letter}{number} holds {value!r} but its column has no heading")
+                    bad = (letter, _("{cell} holds {value} but its column has no heading", cell=f"{letter}{number}", value=repr(value)))
                     break
                 field = fields[index]
                 if field is None:
                     continue
                 converted, trouble = cell_value(value, field)
                 if trouble:
-                    bad = (letters[field], f"{letters[field]}{number} {trouble}")
+                    bad = (letters[field], _("{cell} {trouble}", cell=f"{letters[field]}{number}", trouble=trouble))
                     break
                 event[field] = converted
             if bad is None and merged_here and any(value != "" and value is not None for value in row):
                 # a row with nothing in it is no event, even under a merged block (a note box below the data)
-                first, _, reference = merged_here[0]
-                bad = (column_letter(first), f"cells {reference} are merged; give each row its own value (unmerge them and fill every row)")
+                first, _last, reference = merged_here[0]
+                bad = (
+                    column_letter(first),
+                    _("cells {cells} are merged; give each row its own value (unmerge them and fill every row)", cells=reference),
+                )
             if bad is not None:
                 yield BadRecord(bad[1]), SheetPlace(self.path, name, number, letters, bad[0])
             elif event:
@@ -306,16 +330,17 @@ def _mentions(archive, member, needles) -> bool:
 def _scan_cells(archive, member) -> dict[int, dict[int, str]]:
     found: dict[int, dict[int, str]] = {}
     with archive.open(member) as stream:
-        for _, element in ElementTree.iterparse(stream):
+        for _event, element in ElementTree.iterparse(stream):
             if element.tag == MAIN + "c":
                 reference = element.get("r", "")
                 value = element.find(MAIN + "v")
                 text = value.text if value is not None else None
                 if element.get("t") == "e":
-                    problem = f"{reference} holds the error {text or '#VALUE!'}; correct the formula or the value"
+                    problem = _("{cell} holds the error {error}; correct the formula or the value", cell=reference, error=text or "#VALUE!")
                 elif element.find(MAIN + "f") is not None and not text:
-                    problem = (
-                        f"{reference} is a formula with no saved value; open the workbook in Excel and save it so the value is calculated"
+                    problem = _(
+                        "{cell} is a formula with no saved value; open the workbook in Excel and save it so the value is calculated",
+                        cell=reference,
                     )
                 else:
                     continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..i18n import _
 from .events import BadRecord, Place
 from .files import TextFileSource, write_rejected_text
 
@@ -96,12 +97,12 @@ class YamlSource(TextFileSource):
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark else 1
-            yield BadRecord(f"broken YAML: {getattr(error, 'problem', error)}"), Place(path, line, format="yaml")
+            yield BadRecord(_("broken YAML: {detail}", detail=getattr(error, "problem", error))), Place(path, line, format="yaml")
             return
         if node is None:
             return
         if not isinstance(node, yaml.SequenceNode):
-            yield BadRecord("a YAML event file is a list of events (- id: …)"), Place(path, node.start_mark.line + 1, format="yaml")
+            yield BadRecord(_("a YAML event file is a list of events (- id: …)")), Place(path, node.start_mark.line + 1, format="yaml")
             return
         lines = YAML_LINE_BREAK.split(text)  # as PyYAML counts lines (not str.splitlines, which breaks at \x0b too)
         loader = _Loader("")
@@ -110,11 +111,17 @@ class YamlSource(TextFileSource):
             try:
                 record = loader.construct_document(child)
             except yaml.YAMLError as error:
-                yield BadRecord(f"unreadable YAML value: {getattr(error, 'problem', error)}"), Place(path, line, format="yaml")
+                yield (
+                    BadRecord(_("unreadable YAML value: {detail}", detail=getattr(error, "problem", error))),
+                    Place(path, line, format="yaml"),
+                )
                 continue
             source_line = lines[line - 1] if line <= len(lines) else None
             if not isinstance(record, dict):
-                yield BadRecord(f"expected a mapping, found {type(record).__name__}"), Place(path, line, text=source_line, format="yaml")
+                yield (
+                    BadRecord(_("expected a mapping, found {found}", found=type(record).__name__)),
+                    Place(path, line, text=source_line, format="yaml"),
+                )
                 continue
             yield record, Place(path, line, text=source_line, format="yaml")
 
