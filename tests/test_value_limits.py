@@ -144,3 +144,40 @@ def test_w522_a_limit_that_can_have_no_value():
     assert ("W522", 17) in [(d.code, d.line) for d in found]
     _, found = check_text(head.replace("floor 2 * 30", "floor latest points of deduction"), "t.rubric")
     assert ("W522", 17) in [(d.code, d.line) for d in found]
+
+
+PERIOD_CAPS = """\
+rubric "a cap each month given by a value"
+window 2009-01-01 to 2009-12-31
+unlisted units are scored apart
+attribute monthly_max: decimal, optional
+group g
+  unit "U" with monthly_max 3
+  unit "V"
+event adopted
+section A "a"
+  item A.1 "i"
+    award 2 for each adopted, at most monthly_max otherwise 20 a month and 10
+"""
+
+
+def test_a_cap_each_month_given_by_a_value():
+    # "2 a story, at most the unit's monthly maximum each month (20 without one), at most 10 in all"
+    events = [
+        {"id": "1", "unit": "U", "date": "2009-02-01", "kind": "adopted", "quantity": 3},
+        {"id": "2", "unit": "U", "date": "2009-03-01", "kind": "adopted", "quantity": 1},
+        {"id": "3", "unit": "V", "date": "2009-03-01", "kind": "adopted", "quantity": 4},
+        {"id": "4", "unit": "V", "date": "2009-04-01", "kind": "adopted", "quantity": 2},
+    ]
+    program = loads(PERIOD_CAPS)
+    card = program.score(events)
+    # U: February 6 capped at its monthly_max 3, March 2: 5. V: March 8 and April 4 (under 20 a month) = 12,
+    # capped at 10 in all
+    assert card.unit("U").total == Decimal(5) and card.unit("V").total == Decimal(10)
+    assert "award capped at monthly_max otherwise 20 (3) a month in 2009-02" in explain_unit(program, card, "U")
+    rubric = parse(PERIOD_CAPS)
+    rule = rubric.sections[0].items[0].rules[0]
+    assert rule.period_caps == (n.PeriodCap(n.Otherwise(n.NameRef("monthly_max"), n.Number("20")), "month"),)
+    assert rule.cap == n.Number("10")
+    assert parse(format_text(PERIOD_CAPS)) == rubric
+    assert check_text(PERIOD_CAPS, "t.rubric")[1] == []

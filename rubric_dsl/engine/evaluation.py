@@ -502,13 +502,22 @@ class UnitEvaluation:
         running: dict = {}
         paid_list = []
         hit: dict = {}
+        unbounded = []  # a cap whose value has none for this unit limits nothing: say so
+        bounds = {}  # id(PeriodCap) → (its value for this unit, as explain writes it)
+        for cap in rule.period_caps:
+            bound, text = self.limit(cap.points)
+            if bound is None:
+                unbounded.append(_("not capped: {reason}", reason=text))
+            else:
+                bounds[id(cap)] = (bound, text)
+        caps = [cap for cap in rule.period_caps if id(cap) in bounds]
         for c in sorted(contributions(), key=lambda c: (c.date is None, c.date)):
-            keys = [(cap, period_key(cap.period, c.date)) for cap in rule.period_caps]
-            room = min((cap.points.value - running.get((cap.period, key), ZERO) for cap, key in keys), default=c.points)
+            keys = [(cap, period_key(cap.period, c.date)) for cap in caps]
+            room = min((bounds[id(cap)][0] - running.get((cap.period, key), ZERO) for cap, key in keys), default=c.points)
             paid = max(min(c.points, room), ZERO)
             for cap, key in keys:
                 running[(cap.period, key)] = running.get((cap.period, key), ZERO) + paid
-                if paid < c.points and running[(cap.period, key)] >= cap.points.value:
+                if paid < c.points and running[(cap.period, key)] >= bounds[id(cap)][0]:
                     hit.setdefault((cap.period, key), cap)
             what = (
                 c.what
@@ -520,13 +529,13 @@ class UnitEvaluation:
             _(
                 "{label} capped at {cap} {each} in {when}",
                 label=label,
-                cap=cap.points.literal,
+                cap=bounds[id(cap)][1],
                 each=tr(EACH_PERIOD[period]),
                 when=period_text(period, key),
             )
             for (period, key), cap in hit.items()
         ]
-        return sum((c.points for c in paid_list), ZERO), lambda: paid_list, notes
+        return sum((c.points for c in paid_list), ZERO), lambda: paid_list, unbounded + notes
 
     def _shortfall_per_period(self, countable: n.Shortfall, points, beyond):
         """`KIND short of VALUE a month`: each month's shortfall (the value worked out for that month, never below

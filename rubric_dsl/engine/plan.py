@@ -276,7 +276,7 @@ def plan_slots(rubric: n.Rubric) -> dict[SlotKey, int]:
         entity = item.scored_per.field if item.scored_per is not None else None
         for rule in item.rules:
             need(rule.amount, entity)
-            need(rule.cap, entity)  # `at most VALUE`: a value may read events too
+            need((rule.cap, rule.period_caps), entity)  # `at most VALUE`: a value may read events too
         need((item.cap, item.floor))  # the item's bounds apply to the unit's (combined) score
         need(tuple(joint.cap for joint in item.joint_caps), entity)
         if item.only_when is not None:  # a `scored per` item's condition is tried on each sub-entity's events

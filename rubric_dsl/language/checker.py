@@ -84,6 +84,9 @@ def value_limits(rubric):
     for _item, rule in rules_with_items(rubric):
         if rule.cap is not None and not isinstance(rule.cap, n.Number):
             yield rule, rule.cap
+        for period_cap in rule.period_caps:
+            if not isinstance(period_cap.points, n.Number):
+                yield rule, period_cap.points
     for statement in rubric.statements:
         match statement:
             case n.TotalIs():
@@ -1701,7 +1704,7 @@ def item_dependencies(rubric) -> dict:
     for item in rubric.all_items():
         refs: list = []
         conditions = [item.only_when, item.cap, item.floor] + [rule.amount for rule in item.rules] + [rule.cap for rule in item.rules]
-        conditions += [joint.cap for joint in item.joint_caps]
+        conditions += [joint.cap for joint in item.joint_caps] + [c.points for rule in item.rules for c in rule.period_caps]
         for condition in conditions:
             if condition is None:
                 continue

@@ -1092,9 +1092,9 @@ class Scale:
 
 @attrs.frozen
 class PeriodCap:
-    """`N a month` in `, at most 10 a month and 120 a year`: at most N in each month (week, quarter, year)."""
+    """`N a month` in `, at most 10 a month and 120 a year`: at most N in each month (week, quarter, year); N may be any value (`monthly_max a month`)."""
 
-    points: Number
+    points: Value
     period: str
 
 

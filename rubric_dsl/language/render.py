@@ -240,7 +240,7 @@ def render_amount(amount: object) -> str:
 
 
 def render_rule(rule: n.Rule) -> str:
-    caps = [f"{c.points.literal} a {c.period}" for c in rule.period_caps]
+    caps = [f"{render_expr(c.points)} a {c.period}" for c in rule.period_caps]
     if rule.cap is not None:
         caps.append(render_expr(rule.cap))
     cap = f", at most {' and '.join(caps)}" if caps else ""
