@@ -6,6 +6,7 @@ import pathlib
 import re
 
 from ..errors import RubricDSLError
+from ..i18n import _
 
 IGNORED = "-"  # a heading mapped to `-` is a column the events do not use (remarks, a clerk's tick box)
 
@@ -24,7 +25,8 @@ def load_columns(path) -> dict[str, str | None]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise ColumnsError(f"{path}: cannot read the column mapping: {getattr(error, 'strerror', None) or error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise ColumnsError(_("{path}: cannot read the column mapping: {reason}", path=path, reason=reason)) from None
     try:
         node = yaml.compose(text, Loader=yaml_loader())
     except yaml.YAMLError as error:
@@ -33,22 +35,27 @@ def load_columns(path) -> dict[str, str | None]:
         hint = ""
         lines = text.splitlines()
         if any(re.search(r":\s*-\s*(#.*)?$", row) for row in lines[max(line - 2, 0) : line]):
-            hint = ' (to leave a column out, quote the dash: `備註: "-"`)'  # a bare - starts a YAML list
-        raise ColumnsError(f"{path}:{line}: broken YAML: {getattr(error, 'problem', error)}{hint}") from None
+            hint = _(' (to leave a column out, quote the dash: `備註: "-"`)')  # a bare - starts a YAML list
+        detail = getattr(error, "problem", error)
+        raise ColumnsError(_("{place}: broken YAML: {detail}{hint}", place=f"{path}:{line}", detail=detail, hint=hint)) from None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
-        raise ColumnsError(f"{path}:{node.start_mark.line + 1}: a column mapping is lines of `heading: field`, e.g. `单位: unit`")
+        place = f"{path}:{node.start_mark.line + 1}"
+        raise ColumnsError(_("{place}: a column mapping is lines of `heading: field`, e.g. `单位: unit`", place=place))
     mapping: dict[str, str | None] = {}
     for key, value in node.value:
         line = key.start_mark.line + 1
         if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
-            raise ColumnsError(f"{path}:{line}: each line maps one heading to one field name")
+            raise ColumnsError(_("{place}: each line maps one heading to one field name", place=f"{path}:{line}"))
         heading, field = str(key.value).strip(), str(value.value).strip()
         if heading in mapping:
-            raise ColumnsError(f"{path}:{line}: heading `{heading}` is mapped twice")
+            raise ColumnsError(_("{place}: heading `{heading}` is mapped twice", place=f"{path}:{line}", heading=heading))
         if not field:
-            raise ColumnsError(f"{path}:{line}: heading `{heading}` needs a field name (or `-` to leave the column out)")
+            place = f"{path}:{line}"
+            raise ColumnsError(
+                _("{place}: heading `{heading}` needs a field name (or `-` to leave the column out)", place=place, heading=heading)
+            )
         mapping[heading] = None if field == IGNORED else field
     return mapping
 

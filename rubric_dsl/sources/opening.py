@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 
+from ..i18n import N_, _, tr
 from .columns import load_columns
 from .csvfile import CsvSource
 from .events import Source, SourceError
@@ -14,7 +15,11 @@ from .yamlfile import YamlSource
 
 FILE_READERS = {"jsonl": JsonLinesSource, "csv": CsvSource, "yaml": YamlSource, "json": JsonArraySource}
 # Spreadsheets the XLSX reader does not take: their formula and error cells could not be checked.
-OTHER_SPREADSHEETS = {".xls": "an Excel 97–2003 workbook", ".xlsb": "a binary Excel workbook", ".ods": "an OpenDocument spreadsheet"}
+OTHER_SPREADSHEETS = {
+    ".xls": N_("an Excel 97–2003 workbook"),
+    ".xlsb": N_("a binary Excel workbook"),
+    ".ods": N_("an OpenDocument spreadsheet"),
+}
 SUFFIX_FORMATS = {".csv": "csv", ".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 
@@ -49,16 +54,18 @@ def read_events(source, format: str | None = None, *, rubric=None, columns=None,
         from .sql import DatabaseSource
 
         if sheets:
-            raise SourceError("only a workbook has sheets to choose")
+            raise SourceError(_("only a workbook has sheets to choose"))
         return DatabaseSource(name, columns=columns, table=table, query=query, key=key)
     if table or query or key:
-        raise SourceError(f"{name}: a table, query or key is for a database URL (sqlite:///events.db?table=events)")
+        raise SourceError(_("{name}: a table, query or key is for a database URL (sqlite:///events.db?table=events)", name=name))
     suffix = pathlib.PurePath(name).suffix.lower()
     if format is None and suffix in OTHER_SPREADSHEETS:
-        raise SourceError(f"{name}: {OTHER_SPREADSHEETS[suffix]} cannot be read; save it as an Excel workbook (.xlsx)")
+        raise SourceError(
+            _("{name}: {kind} cannot be read; save it as an Excel workbook (.xlsx)", name=name, kind=tr(OTHER_SPREADSHEETS[suffix]))
+        )
     fmt = detect_format(name, format)
     if sheets and fmt != "xlsx":
-        raise SourceError(f"{name}: only a workbook has sheets to choose")
+        raise SourceError(_("{name}: only a workbook has sheets to choose", name=name))
     if fmt == "xlsx":
         from .xlsx import WorkbookSource
 
