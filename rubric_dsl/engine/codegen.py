@@ -307,7 +307,7 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
                 w.line(text)
             if compact:  # the id's sequence number; its fingerprint goes to the log, beside the sequence number
                 w.line("IDS[id_] = seq")
-                w.line("FP_LOG.frombytes(fingerprint)")
+                w.line("log_fingerprint(fingerprint)")
                 w.line("if place.__class__ is not int:")  # a place a sequence number does not give back
                 w.line("    PLACES[seq] = place")
             else:
@@ -339,9 +339,9 @@ def _count_signature(
     w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], types: dict[str, str]
 ) -> None:
     """Compact tallies: the event's signature (unit, date, quantity, and what each slot of its kind takes
-    of it, `...` for a slot whose filter refuses it) numbered in the kind's signature table and counted
-    (with its last event), and that number logged with the event's sequence number (so a merge can take
-    an event out again)."""
+    of it, `...` for a slot whose filter refuses it) numbered in the kind's signature table, and that
+    number logged with the event's sequence number: the counts and first and last events are counted
+    from the logs when the tally is finished (Tally.signature_stats), and a merge can take an event out."""
     values = []
     with w.at(kind.span):
         w.line(f"if day[{DAY_EXCLUDED}] is None:")
@@ -368,10 +368,9 @@ def _count_signature(
             f"c = SIGS_{handler_name}.get(sig)",
             "if c is None:",
             f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig, seq)",
-            "COUNTS[c] += 1",
-            "LASTS[c] = seq",
-            "SEQ_LOG.append(seq)",
-            "SIG_LOG.append(c)",
+            # (counts, first and last events come from these logs when the tally is finished)
+            "log_seq(seq)",
+            "log_signature(c)",
             "return None",
         ):
             w.line(text)

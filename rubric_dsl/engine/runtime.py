@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import itertools
 import re
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
@@ -407,11 +409,10 @@ class Tally:
         # number: counts, first and last events come from these logs (so a merge can take an event out)
         self.compact = compact
         self.signatures: list[tuple[str, tuple[Any, ...]]] = []
-        # per signature number: how many events, the first and the last one's seq (lists, not arrays: a
-        # handler updates two of them per event, and a list item is read and written without conversion)
-        self.sig_counts: list[int] = []
+        # per signature number: its first event's seq (set when the signature is new); how many events and
+        # the last one's seq come from the logs when asked for (signature_stats): a handler only appends to the logs
         self.sig_firsts: list[int] = []
-        self.sig_lasts: list[int] = []
+        self._stats: tuple[tuple[int, int], tuple[list[int], list[int], list[int]]] | None = None
         self.seq_log = array("q")
         self.sig_log = array("i")  # numbered within the part tallied: add the base of its part (sig_bases)
         self.sig_bases: list[tuple[int, int]] = [(0, 0)]  # (log index where a part begins, its first signature's number)
@@ -443,6 +444,7 @@ class Tally:
         """A compact tally's id index travels as its ids alone: its n-th id's first copy is the n-th event
         logged, so the sequence numbers are the log's (a third of the time to pickle and unpickle)."""
         state = dict(self.__dict__)
+        state["_stats"] = None  # (made again from the logs)
         if self.compact and len(self.ids) == len(self.seq_log):
             state["ids"] = list(self.ids)
         return state
@@ -645,8 +647,27 @@ class Tally:
         return self._counted(lambda date: window_exclusion(date, window), window, outside_window=True)
 
     def signature_stats(self) -> tuple[list[int], list[int], list[int]]:
-        """Compact: per signature number, its count of events and the first and last one's sequence number."""
-        return self.sig_counts, self.sig_firsts, self.sig_lasts
+        """Compact: per signature number, its count of events and the first and last one's sequence number
+        (0 for a signature whose events a merge took out); counts and lasts are counted from the logs, part
+        by part (each part's log numbers its signatures from its base, see sig_bases), and kept until the
+        logs grow."""
+        key = (len(self.seq_log), len(self.signatures))
+        if self._stats is not None and self._stats[0] == key:
+            return self._stats[1]
+        size = len(self.signatures)
+        counts, lasts = [0] * size, [0] * size
+        bases = self.sig_bases
+        ends = [start for start, _base in bases[1:]] + [len(self.seq_log)]
+        next_bases = [base for _start, base in bases[1:]] + [size]
+        # (all in C: memoryviews of the logs, no copy; Counter counts, a dict keeps each number's last
+        # seq, and each part's numbers are read out of them in order)
+        sig_view, seq_view = memoryview(self.sig_log), memoryview(self.seq_log)
+        for (start, base), end, next_base in zip(bases, ends, next_bases, strict=True):
+            numbers, seqs, part = sig_view[start:end], seq_view[start:end], range(next_base - base)
+            for stats, found in ((counts, Counter(numbers)), (lasts, dict(zip(numbers, seqs, strict=True)))):
+                stats[base:next_base] = map(found.get, part, itertools.repeat(0, len(part)))
+        self._stats = (key, (counts, self.sig_firsts, lasts))
+        return self._stats[1]
 
     def _counted(
         self, reason_of: Callable[[datetime.date], ExclusionReason | None], window: n.Window, outside_window: bool = False
@@ -725,28 +746,20 @@ def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set[int]
     both parts is two groups of events, which the readers of compact slots add up like any other two),
     both logs joined, without the later part's events in `drop` (copies of ids the earlier part holds).
     Nothing is renumbered: the later part's log keeps its numbers, with its base (`sig_bases`) moved."""
-    seq_log, sig_log, fp_log = later.seq_log, later.sig_log, later.fp_log
-    counts, firsts, lasts, bases = later.sig_counts, later.sig_firsts, later.sig_lasts, later.sig_bases
-    if drop:  # rare: ids sent again across the cut; the later part is counted again from its log
+    seq_log, sig_log, fp_log, bases, firsts = later.seq_log, later.sig_log, later.fp_log, later.sig_bases, later.sig_firsts
+    if drop:  # rare: ids sent again across the cut; the later part's log without them (counts come from the log)
         kept = [i for i, seq in enumerate(seq_log) if seq not in drop]
-        numbers = [later.log_number(i) for i in kept]
         seq_log = array("q", (seq_log[i] for i in kept))
-        sig_log = array("i", numbers)
+        sig_log = array("i", (later.log_number(i) for i in kept))
         fp_log = array("Q", (word for i in kept for word in fp_log[2 * i : 2 * i + 2]))
         bases = [(0, 0)]
-        size = len(later.signatures)
-        counts, firsts, lasts = [0] * size, [0] * size, [0] * size
-        for seq, number in zip(seq_log, numbers, strict=True):
-            if not counts[number]:
-                firsts[number] = seq
-            counts[number] += 1
-            lasts[number] = seq
+        firsts = [0] * len(later.signatures)  # (a signature's first event may be gone)
+        for number, seq in dict(zip(reversed(sig_log), reversed(seq_log), strict=True)).items():
+            firsts[number] = seq
     offset, logged = len(earlier.signatures), len(earlier.seq_log)
     for name, theirs in (
         ("signatures", later.signatures),
-        ("sig_counts", counts),
         ("sig_firsts", firsts),
-        ("sig_lasts", lasts),
         ("seq_log", seq_log),
         ("fp_log", fp_log),
         ("sig_log", sig_log),
@@ -912,9 +925,7 @@ def handler_namespace(
     def new_signature(table: dict[tuple[Any, ...], int], kind: str, sig: tuple[Any, ...], seq: int) -> int:
         number = table[sig] = len(tally.signatures)
         tally.signatures.append((kind, sig))
-        tally.sig_counts.append(0)
         tally.sig_firsts.append(seq)
-        tally.sig_lasts.append(seq)
         return number
 
     def exclude(seq: int, place: RawPlace, day: tuple[Any, ...], unit: str, kind: str, event_id: str) -> None:
@@ -936,12 +947,11 @@ def handler_namespace(
         exclude=exclude,
         new_signature=new_signature,
         seen_again_compact=seen_again_compact,
-        FP_LOG=tally.fp_log,
-        COUNTS=tally.sig_counts,
-        LASTS=tally.sig_lasts,
+        # the compact logs' methods, bound once (a handler calls each once per event)
+        log_fingerprint=tally.fp_log.frombytes,
+        log_seq=tally.seq_log.append,
+        log_signature=tally.sig_log.append,
         PLACES=tally.places,
-        SEQ_LOG=tally.seq_log,
-        SIG_LOG=tally.sig_log,
         unknown_fields=unknown_fields,
         bad_id=bad_id,
         bad_unit=bad_unit,
