@@ -341,8 +341,11 @@ class Program:
         start, end, label = self.scoring_period(as_of, period)
         if as_of is not None and as_of < start:
             # No month of the period has begun: "every month" and "months without" would be meaningless.
-            what = "window" if label is None else f"period {label}"
-            raise UsageError(f"the as-of date {as_of} is before the {what} starts ({start})")
+            if label is None:
+                raise UsageError(_("the as-of date {as_of} is before the window starts ({start})", as_of=as_of, start=start))
+            raise UsageError(
+                _("the as-of date {as_of} is before the period {label} starts ({start})", as_of=as_of, label=label, start=start)
+            )
         cut = min(end, as_of) if as_of else end
         months = list(range(month_key(start), month_key(cut) + 1))
         with no_cyclic_gc(), localcontext(EXACT):

@@ -8,6 +8,8 @@ import pathlib
 import stat
 import tempfile
 
+from ..i18n import _
+
 
 def write_atomically(path, data: bytes | str) -> None:
     """Replace `path` with `data` so that a reader sees the old file or the new one, never a part.
@@ -68,5 +70,5 @@ def refuse_overwriting_inputs(output, inputs, what: str) -> str | None:
     """The complaint when `output` is one of `inputs` (writing it would destroy what we read), or None."""
     for path in inputs:
         if same_file(output, path):
-            return f"{what} {output} is also an input ({path}); write it somewhere else"
+            return _("{option} {output} is also an input ({path}); write it somewhere else", option=what, output=output, path=path)
     return None
