@@ -1631,9 +1631,9 @@ def check_attributes(ctx: Context):
         # A selection, not a dispatch: unit and group lines are the statements that carry attribute values.
         match st:
             case n.Group():
-                owner = f"group `{st.name}`"
+                owner = _("group `{name}`", name=st.name)
             case n.Unit():
-                owner = f"unit `{st.name}`"
+                owner = _("unit `{name}`", name=st.name)
             case _:
                 continue
         for name, value in st.attributes:
