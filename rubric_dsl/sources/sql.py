@@ -17,6 +17,7 @@ import urllib.parse
 import uuid
 from decimal import Decimal
 
+from ..i18n import _
 from ..outputs.files import write_atomically
 from ..outputs.safety import csv_text, spreadsheet_text, xlsx_row
 from .columns import field_names
@@ -87,17 +88,19 @@ def sql_value(value):
         # a double holds the shortest decimal that reads back as it: 0.46, not 0.46000000000000002
         exact = Decimal(repr(value))
         if not exact.is_finite():
-            return None, f"holds {value}, not a number an event can use"
+            return None, _("holds {value}, not a number an event can use", value=value)
         return (int(exact) if exact == exact.to_integral_value() else exact), None
     if kind is datetime.datetime:
         if value.time() == datetime.time(0) and value.tzinfo is None:
             return value.date().isoformat(), None
-        return None, f"holds a date and time ({value.isoformat(' ')}); an event's date is a day: select it as one (CAST(… AS DATE))"
+        return None, _(
+            "holds a date and time ({value}); an event's date is a day: select it as one (CAST(… AS DATE))", value=value.isoformat(" ")
+        )
     if kind is datetime.date:
         return value.isoformat(), None
     if kind is uuid.UUID:
         return str(value), None  # a website's ids are often UUIDs: as text they are ids like any other
-    return None, f"holds a {type(value).__name__}, not a value an event field takes"
+    return None, _("holds a {type}, not a value an event field takes", type=type(value).__name__)
 
 
 class DatabaseSource(Source):
@@ -112,7 +115,9 @@ class DatabaseSource(Source):
         try:
             parsed = make_url(url)
         except ArgumentError:
-            raise SourceError(f"{url}: not a database URL (sqlite:///events.db?table=events, postgresql://host/db?table=events)") from None
+            raise SourceError(
+                _("{url}: not a database URL (sqlite:///events.db?table=events, postgresql://host/db?table=events)", url=url)
+            ) from None
         given = parsed.query
         self.table = table or _one(given.get("table"))
         self.query = query or _one(given.get("query"))
@@ -127,7 +132,7 @@ class DatabaseSource(Source):
             parsed = parsed.set(drivername="postgresql+psycopg")
         if backend == "sqlite":
             if not parsed.database or parsed.database == ":memory:":
-                raise SourceError(f"{url}: name the database file: sqlite:///events.db?table=events")
+                raise SourceError(_("{url}: name the database file: sqlite:///events.db?table=events", url=url))
             self.name = parsed.database
             # read-only at the file: a missing database is an error, not a new empty file
             # (as a URI: percent-encoded, or a `#` or `?` in the file name would cut it short and open another file)
@@ -139,7 +144,7 @@ class DatabaseSource(Source):
         self.url = parsed
         self.columns = dict(columns or {})
         if self.table and self.query:
-            raise SourceError(f"{self.name}: give a table or a query, not both")
+            raise SourceError(_("{name}: give a table or a query, not both", name=self.name))
 
     def _connect(self):
         from sqlalchemy import create_engine
@@ -150,9 +155,9 @@ class DatabaseSource(Source):
             engine = create_engine(self.url, poolclass=NullPool)
             connection = engine.connect()
         except (NoSuchModuleError, ArgumentError, ImportError) as error:
-            raise SourceError(f"{self.name}: cannot use this database: {error}") from None
+            raise SourceError(_("{name}: cannot use this database: {error}", name=self.name, error=error)) from None
         except SQLAlchemyError as error:
-            raise SourceError(f"{self.name}: cannot connect: {_first_line(error)}") from None
+            raise SourceError(_("{name}: cannot connect: {error}", name=self.name, error=_first_line(error))) from None
         return engine, connection
 
     def __iter__(self):
@@ -175,14 +180,22 @@ class DatabaseSource(Source):
                     key_columns = self.key or tuple(column.name for column in table.primary_key.columns)
                     unknown = [k for k in key_columns if k not in table.columns]
                     if unknown:
-                        raise SourceError(f"{self.name}: table {relation!r} has no column {unknown[0]!r} to use as the key")
+                        raise SourceError(
+                            _(
+                                "{name}: table {table} has no column {column} to use as the key",
+                                name=self.name,
+                                table=repr(relation),
+                                column=repr(unknown[0]),
+                            )
+                        )
                     # in key order, so that the same table gives the same stream (and the same places) every time
                     statement = select(table).order_by(*(table.columns[k] for k in key_columns))
                 result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(statement)
                 yield from self._rows(result, relation, key_columns)
             except SQLAlchemyError as error:
-                what = "the query failed" if self.query else "cannot read the table"
-                raise SourceError(f"{self.name}: {what}: {_first_line(error)}") from None
+                if self.query:
+                    raise SourceError(_("{name}: the query failed: {error}", name=self.name, error=_first_line(error))) from None
+                raise SourceError(_("{name}: cannot read the table: {error}", name=self.name, error=_first_line(error))) from None
         finally:
             with contextlib.suppress(Exception):  # a connection already lost has nothing to roll back
                 connection.rollback()  # nothing was written; end the read-only transaction
@@ -196,7 +209,7 @@ class DatabaseSource(Source):
 
         attempts: list[tuple[str, str | None]] = [(relation, None)]
         if "." in relation:
-            owner, _, bare = relation.rpartition(".")
+            owner, _dot, bare = relation.rpartition(".")
             attempts.append((bare, owner))
         for name, schema in attempts:
             try:
@@ -204,20 +217,28 @@ class DatabaseSource(Source):
             except NoSuchTableError:
                 continue
         tables = ", ".join(inspect(connection).get_table_names()) or "none"
-        raise SourceError(f"{self.name}: no table named {relation!r}; its tables are: {tables}")
+        raise SourceError(
+            _("{name}: no table named {table}; its tables are: {tables}", name=self.name, table=repr(relation), tables=tables)
+        )
 
     def _only_table(self, tables) -> str:
         if "events" in tables:
             return "events"
         if len(tables) == 1:
             return tables[0]
-        raise SourceError(f"{self.name}: name the table to read (?table=NAME); its tables are: {', '.join(tables) or 'none'}")
+        raise SourceError(
+            _(
+                "{name}: name the table to read (?table=NAME); its tables are: {tables}",
+                name=self.name,
+                tables=", ".join(tables) or _("none"),
+            )
+        )
 
     def _rows(self, result, relation, key_columns):
         names = list(result.keys())
         missing = [k for k in key_columns if k not in names]
         if missing:
-            raise SourceError(f"{self.name}: the query gives no column {missing[0]!r} to use as the key")
+            raise SourceError(_("{name}: the query gives no column {column} to use as the key", name=self.name, column=repr(missing[0])))
         fields = field_names(names, self.columns)
         # a key column places the row; it is an event field too only when it is the event's id or is mapped to a field
         fields = [
@@ -239,7 +260,7 @@ class DatabaseSource(Source):
                 if kind is not str and kind is not int:
                     value, trouble = sql_value(value)
                     if trouble:
-                        bad = (names[index], f"`{names[index]}` {trouble}")
+                        bad = (names[index], _("`{column}` {trouble}", column=names[index], trouble=trouble))
                         break
                 event[field] = value
             if bad is not None:
