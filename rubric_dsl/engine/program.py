@@ -287,7 +287,13 @@ class Program:
         """The as-of date of a month's bulletin: its last day (the window's end, if that comes first).
         Raises UsageError for a month after the window."""
         if datetime.date(year, month, 1) > self.window.end:
-            raise UsageError(_("no bulletin for {month}: the window ends {end}", month=f"{year:04d}-{month:02d}", end=self.window.end))
+            raise UsageError(
+                _(
+                    "no bulletin for {month}: the window ends {end}",
+                    month=datetime.date(year, month, 1).strftime("%Y-%m"),
+                    end=self.window.end,
+                )
+            )
         return as_of_for_month(self.window, year, month)
 
     def suggest_unit(self, name: str, card: Scorecard) -> str | None:
@@ -515,7 +521,7 @@ def as_date(value: object) -> datetime.date | None:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise UsageError(_("as_of must be a date or YYYY-MM-DD text, not {value}", value=f"{value!r:.60}"))
+    raise UsageError(_("as_of must be a date or YYYY-MM-DD text, not {value}", value=repr(value)[:60]))
 
 
 def across_units(

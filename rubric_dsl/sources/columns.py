@@ -37,7 +37,7 @@ def load_columns(path) -> dict[str, str | None]:
         if any(re.search(r":\s*-\s*(#.*)?$", row) for row in lines[max(line - 2, 0) : line]):
             hint = _(' (to leave a column out, quote the dash: `備註: "-"`)')  # a bare - starts a YAML list
         detail = getattr(error, "problem", error)
-        raise ColumnsError(_("{place}: broken YAML: {detail}{hint}", place=f"{path}:{line}", detail=detail, hint=hint)) from None
+        raise ColumnsError(_("{place}: broken YAML: {detail}{hint}", place=str(path) + ":" + str(line), detail=detail, hint=hint)) from None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -47,10 +47,10 @@ def load_columns(path) -> dict[str, str | None]:
     for key, value in node.value:
         line = key.start_mark.line + 1
         if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
-            raise ColumnsError(_("{place}: each line maps one heading to one field name", place=f"{path}:{line}"))
+            raise ColumnsError(_("{place}: each line maps one heading to one field name", place=str(path) + ":" + str(line)))
         heading, field = str(key.value).strip(), str(value.value).strip()
         if heading in mapping:
-            raise ColumnsError(_("{place}: heading `{heading}` is mapped twice", place=f"{path}:{line}", heading=heading))
+            raise ColumnsError(_("{place}: heading `{heading}` is mapped twice", place=str(path) + ":" + str(line), heading=heading))
         if not field:
             place = f"{path}:{line}"
             raise ColumnsError(

@@ -201,7 +201,7 @@ class WorkbookSource(Source):
             if heading.__class__ is not str:
                 problem = (
                     letter,
-                    _("the first row must name the fields, but {cell} holds {heading}", cell=f"{letter}{head_row}", heading=repr(heading)),
+                    _("the first row must name the fields, but {cell} holds {heading}", cell=letter + str(head_row), heading=repr(heading)),
                 )
                 break
         texts = [h.strip() if h.__class__ is str else "" for h in headings]
@@ -215,8 +215,8 @@ class WorkbookSource(Source):
                     letter,
                     _(
                         "headings {first} and {second} both give the field `{field}`",
-                        first=f"{letters[field]}{head_row}",
-                        second=f"{letter}{head_row}",
+                        first=letters[field] + str(head_row),
+                        second=letter + str(head_row),
                         field=field,
                     ),
                 )
@@ -246,14 +246,14 @@ class WorkbookSource(Source):
                     continue
                 if index >= width or not texts[index]:
                     letter = column_letter(left + index)
-                    bad = (letter, _("{cell} holds {value} but its column has no heading", cell=f"{letter}{number}", value=repr(value)))
+                    bad = (letter, _("{cell} holds {value} but its column has no heading", cell=letter + str(number), value=repr(value)))
                     break
                 field = fields[index]
                 if field is None:
                     continue
                 converted, trouble = cell_value(value, field)
                 if trouble:
-                    bad = (letters[field], _("{cell} {trouble}", cell=f"{letters[field]}{number}", trouble=trouble))
+                    bad = (letters[field], _("{cell} {trouble}", cell=letters[field] + str(number), trouble=trouble))
                     break
                 event[field] = converted
             if bad is None and merged_here and any(value != "" and value is not None for value in row):
