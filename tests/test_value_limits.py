@@ -181,3 +181,40 @@ def test_a_cap_each_month_given_by_a_value():
     assert rule.cap == n.Number("10")
     assert parse(format_text(PERIOD_CAPS)) == rubric
     assert check_text(PERIOD_CAPS, "t.rubric")[1] == []
+
+
+NEGATIVE_CAPS = """rubric "caps below 0"
+window 2024-01-01 to 2024-12-31
+attribute allowance: decimal, optional
+group g "g"
+  unit "U1" with allowance -1
+  unit "U2" with allowance 2
+event late
+event commended
+section S "s"
+  item D "deductions"
+    deduct 1 for each late, at most allowance
+  item B "bonuses"
+    bonus 3 for each commended
+    bonus together at most allowance - 3
+"""
+
+
+def test_a_cap_below_0_gives_or_takes_nothing_and_never_turns_a_rule_around():
+    """docs/language.md "Rules": a cap bounds what a rule gives or takes, so a cap worked out below 0 lets the rule
+    give (or take) nothing; it used to make `min(points, cap)` of it: U1's deduction of 2 capped at -1 became +1, and
+    a joint bonus limit of -1 took 1 from U2 with no bonus at all (found by the adversarial pass)."""
+    program = loads(NEGATIVE_CAPS)
+    events = [
+        {"id": "1", "unit": "U1", "date": "2024-03-01", "kind": "late", "quantity": 2},
+        {"id": "2", "unit": "U2", "date": "2024-03-01", "kind": "late", "quantity": 3},
+        {"id": "3", "unit": "U1", "date": "2024-03-01", "kind": "commended"},
+    ]
+    card = program.score(events)
+    scores = {u.unit: {i.item_id: i.score for i in u.items} for u in card.units}
+    # D: U1 deducts 2 late, capped at allowance -1, below 0: nothing, 0; U2 deducts 3 capped at 2: -2.
+    # B: the limit is allowance - 3: U1 -4, U2 -1, both below 0: U1's bonus of 3 is cut to 0, U2 has none: 0
+    assert scores == {"U1": {"D": Decimal(0), "B": Decimal(0)}, "U2": {"D": Decimal(-2), "B": Decimal(0)}}
+    text = explain_unit(program, card, "U1")
+    assert "deduction capped at allowance (-1), below 0, so nothing (uncapped 2)" in text
+    assert "bonus together at most allowance - 3: 3 capped at allowance - 3 (-4), below 0, so nothing" in text

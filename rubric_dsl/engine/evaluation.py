@@ -470,8 +470,14 @@ class UnitEvaluation:
         cap, cap_text = self.limit(rule.cap)
         if rule.cap is not None and cap is None:
             notes.append(_("not capped: {reason}", reason=cap_text))
-        elif cap is not None and points > cap:
-            overall = _("{label} capped at {cap} (uncapped {points})", label=label, cap=cap_text, points=fmt(points))
+        elif cap is not None and points > max(cap, ZERO):
+            if cap < ZERO:  # a cap bounds what the rule gives or takes: below 0 it gives nothing, never turns the rule around
+                overall = _(
+                    "{label} capped at {cap}, below 0, so nothing (uncapped {points})", label=label, cap=cap_text, points=fmt(points)
+                )
+                cap = ZERO
+            else:
+                overall = _("{label} capped at {cap} (uncapped {points})", label=label, cap=cap_text, points=fmt(points))
             if count is not None:
                 overall = _("{count} {noun} found; {capped}", count=count, noun=noun, capped=overall)
             cap_note = join_clauses([cap_note, overall]) if cap_note else overall
@@ -481,7 +487,15 @@ class UnitEvaluation:
         signed = Lazy(lambda: [Contribution(c.event_id, c.date, sign * c.points, c.what) for c in make()])
         placed = self.placements.get(id(amount)) if isinstance(amount, n.ByRank) else None
         return RuleOutcome(
-            rule.verb, self.program.memo(render_rule, rule), sign * points, sign * raw, signed, tuple(notes), cap_note, uncounted, placed
+            rule.verb,
+            self.program.memo(render_rule, rule),
+            sign * points or ZERO,
+            sign * raw or ZERO,
+            signed,
+            tuple(notes),
+            cap_note,
+            uncounted,
+            placed,
         )
 
     def limit(self, node) -> tuple[Decimal | None, str]:
@@ -1275,8 +1289,11 @@ def _joint_cut(ev: UnitEvaluation, item: n.ItemDecl, joint: n.JointCap, outcomes
     if cap is None:
         limits.append(_("not capped: {rule}: {reason}", rule=shown, reason=cap_text))
         return ZERO
-    if together <= cap:
+    if together <= max(cap, ZERO):
         return ZERO
+    if cap < ZERO:  # below 0 the rules together give nothing: the limit never turns them around
+        limits.append(_("{rule}: {together} capped at {cap}, below 0, so nothing", rule=shown, together=fmt(together), cap=cap_text))
+        return together
     limits.append(_("{rule}: {together} capped at {cap}", rule=shown, together=fmt(together), cap=cap_text))
     return together - cap
 
