@@ -13,7 +13,6 @@ import itertools
 import re
 from array import array
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
@@ -659,13 +658,20 @@ class Tally:
         bases = self.sig_bases
         ends = [start for start, _base in bases[1:]] + [len(self.seq_log)]
         next_bases = [base for _start, base in bases[1:]] + [size]
-        # (all in C: memoryviews of the logs, no copy; Counter counts, a dict keeps each number's last
-        # seq, and each part's numbers are read out of them in order)
-        sig_view, seq_view = memoryview(self.sig_log), memoryview(self.seq_log)
+        # The id index's sequence numbers are the log's, in its order (each logged event is an id's first
+        # copy; see __getstate__): read from there, each last is the int object the index holds already,
+        # not a new one per signature (which would add about 16 bytes per event to the peak memory).
+        # (A plain loop into lists: Counter and dict took longer and raised the peak memory too.)
+        shared = len(self.ids) == len(self.seq_log)
+        seqs: Iterator[int] = iter(self.ids.values() if shared else self.seq_log)
+        sig_view = memoryview(self.sig_log)  # (not copied)
         for (start, base), end, next_base in zip(bases, ends, next_bases, strict=True):
-            numbers, seqs, part = sig_view[start:end], seq_view[start:end], range(next_base - base)
-            for stats, found in ((counts, Counter(numbers)), (lasts, dict(zip(numbers, seqs, strict=True)))):
-                stats[base:next_base] = map(found.get, part, itertools.repeat(0, len(part)))
+            part_counts, part_lasts = (counts, lasts) if len(bases) == 1 else ([0] * (next_base - base), [0] * (next_base - base))
+            for number, seq in zip(sig_view[start:end], itertools.islice(seqs, end - start), strict=True):
+                part_counts[number] += 1
+                part_lasts[number] = seq
+            if len(bases) > 1:
+                counts[base:next_base], lasts[base:next_base] = part_counts, part_lasts
         self._stats = (key, (counts, self.sig_firsts, lasts))
         return self._stats[1]
 
