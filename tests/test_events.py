@@ -214,3 +214,18 @@ def test_an_unlisted_unit_is_reported_with_the_fields_problems(informatization):
         ("reply_rate", "`reply_rate` is 1.5, outside 0 to 1"),
         ("unit", "unit `巴中市` is not in the rubric's tables, and this rubric rejects unlisted units"),
     ]
+
+
+def test_a_long_rejected_line_is_shown_cut_around_its_column():
+    """A rejected line longer than EXCERPT characters is shown as an excerpt around the column, cut with `…`, the caret
+    under the same character (a 200 KB line was printed whole under its message; found by the adversarial pass)."""
+    from rubric_dsl.sources.events import EXCERPT, excerpt
+
+    text = '{"id": "1", "pad": "' + "x" * 100_000 + '", "bad": ?}'
+    column = text.index("?") + 1
+    shown, at = excerpt(text, column)
+    assert len(shown) == EXCERPT + 1 and shown.startswith("…") and not shown.endswith("…")  # cut before only: the end is near
+    assert shown[at - 1] == "?"
+    shown, at = excerpt(text, 3)  # a column near the start: cut after only
+    assert shown == text[:EXCERPT] + "…" and at == 3
+    assert excerpt('{"a": 1}', 2) == ('{"a": 1}', 2)  # a short line as it is

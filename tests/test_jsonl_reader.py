@@ -136,3 +136,17 @@ def test_a_range_ending_inside_the_bom_still_holds_line_1(tmp_path):
                 pieces = lines_of(JsonLinesSource(str(path), byte_range=(0, cut)))
                 pieces += lines_of(JsonLinesSource(str(path), byte_range=(cut, None)))
                 assert pieces == whole, (block, cut)
+
+
+def test_stdin_lines_end_where_a_files_lines_end(tmp_path):
+    """JSON Lines ends a line at `\\n` only: a lone `\\r` inside a line does not end it, on stdin as in a file (stdin was
+    read with universal newlines, so `{"a": 1}\\r{"b": 2}` was two events from stdin and one broken line from a file,
+    and the line numbers after it differed; found by the adversarial pass)."""
+    data = b'{"a": 1}\r{"b": 2}\n{"c": 3}\r\n\r\n{"d": 4}\n'
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(data)
+    stdin = JsonLinesSource("-")
+    stdin._stdin = data
+    from_stdin = [(r.message if isinstance(r, BadRecord) else r, place.line) for r, place in stdin]
+    # line 1 holds both objects (Extra data), line 2 is c, line 3 is blank (\r\n), line 4 is d
+    assert from_stdin == lines_of(JsonLinesSource(str(path))) == [("broken JSON: Extra data", 1), ({"c": 3}, 2), ({"d": 4}, 4)]

@@ -192,6 +192,7 @@ class EventProblem:
             column = self.column or (column_of(text, self.field) if self.field else 1)
             from ..language.diagnostics import caret_line
 
+            text, column = excerpt(text, column)
             out.append(f"  {self.place.line:>4} | {text}")
             out.append("       | " + caret_line(text, column))
         return "\n".join(out)
@@ -200,6 +201,20 @@ class EventProblem:
         """The first problem's place, message and field, and under `problems` every problem of the event."""
         first = {"place": self.place.at(self.field), "message": self.message, "field": self.field}
         return {**first, "problems": [{"place": p.place.at(p.field), "message": p.message, "field": p.field} for p in self.problems]}
+
+
+EXCERPT = 160  # characters of a rejected line shown under its message
+
+
+def excerpt(text: str, column: int) -> tuple[str, int]:
+    """At most EXCERPT characters of a long line around `column`, `…` where it is cut, and the column in the
+    excerpt: a 200 KB line is not printed whole under its message."""
+    if len(text) <= EXCERPT:
+        return text, column
+    start = min(max(column - 1 - EXCERPT // 2, 0), len(text) - EXCERPT)
+    end = start + EXCERPT
+    shown = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return shown, column - start + (1 if start else 0)
 
 
 def column_of(text: str, field: str) -> int:

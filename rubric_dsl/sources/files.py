@@ -12,6 +12,9 @@ from .events import BadRecord, Place, Source
 class TextFileSource(Source):
     """A text file ('-' for stdin) read by `records(stream, name)`; its places are `file:line`."""
 
+    # How stdin's lines end: "" (any of \n, \r\n, \r, as the csv module wants); JSON Lines sets "\n"
+    stdin_newline = ""
+
     def __init__(self, path: str, columns=None):
         self.path = str(path)
         self.name = "<stdin>" if self.path == "-" else self.path
@@ -43,7 +46,7 @@ class TextFileSource(Source):
             return open_text(self.path)
         if self._stdin is None:
             self._stdin = sys.stdin.buffer.read()
-        return io.TextIOWrapper(io.BytesIO(self._stdin), encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(io.BytesIO(self._stdin), encoding="utf-8-sig", newline=self.stdin_newline)
 
     def text(self) -> str:
         """The whole text (undecodable bytes replaced: only rejected records are taken from it)."""

@@ -29,6 +29,8 @@ NOT_UTF8 = N_("this line is not UTF-8 text; the rest of the file was not read")
 
 class JsonLinesSource(TextFileSource):
     format = "jsonl"
+    # a line ends at \n only (a lone \r is not a line end in JSON Lines), on stdin as in a file's blocks
+    stdin_newline = "\n"
 
     def __init__(self, path: str, columns=None, byte_range: tuple[int, int | None] | None = None):
         super().__init__(path, columns)
