@@ -505,6 +505,7 @@ def event_options(p):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    i18n.translate_argparse()
     parser = argparse.ArgumentParser(prog="rubric", description=_("Executable assessment rubrics: check, score, explain, report."))
     parser.add_argument("--version", action="version", version=f"rubric_dsl {__version__}")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=_("colour diagnostics (default: auto)"))

@@ -185,3 +185,34 @@ def short_date(day) -> str:
 def tr(marked: str) -> str:
     """A constant marked with `N_` where it was defined, translated now (`_` takes literals only)."""
     return _active["translation"].gettext(marked)
+
+
+# argparse's own messages (usage, a missing or unknown argument, a bad choice), marked here so the catalogue
+# holds them: argparse looks each one up through its module's `_` when it shows it, and `translate_argparse`
+# points that at the active catalogue (a msgid another Python words differently is shown as argparse has it).
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("expected at most one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("not allowed with argument %s"),
+    N_("one of the arguments %s is required"),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("ignored explicit argument %r"),
+)
+
+
+def translate_argparse() -> None:
+    """Show argparse's usage and errors in the active language (it reads the module's `_` at each message)."""
+    import argparse
+
+    setattr(argparse, "_", tr)  # noqa: B010 - argparse's stub declares no `_`

@@ -161,3 +161,17 @@ def test_expect_invalid_that_matches_nothing_fails_in_chinese(tmp_path, capsys):
     assert main(["test", str(tmp_path), "--lang", "zh-Hans"]) == 1
     out = capsys.readouterr().out
     assert "未通过 " in out and "缺少 `category`" in out  # the rejections as the Chinese reader sees them
+
+
+def test_argparse_usage_errors_follow_the_language(capsys, monkeypatch):
+    """argparse's own messages go through the catalogue too (i18n.translate_argparse); English stays English."""
+    monkeypatch.delenv("RUBRIC_LANG", raising=False)
+    rubric = str(ROOT / "rubrics" / "2009_info.rubric")
+    assert main(["explain", rubric, "x.jsonl", "--lang", "zh-Hans"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "rubric explain：错误：缺少必需的参数：--unit"
+    monkeypatch.setenv("RUBRIC_LANG", "zh-Hans")
+    assert main(["score", "--bogus"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "rubric score：错误：缺少必需的参数：RUBRIC, EVENTS"
+    monkeypatch.delenv("RUBRIC_LANG")
+    assert main(["score", "--bogus", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "rubric score: error: the following arguments are required: RUBRIC, EVENTS"
