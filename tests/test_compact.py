@@ -187,3 +187,31 @@ def test_an_unlisted_unit_whose_first_event_is_a_dropped_copy_keeps_its_later_ev
     merged = first.merge(second.merge(third))
     assert "市信息產業局" in merged.unlisted and merged.unlisted["市信息產業局"][0] == 3  # e1, the fourth event (seq 3)
     assert compact_json(info, merged, None) == whole
+
+
+def test_signature_counts_firsts_and_lasts_come_from_the_logs_of_merged_parts():
+    # Counts and first and last events are counted from the logs when asked for (Tally.signature_stats),
+    # part by part after a merge, without a later part's copy of an id the earlier part holds. Worked by
+    # hand: seq 0 and 1 are picture_news of 通川區 on 2009-05-01 (signature A), seq 2 the same on 2009-05-02
+    # (signature B), seq 3 a re-send of e1. Whole stream: A counts 2 (first 0, last 1), B 1 (2, 2); seq 3
+    # is a re-send, not logged. Cut after seq 0: the later part holds e1's seq 3 as a first copy and its
+    # own A (seq 1 and 3) and B; merged, seq 3 is taken out: A of part 1 (1; 0, 0), A of part 2 (1; 1, 1),
+    # B (1; 2, 2). A.4.3 (1 point for each picture_news adopted) gives 通川區 3 points either way.
+    info = rubric_dsl.load(INFO)
+    adopted = {"unit": "通川區", "kind": "adopted", "outlet": "picture_news"}
+    events = [
+        {"id": "e1", "date": "2009-05-01", **adopted},
+        {"id": "e2", "date": "2009-05-01", **adopted},
+        {"id": "e3", "date": "2009-05-02", **adopted},
+        {"id": "e1", "date": "2009-05-01", **adopted},
+    ]
+    whole = info.tally(events, compact=True)
+    assert whole.signature_stats() == ([2, 1], [0, 2], [1, 2])
+    earlier, later = info.tally(events[:1], compact=True), info.tally(events[1:], start=1, compact=True)
+    assert later.signature_stats() == ([2, 1], [1, 2], [3, 2])
+    merged = earlier.merge(later)
+    assert merged.signature_stats() == ([1, 1, 1], [0, 1, 2], [0, 1, 2])
+    for tally in (whole, merged):
+        card = info.finish(tally)
+        assert card.unit("通川區").item("A.4.3").score == 3
+        assert card.excluded_counts() == {"re-sent": 1}
