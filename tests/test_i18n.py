@@ -257,3 +257,12 @@ def test_rubric_test_speaks_chinese(capsys):
     assert main(["test", str(ROOT / "rubrics" / "2009_info.test.yaml"), "--lang", "zh-Hans"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("通过 ") and lines[-1].startswith("== ") and "个通过，用时 " in lines[-1]
+
+
+def test_an_event_without_a_kind_is_rejected_in_chinese(capsys, tmp_path):
+    """--lang zh-Hans on a rejected event: an event with no `kind` said "missing `kind`" in English among Chinese
+    messages (found by the adversarial pass); the message, like "missing `date`", is translated."""
+    events = tmp_path / "e.jsonl"
+    events.write_text('{"id": "1", "unit": "通川區", "date": "2009-05-01"}\n', encoding="utf-8")
+    assert main(["score", str(ROOT / "rubrics" / "2009_info.rubric"), str(events), "--lang", "zh-Hans"]) == 1
+    assert f"{events}:1: 错误: 缺少 `kind`" in capsys.readouterr().err

@@ -243,7 +243,7 @@ class Program:
             return EventProblem(place, _("expected an object, found {found}", found=type(ev).__name__), None, None)
         kind = ev.get("kind")
         if kind is None:
-            return EventProblem(place, "missing `kind`", "kind", ev)
+            return EventProblem(place, _("missing `kind`"), "kind", ev)
         kinds = [k.name for k in self.rubric.kinds]
         near = closest(kind, kinds)
         if near:
