@@ -266,3 +266,20 @@ def test_an_event_without_a_kind_is_rejected_in_chinese(capsys, tmp_path):
     events.write_text('{"id": "1", "unit": "通川區", "date": "2009-05-01"}\n', encoding="utf-8")
     assert main(["score", str(ROOT / "rubrics" / "2009_info.rubric"), str(events), "--lang", "zh-Hans"]) == 1
     assert f"{events}:1: 错误: 缺少 `kind`" in capsys.readouterr().err
+
+
+def test_a_value_of_the_wrong_shape_is_named_in_chinese(capsys, tmp_path):
+    """--lang zh-Hans: an id given as a list, a unit as an object, a quantity as null are named in Chinese inside the
+    translated message ("不能是 a list" glued English into it; found by the adversarial pass)."""
+    events = tmp_path / "e.jsonl"
+    lines = [
+        '{"id": [1], "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "province"}',
+        '{"id": "2", "unit": {"a": 1}, "date": "2009-05-01", "kind": "adopted", "outlet": "province"}',
+        '{"id": "3", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "province", "quantity": null}',
+    ]
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["score", str(ROOT / "rubrics" / "2009_info.rubric"), str(events), "--lang", "zh-Hans", "--skip-invalid"]) == 1
+    err = capsys.readouterr().err
+    assert f"{events}:1: 错误: `id` 必须是文本，不能是 一个列表" in err
+    assert "一个对象" in err and "缺失" in err
+    assert "a list" not in err and "an object" not in err and "missing" not in err

@@ -347,11 +347,11 @@ def out_of_range_when(value: object, name: str, low: object, high: object, condi
 def _show(value: object) -> str:
     """A value as a message quotes it: short, whatever it is (a 6000-digit number, a 50,000-deep list)."""
     if value is None:
-        return "missing"
+        return _("missing")
     if isinstance(value, (list, tuple, set, frozenset, dict)):
-        return "a list" if not isinstance(value, dict) else "an object"
+        return _("a list") if not isinstance(value, dict) else _("an object")
     if isinstance(value, int) and not isinstance(value, bool) and not -INTEGER_LIMIT < value < INTEGER_LIMIT:
-        text = _("a number of {value} digits", value=len(str(abs(value))) if value.bit_length() < 14000 else "over 4000")
+        text = _("a number of {value} digits", value=len(str(abs(value))) if value.bit_length() < 14000 else _("over 4000"))
         return text
     if isinstance(value, Decimal):
         text = str(value) if value.is_finite() and abs(value.adjusted()) < 40 else f"{value:.3e}" if value.is_finite() else str(value)
