@@ -78,6 +78,9 @@ SNIPPETS = {
     "E425": HEAD
     + 'group g\n  unit "A"\n  unit "B"\nevent adopted\n'
     + 'section A "a"\n  item R "r"\n    bonus by rank of count adopted: 1 10, 2 8, 2 6, otherwise 0\n',
+    "E426": HEAD
+    + 'group g\n  unit "A"\n  unit "B"\nevent complaint\n  field code: text\n'
+    + 'section A "a"\n  item R "r"\n    scored per code of complaint, taking the sum\n    bonus by rank of count complaint: 1 10\n',
     "E420": HEAD
     + KIND
     + "let excess = count adopted / 100 - 1\n"

@@ -760,11 +760,25 @@ def check_joint_caps(ctx: Context):
 
 
 def check_places(ctx: Context):
-    """Points by rank: `within` names `group` or a declared attribute (E306); each place is 1 or more, listed once (E425)."""
-    for _item, rule in rules_with_items(ctx.rubric):
+    """Points by rank: `within` names `group` or a declared attribute (E306); each place is 1 or more, listed once (E425);
+    not in an item scored per sub-entity (E426): a rank places units, and the item's values are a sub-entity's."""
+    for item, rule in rules_with_items(ctx.rubric):
         if not isinstance(rule.amount, n.ByRank):
             continue
         amount = rule.amount
+        if item.scored_per is not None:
+            ctx.report(
+                rule.span,
+                "E426",
+                _(
+                    "points by rank in item {item}, which is scored per {field}: a rank places units, not one unit's sub-entities",
+                    item=item.item_id,
+                    field=item.scored_per.field,
+                ),
+                hint=_(
+                    "rank in an item of its own, on a value of the unit: `bonus by rank of score of {item}: 1 10, 2 8`", item=item.item_id
+                ),
+            )
         if amount.within is not None:
             check_unit_attribute_name(ctx, rule.span, amount.within, _("`within`"))
         seen: set[int] = set()
