@@ -78,6 +78,7 @@ SNIPPETS = {
     "E425": HEAD
     + 'group g\n  unit "A"\n  unit "B"\nevent adopted\n'
     + 'section A "a"\n  item R "r"\n    bonus by rank of count adopted: 1 10, 2 8, 2 6, otherwise 0\n',
+    "E411": HEAD + KIND + 'section A "a"\n  item A.1 "i"\n    award 1 for each adopted\n    cap 5\n    floor 10\n',
     "E426": HEAD
     + 'group g\n  unit "A"\n  unit "B"\nevent complaint\n  field code: text\n'
     + 'section A "a"\n  item R "r"\n    scored per code of complaint, taking the sum\n    bonus by rank of count complaint: 1 10\n',

@@ -702,7 +702,7 @@ def single_award(amount) -> Decimal | None:
 
 def check_joint_caps(ctx: Context):
     """E300 an unknown kind after `for`; E423 a joint cap that limits no rule; E424 two joint caps sharing a rule;
-    E408 a total cap below the total floor."""
+    E408 a total cap below the total floor; E411 an item's cap below its floor."""
     from .render import render_joint_cap
 
     for item in ctx.rubric.all_items():
@@ -749,6 +749,20 @@ def check_joint_caps(ctx: Context):
             _("these scores depend on each other, so none can be computed first: {cycle}", cycle="total → total"),
             hint=_("`total is` works the total out from items, events and named values: it cannot read the total itself"),
         )
+    for item in ctx.rubric.all_items():
+        # only bounds written as numbers: a bound given by a value differs by unit
+        if isinstance(item.cap, n.Number) and isinstance(item.floor, n.Number) and item.cap.value < item.floor.value:
+            ctx.report(
+                item.span,
+                "E411",
+                _(
+                    "item {item}: the cap {cap} is below the floor {floor}",
+                    item=item.item_id,
+                    cap=item.cap.literal,
+                    floor=item.floor.literal,
+                ),
+                hint=_("an item's score can be held between a floor and a cap only when the floor is the lower"),
+            )
     floor, cap = ctx.rubric.total_floor, ctx.rubric.total_cap
     if floor is not None and cap is not None and cap.points.value < floor.points.value:
         ctx.report(
