@@ -6,6 +6,7 @@ import os
 import pathlib
 
 from .engine.program import Program
+from .i18n import _
 from .language import nodes as n
 from .language.builder import parse_statements, structure
 from .language.checker import check
@@ -50,7 +51,7 @@ def with_unit_table(
         units = read_unit_table(program.rubric, str(table))
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        problems = [f"cannot read {table}: {reason}"]
+        problems = [_("cannot read {table}: {reason}", table=table, reason=reason)]
     except UnitTableError as error:
         problems = error.problems
     else:
@@ -65,17 +66,14 @@ def with_unit_table(
             span.line,
             span.column,
             "E308",
-            f"the unit table does not fit the rubric: {problem}",
-            hint=UNIT_TABLE_HINT,
+            _("the unit table does not fit the rubric: {problem}", problem=problem),
+            hint=_("one row per unit: `unit` (its name), optional `group` and `target`, then the declared attributes"),
             end_line=span.end_line,
             end_column=span.end_column,
         )
         for problem in problems
     ]
     raise RubricError(diagnostics, text)
-
-
-UNIT_TABLE_HINT = "one row per unit: `unit` (its name), optional `group` and `target`, then the declared attributes"
 
 
 def load(path: str | os.PathLike[str]) -> Program:

@@ -283,3 +283,62 @@ def test_a_value_of_the_wrong_shape_is_named_in_chinese(capsys, tmp_path):
     assert f"{events}:1: 错误: `id` 必须是文本，不能是 一个列表" in err
     assert "一个对象" in err and "缺失" in err
     assert "a list" not in err and "an object" not in err and "missing" not in err
+
+
+UNIT_TABLE_RUBRIC = """rubric "site"
+window 2019-01-01 to 2019-12-31
+attribute kind: one of website | county
+event deduction
+  field points: decimal
+group sites
+  unit "W1" with kind website
+units from "units.csv"
+"""
+
+
+def _load_in_chinese(rubric):
+    import rubric_dsl
+
+    i18n.set_language("zh-Hans")
+    try:
+        with pytest.raises(rubric_dsl.RubricError) as caught:
+            rubric_dsl.load(rubric)
+        return caught.value.render()
+    finally:
+        i18n.set_language("en")
+
+
+def test_a_unit_table_that_does_not_fit_is_e308_in_chinese(tmp_path, monkeypatch):
+    """E308 in zh-Hans: the head and the hint are Chinese ("the unit table does not fit the rubric" and its hint were
+    English f-strings); code, place, row and caret stay as in English (tests/test_diagnostics.py has the English)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "site.rubric").write_text(UNIT_TABLE_RUBRIC, encoding="utf-8")
+    (tmp_path / "units.csv").write_text("unit,kind\nW1,website\nW2,webiste\n", encoding="utf-8")
+    lines = _load_in_chinese("site.rubric").splitlines()
+    assert (
+        lines[0]
+        == "site.rubric:8:1: 错误: 单位表与考核细则不符：units.csv:3：单位 `W2`：`kind` 为 'webiste'，不是 website | county 之一 [E308]"
+    )
+    assert lines[1:3] == ['     8 | units from "units.csv"', "       | ^^^^^^^^^^^^^^^^^^^^^^"]
+    assert lines[3] == "  = 提示: 每个单位一行：`unit`（单位名称），可选的 `group` 和 `target`，然后是声明的属性"
+
+
+def test_a_missing_unit_table_is_e308_in_chinese(tmp_path, monkeypatch):
+    """E308 for a `units from` table that cannot be read: "cannot read …" is Chinese in zh-Hans."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "site.rubric").write_text(UNIT_TABLE_RUBRIC, encoding="utf-8")
+    first = _load_in_chinese("site.rubric").splitlines()[0]
+    assert first.startswith("site.rubric:8:1: 错误: 单位表与考核细则不符：无法读取 units.csv：") and first.endswith(" [E308]")
+
+
+def test_e307_names_units_in_chinese():
+    """E307 in zh-Hans named the owner of a unit attribute "units" in English (the word passed into check_value)."""
+    from rubric_dsl.api import check_text
+
+    text = 'rubric "t"\nwindow 2009-01-01 to 2009-12-31\nattribute kind: one of website | county\ngroup g\n  unit "W1" with kind webiste\n'
+    i18n.set_language("zh-Hans")
+    try:
+        _, diagnostics = check_text(text, "t.rubric")
+    finally:
+        i18n.set_language("en")
+    assert [(d.code, d.message) for d in diagnostics] == [("E307", "`webiste` 不是 单位 的 `kind` 所列明的取值")]

@@ -1652,7 +1652,7 @@ def check_attributes(ctx: Context):
         seen.setdefault(attribute.name, attribute)
         for option in attribute.options:
             if option.name == "default":
-                check_value(ctx, attribute.span, "units", attribute.name, "=", option.args[0], _("its default"), attribute.type, "E307")
+                check_value(ctx, attribute.span, _("units"), attribute.name, "=", option.args[0], _("its default"), attribute.type, "E307")
             elif option.name not in ("optional", "range", "min", "max"):
                 ctx.report(attribute.span, "E305", _("a unit attribute takes `optional`, `default`, `from … to`, `at least` or `at most`"))
     for st in ctx.rubric.statements:
@@ -1674,7 +1674,7 @@ def check_attributes(ctx: Context):
                         hint=_('units from "units.yaml"'),
                     )
                 elif name in ctx.attributes:
-                    check_value(ctx, st.span, "units", name, "=", value, _("the value"), ctx.attributes[name].type, "E307")
+                    check_value(ctx, st.span, _("units"), name, "=", value, _("the value"), ctx.attributes[name].type, "E307")
     for unit in ctx.rubric.units:
         have = {name for name, _value in unit.attributes}
         if have - set(ctx.attributes):
@@ -1816,7 +1816,7 @@ def check_unit_is(ctx: Context, node: n.UnitIs, fallback_span) -> None:
         values = node.value if isinstance(node.value, tuple) else (node.value,)  # `in` lists its values
         for value in values:
             op = node.op if node.op != "in" else "="
-            check_value(ctx, span, "units", node.attribute, op, value, _("the value"), ctx.attributes[node.attribute].type, "E307")
+            check_value(ctx, span, _("units"), node.attribute, op, value, _("the value"), ctx.attributes[node.attribute].type, "E307")
 
 
 def check_unit_outcomes(ctx: Context):
