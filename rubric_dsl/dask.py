@@ -75,24 +75,63 @@ def _recipe(rubric) -> RubricRecipe:
 # ---- partitions → tallies -----------------------------------------------------------------------------
 
 
-def _tally_jsonl(recipe: RubricRecipe, path: str, begin: int, end: int, start: int) -> Tally:
-    return recipe.program().tally(JsonLinesSource(path, byte_range=(begin, end)), start=start)
+@attrs.frozen
+class _Stretch:
+    """The tally of consecutive partitions of `tally_files`, kept so that a stop carries across a merge.
+
+    One process stops reading a JSON Lines file at a line that is not UTF-8 ("the rest of the file was not
+    read"), so the ranges of that file after the one that stopped must not count. A stretch keeps apart its
+    `lead` (the tally of the ranges of its first file) from the `rest`, because the stretch before it may have
+    stopped in that same file: then the lead is dropped. Files are told apart by their place in the list
+    (`file`), so a file given twice is read twice, as by one process."""
+
+    lead_file: int
+    lead: Tally
+    rest: Tally | None  # the ranges after those of the first file, None when the stretch holds one file
+    tail_file: int
+    tail_stopped: bool  # reading stopped in the last file of the stretch: its later ranges are dropped
+
+    def then(self, later: _Stretch) -> _Stretch:
+        """This stretch followed by `later` (merged in stream order)."""
+        dropped = self.tail_stopped and later.lead_file == self.tail_file
+        later_lead = None if dropped else later.lead
+        if self.rest is None and later.lead_file == self.lead_file:
+            lead, rest = self.lead if later_lead is None else self.lead.merge(later_lead), later.rest
+        else:
+            lead, rest = self.lead, _merged(_merged(self.rest, later_lead), later.rest)
+        stopped = later.tail_stopped or (later.rest is None and later.lead_file == self.tail_file and self.tail_stopped)
+        return _Stretch(self.lead_file, lead, rest, later.tail_file, stopped)
+
+    def tally(self) -> Tally:
+        return self.lead if self.rest is None else self.lead.merge(self.rest)
 
 
-def _tally_parquet(recipe: RubricRecipe, path: str, row_group: int, first_row: int) -> Tally:
+def _merged(first: Tally | None, second: Tally | None) -> Tally | None:
+    if first is None or second is None:
+        return second if first is None else first
+    return first.merge(second)
+
+
+def _tally_jsonl(recipe: RubricRecipe, file: int, path: str, begin: int, end: int, start: int) -> _Stretch:
+    source = JsonLinesSource(path, byte_range=(begin, end))
+    tally = recipe.program().tally(source, start=start)
+    return _Stretch(file, tally, None, file, source.stopped)
+
+
+def _tally_parquet(recipe: RubricRecipe, file: int, path: str, row_group: int, first_row: int) -> _Stretch:
     import pyarrow.parquet as pq
 
     rows = pq.ParquetFile(path).read_row_group(row_group).to_pylist()
     # a row's place is `file.parquet[row]`; fields the row leaves empty (null) are absent, as in a JSON object
     events = [{k: v for k, v in row.items() if v is not None} for row in rows]
-    return recipe.program().tally(events, start=first_row, path=path)
+    return _Stretch(file, recipe.program().tally(events, start=first_row, path=path), None, file, False)
 
 
 def _tally_events(recipe: RubricRecipe, events: list, start: int) -> Tally:
     return recipe.program().tally(events, start=start)
 
 
-READERS: dict[str, Callable[..., Tally]] = {"jsonl": _tally_jsonl, "parquet": _tally_parquet}
+READERS: dict[str, Callable[..., _Stretch]] = {"jsonl": _tally_jsonl, "parquet": _tally_parquet}
 
 
 def _merge_all(tallies: list) -> Tally:
@@ -101,6 +140,14 @@ def _merge_all(tallies: list) -> Tally:
     for tally in tallies[1:]:
         merged = merged.merge(tally)
     return merged
+
+
+def _then_all(stretches: list) -> _Stretch:
+    stretches = list(stretches)
+    joined = stretches[0]
+    for stretch in stretches[1:]:
+        joined = joined.then(stretch)
+    return joined
 
 
 def _bags():
@@ -134,25 +181,27 @@ def tally_files(rubric, paths, *, blocksize: int = DEFAULT_BLOCKSIZE, split_ever
     recipe = _recipe(rubric)
     tasks: list[tuple] = []
     start = 0
-    for path in _expand(paths):
+    for file, path in enumerate(_expand(paths)):
         if path.endswith(".parquet"):
             import pyarrow.parquet as pq
 
             metadata = pq.ParquetFile(path).metadata
             row = 0
             for group in range(metadata.num_row_groups):
-                tasks.append(("parquet", recipe, path, group, row))
+                tasks.append(("parquet", recipe, file, path, group, row))
                 row += metadata.row_group(group).num_rows
             continue
         size = os.path.getsize(path)
         bounds = list(range(0, size, blocksize)) + [size]
-        tasks += [("jsonl", recipe, path, a, b, start) for a, b in itertools.pairwise(bounds)] or [("jsonl", recipe, path, 0, 0, start)]
+        ranges = list(itertools.pairwise(bounds)) or [(0, 0)]
+        tasks += [("jsonl", recipe, file, path, a, b, start) for a, b in ranges]
         start += size + 2  # line numbers of the next file start past any this one could have
     if not tasks:
         return recipe.program().tally([])
     # tasks are tagged by name, not by function: dask would run a tuple starting with a function as a task itself
     bag = _bags().from_sequence(tasks, partition_size=1).map(lambda task: READERS[task[0]](*task[1:]))
-    return _reduce(bag, split_every)
+    stretch = bag.reduction(_then_all, _then_all, split_every=split_every).compute()
+    return stretch.tally()
 
 
 def tally_bag(rubric, events, *, split_every: int = 8) -> Tally:

@@ -97,3 +97,25 @@ def test_parquet_row_groups_score_as_the_rows(client, stream, tmp_path):
     card = rd.score_files(INFO, [str(path)], skip_invalid=True)
     assert card_text(card) == card_text(single)
     assert card.excluded and all(e.place.startswith(f"{path}[") for e in card.excluded if e.place)
+
+
+def test_a_line_that_is_not_utf8_stops_the_file_where_one_process_stops(client, tmp_path):
+    """A line that is not UTF-8 ends the reading of its file ("the rest of the file was not read"): the
+    partitions of that file after it are not scored either, and a file after it is read again (issue 11:
+    Dask scored the ranges after the stop, as --jobs did before 93504af). Same scorecard, same stop message."""
+    import rubric_dsl.dask as rd
+
+    lines = EVENTS.read_bytes().split(b"\n")
+    lines[100] = lines[100].replace(b'"kind"', b'"k\xff": 1, "kind"')
+    path = tmp_path / "not_utf8.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    after = tmp_path / "after.jsonl"  # a second file, read from its start whatever stopped the first
+    after.write_bytes(b"\n".join(lines[150:]))
+    program = rubric_dsl.load(INFO)
+    single = program.finish(program.tally_sources([rubric_dsl.read_events(path), rubric_dsl.read_events(after)]))
+    messages = [p.render() for p in single.problems]
+    assert any(f"{path}:101:" in m and "not UTF-8" in m for m in messages)
+    for blocksize in (4096, 1 << 20):  # many ranges after the stop, and the whole file in one range
+        card = rd.score_files(INFO, [str(path), str(after)], blocksize=blocksize, skip_invalid=True)
+        assert card_text(card) == card_text(single)
+        assert [p.render() for p in card.problems] == messages
