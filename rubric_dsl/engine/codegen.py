@@ -8,6 +8,7 @@ come from `runtime`; the constants it uses are collected in a `Namespace`.
 from __future__ import annotations
 
 import contextlib
+import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -169,9 +170,13 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
 
 def attribute_literal(value: object) -> object:
     """A literal as a unit attribute holds it: `true`/`false` as bool, numbers as Decimal, words and text as str."""
-    if isinstance(value, n.Word) and value.name in ("true", "false"):
-        return value.name == "true"
-    return n.plain_value(value)
+    match value:
+        case n.Word(name="true" | "false"):
+            return value.name == "true"
+        case n.Word() | n.Number() | n.Text() | datetime.date():
+            return n.plain_value(value)
+        case _:
+            raise NoCase("the unit attribute literal of the generated code (codegen.attribute_literal)", value)
 
 
 def _const_value(value: object, ftype: str) -> object:

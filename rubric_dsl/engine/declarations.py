@@ -7,6 +7,7 @@ the kind's declarations again and check each field on its own, in the handler's 
 
 from __future__ import annotations
 
+import datetime
 import operator
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -53,24 +54,32 @@ CONDITIONAL = ("required_when", "only_when")
 
 def literal(value: object, field_type: str) -> object:
     """A filter or default literal as it compares with a validated value of `field_type`."""
-    if isinstance(value, n.Word):
-        return value.name == "true" if field_type == "boolean" else value.name
-    if isinstance(value, n.Text):
-        return value.value
-    if isinstance(value, n.Number):
-        if field_type in ("enum", "text"):
+    match value:
+        case n.Word():
+            return value.name == "true" if field_type == "boolean" else value.name
+        case n.Text():
+            return value.value
+        case n.Number() if field_type in ("enum", "text"):
             return value.literal
-        if field_type == "integer":
+        case n.Number() if field_type == "integer":
             return int(value.value)
-        return value.value
-    return value  # a date
+        case n.Number():
+            return value.value
+        case datetime.date():  # a DATE literal is built as a date already
+            return value
+        case _:
+            raise NoCase("the filter literal read from the AST (declarations.literal)", value)
 
 
 def unit_literal(value: object) -> object:
     """A literal as a unit attribute holds it (true/false as bool)."""
-    if isinstance(value, n.Word) and value.name in ("true", "false"):
-        return value.name == "true"
-    return n.plain_value(value)
+    match value:
+        case n.Word(name="true" | "false"):
+            return value.name == "true"
+        case n.Word() | n.Number() | n.Text() | datetime.date():
+            return n.plain_value(value)
+        case _:
+            raise NoCase("the unit attribute literal read from the AST (declarations.unit_literal)", value)
 
 
 def holds(node: object, values: dict[str, Any], types: dict[str, str]) -> bool:

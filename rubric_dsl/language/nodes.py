@@ -9,6 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..errors import NoCase
+
 
 @attrs.frozen
 class Span:
@@ -56,13 +58,17 @@ def sources_of(node: object) -> Iterator[Source]:
 
 def plain_value(value: object) -> object:
     """A filter value as the engine compares it: Decimal for numbers, str for words and text, or a date."""
-    if isinstance(value, Number):
-        return value.value
-    if isinstance(value, Word):
-        return value.name
-    if isinstance(value, Text):
-        return value.value
-    return value
+    match value:
+        case Number():
+            return value.value
+        case Word():
+            return value.name
+        case Text():
+            return value.value
+        case datetime.date():  # a DATE literal is built as a date already: the engine compares it as it is
+            return value
+        case _:
+            raise NoCase("the plain value of a literal (nodes.plain_value)", value)
 
 
 def typed_attributes(written: dict, declarations=()) -> tuple:
