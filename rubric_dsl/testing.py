@@ -18,6 +18,7 @@ from .language.render import render_rule
 from .numbers import fmt_decimal
 from .sources.events import EventError, Place, SourceError
 from .sources.opening import read_events
+from .sources.parse_errors import yaml_problem_at
 from .sources.unit_tables import UnitTableError, units_from_rows
 from .sources.yamlfile import yaml_loader
 from .suggestions import closest
@@ -64,7 +65,7 @@ def load_cases(path: pathlib.Path):
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml_loader())
     except yaml.YAMLError as error:
-        raise TestFileError(_("{path}: broken YAML: {error}", path=path, error=error)) from None
+        raise TestFileError(_("{path}: broken YAML: {error}", path=path, error=yaml_problem_at(error))) from None
     except (OSError, UnicodeDecodeError) as error:
         raise TestFileError(
             _("{path}: cannot read the test file: {value}", path=path, value=getattr(error, "strerror", None) or error)

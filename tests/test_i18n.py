@@ -342,3 +342,85 @@ def test_e307_names_units_in_chinese():
     finally:
         i18n.set_language("en")
     assert [(d.code, d.message) for d in diagnostics] == [("E307", "`webiste` 不是 单位 的 `kind` 所列明的取值")]
+
+
+def test_a_broken_json_line_is_explained_in_chinese(capsys, tmp_path):
+    """--lang zh-Hans: the decoder's own "Expecting ',' delimiter" was glued English into 「JSON 格式错误：…」; it is
+    translated, and the place (line 1, the caret under column 12, where the comma is missing) stays."""
+    events = tmp_path / "e.jsonl"
+    events.write_text('{"id": "1" "unit": "x"}\n', encoding="utf-8")
+    assert main(["score", str(ROOT / "rubrics" / "2009_info.rubric"), str(events), "--lang", "zh-Hans"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[:3] == [f"{events}:1: 错误: JSON 格式错误：此处应为 `,`", '     1 | {"id": "1" "unit": "x"}', "       |            ^"]
+    assert main(["score", str(ROOT / "rubrics" / "2009_info.rubric"), str(events), "--lang", "en"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == f"{events}:1: error: broken JSON: Expecting ',' delimiter"
+
+
+def test_a_broken_yaml_event_file_is_explained_in_chinese(capsys, tmp_path):
+    """--lang zh-Hans: PyYAML's "found character '\\t' that cannot start any token" (a tab indenting line 2) in Chinese."""
+    events = tmp_path / "e.yaml"
+    events.write_text("- id: 1\n\t unit: x\n", encoding="utf-8")
+    assert main(["score", str(ROOT / "rubrics" / "2009_info.rubric"), str(events), "--lang", "zh-Hans"]) == 1
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == f"{events}:2: 错误: YAML 格式错误：字符 '\\t' 不能作为值的开头（YAML 不能用制表符缩进）"
+
+
+def test_a_broken_test_file_is_explained_in_chinese_with_its_line_and_column(capsys, tmp_path):
+    """`rubric test` on a test file whose list never closes: PyYAML's problem translated, with its line and column
+    (the end of the file: line 4, column 1), in both languages."""
+    cases = tmp_path / "t.yaml"
+    cases.write_text("cases:\n  - name: a\n    events: [1, 2\n", encoding="utf-8")
+    assert main(["test", str(cases), "--lang", "zh-Hans"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"rubric test: 错误: {cases}：YAML 格式有误：此处应为 `,` 或 `]`，却遇到 '<stream end>'（第 4 行，第 1 列）"
+    )
+    assert main(["test", str(cases), "--lang", "en"]) == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == f"rubric test: error: {cases}: broken YAML: expected ',' or ']', but got '<stream end>' (line 4, column 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, chinese",
+    [
+        ('{"a": 1,}', "此处应为双引号括起的键名"),  # a trailing comma in 3.11-3.12 (3.13 says "Illegal trailing comma")
+        ('{"a" 1}', "此处应为 `:`"),
+        ('{"a": }', "此处应为一个值"),
+        ('{"a": "x', "引号内的文本没有闭合"),
+        ('{"a": 1} x', "值结束后还有多余的内容"),
+    ],
+)
+def test_json_decoder_messages_are_translated(text, chinese):
+    """The common messages of the standard JSON decoder each have a Chinese phrase (issue 12)."""
+    import json
+
+    from rubric_dsl.sources.parse_errors import json_problem
+
+    with pytest.raises(ValueError) as caught:
+        json.loads(text)
+    i18n.set_language("zh-Hans")
+    try:
+        said = json_problem(caught.value)
+    finally:
+        i18n.set_language("en")
+    if text == '{"a": 1,}' and caught.value.msg.startswith("Illegal"):
+        chinese = "右花括号前多了一个逗号"
+    assert said == chinese
+    assert json_problem(caught.value) == caught.value.msg  # English: the decoder's own words
+
+
+def test_an_unknown_parser_message_is_kept_as_the_parser_wrote_it():
+    """A message no pattern knows is shown whole rather than dropped or guessed at."""
+    from rubric_dsl.sources.parse_errors import JSON_PROBLEMS, YAML_PROBLEMS, translated
+
+    i18n.set_language("zh-Hans")
+    try:
+        assert translated("a problem no parser has said yet", JSON_PROBLEMS) == "a problem no parser has said yet"
+        assert translated("Expecting value and more", JSON_PROBLEMS) == "Expecting value and more"  # matched whole only
+        assert (
+            translated("mapping values are not allowed here", YAML_PROBLEMS)
+            == "此处不能写 `键: 值`（请检查缩进，或给含有 `: ` 的值加引号）"
+        )
+    finally:
+        i18n.set_language("en")

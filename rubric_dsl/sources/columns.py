@@ -7,6 +7,7 @@ import re
 
 from ..errors import RubricDSLError
 from ..i18n import _
+from .parse_errors import yaml_problem
 
 IGNORED = "-"  # a heading mapped to `-` is a column the events do not use (remarks, a clerk's tick box)
 
@@ -36,7 +37,7 @@ def load_columns(path) -> dict[str, str | None]:
         lines = text.splitlines()
         if any(re.search(r":\s*-\s*(#.*)?$", row) for row in lines[max(line - 2, 0) : line]):
             hint = _(' (to leave a column out, quote the dash: `備註: "-"`)')  # a bare - starts a YAML list
-        detail = getattr(error, "problem", error)
+        detail = yaml_problem(error)
         raise ColumnsError(_("{place}: broken YAML: {detail}{hint}", place=str(path) + ":" + str(line), detail=detail, hint=hint)) from None
     if node is None:
         return {}

@@ -13,6 +13,7 @@ from ..i18n import _
 from .events import BadRecord, Place
 from .files import TextFileSource, write_rejected_text
 from .jsonl import STRICT_JSON, DuplicateKey, strict_decode
+from .parse_errors import json_problem
 
 _BLANK = re.compile(r"[ \t\n\r]*")
 # strings (with their escapes) and brackets: enough to find where a value too deep to decode ends
@@ -75,7 +76,7 @@ def elements(text: str):
                 BadRecord(
                     _(
                         "broken JSON: {detail} (line {line}); the rest of the file was not read",
-                        detail=getattr(error, "msg", error),
+                        detail=json_problem(error),
                         line=text.count(chr(10), 0, start) + 1,
                     )
                 ),

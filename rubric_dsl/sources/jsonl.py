@@ -21,6 +21,7 @@ import msgspec
 from ..i18n import N_, _, tr
 from .events import BadRecord, Place, Placer
 from .files import TextFileSource, plain, write_rejected_text
+from .parse_errors import json_problem
 
 BLOCK = 1 << 16  # bytes read at a time: a block's lines are decoded together, and its objects are still in the cache when scored
 BOM = b"\xef\xbb\xbf"
@@ -208,7 +209,7 @@ def strict_decode(text: str):
     except RecursionError:
         return BadRecord(_("JSON nested too deep to read (an event is one flat object)"))
     except ValueError as error:
-        return BadRecord(_("broken JSON: {detail}", detail=getattr(error, "msg", str(error))), getattr(error, "colno", 0))
+        return BadRecord(_("broken JSON: {detail}", detail=json_problem(error)), getattr(error, "colno", 0))
 
 
 def first_line_at(stream, position: int) -> tuple[int, int]:

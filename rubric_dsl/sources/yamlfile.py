@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..i18n import _
 from .events import BadRecord, Place
 from .files import TextFileSource, write_rejected_text
+from .parse_errors import yaml_problem
 
 # Events are flat records; a test file nests a few levels. Deeper nesting is hostile (PyYAML composes
 # recursively, and 50,000 levels overflow the stack), and so are aliases: `*a` repeats a whole subtree
@@ -30,12 +31,14 @@ def yaml_loader():
         def compose_node(self, parent, index):
             if self.check_event(yaml.AliasEvent):
                 mark = self.peek_event().start_mark
-                raise yaml.composer.ComposerError(None, None, "an alias (*name) is not accepted: write the value out in full", mark)
+                raise yaml.composer.ComposerError(None, None, _("an alias (*name) is not accepted: write the value out in full"), mark)
             self.depth += 1
             try:
                 if self.depth > MAX_YAML_DEPTH:
                     mark = self.peek_event().start_mark
-                    raise yaml.composer.ComposerError(None, None, f"values nested more than {MAX_YAML_DEPTH} levels deep", mark)
+                    raise yaml.composer.ComposerError(
+                        None, None, _("values nested more than {depth} levels deep", depth=MAX_YAML_DEPTH), mark
+                    )
                 return super().compose_node(parent, index)
             finally:
                 self.depth -= 1
@@ -97,7 +100,7 @@ class YamlSource(TextFileSource):
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark else 1
-            yield BadRecord(_("broken YAML: {detail}", detail=getattr(error, "problem", error))), Place(path, line, format="yaml")
+            yield BadRecord(_("broken YAML: {detail}", detail=yaml_problem(error))), Place(path, line, format="yaml")
             return
         if node is None:
             return
@@ -112,7 +115,7 @@ class YamlSource(TextFileSource):
                 record = loader.construct_document(child)
             except yaml.YAMLError as error:
                 yield (
-                    BadRecord(_("unreadable YAML value: {detail}", detail=getattr(error, "problem", error))),
+                    BadRecord(_("unreadable YAML value: {detail}", detail=yaml_problem(error))),
                     Place(path, line, format="yaml"),
                 )
                 continue
