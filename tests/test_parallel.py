@@ -96,3 +96,17 @@ def test_a_line_that_is_not_utf8_stops_every_job_where_one_process_stops(capsys,
         assert json.loads(one[1])["units"] == json.loads(run(capsys, "score", INFO, str(head), "--format", fmt)[1])["units"]
     for jobs in ("2", "3"):
         assert run(capsys, "score", INFO, str(path), "--skip-invalid", "--format", fmt, "--jobs", jobs) == one
+
+
+def test_a_file_given_twice_is_read_twice_up_to_its_line_that_is_not_utf8(capsys, tmp_path):
+    """One process reads each source given on its own: the same file named twice stops at line 101 both
+    times (two "not UTF-8" messages, the second copy's 100 events re-sent). --jobs dropped the whole second
+    copy, because it told the file that stopped by its path, not by its place among the sources."""
+    lines = EVENTS.read_bytes().split(b"\n")
+    lines[100] = lines[100].replace(b'"kind"', b'"k\xff": 1, "kind"')
+    path = tmp_path / "not_utf8.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    one = run(capsys, "score", INFO, str(path), str(path), "--skip-invalid", "--format", "json")
+    assert one[2].count(f"{path}:101: error: this line is not UTF-8 text") == 2
+    for jobs in ("2", "3"):
+        assert run(capsys, "score", INFO, str(path), str(path), "--skip-invalid", "--format", "json", "--jobs", jobs) == one

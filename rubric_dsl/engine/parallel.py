@@ -62,11 +62,14 @@ def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) 
     # Sequence numbers: a file's events are numbered start + line, and each file starts past the last
     # line the one before could have (its size in bytes), so numbers keep stream order without a count.
     tasks = []
+    files = []  # the place in `sources` of each task's file: a file given twice is read twice, as by one process
     start = 0
     share = COMPACT_PARENT_SHARE if compact and program.compactable else PARENT_SHARE
     for index, source in enumerate(sources):
         size = os.path.getsize(source.path)
-        tasks += [(source.path, begin, end, start, compact) for begin, end in byte_ranges(size, jobs, share if index == 0 else 1.0)]
+        ranges = byte_ranges(size, jobs, share if index == 0 else 1.0)
+        tasks += [(source.path, begin, end, start, compact) for begin, end in ranges]
+        files += [index] * len(ranges)
         start += size + 2
     _PROGRAM = program
     try:
@@ -80,10 +83,10 @@ def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) 
     # One process stops reading a file at a line that is not UTF-8 ("the rest of the file was not
     # read"): the ranges of that file after the one that stopped are dropped, so the result is the same
     parts, stopped_in = [], None
-    for (path, *_range), (part, stopped) in zip(tasks, results, strict=True):
-        if path != stopped_in:
+    for file, (part, stopped) in zip(files, results, strict=True):
+        if file != stopped_in:
             parts.append(part)
-            stopped_in = path if stopped else None
+            stopped_in = file if stopped else None
     merged = parts[0]
     for part in parts[1:]:
         merged = merged.merge(part, consume=True)
