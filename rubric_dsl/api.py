@@ -6,6 +6,7 @@ import os
 import pathlib
 
 from .engine.program import Program
+from .errors import os_reason
 from .i18n import _
 from .language import nodes as n
 from .language.builder import parse_statements, structure
@@ -50,7 +51,7 @@ def with_unit_table(
     try:
         units = read_unit_table(program.rubric, str(table))
     except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
+        reason = os_reason(error)
         problems = [_("cannot read {table}: {reason}", table=table, reason=reason)]
     except UnitTableError as error:
         problems = error.problems

@@ -16,7 +16,7 @@ from . import __version__, i18n
 from .api import check_text, load, with_unit_table
 from .discovery import discover
 from .engine.runtime import no_cyclic_gc
-from .errors import InternalError, UsageError
+from .errors import InternalError, UsageError, os_reason
 from .i18n import _
 from .language.diagnostics import RubricError, source_lines, unreadable
 from .outputs.files import refuse_overwriting_inputs, write_atomically
@@ -225,9 +225,7 @@ def event_sources(args, program=None) -> list:
         try:
             query = pathlib.Path(args.query).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(
-                _("{query}: cannot read the query: {value}", query=args.query, value=getattr(error, "strerror", None) or error)
-            ) from None
+            raise UsageError(_("{query}: cannot read the query: {value}", query=args.query, value=os_reason(error))) from None
     sources = []
     for name in args.events:
         database = is_database_url(name)
@@ -399,7 +397,7 @@ def cmd_fmt(args) -> int:
                 write_atomically(path, formatted)
             except OSError as error:
                 # a read-only file (or folder) stops that file, not the run
-                _err(_("rubric fmt: error: cannot write {path}: {value}", path=path, value=error.strerror or error))
+                _err(_("rubric fmt: error: cannot write {path}: {value}", path=path, value=os_reason(error)))
                 broken += 1
                 continue
             _err(_("reformatted {path}", path=path))
@@ -637,7 +635,7 @@ def main(argv=None) -> int:
         status = EXIT_USAGE
         _detach_stdout()
         with contextlib.suppress(OSError):
-            _err(_("rubric: error: cannot write the output: {value}", value=error.strerror or error))
+            _err(_("rubric: error: cannot write the output: {value}", value=os_reason(error)))
     finally:
         i18n.set_language(before)  # main() may be called again in the same process, in another language
     return status

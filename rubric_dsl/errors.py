@@ -59,3 +59,23 @@ class NoCase(InternalError):
             node=repr(node),
         )
         super().__init__(message, None, getattr(span, "line", 0), getattr(span, "column", 0))
+
+
+def os_reason(error: BaseException) -> str:
+    """Why a file could not be read or written, in the reader's language: the usual errno values have a catalogue
+    entry whose English is the C library's own text (so English output is what the system says); any other error
+    keeps the system's words."""
+    import errno
+
+    known = {
+        errno.ENOENT: lambda: _("No such file or directory"),
+        errno.EACCES: lambda: _("Permission denied"),
+        errno.EISDIR: lambda: _("Is a directory"),
+        errno.ENOTDIR: lambda: _("Not a directory"),
+        errno.ENOSPC: lambda: _("No space left on device"),
+        errno.EROFS: lambda: _("Read-only file system"),
+    }
+    number = getattr(error, "errno", None)
+    if isinstance(error, OSError) and number in known:
+        return known[number]()
+    return getattr(error, "strerror", None) or str(error)

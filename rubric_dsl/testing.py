@@ -11,7 +11,7 @@ import yaml
 from . import i18n
 from .api import load
 from .discovery import discover
-from .errors import RubricDSLError, UsageError
+from .errors import RubricDSLError, UsageError, os_reason
 from .i18n import _, join_clauses, join_names
 from .language.diagnostics import RubricError
 from .language.render import render_rule
@@ -67,9 +67,7 @@ def load_cases(path: pathlib.Path):
     except yaml.YAMLError as error:
         raise TestFileError(_("{path}: broken YAML: {error}", path=path, error=yaml_problem_at(error))) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise TestFileError(
-            _("{path}: cannot read the test file: {value}", path=path, value=getattr(error, "strerror", None) or error)
-        ) from None
+        raise TestFileError(_("{path}: cannot read the test file: {value}", path=path, value=os_reason(error))) from None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise TestFileError(_("{path}: a test file is a mapping with `cases:` (a list)", path=path))
     rubric = data.get("rubric", path.name.replace(".test.yaml", ".rubric"))

@@ -324,11 +324,20 @@ def test_a_unit_table_that_does_not_fit_is_e308_in_chinese(tmp_path, monkeypatch
 
 
 def test_a_missing_unit_table_is_e308_in_chinese(tmp_path, monkeypatch):
-    """E308 for a `units from` table that cannot be read: "cannot read …" is Chinese in zh-Hans."""
+    """E308 for a `units from` table that cannot be read: "cannot read …" and the system's reason (ENOENT, whose English
+    is the C library's "No such file or directory") are Chinese in zh-Hans."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "site.rubric").write_text(UNIT_TABLE_RUBRIC, encoding="utf-8")
     first = _load_in_chinese("site.rubric").splitlines()[0]
-    assert first.startswith("site.rubric:8:1: 错误: 单位表与考核细则不符：无法读取 units.csv：") and first.endswith(" [E308]")
+    assert first == "site.rubric:8:1: 错误: 单位表与考核细则不符：无法读取 units.csv：没有这个文件或文件夹 [E308]"
+    import rubric_dsl
+
+    with pytest.raises(rubric_dsl.RubricError) as caught:
+        rubric_dsl.load("site.rubric")
+    english = caught.value.render().splitlines()[0]
+    assert (
+        english == "site.rubric:8:1: error: the unit table does not fit the rubric: cannot read units.csv: No such file or directory [E308]"
+    )
 
 
 def test_e307_names_units_in_chinese():

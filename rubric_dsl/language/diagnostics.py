@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import RubricDSLError
+from ..errors import RubricDSLError, os_reason
 from ..i18n import N_, _, tr
 
 # The severity words as a diagnostic shows them (the JSON keeps `error`/`warning`).
@@ -81,7 +81,7 @@ def unreadable(path: str | os.PathLike[str], error: Exception) -> Diagnostic:
     """E001: a rubric file that cannot be read (missing, unreadable, or not UTF-8)."""
     if isinstance(error, UnicodeDecodeError):
         return Diagnostic(str(path), 0, 0, "E001", _("cannot read the rubric: it is not UTF-8 text"), hint=_("save the file as UTF-8"))
-    reason = getattr(error, "strerror", None) or str(error)
+    reason = os_reason(error)
     return Diagnostic(str(path), 0, 0, "E001", _("cannot read the rubric: {reason}", reason=reason))
 
 

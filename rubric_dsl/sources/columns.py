@@ -5,7 +5,7 @@ from __future__ import annotations
 import pathlib
 import re
 
-from ..errors import RubricDSLError
+from ..errors import RubricDSLError, os_reason
 from ..i18n import _
 from .parse_errors import yaml_problem
 
@@ -26,7 +26,7 @@ def load_columns(path) -> dict[str, str | None]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
+        reason = os_reason(error)
         raise ColumnsError(_("{path}: cannot read the column mapping: {reason}", path=path, reason=reason)) from None
     try:
         node = yaml.compose(text, Loader=yaml_loader())
