@@ -381,7 +381,7 @@ def test_a_broken_test_file_is_explained_in_chinese_with_its_line_and_column(cap
     cases.write_text("cases:\n  - name: a\n    events: [1, 2\n", encoding="utf-8")
     assert main(["test", str(cases), "--lang", "zh-Hans"]) == 2
     assert capsys.readouterr().err.strip() == (
-        f"rubric test: 错误: {cases}：YAML 格式有误：此处应为 `,` 或 `]`，却遇到 '<stream end>'（第 4 行，第 1 列）"
+        f"rubric test: 错误: {cases}：YAML 格式有误：此处应为 `,` 或 `]`，却遇到文件结尾（第 4 行，第 1 列）"
     )
     assert main(["test", str(cases), "--lang", "en"]) == 2
     assert (

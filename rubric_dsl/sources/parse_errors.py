@@ -46,11 +46,11 @@ YAML_PROBLEMS: list[tuple[re.Pattern[str], Phrase]] = [
     (re.compile(r"found unknown escape character (?P<char>'.*')"), lambda m: _("found unknown escape character {char}", char=m["char"])),
     (
         re.compile(r"expected <block end>, but found (?P<found>'.*')"),
-        lambda m: _("expected <block end>, but found {found}", found=m["found"]),
+        lambda m: _("expected <block end>, but found {found}", found=yaml_token(m["found"])),
     ),
     (
         re.compile(r"expected ',' or '(?P<close>[\]}])', but got (?P<found>'.*')"),
-        lambda m: _("expected ',' or '{close}', but got {found}", close=m["close"], found=m["found"]),
+        lambda m: _("expected ',' or '{close}', but got {found}", close=m["close"], found=yaml_token(m["found"])),
     ),
     (re.compile(r"second occurrence"), lambda m: _("second occurrence")),
     (
@@ -59,6 +59,20 @@ YAML_PROBLEMS: list[tuple[re.Pattern[str], Phrase]] = [
     ),
     (re.compile(r"but found another document"), lambda m: _("but found another document")),
 ]
+
+
+def yaml_token(found: str) -> str:
+    """A PyYAML token name as its messages quote it ('<stream end>'), in the reader's language where it is a common one."""
+    names = {
+        "'<stream end>'": lambda: _("'<stream end>'"),
+        "'<block mapping start>'": lambda: _("'<block mapping start>'"),
+        "'<block sequence start>'": lambda: _("'<block sequence start>'"),
+        "'<block end>'": lambda: _("'<block end>'"),
+        "'<scalar>'": lambda: _("'<scalar>'"),
+        "'<document start>'": lambda: _("'<document start>'"),
+    }
+    name = names.get(found)
+    return name() if name else found
 
 
 def translated(message: str, problems: list[tuple[re.Pattern[str], Phrase]]) -> str:
