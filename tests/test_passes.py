@@ -151,7 +151,6 @@ DISPATCHES = {
     "declarations.holds": lambda node: declarations.holds(node, {}, {}),
     "declarations.literal": lambda node: declarations.literal(node, "text"),
     "declarations.unit_literal": lambda node: declarations.unit_literal(node),
-    "codegen.attribute_literal": lambda node: codegen.attribute_literal(node),
     "nodes.plain_value": lambda node: n.plain_value(node),
     "UnitEvaluation.aggregate": lambda node: unit_evaluation().aggregate(node),
     "UnitEvaluation.condition": lambda node: unit_evaluation().condition(node),

@@ -8,7 +8,6 @@ come from `runtime`; the constants it uses are collected in a `Namespace`.
 from __future__ import annotations
 
 import contextlib
-import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -17,7 +16,7 @@ import attrs
 from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_filter
-from .declarations import conditional_bounds
+from .declarations import conditional_bounds, literal, unit_literal
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
 from .runtime import INTEGER_LIMIT, MAX_QUANTITY, code_of
 
@@ -139,7 +138,7 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
         case None:
             return "True"
         case n.Compare():
-            value = _const_value(node.value, fields.get(node.field, "text"))
+            value = literal(node.value, fields.get(node.field, "text"))
             op = "==" if node.op == "=" else node.op
             local = names[node.field]
             if op in ("==", "!="):
@@ -147,7 +146,7 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
             return f"({local} is not None and {local} {op} {ns.const(value)})"
         case n.In():
             ftype = fields.get(node.field, "text")
-            values = frozenset(_const_value(v, ftype) for v in node.values)
+            values = frozenset(literal(v, ftype) for v in node.values)
             return f"({names[node.field]} in {ns.const(values, 'S')})"
         case n.And():
             return "(" + " and ".join(filter_code(p, fields, ns, names) for p in node.parts) + ")"
@@ -159,42 +158,13 @@ def filter_code(node: object, fields: dict[str, str], ns: Namespace, names: dict
             have = f"UNIT_ATTRS.get(unit, NO_ATTRS).get({node.attribute!r})"
             if node.op == "in":
                 assert isinstance(node.value, tuple)  # the builder makes `in` lists tuples
-                return f"({have} in {ns.const(frozenset(attribute_literal(v) for v in node.value), 'S')})"
-            wanted = ns.const(attribute_literal(node.value))
+                return f"({have} in {ns.const(frozenset(unit_literal(v) for v in node.value), 'S')})"
+            wanted = ns.const(unit_literal(node.value))
             if node.op in ("=", "!="):
                 return f"({have} {'==' if node.op == '=' else '!='} {wanted})"
             return f"(({have}) is not None and ({have}) {node.op} {wanted})"
         case _:
             raise NoCase("the filter code generator (codegen.filter_code)", node)
-
-
-def attribute_literal(value: object) -> object:
-    """A literal as a unit attribute holds it: `true`/`false` as bool, numbers as Decimal, words and text as str."""
-    match value:
-        case n.Word(name="true" | "false"):
-            return value.name == "true"
-        case n.Word() | n.Number() | n.Text() | datetime.date():
-            return n.plain_value(value)
-        case _:
-            raise NoCase("the unit attribute literal of the generated code (codegen.attribute_literal)", value)
-
-
-def _const_value(value: object, ftype: str) -> object:
-    """A filter or default literal as the handler compares it with a normalised field of type `ftype`."""
-    match value:
-        case n.Word() if ftype == "boolean":
-            return value.name == "true"
-        case n.Word():
-            return value.name
-        case n.Text():
-            return value.value
-        case n.Number() if ftype in ("enum", "text"):
-            return value.literal
-        case n.Number() if ftype == "integer":
-            return int(value.value)
-        case n.Number():
-            return value.value
-    return value  # a date
 
 
 def _record(**fields: str) -> str:
@@ -449,7 +419,7 @@ def _field_checks(w: Writer, field: n.Field, types: dict[str, str], ns: Namespac
     w.line(f"if {local} is None:")
     with w.indent():
         if default is not None:
-            default_value = _const_value(default[0], field.type.name)
+            default_value = literal(default[0], field.type.name)
             if field.type.name == "decimal":
                 default_value = Decimal(str(default_value))
             if only_when:
