@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rubric_dsl import Place, read_events
+from rubric_dsl.sources import jsonl
 from rubric_dsl.sources.events import BadRecord
 from rubric_dsl.sources.jsonl import JsonLinesSource
 
@@ -102,6 +103,16 @@ TRICKY_LINE = st.one_of(
             '{"a": 1} {"b": 2}',  # two values on one line
             '{"a":',  # an object cut short (its end on the next line is another broken line)
             "1}",
+            '{"t": "{"}',  # braces inside strings: a whole block's shape is counted on bytes, so these must not pass for objects
+            '{"t": "}{"}',
+            '"{}"',  # a string holding braces: the shape of an object, but not an object
+            "{}",
+            '  {"a": 1}\t ',  # blanks around an object
+            '{"a": 1}\r',  # a Windows line end
+            "\r",
+            '{"o": {}}',  # nesting without a colon of its own
+            '{"a": [1, 2], "b": "x"}',
+            '{"a": 1}{"b": 2}',
         ]
     ),
 )
@@ -150,3 +161,64 @@ def test_stdin_lines_end_where_a_files_lines_end(tmp_path):
     from_stdin = [(r.message if isinstance(r, BadRecord) else r, place.line) for r, place in stdin]
     # line 1 holds both objects (Extra data), line 2 is c, line 3 is blank (\r\n), line 4 is d
     assert from_stdin == lines_of(JsonLinesSource(str(path))) == [("broken JSON: Extra data", 1), ({"c": 3}, 2), ({"d": 4}, 4)]
+
+
+# Bytes that make or break a line's shape (braces, colons, quotes, brackets, commas, blanks), so that
+# lines of every near-miss shape turn up: a block is decoded whole only when its shape proves that each
+# line holds one object, and what it then reads must be what reading the lines one by one reads.
+SHAPE_LINE = st.one_of(TRICKY_LINE, st.text(alphabet='{}[]:,"a1 \t\r', max_size=10))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(SHAPE_LINE, max_size=40), st.sampled_from([1, 2, 7, 16, 64, 1 << 16]), st.booleans())
+def test_blocks_read_whole_give_what_each_line_read_alone_gives(tmp_path_factory, lines, block, final_newline):
+    """Every line gets what the standard decoder reading it alone gives, at its own line number, whatever
+    the block size (blocks cut inside lines, blocks of one line, blocks of the whole file) and whether
+    or not the file ends with a newline; byte ranges cut at every tenth byte read the same lines."""
+    path = tmp_path_factory.mktemp("shapes") / "e.jsonl"
+    data = "\n".join(lines) + ("\n" if final_newline and lines else "")
+    path.write_bytes(data.encode("utf-8"))
+    source = JsonLinesSource(str(path))
+    # each line alone, without its \n (as a file's lines are judged: `"` is an unterminated string, not one holding a newline)
+    text = [(r.message if isinstance(r, BadRecord) else r, p.line) for r, p in source.records(iter(data.split("\n")), str(path))]
+    with mock.patch("rubric_dsl.sources.jsonl.BLOCK", block):
+        assert lines_of(source) == text
+        size = path.stat().st_size
+        pieces = []
+        for begin, end in itertools.pairwise([*range(0, size, 10), size]):
+            pieces += lines_of(JsonLinesSource(str(path), byte_range=(begin, end)))
+        assert pieces == text
+
+
+def test_a_block_of_one_object_a_line_is_decoded_in_one_call_and_others_line_by_line(tmp_path):
+    """The whole-block path is taken when it may be (so that the property above tests it), and not
+    when the block's shape is another: a nested object sends its block line by line, and the reader
+    goes back to whole blocks after the next well-formed block."""
+    clean = [json.dumps({"id": f"e{n}", "value": "1.5"}) for n in range(40)]
+    nested = [*clean[:5], '{"o": {"p": 1}}', *clean[5:]]
+    decoders = []
+    real = jsonl.BLOCK_DECODER
+
+    class Counting:
+        def decode_lines(self, buf):
+            decoders.append(buf.count(b"\n"))
+            return real.decode_lines(buf)
+
+    for lines, block, expected in (
+        (clean, 1 << 16, [40]),  # one block, one call for its 40 lines
+        (clean, 400, None),  # blocks of a dozen lines or so: one call for each
+        (nested, 200, None),
+    ):
+        decoders.clear()
+        path = tmp_path / "e.jsonl"
+        path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+        with mock.patch.object(jsonl, "BLOCK_DECODER", Counting()), mock.patch.object(jsonl, "BLOCK", block):
+            got = lines_of(JsonLinesSource(str(path)))
+        assert [n for _, n in got] == list(range(1, len(lines) + 1))
+        if expected is not None:
+            assert decoders == expected
+        elif lines is clean:
+            assert sum(decoders) == 40 and len(decoders) > 1
+        else:
+            # the block holding line 6 is read line by line, and so is the next one; every other line is read whole
+            assert 0 < sum(decoders) < 40 - 1

@@ -1,13 +1,14 @@
 """JSON Lines events: one object per line, placed `file:line`; rejected lines are written back as JSON Lines.
 
-A file is read as bytes in blocks, split at `\\n`, and each line decoded by msgspec with exact
-decimals (a number with a fraction or exponent becomes the Decimal of its text, never a float), a
-block's lines in one pass with no Python code per line when nothing in the block is unusual. Places
-are the line numbers themselves (plain ints; the engine makes a Place only for an event it shows).
-A line msgspec refuses is read again by the standard library's decoder, so broken lines get the same
-messages and columns as ever and anything the standard decoder accepts (NaN, lone surrogates) is
-read as before. A reader can be given a byte range: it reads the lines that start inside it, so
-workers can share a file without anyone reading it whole.
+A file is read as bytes in blocks cut at `\\n`, and each line decoded by msgspec with exact decimals (a
+number with a fraction or exponent becomes the Decimal of its text, never a float): a block whose
+shape proves one object a line in one msgspec call, others split into lines, with no Python code per
+line when nothing in the block is unusual. Places are the line numbers themselves (plain ints; the
+engine makes a Place only for an event it shows). A line msgspec refuses is read again by the
+standard library's decoder, so broken lines get the same messages and columns as ever and anything
+the standard decoder accepts (NaN, lone surrogates) is read as before. A reader can be given a byte
+range: it reads the lines that start inside it, so workers can share a file without anyone reading
+it whole.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 from decimal import Decimal
+from typing import Any
 
 import msgspec
 
@@ -25,6 +27,12 @@ from .parse_errors import json_problem
 
 BLOCK = 1 << 16  # bytes read at a time: a block's lines are decoded together, and its objects are still in the cache when scored
 BOM = b"\xef\xbb\xbf"
+# msgspec, with exact decimals: one line at a time, or a block's lines at once (each line an object)
+LINE_DECODER = msgspec.json.Decoder(float_hook=Decimal)
+BLOCK_DECODER = msgspec.json.Decoder(dict[str, Any], float_hook=Decimal)
+# What a block is reduced to for its shape: braces, colons and newlines (all other bytes deleted)
+NOT_SKELETON = bytes(byte for byte in range(256) if byte not in b"{}:\n")
+ONE_OBJECT_A_LINE = b"{}\n"
 NOT_UTF8 = N_("this line is not UTF-8 text; the rest of the file was not read")
 
 
@@ -76,14 +84,29 @@ class JsonLinesSource(TextFileSource):
     def _blocks(self):
         """The lines of each block read, as an iterable of (record, line number) pairs per block.
 
-        A block's lines are decoded by msgspec in one `map` and paired with their numbers in one `zip`,
-        so a well-formed block costs no Python-level work per line. Its duplicate keys are ruled out
-        wholesale: in a line holding one flat object, each key stands before a colon of its own, so a
-        line has at least as many colons as pairs, and as many pairs as distinct keys unless a key is
-        repeated; when the block's colons are exactly its objects' keys, no line repeats a key. Any other
-        block (a blank or broken line, a value that is not an object, a colon inside a value, nesting)
-        is read line by line, each line judged as before."""
-        decode = msgspec.json.Decoder(float_hook=Decimal).decode
+        A block is cut after its last `\\n` (the line under way waits for the next block) and read in
+        one of two ways, the first when it can be shown to give what reading its lines one by one gives:
+
+        - Whole: one msgspec call decodes every line of the block (`decode_lines`, typed so that every
+          line must be an object), and one pass over the bytes keeps only braces, colons and newlines
+          (`skeleton`). That skeleton without its colons must be `{}` and a newline, once per line and
+          once per object decoded: then each line holds exactly one object, whole (its only `{` and
+          `}`), and nothing else but blanks, so its numbers are the line numbers; a blank line, a value
+          that spans lines, two values on one line, a nested object or a brace inside a string all
+          break the pattern. As below, duplicate keys are ruled out by the colons: as many as keys.
+        - Line by line, when the block is not of that shape (checked before anything is decoded) or
+          msgspec refuses it: the lines are split, decoded in one `map` and the block's colons counted;
+          when every line is an object and the colons are exactly the keys, no line repeats a key (in
+          a line holding one flat object each key stands before a colon of its own). Any other block
+          (a blank or broken line, a value that is not an object, a colon inside a value, nesting) is
+          read line by line, each line judged on its own (`read_lines`).
+
+        Both ways number the lines with one `zip` against a `range`: no Python code runs per line of
+        a well-formed block. After a block that is not of the whole shape, the next ones are read line
+        by line until one is well-formed again, so a file of nested objects does not pay for the
+        skeleton of every block."""
+        decode = LINE_DECODER.decode
+        decode_block = BLOCK_DECODER.decode_lines
         begin, end = self.byte_range or (0, None)
         with open(self.path, "rb") as stream:
             offset, number = first_line_at(stream, begin) if begin else (0, 1)
@@ -92,43 +115,74 @@ class JsonLinesSource(TextFileSource):
             # A BOM belongs to line 1, which starts at byte 0: it is taken off that line once the line is
             # whole (it may span blocks), so a range ending inside it still holds line 1
             bom_possible = offset == 0
+            whole = True  # whether to try the next block whole
             while True:
                 block = stream.read(BLOCK)
                 data = pending + block if pending else block
-                if not block:  # the last line, without a newline
-                    lines, pending = ([data] if data else []), b""
-                else:
-                    lines = data.split(b"\n")
-                    pending = lines.pop()
                 done = not block
-                colons = None  # the colons in `lines` (counted at once when they are all of `data` but `pending`)
-                if end is not None and offset + len(data) - len(pending) > end:
-                    lines = lines_before(lines, offset, end)
+                # the block's complete lines end at `cut` (at the end of the file, the last line need not end with \n)
+                cut = data.rfind(b"\n") + 1 if block else len(data)
+                if end is not None and offset + cut > end:  # the lines that start before `end`
+                    if end <= offset:
+                        cut = 0
+                    else:
+                        at = data.find(b"\n", end - offset - 1)
+                        cut = at + 1 if at >= 0 else len(data)
                     done = True
-                else:
-                    colons = data.count(b":") - pending.count(b":")
-                offset += len(data) - len(pending)
-                if bom_possible and (lines or done):
-                    bom_possible = False
-                    if lines and lines[0].startswith(BOM):
-                        lines[0] = lines[0][len(BOM) :]
-                try:
-                    records = list(map(decode, lines))
-                except (msgspec.DecodeError, RecursionError):
-                    records = None
-                if (
-                    records is not None
-                    and set(map(type, records)) <= {dict}
-                    and (colons if colons is not None else sum(map(bytes.count, lines, itertools.repeat(b":")))) == sum(map(len, records))
-                ):
-                    yield zip(records, range(number, number + len(records)))
-                    number += len(records)
-                else:
-                    pairs, number, complete = read_lines(lines, records, number, decode)
-                    yield pairs
-                    if not complete:
-                        self.stopped = True
+                body = data[:cut]
+                pending = data[cut:]
+                offset += cut
+                if not body:
+                    if done:
                         return
+                    continue
+                if bom_possible:
+                    bom_possible = False
+                    if body.startswith(BOM):
+                        body = body[len(BOM) :]
+                if not body.endswith(b"\n"):  # the last line of the file: ended here so that every line has its \n
+                    body += b"\n"
+                records = None  # the block's objects, one per line, when it was decoded whole
+                if whole:
+                    skeleton = body.translate(None, NOT_SKELETON)
+                    shape = skeleton.translate(None, b":")
+                    count = len(shape) // len(ONE_OBJECT_A_LINE)
+                    if shape == ONE_OBJECT_A_LINE * count:
+                        try:
+                            records = decode_block(body)
+                        except (msgspec.DecodeError, RecursionError):  # a broken line: judged below
+                            records = None
+                        else:
+                            if len(records) != count:  # (cannot happen when the shape holds; never trusted blindly)
+                                records = None
+                            elif len(skeleton) - len(shape) == sum(map(len, records)):
+                                yield zip(records, range(number, number + count))
+                                number += count
+                                if done:
+                                    return
+                                continue
+                    # Not of the whole shape: line by line until a block is well-formed again. (A colon too
+                    # many leaves `records`, one per line: each line is judged below with its own.)
+                    whole = records is not None
+                lines = body.split(b"\n")
+                lines.pop()  # (empty: the body ends with \n)
+                if records is None:
+                    try:
+                        records = list(map(decode, lines))
+                    except (msgspec.DecodeError, RecursionError):
+                        records = None
+                    if records is not None and set(map(type, records)) <= {dict} and body.count(b":") == sum(map(len, records)):
+                        whole = True  # a well-formed block: try the next one whole again
+                        yield zip(records, range(number, number + len(records)))
+                        number += len(records)
+                        if done:
+                            return
+                        continue
+                pairs, number, complete = read_lines(lines, records, number, decode)
+                yield pairs
+                if not complete:
+                    self.stopped = True
+                    return
                 if done:
                     return
 
@@ -235,17 +289,6 @@ def first_line_at(stream, position: int) -> tuple[int, int]:
         if not block:
             return position + len(tail), newlines + 2
         tail += block
-
-
-def lines_before(lines: list, offset: int, end: int) -> list:
-    """The lines (starting at file offset `offset`) whose first byte comes before `end`."""
-    kept = []
-    for line in lines:
-        if offset >= end:
-            break
-        kept.append(line)
-        offset += len(line) + 1
-    return kept
 
 
 def write_json_lines(problems, path: str) -> None:
