@@ -31,9 +31,9 @@ from typing import Any
 import attrs
 
 from .api import loads, with_unit_table
+from .engine.compact import AnyTally
 from .engine.program import Program
 from .engine.results import Scorecard
-from .engine.runtime import Tally
 from .sources.events import EventError
 from .sources.jsonl import JsonLinesSource
 
@@ -86,8 +86,8 @@ class _Stretch:
     (`file`), so a file given twice is read twice, as by one process."""
 
     lead_file: int
-    lead: Tally
-    rest: Tally | None  # the ranges after those of the first file, None when the stretch holds one file
+    lead: AnyTally
+    rest: AnyTally | None  # the ranges after those of the first file, None when the stretch holds one file
     tail_file: int
     tail_stopped: bool  # reading stopped in the last file of the stretch: its later ranges are dropped
 
@@ -102,11 +102,11 @@ class _Stretch:
         stopped = later.tail_stopped or (later.rest is None and later.lead_file == self.tail_file and self.tail_stopped)
         return _Stretch(self.lead_file, lead, rest, later.tail_file, stopped)
 
-    def tally(self) -> Tally:
+    def tally(self) -> AnyTally:
         return self.lead if self.rest is None else self.lead.merge(self.rest)
 
 
-def _merged(first: Tally | None, second: Tally | None) -> Tally | None:
+def _merged(first: AnyTally | None, second: AnyTally | None) -> AnyTally | None:
     if first is None or second is None:
         return second if first is None else first
     return first.merge(second)
@@ -127,14 +127,14 @@ def _tally_parquet(recipe: RubricRecipe, file: int, path: str, row_group: int, f
     return _Stretch(file, recipe.program().tally(events, start=first_row, path=path), None, file, False)
 
 
-def _tally_events(recipe: RubricRecipe, events: list, start: int) -> Tally:
+def _tally_events(recipe: RubricRecipe, events: list, start: int) -> AnyTally:
     return recipe.program().tally(events, start=start)
 
 
 READERS: dict[str, Callable[..., _Stretch]] = {"jsonl": _tally_jsonl, "parquet": _tally_parquet}
 
 
-def _merge_all(tallies: list) -> Tally:
+def _merge_all(tallies: list) -> AnyTally:
     tallies = list(tallies)
     merged = tallies[0]
     for tally in tallies[1:]:
@@ -158,7 +158,7 @@ def _bags():
     return dask.bag
 
 
-def _reduce(tallies, split_every: int) -> Tally:
+def _reduce(tallies, split_every: int) -> AnyTally:
     """Tree reduction by merge, in stream order (a bag's reduction keeps the partitions' order)."""
     return tallies.reduction(_merge_all, _merge_all, split_every=split_every).compute()
 
@@ -174,7 +174,7 @@ def _expand(paths) -> list[str]:
 # ---- the public entry points -------------------------------------------------------------------------
 
 
-def tally_files(rubric, paths, *, blocksize: int = DEFAULT_BLOCKSIZE, split_every: int = 8) -> Tally:
+def tally_files(rubric, paths, *, blocksize: int = DEFAULT_BLOCKSIZE, split_every: int = 8) -> AnyTally:
     """The tally of JSON Lines (`*.jsonl`) and Parquet (`*.parquet`) files as one stream, in the order given
     (globs expanded, sorted). A JSON Lines file is cut into `blocksize` byte ranges that workers read
     themselves; a Parquet file into its row groups."""
@@ -204,7 +204,7 @@ def tally_files(rubric, paths, *, blocksize: int = DEFAULT_BLOCKSIZE, split_ever
     return stretch.tally()
 
 
-def tally_bag(rubric, events, *, split_every: int = 8) -> Tally:
+def tally_bag(rubric, events, *, split_every: int = 8) -> AnyTally:
     """The tally of a dask.bag of event dicts, in the bag's order (events placed `<events>[i]`, i counted
     across partitions: one pass counts each partition's events, then each partition is tallied where it is)."""
     recipe = _recipe(rubric)
@@ -226,7 +226,7 @@ def score_bag(rubric, events, as_of: datetime.date | None = None, *, skip_invali
     return _finish(_recipe(rubric), tally_bag(rubric, events, **options), as_of, skip_invalid)
 
 
-def _finish(recipe: RubricRecipe, tally: Tally, as_of, skip_invalid: bool) -> Scorecard:
+def _finish(recipe: RubricRecipe, tally: AnyTally, as_of, skip_invalid: bool) -> Scorecard:
     if tally.problems and not skip_invalid:
         raise EventError(tally.problems)
     return recipe.program().finish(tally, as_of)

@@ -66,19 +66,29 @@ def test_a_rubric_that_names_events_keeps_records():
     assert program.tally([], compact=True).compact is False
 
 
+def groups_of(tally):
+    """(kind, unit, date, count, first seq, last seq) of each signature and day, in order of first events."""
+    rows = []
+    for code, count, first, last in zip(*tally.groups(), strict=True):
+        kind, content, date = tally.content_of(list(tally.code_log).index(code))
+        rows.append((kind, content[0], date, count, first, last))
+    return rows
+
+
 def test_a_compact_tally_keeps_no_event():
-    """Counts per signature: 500 events of one unit, date, quantity and outlet are one signature (4.3.1
-    counts them: 500 × 1 point), and no record or excluded event is kept per event."""
+    """Four numbers per event, no record: 500 events of one unit, date, quantity and outlet are one
+    signature and day (4.3.1 counts them: 500 × 1 point), and no record or excluded event is kept."""
     program = rubric_dsl.load(ROOT / "rubrics" / "2009_info.rubric")
     events = [{"id": f"e{n}", "unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"} for n in range(500)]
     events += [{"id": f"x{n}", "unit": "通川區", "date": "2009-03-01", "kind": "adopted", "outlet": "picture_news"} for n in range(50)]
     tally = program.tally(events, compact=True)
-    counts, _firsts, _lasts = tally.signature_stats()
-    assert [(kind, sig[0], sig[1], counts[number]) for number, (kind, sig) in enumerate(tally.signatures)] == [
-        ("adopted", "通川區", datetime.date(2009, 5, 1), 500),
-        ("adopted", "通川區", datetime.date(2009, 3, 1), 50),
+    assert groups_of(tally) == [
+        ("adopted", "通川區", datetime.date(2009, 5, 1), 500, 0, 499),
+        ("adopted", "通川區", datetime.date(2009, 3, 1), 50, 500, 549),
     ]
-    assert tally.excluded == [] and all(records == [] for slots in tally.units.values() for records in slots)
+    assert len(tally.signatures) == 1 and len(tally.days) == 2  # one content, two days
+    assert (len(tally.seq_log), len(tally.code_log), len(tally.id_hashes)) == (550, 550, 550)
+    assert not hasattr(tally, "excluded") and all(records == [] for slots in tally.units.values() for records in slots)
     card = program.finish(tally)
     # A.4.3: 1 point for each picture_news adopted in the window; the 50 dated before 2009-04-01 are not counted
     assert card.unit("通川區").item("A.4.3").score == 500
@@ -189,14 +199,14 @@ def test_an_unlisted_unit_whose_first_event_is_a_dropped_copy_keeps_its_later_ev
     assert compact_json(info, merged, None) == whole
 
 
-def test_signature_counts_firsts_and_lasts_come_from_the_logs_of_merged_parts():
-    # Counts and first and last events are counted from the logs when asked for (Tally.signature_stats),
-    # part by part after a merge, without a later part's copy of an id the earlier part holds. Worked by
-    # hand: seq 0 and 1 are picture_news of 通川區 on 2009-05-01 (signature A), seq 2 the same on 2009-05-02
-    # (signature B), seq 3 a re-send of e1. Whole stream: A counts 2 (first 0, last 1), B 1 (2, 2); seq 3
-    # is a re-send, not logged. Cut after seq 0: the later part holds e1's seq 3 as a first copy and its
-    # own A (seq 1 and 3) and B; merged, seq 3 is taken out: A of part 1 (1; 0, 0), A of part 2 (1; 1, 1),
-    # B (1; 2, 2). A.4.3 (1 point for each picture_news adopted) gives 通川區 3 points either way.
+def test_later_copies_are_found_when_the_tally_is_read_and_merged_parts_are_judged_as_one():
+    # Ids are not checked per event: a compact tally logs every valid event and finds later copies of an
+    # id when it is first read (CompactTally.settle), in the whole of what it holds, so a merge only joins
+    # the logs. Worked by hand: seq 0 and 1 are picture_news of 通川區 on 2009-05-01, seq 2 the same on
+    # 2009-05-02, seq 3 a re-send of e1 (seq 0). Whole stream: four events logged, seq 3 left out as
+    # re-sent; 2009-05-01 counts 2 (first 0, last 1), 2009-05-02 counts 1 (2, 2). Cut after seq 0, the later
+    # part holds e1's seq 3 as its own first copy; merged, it is a later copy again and the groups are the
+    # whole stream's. A.4.3 (1 point for each picture_news adopted) gives 通川區 3 points either way.
     info = rubric_dsl.load(INFO)
     adopted = {"unit": "通川區", "kind": "adopted", "outlet": "picture_news"}
     events = [
@@ -206,11 +216,14 @@ def test_signature_counts_firsts_and_lasts_come_from_the_logs_of_merged_parts():
         {"id": "e1", "date": "2009-05-01", **adopted},
     ]
     whole = info.tally(events, compact=True)
-    assert whole.signature_stats() == ([2, 1], [0, 2], [1, 2])
+    assert len(whole.seq_log) == 4
+    expected = [("adopted", "通川區", datetime.date(2009, 5, 1), 2, 0, 1), ("adopted", "通川區", datetime.date(2009, 5, 2), 1, 2, 2)]
+    assert groups_of(whole) == expected
+    assert [(e.event_id, e.seq, e.detail) for e in whole.resent] == [("e1", 3, "first at <events>[0]")]
     earlier, later = info.tally(events[:1], compact=True), info.tally(events[1:], start=1, compact=True)
-    assert later.signature_stats() == ([2, 1], [1, 2], [3, 2])
+    assert later.resent == [] and groups_of(later)[0][3] == 2  # (seq 1 and 3: e1 is new to this part)
     merged = earlier.merge(later)
-    assert merged.signature_stats() == ([1, 1, 1], [0, 1, 2], [0, 1, 2])
+    assert groups_of(merged) == expected
     for tally in (whole, merged):
         card = info.finish(tally)
         assert card.unit("通川區").item("A.4.3").score == 3

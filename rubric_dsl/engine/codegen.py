@@ -17,7 +17,7 @@ from ..errors import NoCase
 from ..language import nodes as n
 from ..language.render import render_filter
 from .declarations import conditional_bounds, literal, unit_literal
-from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, Record, SlotKey, SlotValue
+from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, DAY_NUMBER, Record, SlotKey, SlotValue, slot_fields
 from .runtime import INTEGER_LIMIT, MAX_QUANTITY, code_of
 
 COMMON_FIELDS = ("id", "unit", "date", "kind", "quantity")
@@ -92,6 +92,7 @@ class GeneratedCode:
     constants: dict[str, object]
     handler_names: dict[str, str]  # event kind → handler function name
     compact: GeneratedCode | None = None  # the handlers of compact tallies (same constants), when asked for
+    slot_values: GeneratedCode | None = None  # with `compact`: each kind's slot values per signature and day (`s<N>`)
 
     def span_of_line(self, line: int) -> n.Span:
         return self.spans[line - 1] if 0 < line <= len(self.spans) else n.NO_SPAN
@@ -103,7 +104,11 @@ def generate(rubric: n.Rubric, slots: dict[SlotKey, int], compact: bool = False)
     ns = Namespace()
     names = {kind.name: f"h{index}" for index, kind in enumerate(rubric.kinds)}
     records = _handlers(rubric, slots, ns, names, False)
-    return attrs.evolve(records, compact=_handlers(rubric, slots, ns, names, True)) if compact else records
+    if not compact:
+        return records
+    return attrs.evolve(
+        records, compact=_handlers(rubric, slots, ns, names, True), slot_values=slot_values_source(rubric, slots, ns, names)
+    )
 
 
 def _handlers(rubric: n.Rubric, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], compact: bool) -> GeneratedCode:
@@ -173,36 +178,45 @@ def _record(**fields: str) -> str:
 
 
 def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, compact: bool = False) -> None:
-    """`def h<N>(ev, seq, place)`: validate, dedupe, window, tally."""
+    """`def h<N>(ev, seq, place)`: validate, then (records) dedupe, window, append records, or (compact) log."""
     types = _field_types(kind)
     names = _locals_of(kind)
-    allowed = ns.const(frozenset([*COMMON_FIELDS, *(f.name for f in kind.fields)]), "S")
     with w.at(kind.span):
         # the digest state after the kind's value code, copied for each event's fingerprint (see below)
         w.line(f"FP{handler_name} = blake2b(K{handler_name}, digest_size=16)")
         w.line(f"def {handler_name}(ev, seq, place):")
-        with w.indent():
-            for text in (
-                # (the set's own issuperset takes a third less time than comparing a keys view with it)
-                f"if not {allowed}.issuperset(ev):",
-                f"    unknown_fields(ev, {allowed}, {kind.name!r})",
-                "id_ = ev.get('id')",
-                "if id_.__class__ is not str or not id_:",
-                "    id_ = bad_id(id_)",
-                "unit = ev.get('unit')",
-                "if unit.__class__ is not str or not unit:",
-                "    bad_unit(unit)",
-                "date_text = ev.get('date')",
-                "day = DATES.get(date_text)",
-                "if day is None:",
-                "    day = add_date(date_text)",
-                "q = ev.get('quantity', 1)",
-                f"if q.__class__ is not int or q < 1 or q > {MAX_QUANTITY}:",
-                "    q = to_quantity(q)",
-            ):
-                w.line(text)
-            for field in kind.fields:
-                w.line(f"{names[field.name]} = ev.get({field.name!r})")
+    _validation(w, kind, types, names, ns)
+    if compact:
+        _compact_tail(w, kind, handler_name, slots, ns, names, types)
+    else:
+        _records_tail(w, kind, handler_name, slots, ns, names, types)
+
+
+def _validation(w: Writer, kind: n.KindDecl, types: dict[str, str], names: dict[str, str], ns: Namespace) -> None:
+    """The handler's first part, the same in both kinds of tally: every field checked and normalised."""
+    allowed = ns.const(frozenset([*COMMON_FIELDS, *(f.name for f in kind.fields)]), "S")
+    with w.at(kind.span), w.indent():
+        for text in (
+            # (the set's own issuperset takes a third less time than comparing a keys view with it)
+            f"if not {allowed}.issuperset(ev):",
+            f"    unknown_fields(ev, {allowed}, {kind.name!r})",
+            "id_ = ev.get('id')",
+            "if id_.__class__ is not str or not id_:",
+            "    id_ = bad_id(id_)",
+            "unit = ev.get('unit')",
+            "if unit.__class__ is not str or not unit:",
+            "    bad_unit(unit)",
+            "date_text = ev.get('date')",
+            "day = DATES.get(date_text)",
+            "if day is None:",
+            "    day = add_date(date_text)",
+            "q = ev.get('quantity', 1)",
+            f"if q.__class__ is not int or q < 1 or q > {MAX_QUANTITY}:",
+            "    q = to_quantity(q)",
+        ):
+            w.line(text)
+        for field in kind.fields:
+            w.line(f"{names[field.name]} = ev.get({field.name!r})")
     with w.indent():
         # Plain fields first, so that `required when` / `only when` conditions see normalised values.
         ordered = sorted(kind.fields, key=lambda f: any(o.name in ("required_when", "only_when") for o in f.options))
@@ -213,85 +227,77 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
         for field in kind.fields:
             with w.at(field.span):
                 _conditional_bounds(w, field, types, ns, names)
-        # A re-send is the same id with the same (validated, normalised) content. The index keeps the
-        # unit (its listed name) and the date anyway; for the rest it keeps a digest, not the event, so
-        # memory per event stays small. Each value is written out canonically and unambiguously
-        # (runtime.code_of: free text and a declared choice quoted with repr(); a whole number or a date
-        # in its one spelling; a decimal normalised, 1.0 and 1 being one value; an absent value as None)
-        # and digested to a fixed-width value code; the fingerprint is the digest of the kind's code
-        # followed by the codes of the quantity and the fields in order. No value is formatted per event:
-        # a declared choice's code comes from a table made here, other values' from a per-field cache, and
-        # each event's digest continues from a copy of the state after the kind's code (`FP<handler>`).
-        # A kind whose fields are all choices or booleans has few contents: each content's fingerprint is
-        # kept (`FPS<handler>`, keyed by the values themselves, which are equal exactly when their codes are).
-        ns.values[f"K{handler_name}"] = code_of(kind.name, "plain")
-        codes = ["c0"]
-        code_lines = [
-            "c0 = QUANTITY_CODES.get(q)",
-            "if c0 is None:",
-            "    c0 = value_code(QUANTITY_CODES, q, 'plain')",
+
+
+def _fingerprint_lines(
+    kind: n.KindDecl, fields: list[n.Field], handler_name: str, ns: Namespace, names: dict[str, str], quantity: bool
+) -> list[str]:
+    """Lines that set `fingerprint`: a digest of the kind, (with `quantity`) the quantity, and `fields`.
+
+    Each value is written out canonically and unambiguously (runtime.code_of: free text and a declared
+    choice quoted with repr(); a whole number or a date in its one spelling; a decimal normalised, 1.0
+    and 1 being one value; an absent value as None) and digested to a fixed-width value code; the
+    fingerprint is the digest of the kind's code followed by the codes in order. No value is formatted
+    per event: a declared choice's code comes from a table made here, other values' from a per-field
+    cache, and each event's digest continues from a copy of the state after the kind's code
+    (`FP<handler>`). A kind whose fields are all choices or booleans has few contents: each content's
+    fingerprint is kept (`FPS<handler>`, keyed by the values themselves, which are equal exactly when
+    their codes are)."""
+    ns.values[f"K{handler_name}"] = code_of(kind.name, "plain")
+    codes = ["c0"] if quantity else []
+    code_lines = ["c0 = QUANTITY_CODES.get(q)", "if c0 is None:", "    c0 = value_code(QUANTITY_CODES, q, 'plain')"] if quantity else []
+    for field in fields:
+        index = kind.fields.index(field) + 1
+        local, ftype = names[field.name], field.type.name
+        if ftype in ("enum", "boolean"):  # a few values, each known now: one lookup in a table of their codes
+            how = "repr" if ftype == "enum" else "plain"
+            values: list[object] = [None, *(str(c) for c in field.type.choices)] if ftype == "enum" else [None, True, False]
+            table = ns.const({value: code_of(value, how) for value in values}, "E")
+            codes.append(f"{table}[{local}]")
+            continue
+        how = {"decimal": "decimal", "integer": "plain", "date": "plain"}.get(ftype, "repr")
+        cache = f"V{handler_name}_{index}"
+        ns.values[cache] = {}  # per field: value → code (emptied if it grows past CODE_CACHE_LIMIT)
+        code_lines += [
+            f"c{index} = {cache}.get({local})",
+            f"if c{index} is None:",
+            f"    c{index} = value_code({cache}, {local}, {how!r})",
         ]
-        for index, field in enumerate(kind.fields, 1):
-            local, ftype = names[field.name], field.type.name
-            if ftype in ("enum", "boolean"):  # a few values, each known now: one lookup in a table of their codes
-                how = "repr" if ftype == "enum" else "plain"
-                values: list[object] = [None, *(str(c) for c in field.type.choices)] if ftype == "enum" else [None, True, False]
-                table = ns.const({value: code_of(value, how) for value in values}, "E")
-                codes.append(f"{table}[{local}]")
-                continue
-            how = {"decimal": "decimal", "integer": "plain", "date": "plain"}.get(ftype, "repr")
-            cache = f"V{handler_name}_{index}"
-            ns.values[cache] = {}  # per field: value → code (emptied if it grows past CODE_CACHE_LIMIT)
-            code_lines += [
-                f"c{index} = {cache}.get({local})",
-                f"if c{index} is None:",
-                f"    c{index} = value_code({cache}, {local}, {how!r})",
-            ]
-            codes.append(f"c{index}")
-        digest_lines = [
-            *code_lines,
-            f"digest = FP{handler_name}.copy()",
-            f"digest.update(b''.join(({', '.join(codes)},)))",
+        codes.append(f"c{index}")
+    digest_lines = [*code_lines, f"digest = FP{handler_name}.copy()", f"digest.update(b''.join(({', '.join(codes)},)))"]
+    if all(field.type.name in ("enum", "boolean") for field in fields):
+        content = "(" + ", ".join([*(["q"] if quantity else []), *(names[field.name] for field in fields)]) + ",)"
+        ns.values[f"FPS{handler_name}"] = {}
+        return [
+            f"fingerprint = FPS{handler_name}.get({content})",
+            "if fingerprint is None:",
+            *("    " + line for line in digest_lines),
+            f"    fingerprint = remember(FPS{handler_name}, {content}, digest.digest())",
         ]
-        if all(field.type.name in ("enum", "boolean") for field in kind.fields):
-            content = "(" + ", ".join(["q", *(names[field.name] for field in kind.fields)]) + ",)"
-            ns.values[f"FPS{handler_name}"] = {}
-            fingerprint_lines = [
-                f"fingerprint = FPS{handler_name}.get({content})",
-                "if fingerprint is None:",
-                *("    " + line for line in digest_lines),
-                f"    fingerprint = remember(FPS{handler_name}, {content}, digest.digest())",
-            ]
-        else:
-            fingerprint_lines = [*digest_lines, "fingerprint = digest.digest()"]
+    return [*digest_lines, "fingerprint = digest.digest()"]
+
+
+def _records_tail(
+    w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], types: dict[str, str]
+) -> None:
+    """Records: drop a re-send (the same id with the same normalised content, recognised by a digest of
+    the content, so the index keeps no event), leave out an event outside the window, append records."""
+    with w.indent():
         with w.at(kind.span):
             for text in (
                 # the listed name, shared (one string per unit, kept in the id index); an alias or the other script's
                 # spelling is looked up once per stream, so a re-send under another spelling is still a re-send
                 "name = NAMES.get(unit)",
                 "unit = name if name is not None else known_as(unit, place, seq)",
-                *fingerprint_lines,
+                *_fingerprint_lines(kind, list(kind.fields), handler_name, ns, names, quantity=True),
                 "prev = IDS.get(id_)",
                 "if prev is not None:",
-                f"    return {'seen_again_compact' if compact else 'seen_again'}(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",
+                f"    return seen_again(ev, place, seq, prev, id_, fingerprint, unit, {kind.name!r}, day)",
                 # the unit before the id: an event rejected for its unit must not claim its id
                 "st = UNITS.get(unit)",
                 "if st is None:",
                 "    st = new_unit(unit, place, seq)",
-            ):
-                w.line(text)
-            if compact:  # the id's sequence number; its fingerprint goes to the log, beside the sequence number
-                w.line("IDS[id_] = seq")
-                w.line("log_fingerprint(fingerprint)")
-                w.line("if place.__class__ is not int:")  # a place a sequence number does not give back
-                w.line("    PLACES[seq] = place")
-            else:
-                w.line(f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)")  # IdEntry's layout
-        if compact:
-            _count_signature(w, kind, handler_name, slots, ns, names, types)
-            return
-        with w.at(kind.span):
-            for text in (
+                f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
                 f"if day[{DAY_EXCLUDED}] is not None:",
                 f"    return exclude(seq, place, day, unit, {kind.name!r}, id_)",
             ):
@@ -310,45 +316,91 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
             w.line("return None")
 
 
-def _count_signature(
+def _compact_tail(
     w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], types: dict[str, str]
 ) -> None:
-    """Compact tallies: the event's signature (unit, date, quantity, and what each slot of its kind takes
-    of it, `...` for a slot whose filter refuses it) numbered in the kind's signature table, and that
-    number logged with the event's sequence number: the counts and first and last events are counted
-    from the logs when the tally is finished (Tally.signature_stats), and a merge can take an event out."""
-    values = []
-    with w.at(kind.span):
-        w.line(f"if day[{DAY_EXCLUDED}] is None:")
-    with w.indent():
-        for number, key in enumerate(k for k in slots if k.source.kind == kind.name):
-            with w.at(key.source.span):
-                if key.value is SlotValue.NONE:
-                    value = "None"  # the record's value: taken (`...` when the filter refuses the event)
-                else:
-                    assert key.field is not None and key.value in (SlotValue.FIELD, SlotValue.RATE), "compact_plan allows no other slot"
-                    local = names[key.field]
-                    # a decimal by its text: 1.0 and 1.00 are equal keys, but not the same spelling in a sum or a latest value
-                    value = f"(None if {local} is None else str({local}))" if types.get(key.field) == "decimal" else local
-                if key.source.where is not None:
-                    value = f"{value} if {filter_code(key.source.where, types, ns, names)} else ..."
-                w.line(f"v{number} = {value}")
-                values.append(f"v{number}")
-    with w.at(kind.span):
-        signature = ", ".join(["unit", f"day[{DAY_DATE}]", "q", *values])
+    """Compact tallies: the event's content (its listed unit, quantity and the fields its slots read or
+    that take few values: `content_fields`) numbered in the kind's signature table, and that number with
+    the day's, the sequence number and the id logged (compact.CompactTally). Fields outside the content
+    are digested into a fingerprint, logged beside the sequence number, so a later copy of the id can be
+    told a re-send or not. Nothing about ids is decided here: the tally finds later copies all at once
+    when it is read (CompactTally.settle), and a slot's value is worked out once per signature and day
+    when the tally is finished (`slot_values_source`)."""
+    content = content_fields(kind, slots)
+    loose = [field for field in kind.fields if field not in content]
+    values = [
+        f"(None if {names[f.name]} is None else str({names[f.name]}))" if f.type.name == "decimal" else names[f.name] for f in content
+    ]
+    with w.at(kind.span), w.indent():
         for text in (
-            f"    sig = ({signature},)",
-            "else:  # outside the window: counted as excluded",
-            f"    sig = (unit, day[{DAY_DATE}], q)",
+            "name = NAMES.get(unit)",
+            "unit = name if name is not None else known_as(unit, place, seq)",
+            "if unit not in UNITS:",
+            "    new_unit_compact(unit, place, seq, id_)",
+            *(
+                [*_fingerprint_lines(kind, loose, handler_name, ns, names, quantity=False), "log_loose_seq(seq)", "log_loose(fingerprint)"]
+                if loose
+                else []
+            ),
+            f"sig = ({', '.join(['unit', 'q', *values])},)",
             f"c = SIGS_{handler_name}.get(sig)",
             "if c is None:",
-            f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig, seq)",
-            # (counts, first and last events come from these logs when the tally is finished)
+            f"    c = new_signature(SIGS_{handler_name}, {kind.name!r}, sig)",
+            f"log_code(c | day[{DAY_NUMBER}])",
             "log_seq(seq)",
-            "log_signature(c)",
+            "log_id(id_)",
+            "if place.__class__ is not int:",  # a place a sequence number does not give back
+            "    PLACES[seq] = place",
             "return None",
         ):
             w.line(text)
+
+
+def content_fields(kind: n.KindDecl, slots: dict[SlotKey, int]) -> list[n.Field]:
+    """The fields a compact tally keeps in an event's signature, in declaration order: those its kind's
+    slots read (as value or in a filter) and those that take few values (choices, booleans)."""
+    read = {name for key in slots if key.source.kind == kind.name for name in slot_fields(key)}
+    return [f for f in kind.fields if f.name in read or f.type.name in ("enum", "boolean")]
+
+
+def slot_values_source(rubric: n.Rubric, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str]) -> GeneratedCode:
+    """`def s<N>(content, date)` per kind: what each slot of the kind takes from an event of that content
+    and date (`...` where the slot's filter refuses it), in the order of plan.slot_layout; compact
+    tallies call it once per signature and day when they are finished. The code is the records
+    handler's, over the content's values (a decimal held as its text is read as a number)."""
+    w = Writer()
+    for kind in rubric.kinds:
+        types, local = _field_types(kind), _locals_of(kind)
+        content = content_fields(kind, slots)
+        handler_name = names[kind.name]
+        with w.at(kind.span):
+            w.line(f"def s{handler_name[1:]}(content, date):")
+        with w.indent():
+            with w.at(kind.span):
+                w.line(f"{', '.join(['unit', 'q', *(local[f.name] for f in content)])}, = content")
+                w.line("day = (date,)")
+                for f in content:
+                    if f.type.name == "decimal":
+                        w.line(f"t_{local[f.name]} = {local[f.name]}")
+                        w.line(f"{local[f.name]} = None if {local[f.name]} is None else Decimal({local[f.name]})")
+            values = []
+            for number, key in enumerate(k for k in slots if k.source.kind == kind.name):
+                with w.at(key.source.span):
+                    if key.value is SlotValue.NONE:
+                        value = "None"
+                    else:
+                        assert key.field is not None and key.value in (SlotValue.FIELD, SlotValue.RATE), "compact_plan allows no other slot"
+                        field_local = local[key.field]
+                        # a decimal by its text: 1.0 and 1.00 are equal keys, but not the same spelling in a sum or a latest value
+                        value = f"t_{field_local}" if types.get(key.field) == "decimal" else field_local
+                    if key.source.where is not None:
+                        value = f"{value} if {filter_code(key.source.where, types, ns, local)} else ..."
+                    w.line(f"v{number} = {value}")
+                    values.append(f"v{number}")
+            with w.at(kind.span):
+                w.line(f"return ({''.join(v + ', ' for v in values)})")
+        w.blank()
+    return GeneratedCode("\n".join(w.lines), tuple(w.spans), ns.values, {kind.name: f"s{names[kind.name][1:]}" for kind in rubric.kinds})
 
 
 def _append_record(w: Writer, key: SlotKey, index: int, ns: Namespace, names: dict[str, str]) -> None:

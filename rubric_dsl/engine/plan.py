@@ -56,6 +56,8 @@ class DayInfo(NamedTuple):
 
 
 DAY_DATE, DAY_MONTH, DAY_EXCLUDED = range(len(DayInfo._fields))
+# A compact tally's date cache holds one more field: the date's number in the tally's table of days.
+DAY_NUMBER = len(DayInfo._fields)
 
 
 class IdEntry(NamedTuple):
@@ -329,8 +331,30 @@ COMPACT_READERS = (
 )
 
 
+def filter_fields(node: object) -> set[str]:
+    """The event fields a filter reads."""
+    match node:
+        case None | n.UnitIs():
+            return set()
+        case n.Compare() | n.In():
+            return {node.field}
+        case n.And() | n.Or():
+            return set().union(*(filter_fields(part) for part in node.parts))
+        case n.Not():
+            return filter_fields(node.part)
+        case _:
+            raise NoCase("the filter's fields (plan.filter_fields)", node)
+
+
+def slot_fields(key: SlotKey) -> set[str]:
+    """The event fields a slot reads: the value it records and those its source's filter tests."""
+    return {name for name in (key.field, key.tested) if name is not None} | filter_fields(key.source.where)
+
+
 def compact_plan(rubric: n.Rubric) -> bool:
     """Whether every slot of `rubric` is read only by readers a compact tally serves exactly (see above)."""
+    if any("id" in slot_fields(key) for key in plan_slots(rubric)):  # an id makes every event's signature its own
+        return False
     if any(item.scored_per is not None for item in rubric.all_items()):
         return False
     if rubric.requirements:  # `require A … after B` leaves out single events: it needs each event's record

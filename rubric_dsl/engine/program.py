@@ -19,7 +19,8 @@ from ..language.render import render_source
 from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
 from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
 from ..suggestions import closest
-from .codegen import GeneratedCode, generate
+from .codegen import GeneratedCode, content_fields, generate
+from .compact import AnyTally, CompactTally, KindShape, chunks, compact_namespace
 from .declarations import every_problem, shape_message
 from .evaluation import UnitEvaluation, evaluate_items, finish_unit, limited_total, place_units, scoring_stages, unit_total
 from .outcomes import combine_and_settle, rank_results
@@ -40,11 +41,12 @@ from .plan import (
     period_bounds,
     period_label,
     plan_slots,
+    slot_fields,
     slot_for,
     slot_layout,
 )
 from .results import Excluded, Scorecard, UnitMatch, UnitResult
-from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc, signature_table, unlisted_unit
+from .runtime import Invalid, Tally, handler_namespace, no_cyclic_gc, unlisted_unit
 from .units import UnitMatcher, listed_names
 from .values import is_condition
 
@@ -81,6 +83,20 @@ class Program:
         self._compiled = compile(self.generated_source, self._filename, "exec")
         self._compact_filename = f"<rubric {rubric.path} (compact tally)>"
         self._compiled_compact = compile(self.code.compact.source, self._compact_filename, "exec") if self.code.compact else None
+        # compact tallies: what each slot takes from a signature and day (called at finish), and what a
+        # re-send's content is compared by (decimal positions of a signature, fields outside it)
+        self.slot_values: dict[str, Callable[..., tuple[Any, ...]]] = {}
+        self.kind_shapes: dict[str, KindShape] = {}
+        self.dated_kinds = frozenset(key.source.kind for key in self.slots if "date" in slot_fields(key))
+        if self.code.slot_values is not None:
+            values_namespace: dict[str, Any] = {**self.code.constants, "Decimal": Decimal}
+            values_namespace.update(UNIT_ATTRS=self.unit_attributes_of(rubric), NO_ATTRS={})
+            exec(compile(self.code.slot_values.source, f"<rubric {rubric.path} (compact slot values)>", "exec"), values_namespace)
+            self.slot_values = {kind: values_namespace[name] for kind, name in self.code.slot_values.handler_names.items()}
+            for kind in rubric.kinds:
+                content = content_fields(kind, self.slots)
+                decimals = tuple(2 + i for i, f in enumerate(content) if f.type.name == "decimal")
+                self.kind_shapes[kind.name] = KindShape(decimals, len(content) < len(kind.fields))
         self.units = {u.name: u for u in rubric.units}
         self.kinds = {kind.name: kind for kind in rubric.kinds}
         self.lets = {let.name: let for let in rubric.lets}  # named values and conditions
@@ -103,7 +119,11 @@ class Program:
 
     def unit_attributes(self) -> dict[str, dict[str, object]]:
         """Each listed unit's attributes (its group included), as filters on them read them."""
-        return {name: {**dict(decl.attributes), "group": decl.group} for name, decl in self.units.items()}
+        return self.unit_attributes_of(self.rubric)
+
+    @staticmethod
+    def unit_attributes_of(rubric: n.Rubric) -> dict[str, dict[str, object]]:
+        return {u.name: {**dict(u.attributes), "group": u.group} for u in rubric.units}
 
     def is_word(self, node: n.ValueCompare) -> bool:
         """`latest FIELD of KIND = WORD` compares the field's value with a word (see checker.word_comparison)."""
@@ -135,7 +155,7 @@ class Program:
         return type(self)(attrs.evolve(self.rubric, groups=group_decls), self.warnings)
 
     # -- tallying
-    def tally(self, events: Iterable[Any], start: int = 0, path: str = "<events>", compact: bool = False) -> Tally:
+    def tally(self, events: Iterable[Any], start: int = 0, path: str = "<events>", compact: bool = False) -> AnyTally:
         """Validate and record events. `events`: dicts, or (event, Place) pairs from read_events.
 
         A tally does not depend on an as-of date: `finish` cuts it off, so one tally serves
@@ -144,9 +164,11 @@ class Program:
         scores, counts and reasons, but no event-level provenance (no contributions, and excluded
         events counted per unit, kind and reason instead of listed).
         """
+        if compact and self.compactable:
+            return self._tally_compact(events, start, path)
         placer = getattr(events, "placer", None) or Placer(path)
         lined = getattr(events, "lined", False)  # places are line numbers: an event's sequence number is start + its line
-        tally = Tally(len(self.slots), path, placer, compact and self.compactable)
+        tally = Tally(len(self.slots), path, placer)
         handlers = self._handlers(tally)
         problems = tally.problems
         read = 0
@@ -160,8 +182,6 @@ class Program:
         if head is not None:
             first = start + head[1] if lined else start
             pairs = itertools.chain((head,), pairs)
-        if tally.compact:  # sequence number - place: the line's offset in the stream, or 0 for an index
-            tally.segments = [(start if first is None else first, start if lined else 0, placer)]
         with no_cyclic_gc():
             for read, (ev, place) in enumerate(pairs, 1):
                 seq = (start + place if start else place) if lined else start + read - 1  # (one int object, not two, per line)
@@ -186,18 +206,66 @@ class Program:
         tally.end = start if seq is None else seq + 1
         return tally
 
-    def tally_sources(self, sources: Iterable[Iterable[Any]], jobs: int = 1, compact: bool = False) -> Tally:
+    def _tally_compact(self, events: Iterable[Any], start: int, path: str) -> CompactTally:
+        """`tally` for a compact tally: the same loop, in chunks, between which the ids logged move into typed arrays."""
+        placer = getattr(events, "placer", None) or Placer(path)
+        lined = getattr(events, "lined", False)
+        tally = CompactTally(len(self.slots), path, placer, self.kind_shapes, self.rubric.unlisted != "scored_apart")
+        handlers = self._handlers(tally)
+        problems = tally.raw_problems
+        read = 0
+        seq = first = None
+        if getattr(events, "paired", False):
+            pairs = events.compact() if hasattr(events, "compact") else events
+        else:
+            pairs = with_places(events, start)
+        pairs = iter(pairs)
+        head = next(pairs, None)
+        if head is not None:
+            first = start + head[1] if lined else start
+            pairs = itertools.chain((head,), pairs)
+        # sequence number - place: the line's offset in the stream, or 0 for an index
+        tally.segments = [(start if first is None else first, start if lined else 0, placer)]
+        flush = tally.flush_ids
+        with no_cyclic_gc():
+            for chunk in chunks(pairs):
+                before = read
+                for read, (ev, place) in enumerate(chunk, before + 1):
+                    seq = (start + place if start else place) if lined else start + read - 1
+                    try:
+                        handler = handlers[ev["kind"]]
+                    except (KeyError, TypeError):
+                        problems.append(attrs.evolve(self._kind_problem(ev, placer(place)), seq=seq))
+                        continue
+                    try:
+                        handler(ev, seq, place)
+                    except Invalid as error:
+                        problems.append(self._rejection(ev, placer(place), seq, error))
+                    except Exception as error:
+                        shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
+                        if shape is None:
+                            raise self._internal_error(error, placer(place)) from error
+                        problems.append(self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field)))
+                flush()
+        tally.read = read
+        tally.first = first
+        tally.end = start if seq is None else seq + 1
+        return tally
+
+    def tally_sources(self, sources: Iterable[Iterable[Any]], jobs: int = 1, compact: bool = False) -> AnyTally:
         """Tally several event sources as one stream (sequence numbers continue from one to the next).
         `jobs` > 1 tallies JSON Lines files in that many processes (see `parallel`); the result is the same."""
         if jobs > 1:
             return tally_in_parallel(self, list(sources), jobs, compact)
-        tally: Tally | None = None
+        tally: AnyTally | None = None
         start = 0
         for source in sources:
             part = self.tally(source, start=start, compact=compact)
             start = part.end
             tally = part if tally is None else tally.merge(part, consume=True)
-        return tally if tally is not None else Tally(len(self.slots), compact=compact and self.compactable)
+        if tally is not None:
+            return tally
+        return self.tally([], compact=compact)
 
     def _rejection(self, ev: dict[str, Any], place: Place, seq: int, first: Invalid) -> EventProblem:
         """The rejected event with every problem of its fields (the handler stopped at `first`)."""
@@ -250,17 +318,18 @@ class Program:
             return EventProblem(place, _("unknown event kind `{kind}` (did you mean `{near}`?)", kind=kind, near=near), "kind", ev)
         return EventProblem(place, _("unknown event kind `{kind}`; the kinds are: {kinds}", kind=kind, kinds=", ".join(kinds)), "kind", ev)
 
-    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
-        namespace = handler_namespace(
-            tally, self.code.constants, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart"
-        )
-        namespace.update(UNIT_ATTRS=self.unit_attributes(), NO_ATTRS={})  # for filters on the unit's attributes
+    def _handlers(self, tally: AnyTally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
+        reject_unlisted = self.rubric.unlisted != "scored_apart"
         code, compiled = self.code, self._compiled
-        if tally.compact:
+        if isinstance(tally, CompactTally):
             assert self.code.compact is not None and self._compiled_compact is not None, "only a compactable program makes compact tallies"
             code, compiled = self.code.compact, self._compiled_compact
-            for kind, name in code.handler_names.items():
-                namespace[f"SIGS_{name}"] = signature_table(tally, kind)
+            namespace = compact_namespace(tally, self.code.constants, self.window, list(self.units), self.matcher, reject_unlisted)
+            for name in code.handler_names.values():
+                namespace[f"SIGS_{name}"] = {}
+        else:
+            namespace = handler_namespace(tally, self.code.constants, self.window, list(self.units), self.matcher, reject_unlisted)
+        namespace.update(UNIT_ATTRS=self.unit_attributes(), NO_ATTRS={})  # for filters on the unit's attributes
         exec(compiled, namespace)
         return {kind: namespace[name] for kind, name in code.handler_names.items()}
 
@@ -342,7 +411,7 @@ class Program:
             )
         return start, end, label
 
-    def finish(self, tally: Tally, as_of: datetime.date | str | None = None, period: str | None = None) -> Scorecard:
+    def finish(self, tally: AnyTally, as_of: datetime.date | str | None = None, period: str | None = None) -> Scorecard:
         as_of = as_date(as_of)
         start, end, label = self.scoring_period(as_of, period)
         if as_of is not None and as_of < start:
@@ -359,7 +428,7 @@ class Program:
 
     def _finish(
         self,
-        tally: Tally,
+        tally: AnyTally,
         as_of: datetime.date | None,
         months: list[int],
         scored: tuple[datetime.date, datetime.date, str | None] | None = None,
@@ -373,11 +442,17 @@ class Program:
         window_excluded = tally.window_excluded(self.window)
         for e in window_excluded + late + outside:
             excluded_by_unit.setdefault(e.unit, []).append(e)
-        units = tally.slot_records(self.slot_layout, self.window)
+        if isinstance(tally, CompactTally):
+            units = tally.slot_records(self.slot_layout, self.window, self.slot_values, self.dated_kinds)
+        else:
+            units = tally.units
         if as_of:
             units = tally.cut_at(as_of, units)
         too_soon: list[Excluded] = []
-        if self.rubric.requirements:  # before the period's cut: the event an A must follow may lie in an earlier period
+        if self.rubric.requirements:
+            assert isinstance(tally, Tally), (
+                "a rubric with requirements keeps records (plan.compact_plan)"
+            )  # before the period's cut: the event an A must follow may lie in an earlier period
             units, too_soon = self.required_gaps(tally, units, start, min(end, as_of) if as_of else end)
             for e in too_soon:
                 excluded_by_unit.setdefault(e.unit, []).append(e)
@@ -434,7 +509,7 @@ class Program:
             (start, period_end),
             self.places,
             events_read=tally.read,
-            events_scored=len(tally.ids) - sum(e.count for e in window_excluded + late + outside + too_soon),
+            events_scored=tally.valid_count - sum(e.count for e in window_excluded + late + outside + too_soon),
             rounding=self.rounding,
             period_label=label,
             matched=[UnitMatch(name, unit, why, str(place)) for name, (unit, why, place) in sorted(tally.matched.items())],

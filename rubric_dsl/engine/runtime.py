@@ -9,11 +9,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
-import itertools
 import re
-from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from hashlib import blake2b
 from typing import Any, NamedTuple, NoReturn
@@ -23,7 +20,7 @@ from ..language import nodes as n
 from ..numbers import EXACT
 from ..sources.events import EventProblem, Place, Placer, RawPlace
 from ..suggestions import closest
-from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, SlotLayout, month_key, window_exclusion
+from .plan import DATE, DAY_DATE, DAY_EXCLUDED, SEQ, ExclusionReason, month_key, window_exclusion
 from .results import Excluded
 from .units import UnitMatcher
 
@@ -398,36 +395,21 @@ class Tally:
     Tallies of disjoint parts of a stream merge into the tally of the whole, in every detail (counts,
     exclusions, re-sends and what they cite, problems, warnings, places), provided each part was
     tallied with the sequence numbers it has in the whole stream (`start`, or line numbers of one
-    file). A tally pickles, so parts can be tallied and merged in any process.
+    file). A tally pickles, so parts can be tallied and merged in any process. (`compact.CompactTally`
+    keeps numbers per event instead of records, for outputs without event-level provenance.)
     """
 
-    def __init__(self, slot_count: int, path: str = "<events>", placer: Placer | None = None, compact: bool = False):
+    compact = False
+
+    def __init__(self, slot_count: int, path: str = "<events>", placer: Placer | None = None):
         self.slot_count = slot_count
-        # compact (see plan.compact_plan): no records and no excluded events, but every distinct event
-        # signature (kind, signature) and, per event in stream order, its sequence number and signature
-        # number: counts, first and last events come from these logs (so a merge can take an event out)
-        self.compact = compact
-        self.signatures: list[tuple[str, tuple[Any, ...]]] = []
-        # per signature number: its first event's seq (set when the signature is new); how many events and
-        # the last one's seq come from the logs when asked for (signature_stats): a handler only appends to the logs
-        self.sig_firsts: list[int] = []
-        self._stats: tuple[tuple[int, int], tuple[list[int], list[int], list[int]]] | None = None
-        self.seq_log = array("q")
-        self.sig_log = array("i")  # numbered within the part tallied: add the base of its part (sig_bases)
-        self.sig_bases: list[tuple[int, int]] = [(0, 0)]  # (log index where a part begins, its first signature's number)
-        self.fp_log = array("Q")  # compact: each logged event's 128-bit fingerprint, as two 64-bit words
-        # compact: the id index holds one int per id (packed_id); an event's place is given back from its
-        # sequence number: (first seq, seq - place, Placer) per part tallied, and the few places that are
-        # not plain numbers (Place objects from sheets and tables) by sequence number
-        self.segments: list[tuple[int, int, Placer]] = []
-        self.places: dict[int, Place] = {}
         self.path = path
         self.placer = placer or Placer(path)  # an event's place (an int, usually) → its Place
         self.first: int | None = None  # the sequence number of the first event tallied
         self.end = 0  # the sequence number after the last event tallied
         self.units: dict[str, list[list[tuple[Any, ...]]]] = {}
         self.listed: tuple[Any, ...] = ()
-        self.ids: dict[str, Any] = {}  # event id → IdEntry layout (compact: the first copy's sequence number)
+        self.ids: dict[str, Any] = {}  # event id → IdEntry layout
         self.repeats: list[tuple[Any, ...]] = []  # Repeat layout: every later copy of an id
         self.excluded: list[Excluded] = []
         self.problems: list[EventProblem] = []
@@ -439,100 +421,45 @@ class Tally:
         self.warnings: list[str] = []
         self.read = 0
 
-    def __getstate__(self) -> dict[str, Any]:
-        """A compact tally's id index travels as its ids alone: its n-th id's first copy is the n-th event
-        logged, so the sequence numbers are the log's (a third of the time to pickle and unpickle)."""
-        state = dict(self.__dict__)
-        state["_stats"] = None  # (made again from the logs)
-        if self.compact and len(self.ids) == len(self.seq_log):
-            state["ids"] = list(self.ids)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        if isinstance(state["ids"], list):
-            state["ids"] = dict(zip(state["ids"], state["seq_log"], strict=True))
-        self.__dict__.update(state)
+    @property
+    def valid_count(self) -> int:
+        """Valid events counted once each (later copies of an id are not in the index)."""
+        return len(self.ids)
 
     def first_copy(self, event_id: str) -> tuple[bytes, RawPlace]:
         """The fingerprint and place of the first copy of an id this tally holds."""
         entry = self.ids[event_id]
-        if not self.compact:
-            return entry[0], entry[1]
-        return self.fingerprint_of(entry), self.place_of(entry)
-
-    def fingerprint_of(self, seq: int) -> bytes:
-        """Compact: the fingerprint of the valid event numbered `seq` (found in the log)."""
-        index = self.log_index(seq)
-        return self.fp_log[2 * index : 2 * index + 2].tobytes()
-
-    def log_index(self, seq: int) -> int:
-        index = bisect_right(self.seq_log, seq) - 1
-        assert index >= 0 and self.seq_log[index] == seq, "every valid event of a compact tally is in its log"
-        return index
+        return entry[0], entry[1]
 
     def first_unit_and_date(self, event_id: str) -> tuple[str, datetime.date]:
         """The unit and date of the first copy of an id this tally tallied (the fingerprint leaves them out)."""
         entry = self.ids[event_id]
-        if not self.compact:
-            return entry[4], entry[5][DAY_DATE]
-        _kind, sig = self.signature_of(entry)
-        return sig[0], sig[1]
-
-    def place_of(self, seq: int) -> Place:
-        """Compact: the Place of the event numbered `seq`, given back from the segment it was tallied in."""
-        if seq in self.places:
-            return self.places[seq]
-        _first, offset, placer = self.segments[max(0, bisect_right([s[0] for s in self.segments], seq) - 1)]
-        return placer(seq - offset)
-
-    def signature_of(self, seq: int) -> tuple[str, tuple[Any, ...]]:
-        """Compact: the kind and signature of the valid event numbered `seq` (found in the log)."""
-        return self.signatures[self.log_number(self.log_index(seq))]
-
-    def log_number(self, index: int) -> int:
-        """Compact: the signature number of the event logged at `index`."""
-        part = bisect_right([start for start, _base in self.sig_bases], index) - 1
-        return self.sig_log[index] + self.sig_bases[part][1]
-
-    def first_copy_repeat(self, event_id: str, entry: int) -> tuple[Any, ...]:
-        """Compact: this tally's first copy of `event_id` (its id index entry) as a Repeat, to be judged
-        again against an earlier part's first copy."""
-        seq = entry
-        kind, sig = self.signature_of(seq)
-        day = (sig[1], month_key(sig[1]), None)  # DayInfo layout (a judge reads only the date)
-        return Repeat(seq, event_id, self.fingerprint_of(seq), self.place_of(seq), sig[0], kind, day, None)
+        return entry[4], entry[5][DAY_DATE]
 
     def events_of(self, unit: str, drop: set[int]) -> list[tuple[int, RawPlace]]:
         """(seq, place) of each valid event of `unit` not in `drop` (for the first event of an unlisted unit)."""
-        if not self.compact:
-            return [(e[2], e[1]) for e in self.ids.values() if e[4] == unit and e[2] not in drop]
-        units = {number for number, (_kind, sig) in enumerate(self.signatures) if sig[0] == unit}
-        return [(seq, self.place_of(seq)) for i, seq in enumerate(self.seq_log) if seq not in drop and self.log_number(i) in units]
+        return [(e[2], e[1]) for e in self.ids.values() if e[4] == unit and e[2] not in drop]
 
     def _order(self) -> int:
         return self.first if self.first is not None else self.end
 
-    def merge(self, other: Tally, consume: bool = False) -> Tally:
+    def merge(self, other: Any, consume: bool = False) -> Tally:
         """The tally of both parts' events together (parts in either order; their ranges must not overlap)."""
+        if not isinstance(other, Tally):
+            raise ValueError("a tally of records merges only with a tally of records")
         if other._order() < self._order():
             return other.merge(self, consume)
-        if self.compact != other.compact:
-            raise ValueError("a compact tally merges only with a compact tally")
-        merged = Tally(self.slot_count, self.path, self.placer, self.compact)
+        merged = Tally(self.slot_count, self.path, self.placer)
         merged.read = self.read + other.read
         merged.first = min((t.first for t in (self, other) if t.first is not None), default=None)
         merged.end = max(self.end, other.end)
         merged.listed = self.listed or other.listed
         mine, theirs, my_repeats, their_repeats = self.ids, other.ids, self.repeats, other.repeats
-        if self.compact:
-            merged.segments = sorted(self.segments + other.segments, key=lambda s: s[0])
-            merged.places = {**self.places, **other.places}
         if self.placer != other.placer:  # places from two sources: each becomes a Place while its source is known
-            if not self.compact:  # (a compact tally's places come from its segments, each with its own Placer)
-                mine, theirs = placed(mine, self.placer), placed(theirs, other.placer)
+            mine, theirs = placed(mine, self.placer), placed(theirs, other.placer)
             my_repeats, their_repeats = placed_repeats(my_repeats, self.placer), placed_repeats(their_repeats, other.placer)
             merged.placer = Placer(self.path)  # Places pass through it unchanged
-        # `consume`: neither part is used again, so the merged tally takes over the earlier part's index and logs
+        # `consume`: neither part is used again, so the merged tally takes over the earlier part's index
         merged.ids = ids = mine if consume and mine is self.ids else dict(mine)
         # An id first seen in both parts: the later part's copy is a later copy after all, and the later
         # part's own later copies of that id were judged against the wrong first copy. Judge them again.
@@ -541,14 +468,8 @@ class Tally:
         firsts = {event_id: mine[event_id] for event_id in collided}  # (before `ids`, which may be `mine`, changes)
         ids.update(theirs)
         ids.update(firsts)
-        if self.compact:
-            again: list[tuple[Any, ...]] = [other.first_copy_repeat(event_id, entry) for event_id, entry in collided.items()]
-            drop = {r[0] for r in again}
-        else:
-            drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
-            again = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
-        if self.compact:  # (before judging again: a first copy's fingerprint is read from the merged log)
-            merge_signatures(merged, self, other, drop, consume)
+        drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
+        again: list[Any] = [Repeat(e[2], event_id, e[0], e[1], e[4], e[3], e[5], None) for event_id, e in collided.items()]
         again += [r for r in their_repeats if r[1] in collided]
         judged = {r[0] for r in again}
         merged.repeats = (
@@ -604,122 +525,14 @@ class Tally:
         units = self.units if units is None else units
         return {unit: [[r for r in records if r[DATE] <= as_of] for records in slots] for unit, slots in units.items()}
 
-    def slot_records(self, layout: SlotLayout, window: n.Window) -> dict[str, list[list[tuple[Any, ...]]]]:
-        """Each unit's records per slot. A compact tally makes one record per signature and slot (see
-        plan.compact_plan), in order of the signatures' first events."""
-        if not self.compact:
-            return self.units
-        units: dict[str, list[list[tuple[Any, ...]]]] = {unit: [[] for _slot in range(self.slot_count)] for unit in self.units}
-        months: dict[datetime.date, int] = {}  # date → its month key, or -1 outside the window
-        places = {kind: list(enumerate(slots, 3)) for kind, slots in layout.items()}  # (position in a signature, slot)
-        counts, firsts, lasts = self.signature_stats()
-        signatures = self.signatures
-        for number in sorted(range(len(signatures)), key=firsts.__getitem__):
-            count = counts[number]
-            if not count:
-                continue
-            kind, sig = signatures[number]
-            date = sig[1]
-            month = months.get(date)
-            if month is None:
-                month = months[date] = month_key(date) if window_exclusion(date, window) is None else -1
-            if month < 0:
-                continue
-            slots = units[sig[0]]
-            quantity = sig[2] * count
-            last = lasts[number]
-            for position, (index, convert) in places[kind]:
-                value = sig[position]
-                if value is ...:
-                    continue
-                if convert is not None:
-                    value = convert(value)
-                    if value is ...:
-                        continue
-                slots[index].append((last, None, date, month, quantity, value))
-        return units
-
     def window_excluded(self, window: n.Window) -> list[Excluded]:
-        """Valid events outside the window: one per event, or, compact, one per unit, kind and reason with its count."""
-        if not self.compact:
-            return self.excluded
-        return self._counted(lambda date: window_exclusion(date, window), window, outside_window=True)
-
-    def signature_stats(self) -> tuple[list[int], list[int], list[int]]:
-        """Compact: per signature number, its count of events and the first and last one's sequence number
-        (0 for a signature whose events a merge took out); counts and lasts are counted from the logs, part
-        by part (each part's log numbers its signatures from its base, see sig_bases), and kept until the
-        logs grow."""
-        key = (len(self.seq_log), len(self.signatures))
-        if self._stats is not None and self._stats[0] == key:
-            return self._stats[1]
-        size = len(self.signatures)
-        counts, lasts = [0] * size, [0] * size
-        bases = self.sig_bases
-        ends = [start for start, _base in bases[1:]] + [len(self.seq_log)]
-        next_bases = [base for _start, base in bases[1:]] + [size]
-        # The id index's sequence numbers are the log's, in its order (each logged event is an id's first
-        # copy; see __getstate__): read from there, each last is the int object the index holds already,
-        # not a new one per signature (which would add about 16 bytes per event to the peak memory).
-        # (A plain loop into lists: Counter and dict took longer and raised the peak memory too.)
-        shared = len(self.ids) == len(self.seq_log)
-        seqs: Iterator[int] = iter(self.ids.values() if shared else self.seq_log)
-        sig_view = memoryview(self.sig_log)  # (not copied)
-        for (start, base), end, next_base in zip(bases, ends, next_bases, strict=True):
-            part_counts, part_lasts = (counts, lasts) if len(bases) == 1 else ([0] * (next_base - base), [0] * (next_base - base))
-            for number, seq in zip(sig_view[start:end], itertools.islice(seqs, end - start), strict=True):
-                part_counts[number] += 1
-                part_lasts[number] = seq
-            if len(bases) > 1:
-                counts[base:next_base], lasts[base:next_base] = part_counts, part_lasts
-        self._stats = (key, (counts, self.sig_firsts, lasts))
-        return self._stats[1]
-
-    def _counted(
-        self, reason_of: Callable[[datetime.date], ExclusionReason | None], window: n.Window, outside_window: bool = False
-    ) -> list[Excluded]:
-        """Compact: the signatures' events `reason_of(date)` excludes (None: not excluded), counted per
-        unit, kind and reason, in order of each one's first event."""
-        found: dict[tuple[Any, ...], list[Any]] = {}
-        reasons: dict[datetime.date, ExclusionReason | None] = {}
-        counts, firsts, _lasts = self.signature_stats()
-        for number, (kind, sig) in enumerate(self.signatures):
-            count = counts[number]
-            if not count:
-                continue
-            first = firsts[number]
-            date = sig[1]
-            if date in reasons:
-                reason = reasons[date]
-            else:
-                outside = window_exclusion(date, window) is not None
-                reason = reasons[date] = reason_of(date) if outside == outside_window else None
-            if reason is None:
-                continue
-            entry = found.get((sig[0], kind, reason))
-            if entry is None:
-                found[(sig[0], kind, reason)] = [first, count]
-            else:
-                entry[0] = min(entry[0], first)
-                entry[1] += count
-        return [
-            Excluded(None, unit, kind, None, "", reason, seq=first, count=count)
-            for (unit, kind, reason), (first, count) in sorted(found.items(), key=lambda item: item[1][0])
-        ]
+        """Valid events outside the window, one per event."""
+        return self.excluded
 
     def outside(
         self, start: datetime.date, end: datetime.date, as_of: datetime.date | None, window: n.Window | None = None
     ) -> list[Excluded]:
         """Valid in-window events before or after the period being scored (those after the as-of date are `after`'s)."""
-        if self.compact:
-            assert window is not None, "a compact tally judges dates against the window"
-
-            def reason_of(date: datetime.date) -> ExclusionReason | None:
-                if as_of is not None and date > as_of:
-                    return None
-                return ExclusionReason.BEFORE_PERIOD if date < start else ExclusionReason.AFTER_PERIOD if date > end else None
-
-            return self._counted(reason_of, window)
         out = []
         for event_id, (_fingerprint, place, _seq, kind, unit, day) in self.ids.items():
             date = day[DAY_DATE]
@@ -733,9 +546,6 @@ class Tally:
 
     def after(self, as_of: datetime.date, window: n.Window | None = None) -> list[Excluded]:
         """Valid in-window events dated after `as_of`: kept, and reported as not yet counted."""
-        if self.compact:
-            assert window is not None, "a compact tally judges dates against the window"
-            return self._counted(lambda date: ExclusionReason.AFTER_AS_OF if date > as_of else None, window)
         return [
             Excluded(event_id, unit, kind, day[DAY_DATE], str(self.placer(place)), ExclusionReason.AFTER_AS_OF, seq=seq)
             for event_id, (_fingerprint, place, seq, kind, unit, day) in self.ids.items()
@@ -745,43 +555,6 @@ class Tally:
 
 def seq_of(entry: Excluded | EventProblem) -> int:
     return entry.seq
-
-
-def merge_signatures(merged: Tally, earlier: Tally, later: Tally, drop: set[int], consume: bool = False) -> None:
-    """The compact part of `earlier.merge(later)`: both parts' signatures side by side (a signature of
-    both parts is two groups of events, which the readers of compact slots add up like any other two),
-    both logs joined, without the later part's events in `drop` (copies of ids the earlier part holds).
-    Nothing is renumbered: the later part's log keeps its numbers, with its base (`sig_bases`) moved."""
-    seq_log, sig_log, fp_log, bases, firsts = later.seq_log, later.sig_log, later.fp_log, later.sig_bases, later.sig_firsts
-    if drop:  # rare: ids sent again across the cut; the later part's log without them (counts come from the log)
-        kept = [i for i, seq in enumerate(seq_log) if seq not in drop]
-        seq_log = array("q", (seq_log[i] for i in kept))
-        sig_log = array("i", (later.log_number(i) for i in kept))
-        fp_log = array("Q", (word for i in kept for word in fp_log[2 * i : 2 * i + 2]))
-        bases = [(0, 0)]
-        firsts = [0] * len(later.signatures)  # (a signature's first event may be gone)
-        for number, seq in dict(zip(reversed(sig_log), reversed(seq_log), strict=True)).items():
-            firsts[number] = seq
-    offset, logged = len(earlier.signatures), len(earlier.seq_log)
-    for name, theirs in (
-        ("signatures", later.signatures),
-        ("sig_firsts", firsts),
-        ("seq_log", seq_log),
-        ("fp_log", fp_log),
-        ("sig_log", sig_log),
-        ("sig_bases", [(logged + start, offset + base) for start, base in bases]),
-    ):
-        mine = getattr(earlier, name)
-        if consume:  # extended in place: the earlier part is not used again
-            mine += theirs
-            setattr(merged, name, mine)
-        else:
-            setattr(merged, name, mine + theirs)
-
-
-def signature_table(tally: Tally, kind: str) -> dict[tuple[Any, ...], int]:
-    """The signatures of one kind a compact tally has counted (signature → number), for its handler to go on counting."""
-    return {sig: number for number, (sig_kind, sig) in enumerate(tally.signatures) if sig_kind == kind}
 
 
 def judge(repeat: Repeat, first: tuple[Any, ...], placer: Placer) -> Excluded | EventProblem:
@@ -848,6 +621,8 @@ def handler_namespace(
     dates: dict[object, tuple[Any, ...]] = {}
     units = tally.units
     placer = tally.placer
+    # (a compact tally keeps its units' first events as they come, and settles them when read)
+    unlisted: dict[str, Any] = getattr(tally, "raw_unlisted") if tally.compact else tally.unlisted  # noqa: B009
     tally.listed = tuple(listed)
     for name in listed:
         units[name] = [[] for _slot in range(slot_count)]
@@ -878,10 +653,8 @@ def handler_namespace(
             return None
         raise Invalid(outcome.message, "id")
 
-    seen_again_compact = seen_again  # (the first copy is looked up by id, whatever the index holds)
-
     def new_unit(unit: str, place: RawPlace, seq: int) -> list[list[tuple[Any, ...]]]:
-        if not reject_unlisted and len(tally.unlisted) >= MAX_UNLISTED_UNITS:
+        if not reject_unlisted and len(unlisted) >= MAX_UNLISTED_UNITS:
             raise Invalid(
                 _(
                     "unit `{unit}` would be unlisted unit number {value:,}; a stream may name at most {MAX_UNLISTED_UNITS:,} units the rubric does not list (is the unit column holding something else?)",
@@ -895,7 +668,7 @@ def handler_namespace(
         if reject_unlisted:
             raise unlisted_unit(unit, near)
         resolved = placer(place)
-        tally.unlisted[unit] = (seq, resolved)
+        unlisted[unit] = (seq, resolved)
         tally.hints[unit] = near
         if near:
             tally.warnings.append(
@@ -928,12 +701,6 @@ def handler_namespace(
         names[unit] = match[0]
         return match[0]
 
-    def new_signature(table: dict[tuple[Any, ...], int], kind: str, sig: tuple[Any, ...], seq: int) -> int:
-        number = table[sig] = len(tally.signatures)
-        tally.signatures.append((kind, sig))
-        tally.sig_firsts.append(seq)
-        return number
-
     def exclude(seq: int, place: RawPlace, day: tuple[Any, ...], unit: str, kind: str, event_id: str) -> None:
         tally.excluded.append(Excluded(event_id, unit, kind, day[DAY_DATE], str(placer(place)), day[DAY_EXCLUDED], seq=seq))
 
@@ -943,7 +710,7 @@ def handler_namespace(
         DATES=dates,
         QUANTITY_CODES={},  # quantity → its value code (runtime.value_code)
         remember=remember,
-        IDS=tally.ids,
+        IDS=getattr(tally, "ids", None),
         UNITS=units,
         NAMES=names,
         known_as=known_as,
@@ -951,13 +718,6 @@ def handler_namespace(
         seen_again=seen_again,
         new_unit=new_unit,
         exclude=exclude,
-        new_signature=new_signature,
-        seen_again_compact=seen_again_compact,
-        # the compact logs' methods, bound once (a handler calls each once per event)
-        log_fingerprint=tally.fp_log.frombytes,
-        log_seq=tally.seq_log.append,
-        log_signature=tally.sig_log.append,
-        PLACES=tally.places,
         unknown_fields=unknown_fields,
         bad_id=bad_id,
         bad_unit=bad_unit,
