@@ -228,3 +228,25 @@ def test_later_copies_are_found_when_the_tally_is_read_and_merged_parts_are_judg
         card = info.finish(tally)
         assert card.unit("通川區").item("A.4.3").score == 3
         assert card.excluded_counts() == {"re-sent": 1}
+
+
+def test_fields_outside_the_signature_tell_a_re_send_from_a_conflict():
+    # `item` (free text) of an instruction is read by no rule of the info rubric, so it is not in the
+    # signature: a fingerprint of it is logged when it has a value. Worked by hand: e1 without an item,
+    # then e1 with item "A": other content, rejected; e2 with item "B" twice: a re-send; e3 without an
+    # item twice: a re-send. Counted: e1, e2, e3 (city-level instructions, 4.2.1: 4 points each) = 12.
+    info = rubric_dsl.load(INFO)
+    base = {"unit": "通川區", "date": "2009-05-01", "kind": "instruction", "level": "city"}
+    events = [
+        {"id": "e1", **base},
+        {"id": "e1", **base, "item": "A"},
+        {"id": "e2", **base, "item": "B"},
+        {"id": "e2", **base, "item": "B"},
+        {"id": "e3", **base},
+        {"id": "e3", **base},
+    ]
+    for tally in (info.tally(events), info.tally(events, compact=True)):
+        assert [(p.seq, p.field) for p in tally.problems] == [(1, "id")]
+        assert [(e.event_id, e.seq) for e in tally.resent] == [("e2", 3), ("e3", 5)]
+        assert info.finish(tally).unit("通川區").total == 12
+    assert compact_json(info, info.tally(events, compact=True), None) == compact_json(info, info.tally(events), None)

@@ -331,17 +331,20 @@ def _compact_tail(
     values = [
         f"(None if {names[f.name]} is None else str({names[f.name]}))" if f.type.name == "decimal" else names[f.name] for f in content
     ]
+    # fields outside the signature, when any of them has a value (an event whose are all absent logs no fingerprint)
+    present = " or ".join(f"{names[f.name]} is not None" for f in loose)
+    fingerprint = [
+        *_fingerprint_lines(kind, loose, handler_name, ns, names, quantity=False),
+        "log_loose_seq(seq)",
+        "log_loose(fingerprint)",
+    ]
     with w.at(kind.span), w.indent():
         for text in (
-            "name = NAMES.get(unit)",
-            "unit = name if name is not None else known_as(unit, place, seq)",
-            "if unit not in UNITS:",
-            "    new_unit_compact(unit, place, seq, id_)",
-            *(
-                [*_fingerprint_lines(kind, loose, handler_name, ns, names, quantity=False), "log_loose_seq(seq)", "log_loose(fingerprint)"]
-                if loose
-                else []
-            ),
+            # the listed name of a spelling whose unit is known to the tally; any other goes the slow way
+            # (resolved, and checked as a unit of the rubric or a new unlisted one) once per spelling
+            "name = KNOWN.get(unit)",
+            "unit = name if name is not None else known_unit(unit, place, seq, id_)",
+            *([f"if {present}:", *("    " + line for line in fingerprint)] if loose else []),
             f"sig = ({', '.join(['unit', 'q', *values])},)",
             f"c = SIGS_{handler_name}.get(sig)",
             "if c is None:",

@@ -242,7 +242,7 @@ class CompactTally:
         hashes = np.frombuffer(self.id_hashes, dtype=np.int64)
         if len(hashes) < 2:
             return {}
-        order = np.argsort(hashes, kind="stable")
+        order = np.argsort(hashes)  # (members are put back in log order below)
         ordered = hashes[order]
         equal = np.flatnonzero(ordered[1:] == ordered[:-1])
         if not len(equal):
@@ -421,12 +421,13 @@ class CompactTally:
         if not len(codes):
             self._groups = (key, ([], [], [], []))
             return self._groups[1]
-        order = np.argsort(codes, kind="stable")
+        order = np.argsort(codes)
         ordered = codes[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         ends = np.concatenate((starts[1:], [len(ordered)])).astype(np.int64)
-        firsts = seqs[order[starts]]
-        lasts = seqs[order[ends - 1]]
+        in_order = seqs[order]  # (a group's events in any order: its first and last are its least and greatest)
+        firsts = np.minimum.reduceat(in_order, starts)
+        lasts = np.maximum.reduceat(in_order, starts)
         by_first = np.argsort(firsts, kind="stable")
         result = (
             ordered[starts][by_first].tolist(),
@@ -554,12 +555,22 @@ def compact_namespace(
             dates[value] = info
         return info
 
-    def new_unit_compact(unit: str, place: Any, seq: int, event_id: str) -> None:
-        try:
-            new_unit(unit, place, seq)
-        except Invalid:
-            tally.unit_rejections.append((seq, event_id))
-            raise
+    names, known_as, units = namespace["NAMES"], namespace["known_as"], tally.units
+    known: dict[str, str] = {}
+
+    def known_unit(unit: str, place: Any, seq: int, event_id: str) -> str:
+        """The listed name of a spelling met for the first time (or of one whose unit was rejected)."""
+        name = names.get(unit)
+        if name is None:
+            name = known_as(unit, place, seq)
+        if name not in units:
+            try:
+                new_unit(name, place, seq)
+            except Invalid:
+                tally.unit_rejections.append((seq, event_id))
+                raise
+        known[unit] = name
+        return name
 
     def new_signature(table: dict[tuple[Any, ...], int], kind: str, sig: tuple[Any, ...]) -> int:
         code = table[sig] = len(tally.signatures) << DAY_BITS
@@ -569,7 +580,8 @@ def compact_namespace(
     namespace.update(
         DATES=dates,
         add_date=add_date,
-        new_unit_compact=new_unit_compact,
+        KNOWN=known,
+        known_unit=known_unit,
         new_signature=new_signature,
         log_code=tally.code_log.append,
         log_seq=tally.seq_log.append,
