@@ -113,6 +113,11 @@ TRICKY_LINE = st.one_of(
             '{"o": {}}',  # nesting without a colon of its own
             '{"a": [1, 2], "b": "x"}',
             '{"a": 1}{"b": 2}',
+            '{"t": "10:30", "u": "http://x"}',  # colons inside strings, keys distinct
+            '{"a": 1, "a": "\\u003a"}',  # a key given twice, hidden from a count of colons by an escaped colon
+            '{"t": "\\u003a"}',
+            '{"o": {"p": 1, "p": 2}}',  # a key given twice in a nested object
+            '{"l": [{"p": 1}, {"p": 2}]}',
         ]
     ),
 )

@@ -33,6 +33,7 @@ BLOCK_DECODER = msgspec.json.Decoder(dict[str, Any], float_hook=Decimal)
 # What a block is reduced to for its shape: braces, colons and newlines (all other bytes deleted)
 NOT_SKELETON = bytes(byte for byte in range(256) if byte not in b"{}:\n")
 ONE_OBJECT_A_LINE = b"{}\n"
+MAX_BACKOFF = 64  # blocks read line by line, at most, between two tries of the whole way
 NOT_UTF8 = N_("this line is not UTF-8 text; the rest of the file was not read")
 
 
@@ -88,23 +89,22 @@ class JsonLinesSource(TextFileSource):
         one of two ways, the first when it can be shown to give what reading its lines one by one gives:
 
         - Whole: one msgspec call decodes every line of the block (`decode_lines`, typed so that every
-          line must be an object), and one pass over the bytes keeps only braces, colons and newlines
-          (`skeleton`). That skeleton without its colons must be `{}` and a newline, once per line and
-          once per object decoded: then each line holds exactly one object, whole (its only `{` and
-          `}`), and nothing else but blanks, so its numbers are the line numbers; a blank line, a value
-          that spans lines, two values on one line, a nested object or a brace inside a string all
-          break the pattern. As below, duplicate keys are ruled out by the colons: as many as keys.
-        - Line by line, when the block is not of that shape (checked before anything is decoded) or
-          msgspec refuses it: the lines are split, decoded in one `map` and the block's colons counted;
-          when every line is an object and the colons are exactly the keys, no line repeats a key (in
-          a line holding one flat object each key stands before a colon of its own). Any other block
-          (a blank or broken line, a value that is not an object, a colon inside a value, nesting) is
-          read line by line, each line judged on its own (`read_lines`).
+          line must be an object), after one pass over the bytes has kept only braces, colons and
+          newlines (`skeleton`). That skeleton without its colons must be `{}` and a newline, once per
+          line and once per object decoded: then each line holds exactly one object, whole (its only
+          `{` and `}`), and nothing else but blanks, so its numbers are the line numbers; a blank line,
+          a value that spans lines, two values on one line, a nested object or a brace inside a string
+          all break the pattern (checked before anything is decoded).
+        - Line by line otherwise: the lines are split, empty ones set aside, and the others decoded in
+          one `map`; when every one is an object, the block is taken whole.
 
-        Both ways number the lines with one `zip` against a `range`: no Python code runs per line of
-        a well-formed block. After a block that is not of the whole shape, the next ones are read line
-        by line until one is well-formed again, so a file of nested objects does not pay for the
-        skeleton of every block."""
+        Either way the block's keys must be shown distinct (`keys_are_distinct`, from its colons) and
+        the lines are numbered with one `zip` against a `range`: no Python code runs per line of a
+        well-formed block. Any other block (a broken line or one of blanks, a value that is not an
+        object, a key given twice, a colon written as an escape) is read line by line, each line judged
+        on its own (`read_lines`). After a block that is not of the whole shape, the next one is read line
+        by line, then the next two after another, and so on up to 64, so that a file of nested objects
+        does not pay for the skeleton of every block and a one-off blank line costs one block."""
         decode = LINE_DECODER.decode
         decode_block = BLOCK_DECODER.decode_lines
         begin, end = self.byte_range or (0, None)
@@ -115,7 +115,7 @@ class JsonLinesSource(TextFileSource):
             # A BOM belongs to line 1, which starts at byte 0: it is taken off that line once the line is
             # whole (it may span blocks), so a range ending inside it still holds line 1
             bom_possible = offset == 0
-            whole = True  # whether to try the next block whole
+            skip, backoff = 0, 1  # blocks to read line by line before trying the whole way again; the length of the next such run
             while True:
                 block = stream.read(BLOCK)
                 data = pending + block if pending else block
@@ -143,7 +143,9 @@ class JsonLinesSource(TextFileSource):
                 if not body.endswith(b"\n"):  # the last line of the file: ended here so that every line has its \n
                     body += b"\n"
                 records = None  # the block's objects, one per line, when it was decoded whole
-                if whole:
+                if skip:
+                    skip -= 1
+                else:
                     skeleton = body.translate(None, NOT_SKELETON)
                     shape = skeleton.translate(None, b":")
                     count = len(shape) // len(ONE_OBJECT_A_LINE)
@@ -152,32 +154,39 @@ class JsonLinesSource(TextFileSource):
                             records = decode_block(body)
                         except (msgspec.DecodeError, RecursionError):  # a broken line: judged below
                             records = None
-                        else:
-                            if len(records) != count:  # (cannot happen when the shape holds; never trusted blindly)
-                                records = None
-                            elif len(skeleton) - len(shape) == sum(map(len, records)):
-                                yield zip(records, range(number, number + count))
-                                number += count
-                                if done:
-                                    return
-                                continue
-                    # Not of the whole shape: line by line until a block is well-formed again. (A colon too
-                    # many leaves `records`, one per line: each line is judged below with its own.)
-                    whole = records is not None
+                        if records is not None and len(records) != count:  # (cannot happen when the shape holds; never trusted blindly)
+                            records = None
+                    if records is None:
+                        # Not of the whole shape: the next blocks are read line by line, twice as many each
+                        # time in a row this happens (a file of nested objects), one when it is a one-off
+                        skip, backoff = backoff, min(2 * backoff, MAX_BACKOFF)
+                    else:
+                        backoff = 1
+                        if keys_are_distinct(body, records, len(skeleton) - len(shape)):
+                            yield zip(records, range(number, number + count))
+                            number += count
+                            if done:
+                                return
+                            continue
+                        # (a key given twice: `records`, one per line, are judged below each with its line)
                 lines = body.split(b"\n")
                 lines.pop()  # (empty: the body ends with \n)
                 if records is None:
+                    # empty lines are skipped here, at C speed (a line of blanks is judged below)
+                    present = lines if all(lines) else list(filter(None, lines))
                     try:
-                        records = list(map(decode, lines))
+                        records = list(map(decode, present))
                     except (msgspec.DecodeError, RecursionError):
                         records = None
-                    if records is not None and set(map(type, records)) <= {dict} and body.count(b":") == sum(map(len, records)):
-                        whole = True  # a well-formed block: try the next one whole again
-                        yield zip(records, range(number, number + len(records)))
-                        number += len(records)
+                    if records is not None and set(map(type, records)) <= {dict} and keys_are_distinct(body, records, body.count(b":")):
+                        numbers = range(number, number + len(lines))
+                        yield zip(records, numbers if present is lines else itertools.compress(numbers, lines))
+                        number += len(lines)
                         if done:
                             return
                         continue
+                    if present is not lines:  # (not one record a line)
+                        records = None
                 pairs, number, complete = read_lines(lines, records, number, decode)
                 yield pairs
                 if not complete:
@@ -197,9 +206,8 @@ def read_lines(lines: list, records: list | None, number: int, decode) -> tuple[
     for index, line in enumerate(lines):
         try:
             record = records[index] if records is not None else decode(line)
-            # msgspec keeps the last of two equal keys; more colons than keys may mean a duplicate (or
-            # a colon in a value, or nesting): the strict decoder decides
-            if record.__class__ is dict and line.count(b":") > len(record):
+            # msgspec keeps the last of two equal keys: unless they are shown distinct, the strict decoder decides
+            if record.__class__ is dict and not keys_are_distinct(line, (record,), line.count(b":")):
                 record = reread(line)
         except (msgspec.DecodeError, RecursionError):
             record = reread(line)
@@ -214,6 +222,24 @@ def read_lines(lines: list, records: list | None, number: int, decode) -> tuple[
         pairs.append((record, number))
         number += 1
     return pairs, number, True
+
+
+def keys_are_distinct(text: bytes, records, colons: int) -> bool:
+    """Whether no object in `records` (msgspec's decoding of `text`, which holds `colons` colons) had a
+    key given twice: msgspec keeps the last of two equal keys without a word.
+
+    Each key of the text, at any depth, stands before a colon of its own, and the other colons are
+    inside strings. So when the colons are exactly the top-level keys, no key is repeated (and nothing
+    is nested, no string holds a colon). Otherwise the records are written back by msgspec, one colon
+    per key at every depth and every colon inside a string as it is: a key given twice in the text
+    (one pair dropped) leaves fewer colons in that writing than in the text, and none dropped leaves
+    exactly as many, unless the text wrote a colon inside a string as an escape (`\\u003a`), which
+    decodes to a colon the text does not hold: such a text is not judged here (False)."""
+    if colons == sum(map(len, records)):
+        return True
+    if b"\\" in text and b"\\u003" in text:
+        return False
+    return colons == msgspec.json.encode(records).count(b":")
 
 
 def reread(line: bytes):
