@@ -19,7 +19,6 @@ quantity and the last event's position (plan.compact_plan says which rubrics thi
 from __future__ import annotations
 
 import datetime
-import itertools
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
@@ -591,9 +590,3 @@ def compact_namespace(
         PLACES=tally.places,
     )
     return namespace
-
-
-def chunks(pairs: Iterator[Any], size: int = ID_BLOCK) -> Iterator[list[Any]]:
-    """`pairs` in lists of `size` (so a tally moves its ids into typed arrays between them)."""
-    while chunk := list(itertools.islice(pairs, size)):
-        yield chunk

@@ -17,10 +17,10 @@ from ..language import nodes as n
 from ..language.checker import evaluation_order, total_needs
 from ..language.render import render_source
 from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
-from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, with_places
+from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, in_blocks, with_places
 from ..suggestions import closest
 from .codegen import GeneratedCode, content_fields, generate
-from .compact import AnyTally, CompactTally, KindShape, chunks, compact_namespace
+from .compact import AnyTally, CompactTally, KindShape, compact_namespace
 from .declarations import every_problem, shape_message
 from .evaluation import UnitEvaluation, evaluate_items, finish_unit, limited_total, place_units, scoring_stages, unit_total
 from .outcomes import combine_and_settle, rank_results
@@ -214,23 +214,16 @@ class Program:
         handlers = self._handlers(tally)
         problems = tally.raw_problems
         read = 0
-        seq = first = None
+        seq = None
         if getattr(events, "paired", False):
-            pairs = events.compact() if hasattr(events, "compact") else events
+            blocks = events.blocks() if hasattr(events, "blocks") else in_blocks(events)
         else:
-            pairs = with_places(events, start)
-        pairs = iter(pairs)
-        head = next(pairs, None)
-        if head is not None:
-            first = start + head[1] if lined else start
-            pairs = itertools.chain((head,), pairs)
-        # sequence number - place: the line's offset in the stream, or 0 for an index
-        tally.segments = [(start if first is None else first, start if lined else 0, placer)]
+            blocks = in_blocks(with_places(events, start))
         flush = tally.flush_ids
         with no_cyclic_gc():
-            for chunk in chunks(pairs):
+            for block in blocks:
                 before = read
-                for read, (ev, place) in enumerate(chunk, before + 1):
+                for read, (ev, place) in enumerate(block, before + 1):
                     seq = (start + place if start else place) if lined else start + read - 1
                     try:
                         handler = handlers[ev["kind"]]
@@ -247,6 +240,14 @@ class Program:
                             raise self._internal_error(error, placer(place)) from error
                         problems.append(self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field)))
                 flush()
+        # the first event's sequence number: the first logged or rejected (each part's come in stream order)
+        first = (
+            min((s for s in (tally.seq_log[:1].tolist() + [p.seq for p in problems[:1]])), default=None)
+            if lined
+            else (start if read else None)
+        )
+        # sequence number - place: the line's offset in the stream, or 0 for an index
+        tally.segments = [(start if first is None else first, start if lined else 0, placer)]
         tally.read = read
         tally.first = first
         tally.end = start if seq is None else seq + 1

@@ -623,6 +623,7 @@ def handler_namespace(
     placer = tally.placer
     # (a compact tally keeps its units' first events as they come, and settles them when read)
     unlisted: dict[str, Any] = getattr(tally, "raw_unlisted") if tally.compact else tally.unlisted  # noqa: B009
+    warnings: list[str] = getattr(tally, "raw_warnings") if tally.compact else tally.warnings  # noqa: B009
     tally.listed = tuple(listed)
     for name in listed:
         units[name] = [[] for _slot in range(slot_count)]
@@ -671,7 +672,7 @@ def handler_namespace(
         unlisted[unit] = (seq, resolved)
         tally.hints[unit] = near
         if near:
-            tally.warnings.append(
+            warnings.append(
                 _(
                     "{resolved}: warning: unit `{unit}` is not in the rubric's tables; did you mean `{near}`? ({near2})",
                     resolved=resolved,

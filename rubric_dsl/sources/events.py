@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -236,6 +237,16 @@ class EventError(RubricDSLError):
         )
 
 
+PAIRS_A_BLOCK = 1 << 16
+
+
+def in_blocks(pairs: Iterable[Any], size: int = PAIRS_A_BLOCK) -> Iterator[list[Any]]:
+    """`pairs` in lists of `size`."""
+    pairs = iter(pairs)
+    while block := list(itertools.islice(pairs, size)):
+        yield block
+
+
 class Source:
     """Where events are kept. Every reader is one: iterating yields (event dict or BadRecord, Place)
     pairs, lazily and as often as asked; `write_rejected` writes rejected events back in the
@@ -258,6 +269,10 @@ class Source:
         """What the engine reads: (event, place) pairs where a place may be a plain int for `placer`
         to turn into a Place when one is shown (no object per event). Iterating gives Places."""
         return iter(self)
+
+    def blocks(self) -> Iterator[Iterable[tuple[dict[str, Any] | BadRecord, RawPlace]]]:
+        """`compact()`'s pairs a block at a time: a tally loops over each block with no generator step per pair."""
+        return in_blocks(self.compact())
 
     def write_rejected(self, problems: Iterable[EventProblem], path: str) -> None:
         raise NotImplementedError

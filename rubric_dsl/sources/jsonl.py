@@ -61,6 +61,9 @@ class JsonLinesSource(TextFileSource):
     def compact(self):
         return iter(self) if self.path == "-" else self._read_file()
 
+    def blocks(self):
+        return super().blocks() if self.path == "-" else self._blocks()
+
     def records(self, stream, path: str):
         keep = path == "<stdin>"  # stdin cannot be read twice: keep its lines for error messages
         for number, line in enumerate(stream, 1):
