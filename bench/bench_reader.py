@@ -12,8 +12,9 @@ kept. Ratios, not seconds, are the result: the machine is shared and noisy.
   floats (the "bare msgspec parse" row of bench_score.py): no line numbers, no checks.
 - bare parse, per block: msgspec's `decode_lines` on 64 KiB blocks, the reader's own block size: as
   fast as msgspec goes when called from Python (no line numbers, no checks, no place for an error).
-- reader: `JsonLinesSource.compact()`, the pairs `Program.tally` reads, iterated as it iterates them
-  (`enumerate`, then the pair unpacked into the event and its line number).
+- reader: `JsonLinesSource.blocks()`, the blocks of pairs a compact tally reads, iterated as
+  `Program.tally` iterates them (`enumerate` over each block, each pair unpacked into the event and its
+  line number).
 
 Then `rubric score` (the command, a compact tally) runs on the same file and on an empty one, in fresh
 processes (best of the same number of runs); the difference is the scoring time net of start-up.
@@ -74,8 +75,10 @@ def bare_per_block(path) -> int:
 
 def reader(path) -> int:
     read = 0
-    for read, (_event, _line) in enumerate(jsonl.JsonLinesSource(str(path)).compact(), 1):  # noqa: B007 (as Program.tally reads it)
-        pass
+    for block in jsonl.JsonLinesSource(str(path)).blocks():  # as Program.tally reads it (a compact tally)
+        before = read
+        for read, (_event, _line) in enumerate(block, before + 1):  # noqa: B007
+            pass
     return read
 
 
