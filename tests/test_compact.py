@@ -9,6 +9,7 @@ import datetime
 import json
 import pathlib
 import pickle
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -250,3 +251,30 @@ def test_fields_outside_the_signature_tell_a_re_send_from_a_conflict():
         assert [(e.event_id, e.seq) for e in tally.resent] == [("e2", 3), ("e3", 5)]
         assert info.finish(tally).unit("通川區").total == 12
     assert compact_json(info, info.tally(events, compact=True), None) == compact_json(info, info.tally(events), None)
+
+
+def test_groups_counted_in_place_and_by_sorting_agree(monkeypatch):
+    """CompactTally.groups counts (signature, day) pairs in arrays with a slot each when they are few,
+    and by one sort of the codes when they are many: both give the same groups, in order of first events."""
+    from rubric_dsl.engine import compact as compact_module
+
+    info = rubric_dsl.load(INFO)
+    rng = random.Random(7)
+    units = ["通川區", "達縣", "宣漢縣", "市信息產業局"]
+    events = [
+        {
+            "id": f"e{rng.randrange(900)}",
+            "unit": rng.choice(units),
+            "date": f"2009-0{rng.randrange(3, 10)}-1{rng.randrange(10)}",
+            "kind": "adopted",
+            "outlet": rng.choice(["picture_news", "province"]),
+            **({"quantity": 2} if rng.random() < 0.2 else {}),
+        }
+        for _ in range(400)
+    ]
+    dense = info.tally(events, compact=True).groups()
+    monkeypatch.setattr(compact_module, "DENSE_GROUPS", 0)
+    tally = info.tally(events, compact=True)
+    assert len(tally.signatures) * len(tally.days) > len(tally.code_log)  # (so the sort is taken)
+    assert tally.groups() == dense
+    assert sum(dense[1]) == tally.valid_count and len(set(dense[2])) == len(dense[2])

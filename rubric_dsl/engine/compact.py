@@ -39,6 +39,9 @@ SALT = hash("rubric_dsl: the hash key of this process")
 ID_BLOCK = 1 << 16  # ids joined into one text per this many events
 DAY_BITS = 32  # a signature code is (signature number << DAY_BITS) | day number
 DAY_MASK = (1 << DAY_BITS) - 1
+# Groups of signature and day are counted in arrays with a slot per (signature, day) while there are at
+# most this many pairs, or one per event (their memory is then no more than a sort's); past that, sorted.
+DENSE_GROUPS = 1 << 16
 
 
 @attrs.frozen
@@ -241,13 +244,12 @@ class CompactTally:
         hashes = np.frombuffer(self.id_hashes, dtype=np.int64)
         if len(hashes) < 2:
             return {}
-        order = np.argsort(hashes)  # (members are put back in log order below)
-        ordered = hashes[order]
-        equal = np.flatnonzero(ordered[1:] == ordered[:-1])
-        if not len(equal):
+        ordered = np.sort(hashes)  # (a sort of the values alone: a third faster than of their indexes)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if not len(repeated):
             return {}
         text = self._text_reader()
-        members = sorted(set(order[equal].tolist()) | set(order[equal + 1].tolist()))
+        members = np.flatnonzero(np.isin(hashes, repeated)).tolist()  # (few: later copies, and ids hashed alike)
         copies: dict[str, list[int]] = {}
         for index in members:  # (in log order, which is stream order)
             copies.setdefault(text(index), []).append(index)
@@ -420,20 +422,31 @@ class CompactTally:
         if not len(codes):
             self._groups = (key, ([], [], [], []))
             return self._groups[1]
-        order = np.argsort(codes)
-        ordered = codes[order]
-        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        ends = np.concatenate((starts[1:], [len(ordered)])).astype(np.int64)
-        in_order = seqs[order]  # (a group's events in any order: its first and last are its least and greatest)
-        firsts = np.minimum.reduceat(in_order, starts)
-        lasts = np.maximum.reduceat(in_order, starts)
+        days = len(self.days)
+        size = len(self.signatures) * days
+        if size <= max(len(codes), DENSE_GROUPS):
+            # few signatures and days: each (signature, day) has a slot of its own, so counts, firsts and
+            # lasts come without a sort (bincount, minimum.at, maximum.at)
+            dense = (codes >> DAY_BITS) * days + (codes & DAY_MASK)
+            counts = np.bincount(dense, minlength=size)
+            present = np.flatnonzero(counts)
+            firsts = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(firsts, dense, seqs)
+            lasts = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+            np.maximum.at(lasts, dense, seqs)
+            keys = ((present // days) << DAY_BITS) | (present % days)
+            counts, firsts, lasts = counts[present], firsts[present], lasts[present]
+        else:  # one sort of the codes
+            order = np.argsort(codes)
+            ordered = codes[order]
+            starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+            ends = np.concatenate((starts[1:], [len(ordered)])).astype(np.int64)
+            in_order = seqs[order]  # (a group's events in any order: its first and last are its least and greatest)
+            keys, counts = ordered[starts], ends - starts
+            firsts = np.minimum.reduceat(in_order, starts)
+            lasts = np.maximum.reduceat(in_order, starts)
         by_first = np.argsort(firsts, kind="stable")
-        result = (
-            ordered[starts][by_first].tolist(),
-            (ends - starts)[by_first].tolist(),
-            firsts[by_first].tolist(),
-            lasts[by_first].tolist(),
-        )
+        result = (keys[by_first].tolist(), counts[by_first].tolist(), firsts[by_first].tolist(), lasts[by_first].tolist())
         self._groups = (key, result)
         return result
 

@@ -31,7 +31,7 @@ def splittable(source: object) -> bool:
 # back (about a quarter of its tallying time), while the parent's own tally needs no transfer.
 PARENT_SHARE = 1.5
 # A compact tally pickles in about a seventh of its tallying time (counts and one int per id, no records).
-COMPACT_PARENT_SHARE = 1.15
+COMPACT_PARENT_SHARE = 1.05
 
 
 def byte_ranges(size: int, parts: int, first: float = 1.0) -> list[tuple[int, int]]:
