@@ -278,3 +278,23 @@ def test_groups_counted_in_place_and_by_sorting_agree(monkeypatch):
     assert len(tally.signatures) * len(tally.days) > len(tally.code_log)  # (so the sort is taken)
     assert tally.groups() == dense
     assert sum(dense[1]) == tally.valid_count and len(set(dense[2])) == len(dense[2])
+
+
+def test_a_tally_hashed_in_another_process_is_hashed_again_before_its_ids_are_compared():
+    """Python keys its hash of a text per process: a compact tally made elsewhere (a spawned worker, a
+    Dask worker) carries that process's key (`salt`) and hashes. Before its ids are compared with this
+    process's (a merge) or among themselves, they are hashed again from their texts. Simulated here with
+    hashes from another key: e1 sent twice across the two parts is still one re-send."""
+    from rubric_dsl.engine import compact as compact_module
+
+    info = rubric_dsl.load(INFO)
+    adopted = {"unit": "通川區", "date": "2009-05-01", "kind": "adopted", "outlet": "picture_news"}
+    earlier = info.tally([{"id": "e1", **adopted}, {"id": "e2", **adopted}], compact=True)
+    later = info.tally([{"id": "e3", **adopted}, {"id": "e1", **adopted}], start=2, compact=True)
+    later.flush_ids()
+    later.salt = compact_module.SALT + 1  # as if made under another key: its hashes are not this process's
+    later.id_hashes = type(later.id_hashes)("q", [hash(("other key", text)) for text in later.id_texts()])
+    merged = earlier.merge(later)
+    assert merged.salt == compact_module.SALT
+    assert [(e.event_id, e.seq) for e in merged.resent] == [("e1", 3)]
+    assert info.finish(merged).unit("通川區").item("A.4.3").score == 3  # e1, e2, e3: 1 point each (4.3.1)
