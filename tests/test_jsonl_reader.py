@@ -227,3 +227,51 @@ def test_a_block_of_one_object_a_line_is_decoded_in_one_call_and_others_line_by_
         else:
             # the block holding line 6 is read line by line, and so is the next one; every other line is read whole
             assert 0 < sum(decoders) < 40 - 1
+
+
+def stdin_source(data: bytes) -> JsonLinesSource:
+    source = JsonLinesSource("-")
+    source._stdin = data  # what reading stdin keeps
+    return source
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(SHAPE_LINE, max_size=30), st.sampled_from([1, 7, 64, 1 << 16]), st.booleans())
+def test_stdin_is_read_as_a_file_is_and_shows_the_same_lines(tmp_path_factory, lines, block, final_newline):
+    """stdin goes through the same block reader as a file (it used to be decoded line by line by the
+    standard decoder): the same events and messages at the same line numbers, and every place shows
+    its line as written, from the bytes kept (stdin cannot be read again), as a file's place shows it
+    read again from the file."""
+    data = ("\n".join(lines) + ("\n" if final_newline and lines else "")).encode("utf-8")
+    path = tmp_path_factory.mktemp("stdin") / "e.jsonl"
+    path.write_bytes(data)
+    with mock.patch("rubric_dsl.sources.jsonl.BLOCK", block):
+        assert lines_of(stdin_source(data)) == lines_of(JsonLinesSource(str(path)))
+        shown = [(str(place), place.source_line()) for _, place in stdin_source(data)]
+        from_file = [(str(place).replace(str(path), "<stdin>"), place.source_line()) for _, place in JsonLinesSource(str(path))]
+    assert shown == from_file
+
+
+def test_stdin_stops_at_its_line_that_is_not_utf8_as_a_file_does(tmp_path):
+    """A line that is not UTF-8 stops stdin at that line, after every line before it (stdin was decoded
+    as text in chunks of 8 KiB: a bad byte lost the good lines of its chunk before it and was reported
+    one line after the last line yielded; here all 300 lines were lost and the message put at line 1)."""
+    data = b"".join(b'{"n": %d}\n' % n for n in range(1, 301)) + b'{"c": "\xff"}\n{"d": 4}\n'
+    path = tmp_path / "e.jsonl"
+    path.write_bytes(data)
+    got = lines_of(stdin_source(data))
+    assert got == lines_of(JsonLinesSource(str(path)))
+    assert got[:300] == [({"n": n}, n) for n in range(1, 301)]
+    assert got[300:] == [("this line is not UTF-8 text; the rest of the file was not read", 301)]
+
+
+def test_a_stdin_place_keeps_its_line_through_pickling():
+    """A tally's placer travels with it (to another process and back): stdin's keeps the bytes it shows lines from."""
+    import pickle
+
+    source = stdin_source(b'{"a": 1}\n\n{"b": 2}\r\n')
+    [first, second] = [place for _, place in source]
+    assert (str(first), first.source_line()) == ("<stdin>:1", '{"a": 1}\n')
+    assert (str(second), second.source_line()) == ("<stdin>:3", '{"b": 2}\r\n')
+    placer = pickle.loads(pickle.dumps(source.placer))
+    assert placer(3).source_line() == '{"b": 2}\r\n' and placer(1).source_line() == '{"a": 1}\n'

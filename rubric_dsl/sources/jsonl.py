@@ -1,20 +1,23 @@
 """JSON Lines events: one object per line, placed `file:line`; rejected lines are written back as JSON Lines.
 
-A file is read as bytes in blocks cut at `\\n`, and each line decoded by msgspec with exact decimals (a
-number with a fraction or exponent becomes the Decimal of its text, never a float): a block whose
-shape proves one object a line in one msgspec call, others split into lines, with no Python code per
-line when nothing in the block is unusual. Places are the line numbers themselves (plain ints; the
-engine makes a Place only for an event it shows). A line msgspec refuses is read again by the
-standard library's decoder, so broken lines get the same messages and columns as ever and anything
-the standard decoder accepts (NaN, lone surrogates) is read as before. A reader can be given a byte
-range: it reads the lines that start inside it, so workers can share a file without anyone reading
-it whole.
+A file (or stdin, kept whole) is read as bytes in blocks cut at `\\n`, and each line decoded by msgspec
+with exact decimals (a number with a fraction or exponent becomes the Decimal of its text, never a
+float): a block whose shape proves one object a line in one msgspec call, others split into lines,
+with no Python code per line when nothing in the block is unusual. Places are the line numbers
+themselves (plain ints; the engine makes a Place only for an event it shows, stdin's with its line
+cut from the bytes kept). A line msgspec refuses is read again by the standard library's decoder, so
+broken lines get the same messages and columns as ever and anything the standard decoder accepts
+(NaN, lone surrogates) is read as before. A reader can be given a byte range: it reads the lines that
+start inside it, so workers can share a file without anyone reading it whole.
 """
 
 from __future__ import annotations
 
+import array
+import io
 import itertools
 import json
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -45,26 +48,35 @@ class JsonLinesSource(TextFileSource):
     def __init__(self, path: str, columns=None, byte_range: tuple[int, int | None] | None = None):
         super().__init__(path, columns)
         self.byte_range = byte_range  # (start, end): the lines whose first byte lies in [start, end)
-        if self.path != "-":
-            self.placer = Placer(self.name, "jsonl")
-            self.lined = True
+        self.placer: Placer = Placer(self.name, "jsonl") if self.path != "-" else StdinPlacer()
+        self.lined = True
         # Set once reading stopped at a line that is not UTF-8: `--jobs` then drops the ranges after it,
         # so the file is read up to the same line as by one process
         self.stopped = False
 
     def __iter__(self):
-        if self.path == "-":  # stdin: read as text, each line kept for its error message (it cannot be read twice)
-            return super().__iter__()
         placer = self.placer
         return ((record, placer(number)) for record, number in self._read_file())
 
     def compact(self):
-        return iter(self) if self.path == "-" else self._read_file()
+        return self._read_file()
 
     def blocks(self):
-        return super().blocks() if self.path == "-" else self._blocks()
+        return self._blocks()
+
+    def _open_bytes(self):
+        """The file, or stdin's bytes (read once and kept: its lines are shown from them, and it may be read again)."""
+        if self.path != "-":
+            return open(self.path, "rb")
+        if self._stdin is None:
+            self._stdin = sys.stdin.buffer.read()
+        assert isinstance(self.placer, StdinPlacer)
+        self.placer.data = self._stdin
+        return io.BytesIO(self._stdin)
 
     def records(self, stream, path: str):
+        """The lines of a text stream read one by one by the standard decoder alone: what the block
+        reader above must give, line for line (the tests hold it to that)."""
         keep = path == "<stdin>"  # stdin cannot be read twice: keep its lines for error messages
         for number, line in enumerate(stream, 1):
             if not line.strip():
@@ -111,7 +123,7 @@ class JsonLinesSource(TextFileSource):
         decode = LINE_DECODER.decode
         decode_block = BLOCK_DECODER.decode_lines
         begin, end = self.byte_range or (0, None)
-        with open(self.path, "rb") as stream:
+        with self._open_bytes() as stream:
             offset, number = first_line_at(stream, begin) if begin else (0, 1)
             stream.seek(offset)
             pending = b""
@@ -200,6 +212,55 @@ class JsonLinesSource(TextFileSource):
 
     def write_rejected(self, problems, path: str) -> None:
         write_json_lines(problems, path)
+
+
+class StdinPlacer(Placer):
+    """Places of stdin's lines, each with its text: stdin cannot be read again to show a line, so the
+    text comes from the bytes the source kept, cut at the line's start (the starts are found once, when
+    a first place is made) and decoded only for a place that is made."""
+
+    __slots__ = ("data", "starts")
+
+    def __init__(self) -> None:
+        super().__init__("<stdin>", "jsonl")
+        self.data: bytes | None = None  # set when stdin is read
+        self.starts: array.array[int] | None = None
+
+    def __call__(self, place):
+        if isinstance(place, Place):
+            return place
+        return Place(self.path, place, text=self.text_of(place), format=self.format)
+
+    def text_of(self, number: int) -> str | None:
+        """Line `number` as written (with its line end), or None if it is not UTF-8."""
+        data = self.data
+        if data is None:
+            return None
+        if self.starts is None:
+            starts = array.array("q", [0])
+            at = data.find(b"\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = data.find(b"\n", at + 1)
+            if starts[-1] == len(data):  # a final newline starts no line
+                starts.pop()
+            self.starts = starts
+        if not 0 < number <= len(self.starts):
+            return None
+        raw = data[self.starts[number - 1] : self.starts[number] if number < len(self.starts) else len(data)]
+        if number == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def __getstate__(self):
+        return (self.path, self.format, self.data)
+
+    def __setstate__(self, state) -> None:
+        self.path, self.format, self.data = state
+        self.starts = None
 
 
 def read_lines(lines: list, records: list | None, number: int, decode) -> tuple[list, int, bool]:
