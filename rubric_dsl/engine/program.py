@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import itertools
 from collections.abc import Callable, Iterable
 from decimal import Decimal, localcontext
 from typing import Any
@@ -164,67 +163,49 @@ class Program:
         scores, counts and reasons, but no event-level provenance (no contributions, and excluded
         events counted per unit, kind and reason instead of listed).
         """
-        if compact and self.compactable:
-            return self._tally_compact(events, start, path)
         placer = getattr(events, "placer", None) or Placer(path)
-        lined = getattr(events, "lined", False)  # places are line numbers: an event's sequence number is start + its line
-        tally = Tally(len(self.slots), path, placer)
-        handlers = self._handlers(tally)
-        problems = tally.problems
-        read = 0
-        seq = first = None
-        if getattr(events, "paired", False):
-            pairs = events.compact() if hasattr(events, "compact") else events
+        tally: AnyTally
+        if compact and self.compactable:
+            tally = CompactTally(len(self.slots), path, placer, self.kind_shapes, self.rubric.unlisted != "scored_apart")
+            read, end = self._tally_loop(tally, tally.raw_problems, events, start, tally.flush_ids)
+            first_valid = tally.seq_log[0] if tally.seq_log else None
+            problems = tally.raw_problems
         else:
-            pairs = with_places(events, start)
-        pairs = iter(pairs)
-        head = next(pairs, None)
-        if head is not None:
-            first = start + head[1] if lined else start
-            pairs = itertools.chain((head,), pairs)
-        with no_cyclic_gc():
-            for read, (ev, place) in enumerate(pairs, 1):
-                seq = (start + place if start else place) if lined else start + read - 1  # (one int object, not two, per line)
-                try:
-                    handler = handlers[ev["kind"]]
-                except (KeyError, TypeError):
-                    problems.append(attrs.evolve(self._kind_problem(ev, placer(place)), seq=seq))
-                    continue
-                try:
-                    handler(ev, seq, place)
-                except Invalid as error:
-                    problems.append(self._rejection(ev, placer(place), seq, error))
-                except Exception as error:
-                    # Only data errors are event errors: a list or object where a single value belongs
-                    # fails a lookup or comparison with a TypeError. Anything else is our bug.
-                    shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
-                    if shape is None:
-                        raise self._internal_error(error, placer(place)) from error
-                    problems.append(self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field)))
+            tally = Tally(len(self.slots), path, placer)
+            read, end = self._tally_loop(tally, tally.problems, events, start, None)
+            first_valid = next(iter(tally.ids.values()))[2] if tally.ids else None  # (IdEntry.seq)
+            problems = tally.problems
         tally.read = read
-        tally.first = first
-        tally.end = start if seq is None else seq + 1
+        tally.end = end
+        # the first event's sequence number: the first valid or rejected one (each kept in stream order)
+        if getattr(events, "lined", False):
+            tally.first = min((seq for seq in (first_valid, problems[0].seq if problems else None) if seq is not None), default=None)
+        else:
+            tally.first = start if read else None
+        if isinstance(tally, CompactTally):  # sequence number - place: the line's offset in the stream, or 0 for an index
+            lined = getattr(events, "lined", False)
+            tally.segments = [(start if tally.first is None else tally.first, start if lined else 0, placer)]
         return tally
 
-    def _tally_compact(self, events: Iterable[Any], start: int, path: str) -> CompactTally:
-        """`tally` for a compact tally: the same loop, in chunks, between which the ids logged move into typed arrays."""
-        placer = getattr(events, "placer", None) or Placer(path)
-        lined = getattr(events, "lined", False)
-        tally = CompactTally(len(self.slots), path, placer, self.kind_shapes, self.rubric.unlisted != "scored_apart")
+    def _tally_loop(
+        self, tally: AnyTally, problems: list[EventProblem], events: Iterable[Any], start: int, after_block: Callable[[], None] | None
+    ) -> tuple[int, int]:
+        """Every event through its kind's handler, a block at a time (a source's own blocks, or lists of
+        pairs: no generator step per event); the rejected ones into `problems`. (events read, end seq)"""
+        placer = tally.placer
+        lined = getattr(events, "lined", False)  # places are line numbers: an event's sequence number is start + its line
         handlers = self._handlers(tally)
-        problems = tally.raw_problems
-        read = 0
-        seq = None
         if getattr(events, "paired", False):
             blocks = events.blocks() if hasattr(events, "blocks") else in_blocks(events)
         else:
             blocks = in_blocks(with_places(events, start))
-        flush = tally.flush_ids
+        read = 0
+        seq = None
         with no_cyclic_gc():
             for block in blocks:
                 before = read
                 for read, (ev, place) in enumerate(block, before + 1):
-                    seq = (start + place if start else place) if lined else start + read - 1
+                    seq = (start + place if start else place) if lined else start + read - 1  # (one int object, not two, per line)
                     try:
                         handler = handlers[ev["kind"]]
                     except (KeyError, TypeError):
@@ -235,23 +216,15 @@ class Program:
                     except Invalid as error:
                         problems.append(self._rejection(ev, placer(place), seq, error))
                     except Exception as error:
+                        # Only data errors are event errors: a list or object where a single value belongs
+                        # fails a lookup or comparison with a TypeError. Anything else is our bug.
                         shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
                         if shape is None:
                             raise self._internal_error(error, placer(place)) from error
                         problems.append(self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field)))
-                flush()
-        # the first event's sequence number: the first logged or rejected (each part's come in stream order)
-        first = (
-            min((s for s in (tally.seq_log[:1].tolist() + [p.seq for p in problems[:1]])), default=None)
-            if lined
-            else (start if read else None)
-        )
-        # sequence number - place: the line's offset in the stream, or 0 for an index
-        tally.segments = [(start if first is None else first, start if lined else 0, placer)]
-        tally.read = read
-        tally.first = first
-        tally.end = start if seq is None else seq + 1
-        return tally
+                if after_block is not None:
+                    after_block()
+        return read, start if seq is None else seq + 1
 
     def tally_sources(self, sources: Iterable[Iterable[Any]], jobs: int = 1, compact: bool = False) -> AnyTally:
         """Tally several event sources as one stream (sequence numbers continue from one to the next).
