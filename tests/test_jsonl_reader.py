@@ -179,14 +179,15 @@ SHAPE_LINE = st.one_of(TRICKY_LINE, st.text(alphabet='{}[]:,"a1 \t\r', max_size=
 def test_blocks_read_whole_give_what_each_line_read_alone_gives(tmp_path_factory, lines, block, final_newline):
     """Every line gets what the standard decoder reading it alone gives, at its own line number, whatever
     the block size (blocks cut inside lines, blocks of one line, blocks of the whole file) and whether
-    or not the file ends with a newline; byte ranges cut at every tenth byte read the same lines."""
+    or not the file ends with a newline; byte ranges cut at every tenth byte read the same lines (the
+    lines before each range counted in blocks of the same sizes)."""
     path = tmp_path_factory.mktemp("shapes") / "e.jsonl"
     data = "\n".join(lines) + ("\n" if final_newline and lines else "")
     path.write_bytes(data.encode("utf-8"))
     source = JsonLinesSource(str(path))
     # each line alone, without its \n (as a file's lines are judged: `"` is an unterminated string, not one holding a newline)
     text = [(r.message if isinstance(r, BadRecord) else r, p.line) for r, p in source.records(iter(data.split("\n")), str(path))]
-    with mock.patch("rubric_dsl.sources.jsonl.BLOCK", block):
+    with mock.patch("rubric_dsl.sources.jsonl.BLOCK", block), mock.patch("rubric_dsl.sources.jsonl.COUNTING_BLOCK", block):
         assert lines_of(source) == text
         size = path.stat().st_size
         pieces = []
