@@ -128,14 +128,17 @@ class JsonLinesSource(TextFileSource):
         with self._open_bytes() as stream:
             offset, number = first_line_at(stream, begin) if begin else (0, 1)
             stream.seek(offset)
-            pending = b""
+            pending: list[bytes] = []  # the line under way, in the pieces read so far (joined once it ends)
             # A BOM belongs to line 1, which starts at byte 0: it is taken off that line once the line is
             # whole (it may span blocks), so a range ending inside it still holds line 1
             bom_possible = offset == 0
             skip, backoff = 0, 1  # blocks to read line by line before trying the whole way again; the length of the next such run
-            while True:
+            while end is None or offset < end:  # (a line starting at `end` or later belongs to the next range)
                 block = stream.read(BLOCK)
-                data = pending + block if pending else block
+                if block and b"\n" not in block:  # a line longer than a block: joined once, not once a block
+                    pending.append(block)
+                    continue
+                data = b"".join((*pending, block)) if pending else block
                 done = not block
                 # the block's complete lines end at `cut` (at the end of the file, the last line need not end with \n)
                 cut = data.rfind(b"\n") + 1 if block else len(data)
@@ -147,7 +150,7 @@ class JsonLinesSource(TextFileSource):
                         cut = at + 1 if at >= 0 else len(data)
                     done = True
                 body = data[:cut]
-                pending = data[cut:]
+                pending = [data[cut:]] if cut < len(data) else []
                 offset += cut
                 if not body:
                     if done:
