@@ -2,6 +2,7 @@
 
     python bench/bench_reader.py                     # 200,000 lines, best of 5
     python bench/bench_reader.py --lines 1000000 --repeat 3 --no-score
+    python bench/bench_reader.py --shapes            # also lines off the whole-block path
 
 The lines are the info rubric's synthetic events of `bench/bench_score.py` (`synthetic_events`), written
 as that bench writes them. Every contender reads the same file, after one warm-up run, under the same
@@ -16,8 +17,11 @@ kept. Ratios, not seconds, are the result: the machine is shared and noisy.
   `Program.tally` iterates them (`enumerate` over each block, each pair unpacked into the event and its
   line number).
 
-Then `rubric score` (the command, a compact tally) runs on the same file and on an empty one, in fresh
-processes (best of the same number of runs); the difference is the scoring time net of start-up.
+Then `rubric score` (the command, a compact tally) runs on the same file, on the same lines from stdin
+and on an empty file, in fresh processes (best of the same number of runs); the difference is the
+scoring time net of start-up. `--shapes` adds files whose blocks the reader cannot decode whole: the
+same events with a time (`"10:30"`) in every line, with a nested object in every line, and with an
+empty line after every fiftieth; each is read against its own bare per-line parse.
 """
 
 from __future__ import annotations
@@ -52,6 +56,22 @@ def write_lines(path: pathlib.Path, count: int) -> None:
     with open(path, "w", encoding="utf-8") as out:
         for event in synthetic_events(count, units):
             out.write(json.dumps({k: (str(v) if isinstance(v, Decimal) else v) for k, v in event.items()}, ensure_ascii=False) + "\n")
+
+
+SHAPES = {
+    "a time in every line": lambda event, n: {**event, "time": f"10:{n % 60:02d}"},
+    "a nested object in every line": lambda event, n: {**event, "meta": {"source": "x"}},
+}
+
+
+def write_shaped(path: pathlib.Path, shaped: pathlib.Path, shape: str) -> None:
+    """The lines of `path` changed to `shape` (or an empty line after every fiftieth)."""
+    with open(path, encoding="utf-8") as lines, open(shaped, "w", encoding="utf-8") as out:
+        for n, line in enumerate(lines):
+            if shape in SHAPES:
+                out.write(json.dumps(SHAPES[shape](json.loads(line), n), ensure_ascii=False) + "\n")
+            else:
+                out.write(line + ("\n" if n % 50 == 0 else ""))
 
 
 def bare_per_line(path) -> int:
@@ -99,13 +119,16 @@ def best_times(contenders: dict, repeat: int) -> dict:
     return best
 
 
-def score_seconds(path, repeat: int) -> float:
-    command = [sys.executable, "-m", "rubric_dsl", "score", str(RUBRIC), str(path)]
+def score_seconds(path, repeat: int, stdin: bool = False) -> float:
+    command = [sys.executable, "-m", "rubric_dsl", "score", str(RUBRIC), "-" if stdin else str(path)]
     best = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT)
-        best = min(best, time.perf_counter() - started)
+        with open(path, "rb") as lines:
+            started = time.perf_counter()
+            subprocess.run(
+                command, stdin=lines if stdin else None, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT
+            )
+            best = min(best, time.perf_counter() - started)
     return best
 
 
@@ -114,6 +137,7 @@ def main(argv=None) -> int:
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5, help="best of N runs for each contender")
     parser.add_argument("--no-score", action="store_true", help="leave out the `rubric score` rows")
+    parser.add_argument("--shapes", action="store_true", help="also read lines that are off the whole-block path")
     args = parser.parse_args(argv)
     folder = pathlib.Path(tempfile.mkdtemp(prefix="rubric-bench-reader-"))
     path, empty = folder / "events.jsonl", folder / "empty.jsonl"
@@ -139,13 +163,21 @@ def main(argv=None) -> int:
         print(
             f"  the reader takes {best['reader (event, line) pairs'] / best['bare msgspec parse, per block']:.2f}x the per-block parse's time"
         )
+        if args.shapes:
+            for shape in [*SHAPES, "an empty line after every fiftieth"]:
+                shaped = folder / "shaped.jsonl"
+                write_shaped(path, shaped, shape)
+                times = best_times({"bare": lambda f=shaped: bare_per_line(f), "reader": lambda f=shaped: reader(f)}, args.repeat)
+                print(
+                    f"  reader, {shape + ':':<34} {times['reader'] / args.lines * 1e9:6.0f} ns/line  {times['reader'] / times['bare']:.2f}x its bare per-line parse's time"
+                )
         if not args.no_score:
-            whole, start_up = score_seconds(path, args.repeat), score_seconds(empty, args.repeat)
-            net = whole - start_up
-            print(
-                f"  rubric score (compact tally)       {args.lines / net:>12,.0f} events/s net of start-up ({start_up:.2f} s of {whole:.2f} s)"
-            )
-            print(f"    = {base / net:.0%} of the bare per-line parse rate; {args.lines / whole:,.0f} events/s with start-up")
+            start_up = score_seconds(empty, args.repeat)
+            for label, stdin in (("rubric score (compact tally)", False), ("the same, the lines from stdin", True)):
+                whole = score_seconds(path, args.repeat, stdin)
+                net = whole - start_up
+                print(f"  {label:<34} {args.lines / net:>12,.0f} events/s net of start-up ({start_up:.2f} s of {whole:.2f} s)")
+                print(f"    = {base / net:.0%} of the bare per-line parse rate; {args.lines / whole:,.0f} events/s with start-up")
     finally:
         for file in folder.iterdir():
             file.unlink()
