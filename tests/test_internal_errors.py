@@ -36,9 +36,12 @@ def broken_program():
     return program
 
 
-def test_a_failure_in_generated_code_is_an_internal_error_naming_the_rubric_line():
+@pytest.mark.parametrize("compact", [False, True], ids=["records", "compact (the fused loop)"])
+def test_a_failure_in_generated_code_is_an_internal_error_naming_the_rubric_line(compact):
+    program = broken_program()
+    assert program.compactable
     with pytest.raises(rubric_dsl.InternalError) as caught:
-        broken_program().tally([GOOD])
+        program.tally([GOOD], compact=compact)
     error = caught.value
     assert isinstance(error, rubric_dsl.RubricDSLError)
     assert (error.rubric_path, error.line) == ("towns.rubric", 8)  # `field outlet: …`, whose check failed
@@ -48,8 +51,9 @@ def test_a_failure_in_generated_code_is_an_internal_error_naming_the_rubric_line
     assert "This is a bug in rubric_dsl, not in the rubric or the events. Please report it" in text
 
 
-def test_the_same_event_with_a_list_is_still_an_event_error():
-    tally = rubric_dsl.loads(RUBRIC, "towns.rubric").tally([{**GOOD, "outlet": ["daily"]}])
+@pytest.mark.parametrize("compact", [False, True], ids=["records", "compact (the fused loop)"])
+def test_the_same_event_with_a_list_is_still_an_event_error(compact):
+    tally = rubric_dsl.loads(RUBRIC, "towns.rubric").tally([{**GOOD, "outlet": ["daily"]}], compact=compact)
     assert [p.message for p in tally.problems] == ["`outlet` holds a list; it takes a single value"]
 
 

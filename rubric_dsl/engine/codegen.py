@@ -118,7 +118,61 @@ def _handlers(rubric: n.Rubric, slots: dict[SlotKey, int], ns: Namespace, names:
             writer.blank()
             writer.blank()
         _kind_handler(writer, kind, names[kind.name], slots, ns, compact)
+    if compact:
+        writer.blank()
+        writer.blank()
+        _fused_loop(writer, rubric, slots, ns, names)
     return GeneratedCode("\n".join(writer.lines), tuple(writer.spans), ns.values, names)
+
+
+FUSED_LOOP = "tally_blocks"
+
+
+def _fused_loop(w: Writer, rubric: n.Rubric, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str]) -> None:
+    """`tally_blocks(blocks, start, lined, problems, after_block)`: the compact tally's whole loop in one
+    function, each kind's handler written out in its branch (no call per event). It does what
+    Program._tally_loop does with the handlers, rejections going through the same helpers
+    (`kind_problem`, `rejection`, `data_error`); it returns (events read, the last sequence number)."""
+    kinds = list(rubric.kinds)
+    w.line(f"def {FUSED_LOOP}(blocks, start, lined, problems, after_block):")
+    with w.indent():
+        for text in (
+            "read = 0",
+            "seq = None",
+            "for block in blocks:",
+            "    before = read",
+            "    for read, (ev, place) in enumerate(block, before + 1):",
+            "        seq = (start + place if start else place) if lined else start + read - 1",
+            "        try:",
+            "            kind = ev['kind']",
+            "        except (KeyError, TypeError):",
+            "            problems.append(kind_problem(ev, place, seq))",
+            "            continue",
+            "        try:",
+        ):
+            w.line(text)
+        w._depth += 3
+        try:
+            for index, kind in enumerate(kinds):
+                with w.at(kind.span):
+                    w.line(f"{'if' if index == 0 else 'elif'} kind == {kind.name!r}:")
+                types, local = _field_types(kind), _locals_of(kind)
+                _validation(w, kind, types, local, ns)
+                _compact_tail(w, kind, names[kind.name], slots, ns, local, types, fused=True)
+            w.line("else:" if kinds else "if True:")
+            w.line("    problems.append(kind_problem(ev, place, seq))")
+        finally:
+            w._depth -= 3
+        for text in (
+            "        except Invalid as error:",
+            "            problems.append(rejection(ev, place, seq, error))",
+            "        except Exception as error:",
+            "            problems.append(data_error(ev, place, seq, error))",
+            "    if after_block is not None:",
+            "        after_block()",
+            "return read, seq",
+        ):
+            w.line(text)
 
 
 def _locals_of(kind: n.KindDecl) -> dict[str, str]:
@@ -317,7 +371,14 @@ def _records_tail(
 
 
 def _compact_tail(
-    w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], types: dict[str, str]
+    w: Writer,
+    kind: n.KindDecl,
+    handler_name: str,
+    slots: dict[SlotKey, int],
+    ns: Namespace,
+    names: dict[str, str],
+    types: dict[str, str],
+    fused: bool = False,
 ) -> None:
     """Compact tallies: the event's content (its listed unit, quantity and the fields its slots read or
     that take few values: `content_fields`) numbered in the kind's signature table, and that number with
@@ -354,7 +415,7 @@ def _compact_tail(
             "log_id(id_)",
             "if place.__class__ is not int:",  # a place a sequence number does not give back
             "    PLACES[seq] = place",
-            "return None",
+            *([] if fused else ["return None"]),
         ):
             w.line(text)
 

@@ -16,9 +16,9 @@ from ..language import nodes as n
 from ..language.checker import evaluation_order, total_needs
 from ..language.render import render_source
 from ..numbers import DEFAULT_ROUNDING, EXACT, ROUNDING
-from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, in_blocks, with_places
+from ..sources.events import BadRecord, EventError, EventProblem, Place, Placer, RawPlace, in_blocks, with_places
 from ..suggestions import closest
-from .codegen import GeneratedCode, content_fields, generate
+from .codegen import FUSED_LOOP, GeneratedCode, content_fields, generate
 from .compact import AnyTally, CompactTally, KindShape, compact_namespace
 from .declarations import every_problem, shape_message
 from .evaluation import UnitEvaluation, evaluate_items, finish_unit, limited_total, place_units, scoring_stages, unit_total
@@ -167,7 +167,10 @@ class Program:
         tally: AnyTally
         if compact and self.compactable:
             tally = CompactTally(len(self.slots), path, placer, self.kind_shapes, self.rubric.unlisted != "scored_apart")
-            read, end = self._tally_loop(tally, tally.raw_problems, events, start, tally.flush_ids)
+            fused = self._fused_loop(tally)
+            with no_cyclic_gc():
+                read, last = fused(self._blocks(events, start), start, getattr(events, "lined", False), tally.raw_problems, tally.flush_ids)
+            end = start if last is None else last + 1
             first_valid = tally.seq_log[0] if tally.seq_log else None
             problems = tally.raw_problems
         else:
@@ -195,10 +198,7 @@ class Program:
         placer = tally.placer
         lined = getattr(events, "lined", False)  # places are line numbers: an event's sequence number is start + its line
         handlers = self._handlers(tally)
-        if getattr(events, "paired", False):
-            blocks = events.blocks() if hasattr(events, "blocks") else in_blocks(events)
-        else:
-            blocks = in_blocks(with_places(events, start))
+        blocks = self._blocks(events, start)
         read = 0
         seq = None
         with no_cyclic_gc():
@@ -292,7 +292,38 @@ class Program:
             return EventProblem(place, _("unknown event kind `{kind}` (did you mean `{near}`?)", kind=kind, near=near), "kind", ev)
         return EventProblem(place, _("unknown event kind `{kind}`; the kinds are: {kinds}", kind=kind, kinds=", ".join(kinds)), "kind", ev)
 
-    def _handlers(self, tally: AnyTally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
+    @staticmethod
+    def _blocks(events: Iterable[Any], start: int) -> Iterable[Iterable[Any]]:
+        """(event, place) pairs a block at a time: a source's own blocks, or lists of pairs."""
+        if getattr(events, "paired", False):
+            return events.blocks() if hasattr(events, "blocks") else in_blocks(events)
+        return in_blocks(with_places(events, start))
+
+    def _fused_loop(self, tally: CompactTally) -> Callable[..., tuple[int, int | None]]:
+        """The generated loop of compact tallies (codegen._fused_loop), bound to `tally` and to this
+        program's ways of rejecting an event, as `_tally_loop` rejects them."""
+        placer = tally.placer
+
+        def kind_problem(ev: object, place: RawPlace, seq: int) -> EventProblem:
+            return attrs.evolve(self._kind_problem(ev, placer(place)), seq=seq)
+
+        def rejection(ev: dict[str, Any], place: RawPlace, seq: int, error: Invalid) -> EventProblem:
+            return self._rejection(ev, placer(place), seq, error)
+
+        def data_error(ev: dict[str, Any], place: RawPlace, seq: int, error: Exception) -> EventProblem:
+            # Only data errors are event errors: a list or object where a single value belongs
+            # fails a lookup or comparison with a TypeError. Anything else is our bug.
+            shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
+            if shape is None:
+                raise self._internal_error(error, placer(place)) from error
+            return self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field))
+
+        namespace = self._namespace(tally)
+        namespace.update(kind_problem=kind_problem, rejection=rejection, data_error=data_error, Invalid=Invalid)
+        return namespace[FUSED_LOOP]  # type: ignore[no-any-return]
+
+    def _namespace(self, tally: AnyTally) -> dict[str, Any]:
+        """The generated code run for `tally`: its handlers (and, compact, the fused loop) and their globals."""
         reject_unlisted = self.rubric.unlisted != "scored_apart"
         code, compiled = self.code, self._compiled
         if isinstance(tally, CompactTally):
@@ -305,6 +336,11 @@ class Program:
             namespace = handler_namespace(tally, self.code.constants, self.window, list(self.units), self.matcher, reject_unlisted)
         namespace.update(UNIT_ATTRS=self.unit_attributes(), NO_ATTRS={})  # for filters on the unit's attributes
         exec(compiled, namespace)
+        return namespace
+
+    def _handlers(self, tally: AnyTally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
+        namespace = self._namespace(tally)
+        code = self.code.compact if isinstance(tally, CompactTally) and self.code.compact is not None else self.code
         return {kind: namespace[name] for kind, name in code.handler_names.items()}
 
     # -- finishing
