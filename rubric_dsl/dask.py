@@ -112,23 +112,23 @@ def _merged(first: AnyTally | None, second: AnyTally | None) -> AnyTally | None:
     return first.merge(second)
 
 
-def _tally_jsonl(recipe: RubricRecipe, file: int, path: str, begin: int, end: int, start: int) -> _Stretch:
+def _tally_jsonl(recipe: RubricRecipe, compact: bool, file: int, path: str, begin: int, end: int, start: int) -> _Stretch:
     source = JsonLinesSource(path, byte_range=(begin, end))
-    tally = recipe.program().tally(source, start=start)
+    tally = recipe.program().tally(source, start=start, compact=compact)
     return _Stretch(file, tally, None, file, source.stopped)
 
 
-def _tally_parquet(recipe: RubricRecipe, file: int, path: str, row_group: int, first_row: int) -> _Stretch:
+def _tally_parquet(recipe: RubricRecipe, compact: bool, file: int, path: str, row_group: int, first_row: int) -> _Stretch:
     import pyarrow.parquet as pq
 
     rows = pq.ParquetFile(path).read_row_group(row_group).to_pylist()
     # a row's place is `file.parquet[row]`; fields the row leaves empty (null) are absent, as in a JSON object
     events = [{k: v for k, v in row.items() if v is not None} for row in rows]
-    return _Stretch(file, recipe.program().tally(events, start=first_row, path=path), None, file, False)
+    return _Stretch(file, recipe.program().tally(events, start=first_row, path=path, compact=compact), None, file, False)
 
 
-def _tally_events(recipe: RubricRecipe, events: list, start: int) -> AnyTally:
-    return recipe.program().tally(events, start=start)
+def _tally_events(recipe: RubricRecipe, events: list, start: int, compact: bool) -> AnyTally:
+    return recipe.program().tally(events, start=start, compact=compact)
 
 
 READERS: dict[str, Callable[..., _Stretch]] = {"jsonl": _tally_jsonl, "parquet": _tally_parquet}
@@ -174,10 +174,12 @@ def _expand(paths) -> list[str]:
 # ---- the public entry points -------------------------------------------------------------------------
 
 
-def tally_files(rubric, paths, *, blocksize: int = DEFAULT_BLOCKSIZE, split_every: int = 8) -> AnyTally:
+def tally_files(rubric, paths, *, blocksize: int = DEFAULT_BLOCKSIZE, split_every: int = 8, compact: bool = True) -> AnyTally:
     """The tally of JSON Lines (`*.jsonl`) and Parquet (`*.parquet`) files as one stream, in the order given
     (globs expanded, sorted). A JSON Lines file is cut into `blocksize` byte ranges that workers read
-    themselves; a Parquet file into its row groups."""
+    themselves; a Parquet file into its row groups. `compact` (the default, when the rubric allows it):
+    tallies of a few numbers per event travel to the reduction (see docs/scaling.md), and the scorecard
+    has no event-level provenance; `compact=False` keeps records, for explain-level provenance."""
     recipe = _recipe(rubric)
     tasks: list[tuple] = []
     start = 0
@@ -188,31 +190,32 @@ def tally_files(rubric, paths, *, blocksize: int = DEFAULT_BLOCKSIZE, split_ever
             metadata = pq.ParquetFile(path).metadata
             row = 0
             for group in range(metadata.num_row_groups):
-                tasks.append(("parquet", recipe, file, path, group, row))
+                tasks.append(("parquet", recipe, compact, file, path, group, row))
                 row += metadata.row_group(group).num_rows
             continue
         size = os.path.getsize(path)
         bounds = list(range(0, size, blocksize)) + [size]
         ranges = list(itertools.pairwise(bounds)) or [(0, 0)]
-        tasks += [("jsonl", recipe, file, path, a, b, start) for a, b in ranges]
+        tasks += [("jsonl", recipe, compact, file, path, a, b, start) for a, b in ranges]
         start += size + 2  # line numbers of the next file start past any this one could have
     if not tasks:
-        return recipe.program().tally([])
+        return recipe.program().tally([], compact=compact)
     # tasks are tagged by name, not by function: dask would run a tuple starting with a function as a task itself
     bag = _bags().from_sequence(tasks, partition_size=1).map(lambda task: READERS[task[0]](*task[1:]))
     stretch = bag.reduction(_then_all, _then_all, split_every=split_every).compute()
     return stretch.tally()
 
 
-def tally_bag(rubric, events, *, split_every: int = 8) -> AnyTally:
+def tally_bag(rubric, events, *, split_every: int = 8, compact: bool = True) -> AnyTally:
     """The tally of a dask.bag of event dicts, in the bag's order (events placed `<events>[i]`, i counted
-    across partitions: one pass counts each partition's events, then each partition is tallied where it is)."""
+    across partitions: one pass counts each partition's events, then each partition is tallied where it is).
+    `compact`: as for `tally_files`."""
     recipe = _recipe(rubric)
     counts = events.map_partitions(lambda part: [sum(1 for _ in part)]).compute()
     starts = [sum(counts[:index]) for index in range(len(counts))]
     db = _bags()
     offsets = db.from_sequence(starts, npartitions=len(starts))
-    tallies = db.map_partitions(lambda part, start: [_tally_events(recipe, list(part), start[0])], events, offsets)
+    tallies = db.map_partitions(lambda part, start: [_tally_events(recipe, list(part), start[0], compact)], events, offsets)
     return _reduce(tallies, split_every)
 
 

@@ -57,31 +57,37 @@ def stream(tmp_path_factory):
     return path
 
 
-def test_jsonl_partitions_on_two_workers_score_as_one_process(client, stream):
+COMPACT = pytest.mark.parametrize("compact", [True, False], ids=["compact tallies", "tallies of records"])
+
+
+@COMPACT
+def test_jsonl_partitions_on_two_workers_score_as_one_process(client, stream, compact):
     import rubric_dsl.dask as rd
 
     program = rubric_dsl.load(INFO)
-    single = program.finish(program.tally(rubric_dsl.read_events(stream)))
-    card = rd.score_files(INFO, [str(stream)], blocksize=4096, skip_invalid=True)
+    single = program.finish(program.tally(rubric_dsl.read_events(stream), compact=compact))
+    card = rd.score_files(INFO, [str(stream)], blocksize=4096, skip_invalid=True, compact=compact)
     assert card_text(card) == card_text(single)
     assert len(card.problems) == 2  # the broken line and the conflicting copy, placed as one process places them
     workers = {w for w in client.run(os.getpid).values()}
     assert len(workers) == 2 and os.getpid() not in workers
 
 
-def test_a_bag_of_events_scores_as_the_list(client, stream):
+@COMPACT
+def test_a_bag_of_events_scores_as_the_list(client, stream, compact):
     import dask.bag as db
 
     import rubric_dsl.dask as rd
 
     events = [e for e, _ in rubric_dsl.read_events(stream) if isinstance(e, dict)]
     program = rubric_dsl.load(INFO)
-    single = program.finish(program.tally(events))
-    card = rd.score_bag(INFO, db.from_sequence(events, npartitions=7), skip_invalid=True)
+    single = program.finish(program.tally(events, compact=compact))
+    card = rd.score_bag(INFO, db.from_sequence(events, npartitions=7), skip_invalid=True, compact=compact)
     assert card_text(card) == card_text(single)
 
 
-def test_parquet_row_groups_score_as_the_rows(client, stream, tmp_path):
+@COMPACT
+def test_parquet_row_groups_score_as_the_rows(client, stream, tmp_path, compact):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -93,8 +99,8 @@ def test_parquet_row_groups_score_as_the_rows(client, stream, tmp_path):
     assert pq.ParquetFile(path).metadata.num_row_groups > 2
     rows = [{k: v for k, v in row.items() if v is not None} for row in pq.read_table(path).to_pylist()]
     program = rubric_dsl.load(INFO)
-    single = program.finish(program.tally(rows, path=str(path)))
-    card = rd.score_files(INFO, [str(path)], skip_invalid=True)
+    single = program.finish(program.tally(rows, path=str(path), compact=compact))
+    card = rd.score_files(INFO, [str(path)], skip_invalid=True, compact=compact)
     assert card_text(card) == card_text(single)
     assert card.excluded and all(e.place.startswith(f"{path}[") for e in card.excluded if e.place)
 
@@ -112,7 +118,7 @@ def test_a_line_that_is_not_utf8_stops_the_file_where_one_process_stops(client, 
     after = tmp_path / "after.jsonl"  # a second file, read from its start whatever stopped the first
     after.write_bytes(b"\n".join(lines[150:]))
     program = rubric_dsl.load(INFO)
-    single = program.finish(program.tally_sources([rubric_dsl.read_events(path), rubric_dsl.read_events(after)]))
+    single = program.finish(program.tally_sources([rubric_dsl.read_events(path), rubric_dsl.read_events(after)], compact=True))
     messages = [p.render() for p in single.problems]
     assert any(f"{path}:101:" in m and "not UTF-8" in m for m in messages)
     for blocksize in (4096, 1 << 20):  # many ranges after the stop, and the whole file in one range
