@@ -241,6 +241,8 @@ def score_card(args, compact: bool = False):
     """`compact`: the output needs no event-level provenance, so the tally keeps counts, not events (when the rubric allows)."""
     program = load_rubric(args.rubric, getattr(args, "units", None))
     sources = event_sources(args, program)
+    if getattr(args, "rejected", None) and any(source.rejected_from_events for source in sources):
+        compact = False  # a database's rejected rows are written from the events, which a compact tally does not keep
     tally = program.tally_sources(sources, jobs=args.jobs, compact=compact)
     for warning in tally.warnings:
         _err(warning)

@@ -261,6 +261,9 @@ class Source:
     lined = False
     format = ""
     name = ""  # how messages name the source
+    # `write_rejected` writes each rejected event's own fields, not the record at its place (a database's
+    # rows cannot be given back as they were): it needs the events, which a compact tally does not keep
+    rejected_from_events = False
 
     def __iter__(self) -> Iterator[tuple[dict[str, Any] | BadRecord, Place]]:
         raise NotImplementedError

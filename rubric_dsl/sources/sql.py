@@ -107,6 +107,7 @@ class DatabaseSource(Source):
     """Events from a database table or a query given whole (`table`, `query` and `key` may also come in the URL)."""
 
     format = "sql"
+    rejected_from_events = True  # (write_problem_table)
 
     def __init__(self, url: str, columns=None, table: str | None = None, query: str | None = None, key=None):
         from sqlalchemy.engine import make_url
