@@ -101,11 +101,11 @@ class CompactTally:
         self.matched_seq: dict[str, int] = {}
         self.raw_problems: list[EventProblem] = []
         self.unit_rejections: list[tuple[int, str]] = []  # (seq, id) of events rejected for their unit
-        self.raw_warnings: list[str] = []
+        self.raw_warnings: list[str] = []  # what the shared unit helper writes; `warnings` are made again when settled
         self._settled: tuple[tuple[int, ...], Settled] | None = None
         self._groups: tuple[tuple[int, ...], tuple[list[int], list[int], list[int], list[int]]] | None = None
 
-    # -- what `runtime.handler_namespace` writes to (it serves both tallies)
+    # -- what scorecards and commands read, as a tally of records has it: settled (copies, so nothing reaches back)
     @property
     def warnings(self) -> list[str]:
         return list(self.settle().warnings)
