@@ -343,7 +343,8 @@ class CompactTally:
         return self.first if self.first is not None else self.end
 
     def merge(self, other: Any, consume: bool = False) -> CompactTally:
-        """The tally of both parts' events together (parts in either order; their ranges must not overlap)."""
+        """The tally of both parts' events together (parts in either order, and merged in any order: their events must
+        not overlap, but a part may hold events between another's, see _in_stream_order)."""
         if not isinstance(other, CompactTally):
             raise ValueError("a compact tally merges only with a compact tally")
         if other._order() < self._order():
@@ -384,14 +385,47 @@ class CompactTally:
         merged.end = max(self.end, other.end)
         merged.listed = self.listed or other.listed
         merged.units = {**merged.units, **{unit: None for unit in other.units if unit not in merged.units}}
+        # a unit's (or a spelling's) first event is the earlier of the parts' (the later part's need not be
+        # later: a part merged earlier may hold events after this one's, see _in_stream_order)
         merged.raw_unlisted = {**other.raw_unlisted, **self.raw_unlisted}
+        for unit, first in other.raw_unlisted.items():
+            if first[0] < merged.raw_unlisted[unit][0]:
+                merged.raw_unlisted[unit] = first
         merged.hints = {**other.hints, **self.hints}
         merged.matched = {**other.matched, **self.matched}
         merged.matched_seq = {**other.matched_seq, **self.matched_seq}
+        for name, seq in other.matched_seq.items():
+            if seq < merged.matched_seq[name]:
+                merged.matched_seq[name], merged.matched[name] = seq, other.matched[name]
         merged.raw_problems = self.raw_problems + other.raw_problems
         merged.unit_rejections = self.unit_rejections + other.unit_rejections
+        merged._in_stream_order(len(self.seq_log), len(self.raw_problems), len(self.unit_rejections))
         merged._settled = merged._groups = None
         return merged
+
+    def _in_stream_order(self, logged: int, problems: int, rejections: int) -> None:
+        """Put the logs back in stream order after a merge whose later part (from `logged`, `problems`,
+        `rejections` on) holds events before the earlier part's last: parts merged out of their neighbours'
+        order (the first and third part, then the second). Settling takes the first logged copy of an id
+        as its first copy and finds fingerprints by sequence number, both in stream order."""
+        seqs = self.seq_log
+        if 0 < logged < len(seqs) and seqs[logged] < seqs[logged - 1]:
+            import numpy as np
+
+            order = np.argsort(np.frombuffer(seqs, dtype=np.int64), kind="stable").tolist()
+            texts = list(self.id_texts())
+            for name in ("seq_log", "code_log", "id_hashes", "id_lengths"):
+                log = getattr(self, name)
+                setattr(self, name, array(log.typecode, [log[i] for i in order]))
+            texts = [texts[i] for i in order]
+            self.id_blocks = ["".join(texts[at : at + ID_BLOCK]) for at in range(0, len(texts), ID_BLOCK)]
+            pairs = sorted(range(len(self.loose_seq)), key=self.loose_seq.__getitem__)
+            self.loose_log = array("Q", [word for i in pairs for word in self.loose_log[2 * i : 2 * i + 2]])
+            self.loose_seq = array("q", [self.loose_seq[i] for i in pairs])
+        if 0 < problems < len(self.raw_problems) and self.raw_problems[problems].seq < self.raw_problems[problems - 1].seq:
+            self.raw_problems.sort(key=lambda problem: problem.seq)
+        if 0 < rejections < len(self.unit_rejections) and self.unit_rejections[rejections][0] < self.unit_rejections[rejections - 1][0]:
+            self.unit_rejections.sort()
 
     def _copy(self) -> CompactTally:
         copy = CompactTally(self.slot_count, self.path, self.placer, self.shapes, self.reject_unlisted)
