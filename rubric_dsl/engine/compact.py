@@ -323,20 +323,28 @@ class CompactTally:
         if not dropped or not unlisted:
             return unlisted, units
         dropped_seqs = {self.seq_log[index] for index in dropped}
-        for unit, (seq, _place) in self.raw_unlisted.items():
-            if seq not in dropped_seqs:
-                continue
-            numbers = {number for number, (_kind, content) in enumerate(self.signatures) if content[0] == unit}
-            later = next(
-                (i for i, code in enumerate(self.code_log) if i not in dropped and code >> DAY_BITS in numbers),
-                None,
-            )
-            if later is None:
-                del unlisted[unit]
-                units.remove(unit)
+        moved = [unit for unit, (seq, _place) in self.raw_unlisted.items() if seq in dropped_seqs]
+        if not moved:
+            return unlisted, units
+        import numpy as np
+
+        # each such unit's first counted event, in one pass over the log for all of them (a pass per unit
+        # took 1.6 s for 200 conflicting copies naming units of their own among 200,000 events, and grows with both)
+        numbers = {unit: number for number, unit in enumerate(moved)}
+        of_signature = np.array([numbers.get(content[0], -1) for _kind, content in self.signatures], dtype=np.int64)
+        owners = of_signature[np.frombuffer(self.code_log, dtype=np.int64) >> DAY_BITS]
+        owners[sorted(dropped)] = -1
+        counted = np.flatnonzero(owners >= 0)  # (log order: stream order)
+        found, firsts = np.unique(owners[counted], return_index=True)
+        later = dict(zip(found.tolist(), counted[firsts].tolist(), strict=True))
+        for number, unit in enumerate(moved):
+            if number in later:
+                seq = self.seq_log[later[number]]
+                unlisted[unit] = (seq, self.place_of(seq))
             else:
-                unlisted[unit] = (self.seq_log[later], self.place_of(self.seq_log[later]))
-        return unlisted, units
+                del unlisted[unit]
+        gone = set(moved) - set(unlisted)
+        return unlisted, [unit for unit in units if unit not in gone] if gone else units
 
     # -- merging
     def _order(self) -> int:
