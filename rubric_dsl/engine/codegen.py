@@ -350,7 +350,7 @@ def _records_tail(
                 # the unit before the id: an event rejected for its unit must not claim its id
                 "st = UNITS.get(unit)",
                 "if st is None:",
-                "    st = new_unit(unit, place, seq)",
+                "    st = new_unit(unit, place, seq, id_)",
                 f"IDS[id_] = (fingerprint, place, seq, {kind.name!r}, unit, day)",  # IdEntry's layout
                 f"if day[{DAY_EXCLUDED}] is not None:",
                 f"    return exclude(seq, place, day, unit, {kind.name!r}, id_)",

@@ -88,7 +88,7 @@ class KindInterpreter:
             return
         records = s["UNITS"].get(unit)
         if records is None:  # before the id is claimed: an event rejected for its unit does not claim it
-            records = s["new_unit"](unit, place, seq)
+            records = s["new_unit"](unit, place, seq, event_id)
         s["IDS"][event_id] = (fingerprint, place, seq, kind.name, unit, day)
         if day[DAY_EXCLUDED] is not None:
             s["exclude"](seq, place, day, unit, kind.name, event_id)

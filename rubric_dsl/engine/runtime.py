@@ -420,6 +420,9 @@ class Tally:
         self.matched_seq: dict[str, int] = {}  # … and the sequence number of that first event
         self.warnings: list[str] = []
         self.read = 0
+        # (seq, id, whether its unit's problem is kept beside a conflict's) of each event rejected for its unit:
+        # unlisted (when they are rejected) or one too many
+        self.unit_rejections: list[tuple[int, str, bool]] = []
 
     @property
     def valid_count(self) -> int:
@@ -479,13 +482,41 @@ class Tally:
         )
         resent = [e for e in other.resent if e.seq not in judged]
         problems = [p for p in other.problems if p.seq not in judged]
+        # An event of the later part rejected for its unit whose id the earlier part used: in one stream its
+        # id is read before its unit (a later copy never reaches the unit's check), so it is that id's
+        # conflict, kept as a later copy (never a re-send: no fingerprint) in case its first copy moves again
+        late = {r[0]: r for r in other.unit_rejections if r[1] in mine}
+        if late:
+            for index, problem in enumerate(problems):
+                if problem.seq not in late:
+                    continue
+                _seq, event_id, kept = late[problem.seq]
+                first_place = merged.placer(mine[event_id][1])
+                message = _(
+                    "id `{event_id}` was already used at {first_place} with different content", event_id=event_id, first_place=first_place
+                )
+                unit_problem = (
+                    (EventProblem(problem.place, problem.message, problem.field, problem.event, seq=problem.seq),) if kept else ()
+                )
+                problems[index] = EventProblem(problem.place, message, "id", problem.event, seq=problem.seq, more=unit_problem)
+                event = problem.event if isinstance(problem.event, dict) else {}
+                merged.repeats.append(
+                    (problem.seq, event_id, b"", problem.place, event.get("unit"), event.get("kind"), (None,), problem.event)
+                )
+            merged.repeats.sort(key=lambda r: r[0])
+        merged.unit_rejections = self.unit_rejections + [r for r in other.unit_rejections if r[0] not in late]
+        # a copy judged again keeps its other problems (its unit's, when unlisted units are rejected): they
+        # do not depend on which copy came first
+        more = {p.seq: p.more for p in other.problems if p.seq in judged}
         for repeat in map(Repeat._make, again):
             first = (*merged.first_copy(repeat.event_id), *self.first_unit_and_date(repeat.event_id))  # (the first copy is mine)
             outcome = judge(repeat, first, merged.placer)
             if isinstance(outcome, Excluded):
                 resent.append(outcome)
             else:
-                problems.append(outcome)
+                problems.append(
+                    EventProblem(outcome.place, outcome.message, "id", outcome.event, seq=outcome.seq, more=more.get(repeat.seq, ()))
+                )
         merged.resent = self.resent + sorted(resent, key=seq_of)
         merged.problems = self.problems + sorted(problems, key=seq_of)
         merged.excluded = self.excluded + [e for e in other.excluded if e.seq not in drop]
@@ -654,8 +685,12 @@ def handler_namespace(
             return None
         raise Invalid(outcome.message, "id")
 
-    def new_unit(unit: str, place: RawPlace, seq: int) -> list[list[tuple[Any, ...]]]:
+    def new_unit(unit: str, place: RawPlace, seq: int, event_id: str | None = None) -> list[list[tuple[Any, ...]]]:
+        """The record lists of a unit met for the first time, or Invalid. `event_id` (records): a rejected
+        event's id is noted, so that a merge can judge it as a later copy of an earlier part's (Tally.merge)."""
         if not reject_unlisted and len(unlisted) >= MAX_UNLISTED_UNITS:
+            if event_id is not None:
+                tally.unit_rejections.append((seq, event_id, False))
             raise Invalid(
                 _(
                     "unit `{unit}` would be unlisted unit number {value:,}; a stream may name at most {MAX_UNLISTED_UNITS:,} units the rubric does not list (is the unit column holding something else?)",
@@ -667,6 +702,8 @@ def handler_namespace(
             )
         near = matcher.probable(unit)
         if reject_unlisted:
+            if event_id is not None:
+                tally.unit_rejections.append((seq, event_id, True))
             raise unlisted_unit(unit, near)
         resolved = placer(place)
         unlisted[unit] = (seq, resolved)
