@@ -148,15 +148,16 @@ def test_generated_rubrics_and_adversarial_streams_merge_exactly_in_any_order(da
     assert view(program.finish(program.tally(events, compact=True), as_of, period)) == whole
     cuts = data.draw(st.lists(st.integers(0, 25), max_size=3))
     parts = [pickle.loads(pickle.dumps(program.tally(c, start=s, compact=True))) for c, s in chunks(events, cuts_of(cuts, len(events)))]
+    consume = data.draw(st.booleans())  # (the merged tally may take over a part's containers, as --jobs lets it)
     if program.compactable:  # any order
         order = data.draw(st.permutations(range(len(parts))))
         merged = parts[order[0]]
         for index in order[1:]:
-            merged = merged.merge(parts[index]) if data.draw(st.booleans()) else parts[index].merge(merged)
+            merged = merged.merge(parts[index], consume) if data.draw(st.booleans()) else parts[index].merge(merged, consume)
     else:  # records: neighbours, in any order (records do not merge a part into a tally on both sides of it)
         while len(parts) > 1:
             at = data.draw(st.integers(0, len(parts) - 2))
-            parts[at : at + 2] = [parts[at].merge(parts[at + 1])]
+            parts[at : at + 2] = [parts[at].merge(parts[at + 1], consume)]
         merged = parts[0]
     assert view(program.finish(merged, as_of, period)) == whole
 
@@ -243,3 +244,20 @@ def test_records_merge_judges_a_unit_rejection_by_its_id_when_an_earlier_part_us
     merged = one.merge(two.merge(three))
     assert [[q.message for q in p.problems] for p in merged.problems] == expected
     assert view(program.finish(merged)) == whole
+
+
+def test_records_merge_leaves_a_unit_rejection_before_its_ids_first_copy_alone():
+    """The other way round: e2 of `甲 ` (rejected: unlisted units are rejected) comes before e2's first
+    valid copy, so in one stream it claims nothing and is a unit problem only, and the later e2 is
+    counted (2 points for each report: 4 with e1). Merging the chunks [e1] [e2 of `甲 `, e2] taking over
+    the earlier part's index (consume, as tally_sources and --jobs merge) must not see the later part's
+    own e2 as the earlier part's."""
+    program = rubric_dsl.loads(REJECTING, "rejecting.rubric")
+    report = {"unit": "甲", "date": "2009-05-28", "kind": "report"}
+    events = [{"id": "e1", **report}, {"id": "e2", **report, "unit": "甲 "}, {"id": "e2", **report}]
+    first, second = (program.tally(chunk, start=start) for chunk, start in chunks(events, [1]))
+    merged = first.merge(second, consume=True)
+    assert [[q.field for q in p.problems] for p in merged.problems] == [["unit"]]
+    card = program.finish(merged)
+    assert card.unit("甲").item("S.1").score == 4
+    assert view(card) == view(program.finish(program.tally(events)))

@@ -469,6 +469,9 @@ class Tally:
         # (C-level: the ids of both parts, then theirs added and mine put back where both have one)
         collided: dict[str, Any] = {event_id: theirs[event_id] for event_id in theirs.keys() & mine.keys()}
         firsts = {event_id: mine[event_id] for event_id in collided}  # (before `ids`, which may be `mine`, changes)
+        # the later part's events rejected for their unit whose ids the earlier part used, with the place of
+        # that first copy (see below; also looked up before `ids` changes)
+        late = {r[0]: (*r, mine[r[1]][1]) for r in other.unit_rejections if r[1] in mine}
         ids.update(theirs)
         ids.update(firsts)
         drop = {entry[2] for entry in collided.values()}  # IdEntry.seq: their records and exclusions go
@@ -485,13 +488,12 @@ class Tally:
         # An event of the later part rejected for its unit whose id the earlier part used: in one stream its
         # id is read before its unit (a later copy never reaches the unit's check), so it is that id's
         # conflict, kept as a later copy (never a re-send: no fingerprint) in case its first copy moves again
-        late = {r[0]: r for r in other.unit_rejections if r[1] in mine}
         if late:
             for index, problem in enumerate(problems):
                 if problem.seq not in late:
                     continue
-                _seq, event_id, kept = late[problem.seq]
-                first_place = merged.placer(mine[event_id][1])
+                _seq, event_id, kept, first = late[problem.seq]
+                first_place = merged.placer(first)
                 message = _(
                     "id `{event_id}` was already used at {first_place} with different content", event_id=event_id, first_place=first_place
                 )
