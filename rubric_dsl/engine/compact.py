@@ -40,8 +40,10 @@ ID_BLOCK = 1 << 16  # ids joined into one text per this many events
 DAY_BITS = 32  # a signature code is (signature number << DAY_BITS) | day number
 DAY_MASK = (1 << DAY_BITS) - 1
 # Groups of signature and day are counted in arrays with a slot per (signature, day) while there are at
-# most this many pairs, or one per event (their memory is then no more than a sort's); past that, sorted.
+# most DENSE_GROUPS pairs, or DENSE_PER_EVENT per event (their memory is then no more than a sort's);
+# past that, the codes are sorted.
 DENSE_GROUPS = 1 << 16
+DENSE_PER_EVENT = 2
 
 
 @attrs.frozen
@@ -466,18 +468,23 @@ class CompactTally:
             return self._groups[1]
         days = len(self.days)
         size = len(self.signatures) * days
-        if size <= max(len(codes), DENSE_GROUPS):
+        if size <= max(DENSE_PER_EVENT * len(codes), DENSE_GROUPS) and size < 1 << 31:
             # few signatures and days: each (signature, day) has a slot of its own, so counts, firsts and
-            # lasts come without a sort (bincount, minimum.at, maximum.at)
-            dense = (codes >> DAY_BITS) * days + (codes & DAY_MASK)
+            # lasts come without a sort (bincount, then minimum.at and maximum.at over the groups that have
+            # events, numbered in 32 bits: at most about as much memory as a sort's)
+            dense = ((codes >> DAY_BITS) * days + (codes & DAY_MASK)).astype(np.int32)
             counts = np.bincount(dense, minlength=size)
             present = np.flatnonzero(counts)
-            firsts = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-            np.minimum.at(firsts, dense, seqs)
-            lasts = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
-            np.maximum.at(lasts, dense, seqs)
+            counts = counts[present]
+            group_of = np.zeros(size, dtype=np.int32)
+            group_of[present] = np.arange(len(present), dtype=np.int32)
+            groups = group_of[dense]
+            del dense, group_of
+            firsts = np.full(len(present), np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(firsts, groups, seqs)
+            lasts = np.full(len(present), np.iinfo(np.int64).min, dtype=np.int64)
+            np.maximum.at(lasts, groups, seqs)
             keys = ((present // days) << DAY_BITS) | (present % days)
-            counts, firsts, lasts = counts[present], firsts[present], lasts[present]
         else:  # one sort of the codes
             order = np.argsort(codes)
             ordered = codes[order]
