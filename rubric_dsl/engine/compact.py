@@ -106,6 +106,7 @@ class CompactTally:
         self.raw_warnings: list[str] = []  # what the shared unit helper writes; `warnings` are made again when settled
         self._settled: tuple[tuple[int, ...], Settled] | None = None
         self._groups: tuple[tuple[int, ...], tuple[list[int], list[int], list[int], list[int]]] | None = None
+        self._group_arrays: tuple[Any, Any, Any] = ((), (), ())  # the groups' codes, counts and firsts as numpy arrays
 
     # -- what scorecards and commands read, as a tally of records has it: settled (copies, so nothing reaches back)
     @property
@@ -144,6 +145,7 @@ class CompactTally:
         self.flush_ids()
         state = dict(self.__dict__)
         state["_settled"] = state["_groups"] = None
+        state["_group_arrays"] = ((), (), ())
         return state
 
     def _key(self) -> tuple[int, ...]:
@@ -465,6 +467,7 @@ class CompactTally:
             codes, seqs = codes[keep], seqs[keep]
         if not len(codes):
             self._groups = (key, ([], [], [], []))
+            self._group_arrays = (codes, codes, codes)
             return self._groups[1]
         days = len(self.days)
         size = len(self.signatures) * days
@@ -495,8 +498,10 @@ class CompactTally:
             firsts = np.minimum.reduceat(in_order, starts)
             lasts = np.maximum.reduceat(in_order, starts)
         by_first = np.argsort(firsts, kind="stable")
-        result = (keys[by_first].tolist(), counts[by_first].tolist(), firsts[by_first].tolist(), lasts[by_first].tolist())
+        keys, counts, firsts = keys[by_first], counts[by_first], firsts[by_first]
+        result = (keys.tolist(), counts.tolist(), firsts.tolist(), lasts[by_first].tolist())
         self._groups = (key, result)
+        self._group_arrays = (keys, counts, firsts)
         return result
 
     def slot_records(
@@ -553,29 +558,42 @@ class CompactTally:
     def _counted(
         self, reason_of: Callable[[datetime.date], ExclusionReason | None], window: Any, outside_window: bool = False
     ) -> list[Excluded]:
-        """The events `reason_of(date)` excludes, counted per unit, kind and reason, in order of each one's first event."""
-        found: dict[tuple[Any, ...], list[Any]] = {}
-        reasons: dict[int, ExclusionReason | None] = {}
-        for code, count, first, _last in zip(*self.groups(), strict=True):
-            day_number = code & DAY_MASK
-            if day_number in reasons:
-                reason = reasons[day_number]
-            else:
-                date = self.days[day_number]
-                outside = window_exclusion(date, window) is not None
-                reason = reasons[day_number] = reason_of(date) if outside == outside_window else None
-            if reason is None:
-                continue
-            kind, content = self.signatures[code >> DAY_BITS]
-            entry = found.get((content[0], kind, reason))
-            if entry is None:
-                found[(content[0], kind, reason)] = [first, count]
-            else:
-                entry[1] += count
-        return [
-            Excluded(None, unit, kind, None, "", reason, seq=first, count=count)
-            for (unit, kind, reason), (first, count) in sorted(found.items(), key=lambda item: item[1][0])
-        ]
+        """The events `reason_of(date)` excludes, counted per unit, kind and reason, in order of each one's
+        first event (`outside_window`: only dates outside the window are judged, else only those inside).
+        Judged once per day, then added up over the groups with numpy."""
+        import numpy as np
+
+        self.groups()
+        keys, counts, firsts = self._group_arrays
+        reasons: list[ExclusionReason] = []
+        day_reason = np.zeros(len(self.days) or 1, dtype=np.int64)  # day number → 1 + its reason's index, 0: not excluded
+        for number, date in enumerate(self.days):
+            reason = reason_of(date) if (window_exclusion(date, window) is not None) == outside_window else None
+            if reason is not None:
+                if reason not in reasons:
+                    reasons.append(reason)
+                day_reason[number] = reasons.index(reason) + 1
+        if not reasons or not len(keys):
+            return []
+        group_reason = day_reason[keys & DAY_MASK]
+        chosen = np.flatnonzero(group_reason)
+        if not len(chosen):
+            return []
+        pairs: dict[tuple[str, str], int] = {}  # (unit, kind) → its number
+        pair_of_signature = np.array(
+            [pairs.setdefault((content[0], kind), len(pairs)) for kind, content in self.signatures], dtype=np.int64
+        )
+        combined = pair_of_signature[keys[chosen] >> DAY_BITS] * (len(reasons) + 1) + group_reason[chosen]
+        found, first_at, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        totals = np.zeros(len(found), dtype=np.int64)
+        np.add.at(totals, inverse, counts[chosen])
+        starts = firsts[chosen][first_at]  # (groups come in order of first events: a sum's first is its first group's)
+        names = list(pairs)
+        out = []
+        for value, count, first in sorted(zip(found.tolist(), totals.tolist(), starts.tolist(), strict=True), key=lambda row: row[2]):
+            unit, kind = names[value // (len(reasons) + 1)]
+            out.append(Excluded(None, unit, kind, None, "", reasons[value % (len(reasons) + 1) - 1], seq=first, count=count))
+        return out
 
     def window_excluded(self, window: Any) -> list[Excluded]:
         return self._counted(lambda date: window_exclusion(date, window), window, outside_window=True)
