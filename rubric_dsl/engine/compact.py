@@ -366,6 +366,8 @@ class CompactTally:
         for part in (self, other):
             part.flush_ids()
             part.rehashed()
+        # (taken before anything changes: with `consume` the earlier part becomes the merged tally)
+        earlier_sizes = (len(self.seq_log), len(self.raw_problems), len(self.unit_rejections))
         merged = self if consume else self._copy()
         # the later part's signatures and days numbered in the merged tables
         numbers = {sig: number for number, sig in enumerate(merged.signatures)}
@@ -411,7 +413,7 @@ class CompactTally:
                 merged.matched_seq[name], merged.matched[name] = seq, other.matched[name]
         merged.raw_problems = self.raw_problems + other.raw_problems
         merged.unit_rejections = self.unit_rejections + other.unit_rejections
-        merged._in_stream_order(len(self.seq_log), len(self.raw_problems), len(self.unit_rejections))
+        merged._in_stream_order(*earlier_sizes)
         merged._settled = merged._groups = None
         return merged
 
