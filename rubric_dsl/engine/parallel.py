@@ -14,6 +14,8 @@ import concurrent.futures
 import itertools
 import multiprocessing
 import os
+import pickle
+import tempfile
 
 from ..sources.jsonl import JsonLinesSource
 from .runtime import Tally
@@ -55,6 +57,24 @@ def _tally_range(path: str, begin: int, end: int, start: int, compact: bool = Fa
     return _PROGRAM.tally(source, start=start, compact=compact), source.stopped
 
 
+def _tally_range_to_file(folder: str, path: str, begin: int, end: int, start: int, compact: bool = False) -> tuple[str, bool]:
+    """`_tally_range` in a worker, its tally pickled into a file of `folder` (in memory, /dev/shm, where there is one):
+    the parent reads the file at memory speed instead of taking ~100 MB through a pipe while it tallies its own range
+    (its result thread then competes with it for the interpreter, and the transfer lands after the parent's tally)."""
+    tally, stopped = _tally_range(path, begin, end, start, compact)
+    with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tally", delete=False) as out:
+        pickle.dump(tally, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return out.name, stopped
+
+
+def _received(shipped: tuple[str, bool]) -> tuple[Tally, bool]:
+    name, stopped = shipped
+    with open(name, "rb") as stream:
+        tally = pickle.load(stream)
+    os.unlink(name)
+    return tally, stopped
+
+
 def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) -> Tally:
     """The tally of `sources` as one stream, using up to `jobs` processes; equal to `program.tally_sources(sources, compact=compact)`."""
     global _PROGRAM
@@ -73,12 +93,16 @@ def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) 
         files += [index] * len(ranges)
         start += size + 2
     _PROGRAM = program
+    shared = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     try:
         context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(min(jobs, len(tasks)) - 1 or 1, mp_context=context) as pool:
-            futures = [pool.submit(_tally_range, *task) for task in tasks[1:]]
+        with (
+            tempfile.TemporaryDirectory(prefix="rubric-jobs-", dir=shared) as folder,
+            concurrent.futures.ProcessPoolExecutor(min(jobs, len(tasks)) - 1 or 1, mp_context=context) as pool,
+        ):
+            futures = [pool.submit(_tally_range_to_file, folder, *task) for task in tasks[1:]]
             results = [_tally_range(*tasks[0])]  # this process reads the first range meanwhile
-            results += [future.result() for future in futures]
+            results += [_received(future.result()) for future in futures]
     finally:
         _PROGRAM = None
     # One process stops reading a file at a line that is not UTF-8 ("the rest of the file was not
