@@ -378,14 +378,14 @@ def compact_plan(rubric: n.Rubric) -> bool:
     return True
 
 
-# kind → (slot index, value in the signature → the record's value, `...` for none; None: the value itself) per slot of the kind
+# kind → (slot index, the slot's value → the record's value, `...` for none; None: the value itself) per slot of the kind
 SlotLayout = dict[str, list[tuple[int, Callable[[Any], Any] | None]]]
 
 
 def slot_layout(rubric: n.Rubric, slots: dict[SlotKey, int]) -> SlotLayout:
     """How a compact tally's signatures become records: for each kind, its slots in the order the
-    generated handler writes their values (codegen._count_signature), each with the conversion of a
-    signature's value into the record's value (a decimal is kept as its text, a rate table's row is
+    generated slot-value function returns their values (codegen.slot_values_source), each with the
+    conversion of that value into the record's value (a decimal is kept as its text, a rate table's row is
     looked up, a value outside the table makes no record, as in a handler that keeps records)."""
     types = {kind.name: {f.name: f.type.name for f in kind.fields} for kind in rubric.kinds}
     layout: SlotLayout = {kind.name: [] for kind in rubric.kinds}
