@@ -110,3 +110,37 @@ def test_a_file_given_twice_is_read_twice_up_to_its_line_that_is_not_utf8(capsys
     assert one[2].count(f"{path}:101: error: this line is not UTF-8 text") == 2
     for jobs in ("2", "3"):
         assert run(capsys, "score", INFO, str(path), str(path), "--skip-invalid", "--format", "json", "--jobs", jobs) == one
+
+
+@pytest.mark.parametrize("folder", ["missing", "none"])
+def test_workers_tallies_come_through_the_pipe_when_no_file_can_be_written(capsys, messy, monkeypatch, tmp_path, folder):
+    """A worker writes its tally to a private folder in /dev/shm (issue 11: faster than the result pipe);
+    where that cannot be done (a full or missing /dev/shm, no temporary folder at all) the tally comes back
+    through the pipe, with the same scorecard, and no folder or file is left behind."""
+    import contextlib
+
+    from rubric_dsl.engine import parallel
+
+    @contextlib.contextmanager
+    def scratch():
+        yield str(tmp_path / "gone") if folder == "missing" else ""
+
+    one = run(capsys, "score", INFO, messy, "--skip-invalid", "--format", "json")
+    monkeypatch.setattr(parallel, "_scratch", scratch)
+    assert run(capsys, "score", INFO, messy, "--skip-invalid", "--format", "json", "--jobs", "2") == one
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_workers_folder_is_removed_after_a_run(capsys, messy, monkeypatch, tmp_path):
+    from rubric_dsl.engine import parallel
+
+    made = []
+    real = parallel.tempfile.mkdtemp
+
+    def mkdtemp(**options):
+        made.append(real(**{**options, "dir": str(tmp_path)}))
+        return made[-1]
+
+    monkeypatch.setattr(parallel.tempfile, "mkdtemp", mkdtemp)
+    status, _out, _err = run(capsys, "score", INFO, messy, "--skip-invalid", "--jobs", "2")
+    assert status == 1 and len(made) == 1 and list(tmp_path.iterdir()) == []

@@ -11,11 +11,15 @@ this process, one after another, which scores the same.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import itertools
 import multiprocessing
 import os
 import pickle
+import shutil
 import tempfile
+from collections.abc import Iterator
+from typing import Any
 
 from ..sources.jsonl import JsonLinesSource
 from .runtime import Tally
@@ -57,18 +61,49 @@ def _tally_range(path: str, begin: int, end: int, start: int, compact: bool = Fa
     return _PROGRAM.tally(source, start=start, compact=compact), source.stopped
 
 
-def _tally_range_to_file(folder: str, path: str, begin: int, end: int, start: int, compact: bool = False) -> tuple[str, bool]:
+def _tally_range_to_file(folder: str, path: str, begin: int, end: int, start: int, compact: bool = False) -> tuple[Any, bool]:
     """`_tally_range` in a worker, its tally pickled into a file of `folder` (in memory, /dev/shm, where there is one):
     the parent reads the file at memory speed instead of taking ~100 MB through a pipe while it tallies its own range
-    (its result thread then competes with it for the interpreter, and the transfer lands after the parent's tally)."""
+    (its result thread then competes with it for the interpreter, and the transfer lands after the parent's tally).
+    Where the file cannot be written (a full or small /dev/shm), the tally itself goes back through the pipe."""
     tally, stopped = _tally_range(path, begin, end, start, compact)
-    with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tally", delete=False) as out:
-        pickle.dump(tally, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return out.name, stopped
+    if not folder:
+        return tally, stopped
+    name = os.path.join(folder, f"{os.getpid()}-{begin}.tally")
+    try:
+        with open(name, "xb") as out:
+            pickle.dump(tally, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        return tally, stopped
+    return name, stopped
 
 
-def _received(shipped: tuple[str, bool]) -> tuple[Tally, bool]:
+@contextlib.contextmanager
+def _scratch() -> Iterator[str]:
+    """A private folder (0700) for the workers' tallies, removed with them: in memory (/dev/shm) where there is
+    one, else in the usual temporary place; "" when no folder can be made (the tallies then come through the pipe)."""
+    for place in ("/dev/shm", None):
+        if place is not None and not os.path.isdir(place):
+            continue
+        try:
+            folder = tempfile.mkdtemp(prefix="rubric-jobs-", dir=place)
+        except OSError:
+            continue
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    yield ""
+
+
+def _received(shipped: tuple[Any, bool]) -> tuple[Tally, bool]:
+    """A worker's tally, from the file it wrote (removed once read) or as it came through the pipe."""
     name, stopped = shipped
+    if not isinstance(name, str):
+        return name, stopped
     with open(name, "rb") as stream:
         tally = pickle.load(stream)
     os.unlink(name)
@@ -93,13 +128,9 @@ def tally_in_parallel(program, sources: list, jobs: int, compact: bool = False) 
         files += [index] * len(ranges)
         start += size + 2
     _PROGRAM = program
-    shared = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     try:
         context = multiprocessing.get_context("fork")
-        with (
-            tempfile.TemporaryDirectory(prefix="rubric-jobs-", dir=shared) as folder,
-            concurrent.futures.ProcessPoolExecutor(min(jobs, len(tasks)) - 1 or 1, mp_context=context) as pool,
-        ):
+        with _scratch() as folder, concurrent.futures.ProcessPoolExecutor(min(jobs, len(tasks)) - 1 or 1, mp_context=context) as pool:
             futures = [pool.submit(_tally_range_to_file, folder, *task) for task in tasks[1:]]
             results = [_tally_range(*tasks[0])]  # this process reads the first range meanwhile
             results += [_received(future.result()) for future in futures]
