@@ -144,3 +144,18 @@ def test_the_workers_folder_is_removed_after_a_run(capsys, messy, monkeypatch, t
     monkeypatch.setattr(parallel.tempfile, "mkdtemp", mkdtemp)
     status, _out, _err = run(capsys, "score", INFO, messy, "--skip-invalid", "--jobs", "2")
     assert status == 1 and len(made) == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_two_ranges_with_one_offset_get_files_of_their_own(messy, tmp_path, monkeypatch):
+    """A file given twice has two ranges starting at the same byte, which one worker may tally one after
+    the other: each tally gets a file of its own, and neither write touches the other's (a name made of
+    the worker and the offset made the second write fail and remove the first tally before it was read)."""
+    from rubric_dsl.engine import parallel
+
+    monkeypatch.setattr(parallel, "_PROGRAM", rubric_dsl.load(INFO))
+    first = parallel._tally_range_to_file(str(tmp_path), messy, 0, 1000, 0, True)
+    second = parallel._tally_range_to_file(str(tmp_path), messy, 0, 1000, 5000, True)
+    assert isinstance(first[0], str) and isinstance(second[0], str) and first[0] != second[0]
+    tallies = [parallel._received(first)[0], parallel._received(second)[0]]
+    assert [t.read for t in tallies] == [tallies[0].read, tallies[0].read] and tallies[0].read > 0
+    assert list(tmp_path.iterdir()) == []

@@ -69,13 +69,16 @@ def _tally_range_to_file(folder: str, path: str, begin: int, end: int, start: in
     tally, stopped = _tally_range(path, begin, end, start, compact)
     if not folder:
         return tally, stopped
-    name = os.path.join(folder, f"{os.getpid()}-{begin}.tally")
+    try:  # a name of its own (a file given twice has two ranges with one offset, maybe in one worker)
+        handle, name = tempfile.mkstemp(suffix=".tally", dir=folder)
+    except OSError:
+        return tally, stopped
     try:
-        with open(name, "xb") as out:
+        with os.fdopen(handle, "wb") as out:
             pickle.dump(tally, out, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError:
         with contextlib.suppress(OSError):
-            os.unlink(name)
+            os.unlink(name)  # (the file this worker made, half written)
         return tally, stopped
     return name, stopped
 
