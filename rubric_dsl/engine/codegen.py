@@ -91,7 +91,7 @@ class GeneratedCode:
     spans: tuple[n.Span, ...]
     constants: dict[str, object]
     handler_names: dict[str, str]  # event kind → handler function name
-    compact: GeneratedCode | None = None  # the handlers of compact tallies (same constants), when asked for
+    compact: GeneratedCode | None = None  # the fused loop of compact tallies (same constants), when asked for
     slot_values: GeneratedCode | None = None  # with `compact`: each kind's slot values per signature and day (`s<N>`)
 
     def span_of_line(self, line: int) -> n.Span:
@@ -113,15 +113,18 @@ def generate(rubric: n.Rubric, slots: dict[SlotKey, int], compact: bool = False)
 
 def _handlers(rubric: n.Rubric, slots: dict[SlotKey, int], ns: Namespace, names: dict[str, str], compact: bool) -> GeneratedCode:
     writer = Writer()
+    if compact:  # one loop with every kind's handler written out in it (nothing calls a handler per kind)
+        for kind in rubric.kinds:
+            with writer.at(kind.span):  # the digest state after the kind's value code (see _fingerprint_lines)
+                writer.line(f"FP{names[kind.name]} = blake2b(K{names[kind.name]}, digest_size=16)")
+        writer.blank()
+        _fused_loop(writer, rubric, slots, ns, names)
+        return GeneratedCode("\n".join(writer.lines), tuple(writer.spans), ns.values, names)
     for index, kind in enumerate(rubric.kinds):
         if index:
             writer.blank()
             writer.blank()
-        _kind_handler(writer, kind, names[kind.name], slots, ns, compact)
-    if compact:
-        writer.blank()
-        writer.blank()
-        _fused_loop(writer, rubric, slots, ns, names)
+        _kind_handler(writer, kind, names[kind.name], slots, ns)
     return GeneratedCode("\n".join(writer.lines), tuple(writer.spans), ns.values, names)
 
 
@@ -158,7 +161,7 @@ def _fused_loop(w: Writer, rubric: n.Rubric, slots: dict[SlotKey, int], ns: Name
                     w.line(f"{'if' if index == 0 else 'elif'} kind == {kind.name!r}:")
                 types, local = _field_types(kind), _locals_of(kind)
                 _validation(w, kind, types, local, ns)
-                _compact_tail(w, kind, names[kind.name], slots, ns, local, types, fused=True)
+                _compact_tail(w, kind, names[kind.name], slots, ns, local, types)
             w.line("else:" if kinds else "if True:")
             w.line("    problems.append(kind_problem(ev, place, seq))")
         finally:
@@ -231,8 +234,8 @@ def _record(**fields: str) -> str:
     return "(" + ", ".join(fields[name] for name in Record._fields) + ")"
 
 
-def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace, compact: bool = False) -> None:
-    """`def h<N>(ev, seq, place)`: validate, then (records) dedupe, window, append records, or (compact) log."""
+def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[SlotKey, int], ns: Namespace) -> None:
+    """`def h<N>(ev, seq, place)` of a tally of records: validate, dedupe, window, append records."""
     types = _field_types(kind)
     names = _locals_of(kind)
     with w.at(kind.span):
@@ -240,10 +243,7 @@ def _kind_handler(w: Writer, kind: n.KindDecl, handler_name: str, slots: dict[Sl
         w.line(f"FP{handler_name} = blake2b(K{handler_name}, digest_size=16)")
         w.line(f"def {handler_name}(ev, seq, place):")
     _validation(w, kind, types, names, ns)
-    if compact:
-        _compact_tail(w, kind, handler_name, slots, ns, names, types)
-    else:
-        _records_tail(w, kind, handler_name, slots, ns, names, types)
+    _records_tail(w, kind, handler_name, slots, ns, names, types)
 
 
 def _validation(w: Writer, kind: n.KindDecl, types: dict[str, str], names: dict[str, str], ns: Namespace) -> None:
@@ -378,7 +378,6 @@ def _compact_tail(
     ns: Namespace,
     names: dict[str, str],
     types: dict[str, str],
-    fused: bool = False,
 ) -> None:
     """Compact tallies: the event's content (its listed unit, quantity and the fields its slots read or
     that take few values: `content_fields`) numbered in the kind's signature table, and that number with
@@ -415,7 +414,6 @@ def _compact_tail(
             "log_id(id_)",
             "if place.__class__ is not int:",  # a place a sequence number does not give back
             "    PLACES[seq] = place",
-            *([] if fused else ["return None"]),
         ):
             w.line(text)
 

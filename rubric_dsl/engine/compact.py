@@ -619,7 +619,7 @@ AnyTally = Tally | CompactTally
 def compact_namespace(
     tally: CompactTally, constants: dict[str, object], window: Any, listed: list[str], matcher: Any, reject_unlisted: bool
 ) -> dict[str, Any]:
-    """The globals compact handlers run with: the unit helpers every handler shares, and this tally's logs."""
+    """The globals the fused loop of compact tallies runs with: the unit helpers both tallies share, and this tally's logs."""
     namespace = handler_namespace(tally, constants, window, listed, matcher, reject_unlisted)  # type: ignore[arg-type]
     new_unit = namespace["new_unit"]
     dates: dict[object, tuple[Any, ...]] = {}

@@ -175,7 +175,7 @@ class Program:
             problems = tally.raw_problems
         else:
             tally = Tally(len(self.slots), path, placer)
-            read, end = self._tally_loop(tally, tally.problems, events, start, None)
+            read, end = self._tally_loop(tally, events, start)
             first_valid = next(iter(tally.ids.values()))[2] if tally.ids else None  # (IdEntry.seq)
             problems = tally.problems
         tally.read = read
@@ -190,40 +190,32 @@ class Program:
             tally.segments = [(start if tally.first is None else tally.first, start if lined else 0, placer)]
         return tally
 
-    def _tally_loop(
-        self, tally: AnyTally, problems: list[EventProblem], events: Iterable[Any], start: int, after_block: Callable[[], None] | None
-    ) -> tuple[int, int]:
+    def _tally_loop(self, tally: Tally, events: Iterable[Any], start: int) -> tuple[int, int]:
         """Every event through its kind's handler, a block at a time (a source's own blocks, or lists of
-        pairs: no generator step per event); the rejected ones into `problems`. (events read, end seq)"""
-        placer = tally.placer
+        pairs: no generator step per event); the rejected ones into the tally's problems. (events read, end seq)
+        (Compact tallies run the same loop generated whole, `_fused_loop`.)"""
         lined = getattr(events, "lined", False)  # places are line numbers: an event's sequence number is start + its line
         handlers = self._handlers(tally)
-        blocks = self._blocks(events, start)
+        kind_problem, rejection, data_error = self._rejections(tally.placer)
+        problems = tally.problems
         read = 0
         seq = None
         with no_cyclic_gc():
-            for block in blocks:
+            for block in self._blocks(events, start):
                 before = read
                 for read, (ev, place) in enumerate(block, before + 1):
                     seq = (start + place if start else place) if lined else start + read - 1  # (one int object, not two, per line)
                     try:
                         handler = handlers[ev["kind"]]
                     except (KeyError, TypeError):
-                        problems.append(attrs.evolve(self._kind_problem(ev, placer(place)), seq=seq))
+                        problems.append(kind_problem(ev, place, seq))
                         continue
                     try:
                         handler(ev, seq, place)
                     except Invalid as error:
-                        problems.append(self._rejection(ev, placer(place), seq, error))
+                        problems.append(rejection(ev, place, seq, error))
                     except Exception as error:
-                        # Only data errors are event errors: a list or object where a single value belongs
-                        # fails a lookup or comparison with a TypeError. Anything else is our bug.
-                        shape = shape_problem(ev, placer(place)) if isinstance(error, TypeError) else None
-                        if shape is None:
-                            raise self._internal_error(error, placer(place)) from error
-                        problems.append(self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field)))
-                if after_block is not None:
-                    after_block()
+                        problems.append(data_error(ev, place, seq, error))
         return read, start if seq is None else seq + 1
 
     def tally_sources(self, sources: Iterable[Iterable[Any]], jobs: int = 1, compact: bool = False) -> AnyTally:
@@ -267,7 +259,7 @@ class Program:
                 line = trace.tb_lineno
                 generated = self.code.compact if trace.tb_frame.f_code.co_filename == self._compact_filename else self.code
             trace = trace.tb_next
-        assert generated is not None, "compact handlers run only when generated"
+        assert generated is not None, "the compact loop runs only when generated"
         span = generated.span_of_line(line)
         where = f"{self.rubric.path}:{span.line}:{span.column}" if span.line else str(self.rubric.path)
         code = f" (generated line {line}: `{generated.source.splitlines()[line - 1].strip()}`)" if line else ""
@@ -300,9 +292,16 @@ class Program:
         return in_blocks(with_places(events, start))
 
     def _fused_loop(self, tally: CompactTally) -> Callable[..., tuple[int, int | None]]:
-        """The generated loop of compact tallies (codegen._fused_loop), bound to `tally` and to this
-        program's ways of rejecting an event, as `_tally_loop` rejects them."""
-        placer = tally.placer
+        """The generated loop of compact tallies (codegen._fused_loop), bound to `tally` and to the ways of
+        rejecting an event that `_tally_loop` uses."""
+        kind_problem, rejection, data_error = self._rejections(tally.placer)
+        namespace = self._namespace(tally)
+        namespace.update(kind_problem=kind_problem, rejection=rejection, data_error=data_error, Invalid=Invalid)
+        return namespace[FUSED_LOOP]  # type: ignore[no-any-return]
+
+    def _rejections(self, placer: Placer) -> tuple[Callable[..., EventProblem], Callable[..., EventProblem], Callable[..., EventProblem]]:
+        """How a tally loop rejects an event (ev, raw place, seq[, error]): of no known kind, invalid, or
+        failing on data of the wrong shape (anything else is an internal error, raised)."""
 
         def kind_problem(ev: object, place: RawPlace, seq: int) -> EventProblem:
             return attrs.evolve(self._kind_problem(ev, placer(place)), seq=seq)
@@ -318,12 +317,10 @@ class Program:
                 raise self._internal_error(error, placer(place)) from error
             return self._rejection(ev, shape.place, seq, Invalid(shape.message, shape.field))
 
-        namespace = self._namespace(tally)
-        namespace.update(kind_problem=kind_problem, rejection=rejection, data_error=data_error, Invalid=Invalid)
-        return namespace[FUSED_LOOP]  # type: ignore[no-any-return]
+        return kind_problem, rejection, data_error
 
     def _namespace(self, tally: AnyTally) -> dict[str, Any]:
-        """The generated code run for `tally`: its handlers (and, compact, the fused loop) and their globals."""
+        """The generated code run for `tally` (records: a handler per kind; compact: the fused loop) and its globals."""
         reject_unlisted = self.rubric.unlisted != "scored_apart"
         code, compiled = self.code, self._compiled
         if isinstance(tally, CompactTally):
@@ -338,10 +335,9 @@ class Program:
         exec(compiled, namespace)
         return namespace
 
-    def _handlers(self, tally: AnyTally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
+    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
         namespace = self._namespace(tally)
-        code = self.code.compact if isinstance(tally, CompactTally) and self.code.compact is not None else self.code
-        return {kind: namespace[name] for kind, name in code.handler_names.items()}
+        return {kind: namespace[name] for kind, name in self.code.handler_names.items()}
 
     # -- finishing
     def score(

@@ -13,7 +13,6 @@ from typing import Any
 
 from ..language import nodes as n
 from ..numbers import EXACT
-from .compact import CompactTally
 from .declarations import COMMON_TYPES, UNIT_ATTRIBUTES, check_conditional_bounds, checked, checking_order, holds
 from .plan import DAY_DATE, DAY_EXCLUDED, DAY_MONTH, SlotKey, SlotValue
 from .program import Program
@@ -28,8 +27,7 @@ class ReferenceProgram(Program):
         super().__init__(*args, **kwargs)
         self.compactable = False
 
-    def _handlers(self, tally: Tally | CompactTally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
-        assert isinstance(tally, Tally), "the reference interpreter keeps records"
+    def _handlers(self, tally: Tally) -> dict[str, Callable[[dict[str, Any], int, object], None]]:
         services = handler_namespace(tally, {}, self.window, list(self.units), self.matcher, self.rubric.unlisted != "scored_apart")
         services["UNIT_ATTRS"] = self.unit_attributes()
         return {kind.name: KindInterpreter(kind, self.slots, services) for kind in self.rubric.kinds}

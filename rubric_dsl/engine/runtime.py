@@ -424,6 +424,16 @@ class Tally:
         # unlisted (when they are rejected) or one too many
         self.unit_rejections: list[tuple[int, str, bool]] = []
 
+    # What the shared unit helpers (handler_namespace) write to: a tally of records keeps unlisted units and
+    # their warnings as they come; a compact tally keeps raw ones there and settles them when read.
+    @property
+    def raw_unlisted(self) -> dict[str, tuple[Any, ...]]:
+        return self.unlisted
+
+    @property
+    def raw_warnings(self) -> list[str]:
+        return self.warnings
+
     @property
     def valid_count(self) -> int:
         """Valid events counted once each (later copies of an id are not in the index)."""
@@ -654,9 +664,7 @@ def handler_namespace(
     dates: dict[object, tuple[Any, ...]] = {}
     units = tally.units
     placer = tally.placer
-    # (a compact tally keeps its units' first events as they come, and settles them when read)
-    unlisted: dict[str, Any] = getattr(tally, "raw_unlisted") if tally.compact else tally.unlisted  # noqa: B009
-    warnings: list[str] = getattr(tally, "raw_warnings") if tally.compact else tally.warnings  # noqa: B009
+    unlisted, warnings = tally.raw_unlisted, tally.raw_warnings
     tally.listed = tuple(listed)
     for name in listed:
         units[name] = [[] for _slot in range(slot_count)]
