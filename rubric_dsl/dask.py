@@ -20,6 +20,7 @@ without the extra installed.
 from __future__ import annotations
 
 import datetime
+import functools
 import glob
 import hashlib
 import itertools
@@ -135,19 +136,13 @@ READERS: dict[str, Callable[..., _Stretch]] = {"jsonl": _tally_jsonl, "parquet":
 
 
 def _merge_all(tallies: list) -> AnyTally:
-    tallies = list(tallies)
-    merged = tallies[0]
-    for tally in tallies[1:]:
-        merged = merged.merge(tally)
-    return merged
+    """A partition's (or a reduction step's) tallies merged, in order."""
+    return functools.reduce(lambda merged, tally: merged.merge(tally), tallies)
 
 
 def _then_all(stretches: list) -> _Stretch:
-    stretches = list(stretches)
-    joined = stretches[0]
-    for stretch in stretches[1:]:
-        joined = joined.then(stretch)
-    return joined
+    """Consecutive stretches joined, in order."""
+    return functools.reduce(_Stretch.then, stretches)
 
 
 def _bags():
