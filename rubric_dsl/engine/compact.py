@@ -211,24 +211,22 @@ class CompactTally:
         return kind, content, self.days[code & DAY_MASK]
 
     def same_content(self, first: int, later: int) -> bool:
-        """Whether the events logged at `first` and `later` have the same normalised content (a re-send)."""
-        if self.code_log[first] == self.code_log[later]:
-            same = True
-        else:
-            kind, content, date = self.content_of(first)
+        """Whether the events logged at `first` and `later` have the same normalised content (a re-send):
+        the same signature and day (decimals compared as numbers: 1.0 and 1 are one value), and the same
+        fingerprint of the fields outside the signature."""
+        kind, content, date = self.content_of(first)
+        if self.code_log[first] != self.code_log[later]:
             other_kind, other, other_date = self.content_of(later)
-            same = kind == other_kind and date == other_date and len(content) == len(other)
-            decimals = self.shapes[kind].decimals if same else ()
-            for position, (mine, theirs) in enumerate(zip(content, other, strict=False) if same else ()):
+            if (kind, date, len(content)) != (other_kind, other_date, len(other)):
+                return False
+            decimals = self.shapes[kind].decimals
+            for position, (mine, theirs) in enumerate(zip(content, other, strict=True)):
                 if position in decimals and mine is not None and theirs is not None:
-                    same = Decimal(mine) == Decimal(theirs)
-                else:
-                    same = mine == theirs and type(mine) is type(theirs)
-                if not same:
-                    break
-        if same and self.shapes[self.content_of(first)[0]].loose:
-            same = self.fingerprint_of(self.seq_log[first]) == self.fingerprint_of(self.seq_log[later])
-        return same
+                    if Decimal(mine) != Decimal(theirs):
+                        return False
+                elif mine != theirs or type(mine) is not type(theirs):
+                    return False
+        return not self.shapes[kind].loose or self.fingerprint_of(self.seq_log[first]) == self.fingerprint_of(self.seq_log[later])
 
     # -- settling: every later copy of an id judged
     def settle(self) -> Settled:
